@@ -1,0 +1,90 @@
+package dev.deltaprop.backend;
+
+import dev.deltaprop.model.Network;
+import java.nio.FloatBuffer;
+
+/**
+ * Where training and inference run: the pure-Java reference, the fast CPU path, or a device.
+ *
+ * <p>A backend is designed around device memory. {@link #load(Network)} puts the parameters
+ * (and the optimizer's state) into the backend, where they stay across steps and epochs; a
+ * training {@link #step} takes one batch and returns its loss, nothing else comes back;
+ * {@link #network()} copies the parameters out only when asked. Batches are batch-major:
+ * sample {@code b}'s input is {@code x[b·n_0 .. (b+1)·n_0)}, its teacher {@code d[b·n_L .. (b+1)·n_L)}.
+ *
+ * <p>Every argument is checked before any device work; a bad one gets an
+ * {@link IllegalArgumentException} that names it and the expected value. Backends are not
+ * thread-safe. {@link #close()} frees everything the backend holds.
+ */
+public interface Backend extends AutoCloseable {
+
+    /** The name it was opened by: {@code reference}, {@code cpu}, {@code opencl}, … */
+    String name();
+
+    /** What it runs on, in words (device name, driver, thread count). */
+    String device();
+
+    /**
+     * Puts the parameters of {@code network} into the backend and resets the optimizer state.
+     * Must be called before the first step; may be called again to start over with other parameters.
+     */
+    void load(Network network);
+
+    /** The current parameters, copied out of the backend. */
+    Network network();
+
+    /**
+     * One SGD step on a batch of {@code batch} samples:
+     * {@code W^l ← W^l − (η/B) Z^{l-1}ᵀ Δ^l}, {@code b^l ← b^l − (η/B) Σ_b Δ^l_b}.
+     *
+     * @param x            {@code batch × n_0} inputs, batch-major
+     * @param d            {@code batch × n_L} teacher values, batch-major
+     * @param batch        {@code B ≥ 1}
+     * @param learningRate {@code η}, finite and {@code > 0}
+     * @return the batch's mean loss {@code (1/B) Σ_b E_b}, measured before the update
+     */
+    float step(float[] x, float[] d, int batch, float learningRate);
+
+    /** As {@link #step(float[], float[], int, float)}, reading from the buffers' positions (not moved). */
+    float step(FloatBuffer x, FloatBuffer d, int batch, float learningRate);
+
+    /**
+     * The outputs {@code y = z^L} for {@code batch} samples.
+     *
+     * @param x {@code batch × n_0} inputs, batch-major
+     * @return {@code batch × n_L} outputs, batch-major
+     */
+    float[] predict(float[] x, int batch);
+
+    /**
+     * Keeps a whole data set in the backend (on a device: in device memory) so that epochs
+     * take batches from it without uploading them again. The default keeps it on the host.
+     *
+     * @param x       {@code samples × n_0}, batch-major
+     * @param d       {@code samples × n_L}, batch-major
+     * @param samples at least 1
+     */
+    default Dataset upload(float[] x, float[] d, int samples) {
+        Network network = network();
+        return new HostDataset(x, d, samples, network.inputs(), network.outputs());
+    }
+
+    /**
+     * One SGD step on the samples {@code order[offset .. offset+batch)} of {@code data}, where
+     * {@code order} is the permutation last given to {@link Dataset#order(int[])}.
+     *
+     * @return the batch's mean loss, as {@link #step(float[], float[], int, float)}
+     */
+    default float step(Dataset data, int offset, int batch, float learningRate) {
+        if (!(data instanceof HostDataset)) {
+            throw new IllegalArgumentException("data: expected a data set uploaded to this backend ("
+                    + name() + "), found " + data.getClass().getSimpleName());
+        }
+        HostDataset host = (HostDataset) data;
+        return step(host.gatherInputs(offset, batch), host.gatherTeachers(offset, batch), batch, learningRate);
+    }
+
+    /** Frees everything the backend holds. Idempotent. */
+    @Override
+    void close();
+}

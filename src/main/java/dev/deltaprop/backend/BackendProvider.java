@@ -1,0 +1,26 @@
+package dev.deltaprop.backend;
+
+/**
+ * How a backend is found: each room that implements one ({@code reference}, {@code cpu},
+ * {@code device}) registers a provider in {@code META-INF/services}, so that this package
+ * never names the classes above it and a missing binding library (JOCL, JCuda, LWJGL) is a
+ * reason, not a {@link NoClassDefFoundError}.
+ */
+public interface BackendProvider {
+
+    /** The name the backend is opened by; one of {@link Backends#NAMES}. */
+    String name();
+
+    /**
+     * Why the backend cannot start on this machine, or {@code null} if it can. Must not throw;
+     * may be called often (cache what is expensive).
+     */
+    String unavailableReason();
+
+    /**
+     * Opens the backend.
+     *
+     * @throws BackendUnavailableException if it cannot start here, saying why
+     */
+    Backend open();
+}

@@ -1,0 +1,161 @@
+package dev.deltaprop.backend;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+
+/**
+ * Opens backends by name, and chooses one for {@code auto}.
+ *
+ * <p>{@code auto} tries {@code cuda}, then {@code opencl}, then {@code cpu}, and reports what it
+ * chose and what it skipped and why. The {@code reference} path is the oracle, not a fallback
+ * that anyone would want for speed: {@code auto} takes it only while no {@code cpu} backend is
+ * built into this jar.
+ */
+public final class Backends {
+
+    /** Every backend name deltaprop knows, in the order {@code devices} lists them. */
+    public static final List<String> NAMES =
+            List.of("reference", "cpu", "opencl", "cuda", "opencl-lwjgl", "cuda-lwjgl", "auto");
+
+    /** The order in which {@code auto} tries backends. */
+    public static final List<String> AUTO_ORDER = List.of("cuda", "opencl", "cpu");
+
+    private Backends() {
+    }
+
+    /** A backend and the story of how it was chosen (for {@code auto}: what was skipped and why). */
+    public static final class Selection {
+        private final Backend backend;
+        private final List<String> report;
+
+        Selection(Backend backend, List<String> report) {
+            this.backend = backend;
+            this.report = List.copyOf(report);
+        }
+
+        public Backend backend() {
+            return backend;
+        }
+
+        /** Lines such as {@code skipped cuda: no CUDA driver (libcuda.so.1 not found)}, then {@code chose opencl}. */
+        public List<String> report() {
+            return report;
+        }
+    }
+
+    /**
+     * Opens the backend called {@code name}.
+     *
+     * @throws IllegalArgumentException      for an unknown name, listing the valid ones
+     * @throws BackendUnavailableException if it is not built into this jar or cannot start here, saying why
+     */
+    public static Backend open(String name) {
+        return select(name).backend();
+    }
+
+    /** As {@link #open(String)}, with the report of what {@code auto} chose and skipped. */
+    public static Selection select(String name) {
+        String key = requireKnown(name);
+        if (!key.equals("auto")) {
+            return new Selection(openNamed(key), List.of("using " + key));
+        }
+        List<String> report = new ArrayList<>();
+        Map<String, BackendProvider> providers = providers();
+        List<String> order = new ArrayList<>(AUTO_ORDER);
+        if (!providers.containsKey("cpu")) {
+            order.add("reference");
+        }
+        for (String candidate : order) {
+            String reason = unavailableReason(candidate, providers);
+            if (reason != null) {
+                report.add("skipped " + candidate + ": " + reason);
+                continue;
+            }
+            try {
+                Backend backend = providers.get(candidate).open();
+                report.add("chose " + candidate + " (" + backend.device() + ")");
+                return new Selection(backend, report);
+            } catch (BackendUnavailableException e) {
+                report.add("skipped " + candidate + ": " + e.getMessage());
+            }
+        }
+        throw new BackendUnavailableException("auto: no backend could start here; " + String.join("; ", report));
+    }
+
+    /**
+     * Why {@code name} cannot start here, or {@code null} if it can. For {@code auto}, the
+     * reason only when nothing can start.
+     */
+    public static String unavailableReason(String name) {
+        String key = requireKnown(name);
+        if (key.equals("auto")) {
+            Map<String, BackendProvider> providers = providers();
+            for (String candidate : AUTO_ORDER) {
+                if (unavailableReason(candidate, providers) == null) {
+                    return null;
+                }
+            }
+            return providers.containsKey("reference") ? null : "no backend can start here";
+        }
+        return unavailableReason(key, providers());
+    }
+
+    private static String unavailableReason(String name, Map<String, BackendProvider> providers) {
+        BackendProvider provider = providers.get(name);
+        if (provider == null) {
+            return "not implemented in this version of deltaprop";
+        }
+        try {
+            return provider.unavailableReason();
+        } catch (LinkageError e) {
+            // a provider must not throw, but a missing binding library can still surface here
+            return "a library it needs is missing: " + e;
+        }
+    }
+
+    private static Backend openNamed(String name) {
+        Map<String, BackendProvider> providers = providers();
+        String reason = unavailableReason(name, providers);
+        if (reason != null) {
+            throw new BackendUnavailableException(name + ": " + reason);
+        }
+        try {
+            return providers.get(name).open();
+        } catch (LinkageError e) {
+            throw new BackendUnavailableException(name + ": a library it needs is missing: " + e, e);
+        }
+    }
+
+    private static String requireKnown(String name) {
+        String key = name == null ? "" : name.trim().toLowerCase(java.util.Locale.ROOT);
+        if (!NAMES.contains(key)) {
+            throw new IllegalArgumentException("backend: unknown name '" + name + "', expected one of "
+                    + String.join(", ", NAMES));
+        }
+        return key;
+    }
+
+    /** The providers on the class path, by name; one whose class cannot load is left out. */
+    static Map<String, BackendProvider> providers() {
+        Map<String, BackendProvider> providers = new LinkedHashMap<>();
+        ServiceLoader<BackendProvider> loader = ServiceLoader.load(BackendProvider.class, Backends.class.getClassLoader());
+        var iterator = loader.iterator();
+        while (true) {
+            try {
+                if (!iterator.hasNext()) {
+                    break;
+                }
+                BackendProvider provider = iterator.next();
+                providers.putIfAbsent(provider.name(), provider);
+            } catch (ServiceConfigurationError | LinkageError e) {
+                // a provider whose own class cannot load: its backend reports "not implemented"
+                // rather than breaking discovery of the others
+            }
+        }
+        return providers;
+    }
+}

@@ -1,0 +1,63 @@
+package dev.deltaprop.backend;
+
+/**
+ * A data set kept in host memory: the default for backends that have no device memory.
+ * Batches are gathered into reused arrays (sized for the largest batch seen).
+ */
+final class HostDataset implements Dataset {
+    private final float[] x;
+    private final float[] d;
+    private final int samples;
+    private final int inputs;
+    private final int outputs;
+    private int[] order;
+    private float[] batchX = new float[0];
+    private float[] batchD = new float[0];
+
+    HostDataset(float[] x, float[] d, int samples, int inputs, int outputs) {
+        Checks.batch(x, d, samples, inputs, outputs);
+        this.x = x.clone();
+        this.d = d.clone();
+        this.samples = samples;
+        this.inputs = inputs;
+        this.outputs = outputs;
+        this.order = Checks.identity(samples);
+    }
+
+    @Override
+    public int samples() {
+        return samples;
+    }
+
+    @Override
+    public void order(int[] order) {
+        this.order = Checks.permutation(order, samples).clone();
+    }
+
+    float[] gatherInputs(int offset, int batch) {
+        Checks.range(offset, batch, samples);
+        if (batchX.length != batch * inputs) {
+            batchX = new float[batch * inputs];
+        }
+        for (int b = 0; b < batch; b++) {
+            System.arraycopy(x, order[offset + b] * inputs, batchX, b * inputs, inputs);
+        }
+        return batchX;
+    }
+
+    float[] gatherTeachers(int offset, int batch) {
+        Checks.range(offset, batch, samples);
+        if (batchD.length != batch * outputs) {
+            batchD = new float[batch * outputs];
+        }
+        for (int b = 0; b < batch; b++) {
+            System.arraycopy(d, order[offset + b] * outputs, batchD, b * outputs, outputs);
+        }
+        return batchD;
+    }
+
+    @Override
+    public void close() {
+        // host memory: the garbage collector frees it
+    }
+}

@@ -1,0 +1,111 @@
+package dev.deltaprop.device.driver;
+
+import java.nio.FloatBuffer;
+import java.util.Map;
+
+/**
+ * The small surface every GPU binding (JOCL, JCuda, LWJGL) offers the engine: one device, one
+ * in-order queue (OpenCL command queue / CUDA stream). It allocates, frees, copies, builds a
+ * program with defines, launches with a grid, finishes and times; it knows nothing of networks.
+ *
+ * <p>Sizes and offsets are in elements (4-byte floats or ints), not bytes. Grids are given the
+ * CUDA way, as a number of work-groups (blocks) and the size of one; an OpenCL driver launches
+ * {@code groups[d] × groupSize[d]} work-items in dimension {@code d}. Copies from the host are
+ * complete (the source may be reused) when the call returns; launches are asynchronous until
+ * {@link #finish()} or a read. Every native call's result is checked; a failure throws a
+ * {@link DriverException} naming the call and the error.
+ */
+public interface Driver extends AutoCloseable {
+
+    /** The kernel language this driver builds: which entry of {@code kernels/} the engine hands it. */
+    enum Language { OPENCL_C, CUDA_C }
+
+    /** The kind of device, which chooses the tile profile. */
+    enum DeviceType { GPU, CPU, OTHER }
+
+    /** The binding and its version, e.g. {@code JOCL 2.0.6}. */
+    String binding();
+
+    /** The device's name, e.g. {@code NVIDIA H200} or {@code cpu-haswell-AMD EPYC}. */
+    String deviceName();
+
+    /** Platform, driver and runtime versions of the device, in one line. */
+    String deviceVersion();
+
+    DeviceType deviceType();
+
+    Language language();
+
+    /** Global memory in bytes. */
+    long globalMemoryBytes();
+
+    /** The largest work-group (block) size a kernel may be launched with. */
+    int maxGroupSize();
+
+    /** Device memory of {@code elements} 4-byte elements; freed by {@link #free} or {@link #close}. */
+    Memory allocate(long elements);
+
+    /** Frees {@code memory}; freeing twice is an error. */
+    void free(Memory memory);
+
+    /** Copies {@code count} floats from {@code source[sourceOffset..]} to {@code target[targetOffset..]}. */
+    void write(Memory target, long targetOffset, float[] source, int sourceOffset, int count);
+
+    /** Copies {@code count} floats from the buffer's position (not moved) to {@code target[targetOffset..]}. */
+    void write(Memory target, long targetOffset, FloatBuffer source, int count);
+
+    /** Copies {@code count} ints from {@code source[sourceOffset..]} to {@code target[targetOffset..]}. */
+    void write(Memory target, long targetOffset, int[] source, int sourceOffset, int count);
+
+    /** Waits for the queue, then copies {@code count} floats from {@code source[sourceOffset..]} to the host. */
+    void read(Memory source, long sourceOffset, float[] target, int targetOffset, int count);
+
+    /**
+     * Builds a program from {@code source} with the macros {@code defines} ({@code -DNAME=value}).
+     *
+     * @throws KernelBuildException with the compiler's log when it does not build
+     */
+    Program build(ProgramSource source, Map<String, String> defines);
+
+    /** The kernel called {@code name} in {@code program}. */
+    Kernel kernel(Program program, String name);
+
+    /**
+     * Enqueues {@code kernel} on {@code groups} work-groups of {@code groupSize} work-items (1 to 3
+     * dimensions each, same length). Arguments are {@link Memory}, {@link Integer} or
+     * {@link Float}, in the kernel's order.
+     */
+    void launch(Kernel kernel, int[] groups, int[] groupSize, Object... arguments);
+
+    /** Waits until everything enqueued has finished. */
+    void finish();
+
+    /** Records a point in the queue, for {@link #elapsedNanos}. */
+    TimingMark mark();
+
+    /** Waits for {@code end}, then the device time between the two marks in nanoseconds. */
+    long elapsedNanos(TimingMark start, TimingMark end);
+
+    /** Frees every buffer, program, kernel and mark, and the queue and context. Idempotent. */
+    @Override
+    void close();
+
+    /** Device memory owned by a driver. */
+    interface Memory {
+        /** Its size in 4-byte elements. */
+        long elements();
+    }
+
+    /** A built program. */
+    interface Program {
+    }
+
+    /** A kernel of a built program. */
+    interface Kernel {
+        String name();
+    }
+
+    /** A point in the queue. */
+    interface TimingMark {
+    }
+}

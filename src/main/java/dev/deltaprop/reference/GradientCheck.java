@@ -1,0 +1,57 @@
+package dev.deltaprop.reference;
+
+import dev.deltaprop.model.Network;
+
+/**
+ * Checks the reference gradients against central finite differences of {@code E}, in double:
+ * {@code g_fd = (E(w + h) − E(w − h)) / 2h} for every weight and bias, and per layer the
+ * relative error {@code ‖g − g_fd‖ / ‖g_fd‖} (weights and bias together).
+ */
+public final class GradientCheck {
+    /** The step {@code h}: small enough for an O(h²) truncation error, large enough against rounding. */
+    public static final double STEP = 1e-5;
+
+    private GradientCheck() {
+    }
+
+    /**
+     * @param x     {@code batch × n_0}
+     * @param d     {@code batch × n_L}
+     * @return per layer (0-based), {@code ‖g − g_fd‖ / ‖g_fd‖}
+     */
+    public static double[] relativeErrors(Network network, double[] x, double[] d, int batch) {
+        if (x.length != batch * network.inputs()) {
+            throw new IllegalArgumentException("x: expected " + batch * network.inputs() + " numbers, found " + x.length);
+        }
+        if (d.length != batch * network.outputs()) {
+            throw new IllegalArgumentException("d: expected " + batch * network.outputs() + " numbers, found " + d.length);
+        }
+        ReferenceNet net = new ReferenceNet(network);
+        net.backpropagate(x, d, batch);
+        double[] errors = new double[net.depth()];
+        for (int l = 0; l < net.depth(); l++) {
+            double[] differenceSquares = new double[1];
+            double[] normSquares = new double[1];
+            compare(net, net.w[l], net.weightGradient[l], x, d, batch, differenceSquares, normSquares);
+            compare(net, net.bias[l], net.biasGradient[l], x, d, batch, differenceSquares, normSquares);
+            errors[l] = Math.sqrt(differenceSquares[0]) / Math.sqrt(normSquares[0]);
+        }
+        return errors;
+    }
+
+    private static void compare(ReferenceNet net, double[] parameters, double[] gradient, double[] x, double[] d,
+                                int batch, double[] differenceSquares, double[] normSquares) {
+        for (int k = 0; k < parameters.length; k++) {
+            double saved = parameters[k];
+            parameters[k] = saved + STEP;
+            double plus = net.loss(x, d, batch);
+            parameters[k] = saved - STEP;
+            double minus = net.loss(x, d, batch);
+            parameters[k] = saved;
+            double finiteDifference = (plus - minus) / (2 * STEP);
+            double difference = gradient[k] - finiteDifference;
+            differenceSquares[0] += difference * difference;
+            normSquares[0] += finiteDifference * finiteDifference;
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package dev.deltaprop.reference;
+
+import dev.deltaprop.backend.Backend;
+import dev.deltaprop.backend.Checks;
+import dev.deltaprop.model.Network;
+import java.nio.FloatBuffer;
+import java.util.Objects;
+
+/**
+ * The {@code reference} backend: SGD through the equations of {@link Reference}, in double,
+ * with float32 parameters. Slow by design; it is the oracle and the fallback of last resort.
+ * After a step, {@link #weightGradient(int)} and {@link #biasGradient(int)} hold that step's
+ * {@code ∂E/∂w} and {@code ∂E/∂b}.
+ */
+public final class ReferenceBackend implements Backend {
+    private Network network;
+    private ReferenceNet net;
+
+    @Override
+    public String name() {
+        return "reference";
+    }
+
+    @Override
+    public String device() {
+        return "pure Java, double accumulation, 1 thread";
+    }
+
+    @Override
+    public void load(Network network) {
+        this.network = Objects.requireNonNull(network, "network");
+        this.net = new ReferenceNet(network);
+    }
+
+    @Override
+    public Network network() {
+        return net().toNetwork(network);
+    }
+
+    @Override
+    public float step(float[] x, float[] d, int batch, float learningRate) {
+        ReferenceNet net = net();
+        Checks.batch(x, d, batch, network.inputs(), network.outputs());
+        Checks.learningRate(learningRate);
+        double loss = net.backpropagate(ReferenceNet.toDouble(x), ReferenceNet.toDouble(d), batch);
+        net.update(learningRate);
+        return (float) loss;
+    }
+
+    @Override
+    public float step(FloatBuffer x, FloatBuffer d, int batch, float learningRate) {
+        net();
+        Checks.batch(x, d, batch, network.inputs(), network.outputs());
+        return step(copy(x, batch * network.inputs()), copy(d, batch * network.outputs()), batch, learningRate);
+    }
+
+    @Override
+    public float[] predict(float[] x, int batch) {
+        ReferenceNet net = net();
+        Checks.inputs(x, batch, network.inputs());
+        return ReferenceNet.toFloat(net.forward(ReferenceNet.toDouble(x), batch));
+    }
+
+    /** {@code ∂E/∂w^l} of the last step, {@code n_{l-1} × n_l}; {@code layer} is 0-based. */
+    public double[] weightGradient(int layer) {
+        return net().weightGradient[layer].clone();
+    }
+
+    /** {@code ∂E/∂w^l_0} (the bias) of the last step; {@code layer} is 0-based. */
+    public double[] biasGradient(int layer) {
+        return net().biasGradient[layer].clone();
+    }
+
+    private ReferenceNet net() {
+        if (net == null) {
+            throw new IllegalStateException("reference: no network loaded; call load(network) first");
+        }
+        return net;
+    }
+
+    private static float[] copy(FloatBuffer buffer, int count) {
+        float[] out = new float[count];
+        buffer.duplicate().get(out);
+        return out;
+    }
+
+    @Override
+    public void close() {
+        net = null;
+    }
+}
