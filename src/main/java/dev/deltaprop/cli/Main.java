@@ -1,0 +1,52 @@
+package dev.deltaprop.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code deltaprop} command. Each subcommand is one class in this package; errors are one
+ * clear line on standard error and a non-zero exit ({@code --verbose} shows the stack trace).
+ */
+@Command(name = "deltaprop",
+        mixinStandardHelpOptions = true,
+        versionProvider = Version.class,
+        description = "Trains multilayer perceptrons by backpropagation on CUDA, OpenCL or the CPU.",
+        subcommands = {
+            CommandLine.HelpCommand.class,
+        })
+public final class Main implements Runnable {
+
+    @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
+            description = "Show the stack trace of an error.")
+    boolean verbose;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns the exit code (for tests). */
+    public static int run(String... args) {
+        Main main = new Main();
+        CommandLine commandLine = new CommandLine(main);
+        commandLine.setExecutionExceptionHandler((exception, cmd, parseResult) -> {
+            if (main.verbose) {
+                exception.printStackTrace(cmd.getErr());
+            } else {
+                String message = exception.getMessage();
+                cmd.getErr().println("deltaprop " + cmd.getCommandName() + ": "
+                        + (message == null || message.isBlank() ? exception.toString() : message));
+            }
+            return 1;
+        });
+        return commandLine.execute(args);
+    }
+}
