@@ -23,4 +23,12 @@ public interface BackendProvider {
      * @throws BackendUnavailableException if it cannot start here, saying why
      */
     Backend open();
+
+    /**
+     * What {@code deltaprop devices} shows under this backend: for a device backend, each
+     * platform and device found and, for one that is unusable, why. Must not throw.
+     */
+    default java.util.List<String> details() {
+        return java.util.List.of();
+    }
 }
