@@ -1,0 +1,152 @@
+package dev.deltaprop.io;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * Reads samples from CSV: one sample a row, comma-separated; the first {@code inputs} columns
+ * are {@code x} and the rest are {@code d}. The first line is a header, and skipped, when none of
+ * its fields is a number; blank lines are skipped. Every other field must be a finite number.
+ * An error is a {@link DataFormatException} naming the file, the line (1-based) and the column
+ * (1-based).
+ */
+public final class CsvReader {
+    private CsvReader() {
+    }
+
+    /**
+     * Reads a training file: exactly {@code inputs + outputs} columns in every row.
+     *
+     * @param name what messages call the source (usually the file name)
+     */
+    public static DataTable read(Reader in, String name, int inputs, int outputs) throws IOException {
+        return parse(in, name, inputs, outputs, false);
+    }
+
+    /** As {@link #read(Reader, String, int, int)}, from a file. */
+    public static DataTable read(Path file, int inputs, int outputs) throws IOException {
+        try (Reader in = open(file)) {
+            return read(in, file.toString(), inputs, outputs);
+        }
+    }
+
+    /**
+     * Reads the inputs for prediction: rows of {@code inputs} columns, or of {@code inputs + outputs}
+     * columns (a training file, whose teacher values are then kept in {@code d}).
+     */
+    public static DataTable readInputs(Reader in, String name, int inputs, int outputs) throws IOException {
+        return parse(in, name, inputs, outputs, true);
+    }
+
+    /** As {@link #readInputs(Reader, String, int, int)}, from a file. */
+    public static DataTable readInputs(Path file, int inputs, int outputs) throws IOException {
+        try (Reader in = open(file)) {
+            return readInputs(in, file.toString(), inputs, outputs);
+        }
+    }
+
+    private static Reader open(Path file) throws IOException {
+        try {
+            return Files.newBufferedReader(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new NoSuchFileException(file.toString(), null, "no such file");
+        }
+    }
+
+    private static DataTable parse(Reader source, String name, int inputs, int outputs, boolean inputsOnlyAllowed)
+            throws IOException {
+        if (inputs < 1 || outputs < 1) {
+            throw new IllegalArgumentException("inputs, outputs: expected at least 1 each, found " + inputs + ", "
+                    + outputs);
+        }
+        BufferedReader in = source instanceof BufferedReader ? (BufferedReader) source : new BufferedReader(source);
+        int full = inputs + outputs;
+        int width = -1;
+        float[] x = new float[1024 * inputs];
+        float[] d = new float[1024 * outputs];
+        int samples = 0;
+        String line;
+        int number = 0;
+        boolean first = true;
+        while ((line = in.readLine()) != null) {
+            number++;
+            if (line.isBlank()) {
+                continue;
+            }
+            String[] fields = line.split(",", -1);
+            if (first) {
+                first = false;
+                if (isHeader(fields)) {
+                    continue;
+                }
+            }
+            int columns = fields.length;
+            boolean fits = columns == full || (inputsOnlyAllowed && columns == inputs);
+            if (!fits) {
+                throw new DataFormatException(name + " line " + number + ": expected " + full + " columns (" + inputs
+                        + " inputs + " + outputs + " outputs" + (inputsOnlyAllowed ? ", or " + inputs + " inputs alone" : "")
+                        + "), found " + columns);
+            }
+            if (width < 0) {
+                width = columns;
+            } else if (columns != width) {
+                throw new DataFormatException(name + " line " + number + ": expected " + width
+                        + " columns like the rows before it, found " + columns);
+            }
+            if (samples == x.length / inputs) {
+                x = Arrays.copyOf(x, x.length * 2);
+                d = Arrays.copyOf(d, d.length * 2);
+            }
+            for (int c = 0; c < columns; c++) {
+                float value = number(fields[c], name, number, c);
+                if (c < inputs) {
+                    x[samples * inputs + c] = value;
+                } else {
+                    d[samples * outputs + c - inputs] = value;
+                }
+            }
+            samples++;
+        }
+        if (samples == 0) {
+            throw new DataFormatException(name + ": expected at least 1 sample, found none");
+        }
+        int dWidth = width == full ? outputs : 0;
+        return new DataTable(Arrays.copyOf(x, samples * inputs), Arrays.copyOf(d, samples * dWidth), samples, inputs,
+                dWidth);
+    }
+
+    private static float number(String field, String name, int line, int column) throws DataFormatException {
+        String text = field.strip();
+        float value;
+        try {
+            value = Float.parseFloat(text);
+        } catch (NumberFormatException e) {
+            throw new DataFormatException(name + " line " + line + ", column " + (column + 1)
+                    + ": expected a number, found '" + text + "'");
+        }
+        if (!Float.isFinite(value)) {
+            throw new DataFormatException(name + " line " + line + ", column " + (column + 1)
+                    + ": expected a finite number, found '" + text + "'");
+        }
+        return value;
+    }
+
+    /** A header has no field that reads as a number (so a mistyped first data row is an error, not a header). */
+    private static boolean isHeader(String[] fields) {
+        for (String field : fields) {
+            try {
+                Float.parseFloat(field.strip());
+                return false;
+            } catch (NumberFormatException e) {
+                // not a number: consistent with a header so far
+            }
+        }
+        return true;
+    }
+}
