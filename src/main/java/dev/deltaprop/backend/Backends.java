@@ -139,6 +139,24 @@ public final class Backends {
         return key;
     }
 
+    /**
+     * What {@code deltaprop devices} lists under {@code name}: its provider's
+     * {@link BackendProvider#details()} (platforms, devices, and why one is unusable); empty for
+     * {@code auto} and for a backend not built into this jar.
+     */
+    public static List<String> details(String name) {
+        BackendProvider provider = providers().get(requireKnown(name));
+        if (provider == null) {
+            return List.of();
+        }
+        try {
+            return List.copyOf(provider.details());
+        } catch (RuntimeException | LinkageError e) {
+            // details() must not throw; if it does, say so rather than hide the backend
+            return List.of("could not list details: " + e);
+        }
+    }
+
     /** The providers on the class path, by name; one whose class cannot load is left out. */
     static Map<String, BackendProvider> providers() {
         Map<String, BackendProvider> providers = new LinkedHashMap<>();

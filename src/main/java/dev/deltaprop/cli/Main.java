@@ -14,6 +14,11 @@ import picocli.CommandLine.Option;
         description = "Trains multilayer perceptrons by backpropagation on CUDA, OpenCL or the CPU.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            TrainCommand.class,
+            PredictCommand.class,
+            GradcheckCommand.class,
+            DevicesCommand.class,
+            DemoCommand.class,
         })
 public final class Main implements Runnable {
 
@@ -46,6 +51,13 @@ public final class Main implements Runnable {
                         + (message == null || message.isBlank() ? exception.toString() : message));
             }
             return 1;
+        });
+        // a mistyped option is one line too, with where to read more, not the whole usage text
+        commandLine.setParameterExceptionHandler((exception, arguments) -> {
+            CommandLine cmd = exception.getCommandLine();
+            cmd.getErr().println("deltaprop " + cmd.getCommandName() + ": " + exception.getMessage()
+                    + " (see: deltaprop " + (cmd == commandLine ? "" : cmd.getCommandName() + " ") + "--help)");
+            return 2;
         });
         return commandLine.execute(args);
     }

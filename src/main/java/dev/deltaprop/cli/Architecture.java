@@ -1,0 +1,57 @@
+package dev.deltaprop.cli;
+
+import dev.deltaprop.model.Activation;
+import dev.deltaprop.model.Network;
+
+/** The {@code --layers 2-16-1 --activation tanh --output-activation identity} options, turned into a network. */
+final class Architecture {
+    private Architecture() {
+    }
+
+    /**
+     * {@code "2-16-1"} → {@code {2, 16, 1}}: an input width, then one width per layer, each ≥ 1.
+     *
+     * @throws IllegalArgumentException naming {@code --layers} and the expected form
+     */
+    static int[] widths(String layers) {
+        String expected = "--layers: expected widths like 2-16-1 (the input width, then each layer's, every one ≥ 1), found '"
+                + layers + "'";
+        if (layers == null) {
+            throw new IllegalArgumentException(expected);
+        }
+        String[] parts = layers.strip().split("-", -1);
+        if (parts.length < 2) {
+            throw new IllegalArgumentException(expected);
+        }
+        int[] widths = new int[parts.length];
+        for (int k = 0; k < parts.length; k++) {
+            try {
+                widths[k] = Integer.parseInt(parts[k].strip());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(expected);
+            }
+            if (widths[k] < 1) {
+                throw new IllegalArgumentException(expected);
+            }
+        }
+        return widths;
+    }
+
+    /** An activation named on the command line; the message names the option. */
+    static Activation activation(String option, String name) {
+        try {
+            return Activation.parse(name);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(option + ": " + e.getMessage());
+        }
+    }
+
+    /** A network of these widths: hidden layers use {@code hidden}, the last layer {@code output}; weights from {@code seed}. */
+    static Network network(int[] widths, Activation hidden, Activation output, long seed) {
+        Network.Builder builder = Network.builder(widths[0]);
+        for (int l = 1; l < widths.length; l++) {
+            builder.layer(widths[l], l == widths.length - 1 ? output : hidden);
+        }
+        return builder.build(seed);
+    }
+}
