@@ -1,0 +1,195 @@
+package dev.deltaprop.io;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * Reads NumPy {@code .npy} files: 1-D and 2-D arrays of {@code float32} or {@code float64}, little-
+ * or big-endian, in C order, with a version 1.0, 2.0 or 3.0 header — what
+ * {@code numpy.save("x.npy", a)} writes for a float array. {@code float64} values are rounded to
+ * the nearest {@code float}, as deltaprop computes in {@code float}.
+ *
+ * <p>Anything else is a {@link DataFormatException} whose message names the file and says what
+ * was expected and what was found: another dtype (the usual cause is integers: convert with
+ * {@code a.astype(numpy.float32)}), Fortran order ({@code numpy.ascontiguousarray(a)}), a shape
+ * with 0 or more than 2 dimensions, a shape that does not fit the network, a file shorter or
+ * longer than its header says. A file is read into memory whole, so it must be under 2 GiB.
+ */
+public final class NpyReader {
+    private NpyReader() {
+    }
+
+    /** Reads the array in {@code file}. */
+    public static NpyArray read(Path file) throws IOException {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new NoSuchFileException(file.toString(), null, "no such file");
+        }
+        return read(bytes, file.toString());
+    }
+
+    /**
+     * Reads an array from the bytes of a {@code .npy} file.
+     *
+     * @param name what messages call the source (usually the file name)
+     */
+    public static NpyArray read(byte[] bytes, String name) throws DataFormatException {
+        int magic = NpyHeader.MAGIC.length;
+        if (bytes.length < magic + 2
+                || !Arrays.equals(Arrays.copyOf(bytes, magic), NpyHeader.MAGIC)) {
+            throw new DataFormatException(name + ": expected a NumPy .npy file (starting with \\x93NUMPY),"
+                    + " found " + (bytes.length < magic + 2 ? "only " + bytes.length + " bytes" : "other content"));
+        }
+        int major = bytes[magic] & 0xff;
+        int minor = bytes[magic + 1] & 0xff;
+        if (major < 1 || major > 3 || minor != 0) {
+            throw new DataFormatException(name + ": expected .npy format version 1.0, 2.0 or 3.0, found "
+                    + major + "." + minor);
+        }
+        int lengthBytes = major == 1 ? 2 : 4;
+        int headerStart = magic + 2 + lengthBytes;
+        if (bytes.length < headerStart) {
+            throw truncated(name, headerStart + " bytes of preamble", bytes.length);
+        }
+        ByteBuffer preamble = ByteBuffer.wrap(bytes, magic + 2, lengthBytes).order(ByteOrder.LITTLE_ENDIAN);
+        long headerLength = major == 1 ? preamble.getShort() & 0xffff : preamble.getInt() & 0xffffffffL;
+        long dataStart = headerStart + headerLength;
+        if (bytes.length < dataStart) {
+            throw truncated(name, "a header of " + headerLength + " bytes", bytes.length - headerStart);
+        }
+        String text = new String(bytes, headerStart, (int) headerLength,
+                major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+        NpyHeader header = NpyHeader.parse(text, name);
+        return values(bytes, (int) dataStart, header, name);
+    }
+
+    private static NpyArray values(byte[] bytes, int dataStart, NpyHeader header, String name)
+            throws DataFormatException {
+        int width = header.elementBytes();
+        char order = header.descr.isEmpty() ? '?' : header.descr.charAt(0);
+        if (width == 0 || (order != '<' && order != '>')) {
+            throw new DataFormatException(name + ": expected dtype float32 or float64 ('<f4', '>f4', '<f8' or '>f8'),"
+                    + " found '" + header.descr + "'" + hint(header.descr));
+        }
+        if (header.fortranOrder) {
+            throw new DataFormatException(name + ": expected C order (fortran_order False), found Fortran order;"
+                    + " save numpy.ascontiguousarray(a) instead");
+        }
+        int[] shape = header.shape;
+        if (shape.length < 1 || shape.length > 2) {
+            throw new DataFormatException(name + ": expected a 1-D or 2-D array, found shape "
+                    + shapeText(shape) + " (" + shape.length + " dimensions)");
+        }
+        long count = 1;
+        for (int extent : shape) {
+            count *= extent;
+        }
+        long expected = count * width;
+        long found = bytes.length - (long) dataStart;
+        if (found != expected) {
+            String what = String.format(Locale.ROOT, "%d %s values for shape %s = %d bytes of data after the"
+                    + " %d-byte header", count, width == 4 ? "float32" : "float64", shapeText(shape), expected,
+                    dataStart);
+            if (found < expected) {
+                throw truncated(name, what, found);
+            }
+            throw new DataFormatException(name + ": expected " + what + ", found " + found
+                    + " (" + (found - expected) + " bytes too many: the header and the data do not agree)");
+        }
+        float[] values = new float[(int) count];
+        ByteBuffer data = ByteBuffer.wrap(bytes, dataStart, (int) expected).slice().order(header.order());
+        if (width == 4) {
+            data.asFloatBuffer().get(values);
+        } else {
+            DoubleBuffer doubles = data.asDoubleBuffer();
+            for (int k = 0; k < values.length; k++) {
+                values[k] = (float) doubles.get(k);
+            }
+        }
+        return new NpyArray(values, shape);
+    }
+
+    /**
+     * Reads training samples from two files: {@code x} of shape {@code (N, inputs)} and {@code d}
+     * of shape {@code (N, outputs)}; a 1-D {@code (N,)} array stands for {@code (N, 1)}.
+     *
+     * @throws DataFormatException naming the file when a shape does not fit or a value is not finite
+     */
+    public static DataTable readTable(Path x, Path d, int inputs, int outputs) throws IOException {
+        positive(inputs, outputs);
+        NpyArray xs = read(x);
+        NpyArray ds = read(d);
+        fits(xs, x, "x", inputs);
+        fits(ds, d, "d", outputs);
+        if (xs.rows() != ds.rows()) {
+            throw new DataFormatException(d + ": expected " + xs.rows() + " rows, one per sample of " + x
+                    + ", found " + ds.rows());
+        }
+        return new DataTable(finite(xs, x), finite(ds, d), xs.rows(), inputs, outputs);
+    }
+
+    /** Reads inputs for prediction: {@code x} of shape {@code (N, inputs)}, or {@code (N,)} when {@code inputs = 1}. */
+    public static DataTable readInputs(Path x, int inputs) throws IOException {
+        positive(inputs, 1);
+        NpyArray xs = read(x);
+        fits(xs, x, "x", inputs);
+        return new DataTable(finite(xs, x), new float[0], xs.rows(), inputs, 0);
+    }
+
+    private static void positive(int inputs, int outputs) {
+        if (inputs < 1 || outputs < 1) {
+            throw new IllegalArgumentException("inputs, outputs: expected at least 1 each, found " + inputs + ", "
+                    + outputs);
+        }
+    }
+
+    private static void fits(NpyArray array, Path file, String role, int width) throws DataFormatException {
+        boolean fits = array.columns() == width && (array.dimensions() == 2 || width == 1);
+        if (!fits) {
+            throw new DataFormatException(file + ": expected " + role + " of shape (N, " + width + ")"
+                    + (width == 1 ? " or (N,)" : "") + " to fit the network, found " + array.shapeText());
+        }
+        if (array.rows() < 1) {
+            throw new DataFormatException(file + ": expected at least 1 sample, found shape " + array.shapeText());
+        }
+    }
+
+    private static float[] finite(NpyArray array, Path file) throws DataFormatException {
+        float[] values = array.values();
+        for (int k = 0; k < values.length; k++) {
+            if (!Float.isFinite(values[k])) {
+                throw new DataFormatException(file + " row " + (k / array.columns() + 1) + ", column "
+                        + (k % array.columns() + 1) + ": expected a finite float32 number, found " + values[k]);
+            }
+        }
+        return values;
+    }
+
+    private static DataFormatException truncated(String name, String expected, long found) {
+        return new DataFormatException(name + ": truncated: expected " + expected + ", found " + found + " bytes");
+    }
+
+    private static String shapeText(int[] shape) {
+        return shape.length == 0 ? "()" : NpyArray.describe(shape);
+    }
+
+    private static String hint(String descr) {
+        if (descr.length() > 1 && (descr.charAt(1) == 'i' || descr.charAt(1) == 'u' || descr.charAt(1) == 'b')) {
+            return "; convert with a.astype(numpy.float32) before numpy.save";
+        }
+        if (descr.endsWith("f2")) {
+            return "; float16 is not read: convert with a.astype(numpy.float32)";
+        }
+        return "";
+    }
+}

@@ -1,0 +1,93 @@
+package dev.deltaprop.io;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Objects;
+
+/**
+ * Writes NumPy {@code .npy} files that {@code numpy.load} reads: little-endian {@code float32}
+ * ({@code '<f4'}), C order, a version 1.0 header padded with spaces so that the data start at a
+ * multiple of 64 bytes, as NumPy itself aligns them.
+ */
+public final class NpyWriter {
+    /** NumPy aligns the start of the data to 64 bytes, so that a memory map is aligned for any dtype. */
+    static final int ALIGNMENT = 64;
+
+    private NpyWriter() {
+    }
+
+    /** The bytes of a {@code .npy} file holding {@code array}. */
+    public static byte[] bytes(NpyArray array) {
+        Objects.requireNonNull(array, "array");
+        byte[] header = header(array.shapeText());
+        float[] values = array.values();
+        ByteBuffer out = ByteBuffer.allocate(header.length + 4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+        out.put(header);
+        out.asFloatBuffer().put(values);
+        return out.array();
+    }
+
+    /** Writes {@code array} to {@code out} as a {@code .npy} file. */
+    public static void write(OutputStream out, NpyArray array) throws IOException {
+        Objects.requireNonNull(out, "out");
+        out.write(bytes(array));
+    }
+
+    /**
+     * Writes {@code array} to {@code file}. The bytes go to a temporary file in the same folder,
+     * forced to disk, which then replaces {@code file} in one move, so that a failure never leaves
+     * a half-written file behind (as {@link AtomicFile} does for text).
+     */
+    public static void write(Path file, NpyArray array) throws IOException {
+        Objects.requireNonNull(file, "file");
+        byte[] content = bytes(array);
+        Path absolute = file.toAbsolutePath();
+        Path folder = absolute.getParent();
+        if (folder == null || !Files.isDirectory(folder)) {
+            throw new IOException(file + ": the folder " + folder + " does not exist");
+        }
+        Path temporary = Files.createTempFile(folder, "." + absolute.getFileName() + ".", ".tmp");
+        boolean moved = false;
+        try {
+            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
+                ByteBuffer buffer = ByteBuffer.wrap(content);
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
+                channel.force(true);
+            }
+            try {
+                Files.move(temporary, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temporary, absolute, StandardCopyOption.REPLACE_EXISTING);
+            }
+            moved = true;
+        } finally {
+            if (!moved) {
+                Files.deleteIfExists(temporary);
+            }
+        }
+    }
+
+    /** Magic, version 1.0, the 16-bit header length, and the dict padded to {@link #ALIGNMENT} ending in a newline. */
+    static byte[] header(String shape) {
+        String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }";
+        int preamble = NpyHeader.MAGIC.length + 2 + 2;
+        int total = preamble + dict.length() + 1;
+        int padded = (total + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
+        String text = dict + " ".repeat(padded - total) + "\n";
+        ByteBuffer out = ByteBuffer.allocate(padded).order(ByteOrder.LITTLE_ENDIAN);
+        out.put(NpyHeader.MAGIC).put((byte) 1).put((byte) 0).putShort((short) text.length());
+        out.put(text.getBytes(StandardCharsets.ISO_8859_1));
+        return out.array();
+    }
+}
