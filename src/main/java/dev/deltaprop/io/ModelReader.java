@@ -42,8 +42,14 @@ public final class ModelReader {
         reader.setStrictness(Strictness.STRICT);
         try {
             Network network = document(reader);
-            if (reader.peek() != JsonToken.END_DOCUMENT) {
-                throw new ModelFormatException("(after the model): expected the end of the file, found more JSON");
+            boolean end;
+            try {
+                end = reader.peek() == JsonToken.END_DOCUMENT;
+            } catch (MalformedJsonException e) {
+                end = false;
+            }
+            if (!end) {
+                throw new ModelFormatException("(after the model): expected the end of the file, found more");
             }
             return network;
         } catch (EOFException e) {
@@ -294,6 +300,12 @@ public final class ModelReader {
         if (see < 0) {
             see = message.indexOf(" See https:");
         }
-        return (see >= 0 ? message.substring(0, see) : message).strip();
+        String text = (see >= 0 ? message.substring(0, see) : message).strip();
+        // the place is already named at the start of our message; gson's advice is for programmers
+        int path = text.indexOf(" path $");
+        if (path >= 0) {
+            text = text.substring(0, path);
+        }
+        return text.replace("Use JsonReader.setStrictness(Strictness.LENIENT) to accept malformed JSON", "malformed JSON");
     }
 }

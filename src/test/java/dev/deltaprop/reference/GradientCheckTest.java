@@ -84,6 +84,7 @@ class GradientCheckTest {
             assertTrue(errors[l] < BOUND, "layer " + (l + 1) + " of " + network + ", B = " + batch + ", seed " + seed
                     + ": relative error " + errors[l]);
         }
+        return true;
     }
 
     private static double[] uniform(SplittableRandom random, int count) {
