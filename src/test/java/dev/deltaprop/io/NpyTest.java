@@ -180,8 +180,8 @@ class NpyTest {
                 floats(ByteOrder.LITTLE_ENDIAN, 1f, 2f, 3f, 4f, 5f, 6f));
         assertArrayEquals(expected, bytes);
         assertEquals(0, (bytes.length - 24) % 64);
-        String oneD = new String(NpyWriter.bytes(new NpyArray(new float[] {1f}, 1)), 10, 54,
-                StandardCharsets.ISO_8859_1);
+        byte[] single = NpyWriter.bytes(new NpyArray(new float[] {1f}, 1));
+        String oneD = new String(single, 10, single.length - 14, StandardCharsets.ISO_8859_1);
         assertTrue(oneD.startsWith("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }"), oneD);
     }
 
