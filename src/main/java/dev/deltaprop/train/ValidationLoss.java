@@ -1,0 +1,106 @@
+package dev.deltaprop.train;
+
+import dev.deltaprop.backend.Backend;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * Measures the loss on held-out samples after every epoch: the mean per sample of
+ * {@code E = ½ Σ_j (y_j − d_j)²}, the same quantity as {@link EpochSummary#loss()}, but with the
+ * parameters at the end of the epoch and on samples that no step has seen.
+ *
+ * <p>Add it to the {@link Trainer} <em>before</em> a listener that shows it (listeners run in the
+ * order they were added), give it the backend that trains, and read {@link #last()} or
+ * {@link #losses()}. The outputs {@code y} come from {@link Backend#predict}, in chunks, so only
+ * the outputs travel back from a device.
+ */
+public final class ValidationLoss implements TrainingListener {
+    /** Samples per {@link Backend#predict} call, so that a large held-out set needs no huge batch. */
+    static final int CHUNK = 4096;
+
+    private final Backend backend;
+    private final float[] x;
+    private final float[] d;
+    private final int samples;
+    private final List<Double> losses = Collections.synchronizedList(new ArrayList<>());
+
+    /**
+     * @param backend the backend the {@link Trainer} trains on
+     * @param x       {@code samples × n_0} held-out inputs, batch-major
+     * @param d       {@code samples × n_L} held-out teacher values, batch-major, finite
+     * @throws IllegalArgumentException naming the argument when the sizes do not agree or a value is not finite
+     */
+    public ValidationLoss(Backend backend, float[] x, float[] d, int samples) {
+        this.backend = Objects.requireNonNull(backend, "backend");
+        Objects.requireNonNull(x, "x");
+        Objects.requireNonNull(d, "d");
+        if (samples < 1) {
+            throw new IllegalArgumentException("samples: expected at least 1 held-out sample, found " + samples);
+        }
+        if (x.length % samples != 0 || d.length % samples != 0 || x.length == 0 || d.length == 0) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT,
+                    "x, d: expected a whole number of values per sample for %d samples, found %d and %d values",
+                    samples, x.length, d.length));
+        }
+        finite("x", x);
+        finite("d", d);
+        this.x = x.clone();
+        this.d = d.clone();
+        this.samples = samples;
+    }
+
+    private static void finite(String name, float[] values) {
+        for (int k = 0; k < values.length; k++) {
+            if (!Float.isFinite(values[k])) {
+                throw new IllegalArgumentException(name + ": expected finite values, found " + values[k] + " at index " + k);
+            }
+        }
+    }
+
+    /** As {@link #ValidationLoss(Backend, float[], float[], int)}, on the held-out part of a split. */
+    public ValidationLoss(Backend backend, HeldOut split) {
+        this(backend, split.validationX(), split.validationD(), split.validationSamples());
+    }
+
+    @Override
+    public void epochEnded(EpochSummary summary) {
+        losses.add(measure());
+    }
+
+    /**
+     * The held-out loss with the backend's current parameters, {@code (1/V) Σ_s ½ Σ_j (y_sj − d_sj)²},
+     * accumulated in double.
+     */
+    public double measure() {
+        int inputs = x.length / samples;
+        int outputs = d.length / samples;
+        double sum = 0;
+        for (int start = 0; start < samples; start += CHUNK) {
+            int rows = Math.min(CHUNK, samples - start);
+            float[] y = backend.predict(Arrays.copyOfRange(x, start * inputs, (start + rows) * inputs), rows);
+            for (int k = 0; k < rows * outputs; k++) {
+                double error = (double) y[k] - d[start * outputs + k];
+                sum += 0.5 * error * error;
+            }
+        }
+        return sum / samples;
+    }
+
+    /** The held-out loss after each epoch so far, in order. */
+    public List<Double> losses() {
+        synchronized (losses) {
+            return List.copyOf(losses);
+        }
+    }
+
+    /** The held-out loss after the last epoch, or NaN before the first has ended. */
+    public double last() {
+        synchronized (losses) {
+            return losses.isEmpty() ? Double.NaN : losses.get(losses.size() - 1);
+        }
+    }
+}
