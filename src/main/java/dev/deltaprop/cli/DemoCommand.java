@@ -22,7 +22,7 @@ import picocli.CommandLine.Model.CommandSpec;
  * printing the loss as it falls, then the fit: a table of points, the largest error over a fine
  * grid, and a plot a person can judge at a glance.
  */
-@Command(name = "demo", sortOptions = false,
+@Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Trains a 1-24-1 tanh network to fit sin(x) on [-pi, pi] and shows how well it fits.")
 final class DemoCommand implements Callable<Integer> {
     static final int SAMPLES = 200;
@@ -35,10 +35,10 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--backend", defaultValue = "auto", paramLabel = "NAME", description = "Backend (default auto).")
     String backend;
 
-    @Option(names = "--epochs", defaultValue = "4000", description = "Passes over the data (default ${DEFAULT-VALUE}).")
+    @Option(names = "--epochs", paramLabel = "N", defaultValue = "4000", description = "Passes over the data (default ${DEFAULT-VALUE}).")
     int epochs;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of the weights and the shuffling (default ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "Seed of the weights and the shuffling (default ${DEFAULT-VALUE}).")
     long seed;
 
     @Override

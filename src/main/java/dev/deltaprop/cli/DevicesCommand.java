@@ -11,7 +11,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code deltaprop devices}: every backend, whether it can start here, and if not, why. */
-@Command(name = "devices", description = "Lists every backend: whether it can start here, and if not, why.")
+@Command(name = "devices", mixinStandardHelpOptions = true, description = "Lists every backend: whether it can start here, and if not, why.")
 final class DevicesCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -18,7 +18,7 @@ import picocli.CommandLine.Model.CommandSpec;
  * {@code max relative error <value>}, the largest over layers of {@code ‖g − g_fd‖ / ‖g_fd‖};
  * the exit code is 1 when it is not below {@link #THRESHOLD}.
  */
-@Command(name = "gradcheck", sortOptions = false,
+@Command(name = "gradcheck", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Checks the reference gradients against central finite differences of E (in double).")
 final class GradcheckCommand implements Callable<Integer> {
     /** What a correct backpropagation achieves in double with the step of {@link GradientCheck#STEP}. */
@@ -37,10 +37,10 @@ final class GradcheckCommand implements Callable<Integer> {
             description = "Output activation (default ${DEFAULT-VALUE}).")
     String outputActivation;
 
-    @Option(names = "--batch", defaultValue = "4", description = "Samples in the batch, B (default ${DEFAULT-VALUE}).")
+    @Option(names = "--batch", paramLabel = "B", defaultValue = "4", description = "Samples in the batch, B (default ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of the weights and the batch (default ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "Seed of the weights and the batch (default ${DEFAULT-VALUE}).")
     long seed;
 
     @Override

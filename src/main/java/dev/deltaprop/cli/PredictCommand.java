@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code deltaprop predict}: the outputs of a model for every row of a CSV file, as CSV on standard output. */
-@Command(name = "predict", sortOptions = false,
+@Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Writes the model's outputs y1..yN for every row of a CSV file, as CSV on standard output.")
 final class PredictCommand implements Callable<Integer> {
     /** Rows per call to the backend, so that a large file does not need one huge batch. */

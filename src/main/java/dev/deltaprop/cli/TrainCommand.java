@@ -24,7 +24,7 @@ import picocli.CommandLine.Model.CommandSpec;
  * {@code deltaprop train}: trains a network on a CSV file and saves it. Everything is checked
  * (options, model, data) before the backend is opened.
  */
-@Command(name = "train", sortOptions = false,
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Trains a network on a CSV file (first columns x, the rest d) and saves it as a model file.")
 final class TrainCommand implements Callable<Integer> {
     @Spec
@@ -47,16 +47,16 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--init", paramLabel = "M.json", description = "Start from this model file (architecture and weights) instead of --layers.")
     Path init;
 
-    @Option(names = "--epochs", defaultValue = "100", description = "Passes over the data (default ${DEFAULT-VALUE}).")
+    @Option(names = "--epochs", paramLabel = "N", defaultValue = "100", description = "Passes over the data (default ${DEFAULT-VALUE}).")
     int epochs;
 
-    @Option(names = "--batch", defaultValue = "32", description = "Samples per step, B (default ${DEFAULT-VALUE}).")
+    @Option(names = "--batch", paramLabel = "B", defaultValue = "32", description = "Samples per step, B (default ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--lr", defaultValue = "0.05", description = "Learning rate η (default ${DEFAULT-VALUE}).")
+    @Option(names = "--lr", paramLabel = "ETA", defaultValue = "0.05", description = "Learning rate η (default ${DEFAULT-VALUE}).")
     float learningRate;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of the initial weights and of the shuffling (default ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "Seed of the initial weights and of the shuffling (default ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--no-shuffle", description = "Keep the file's order in every epoch.")

@@ -62,7 +62,10 @@ public final class Trainer {
             throw new IllegalArgumentException("samples: expected at least 1 sample to train on, found " + samples);
         }
         // checked here, not only in the backend, so that a device backend never sees bad data
-        Checks.batch(x, d, samples, network.inputs(), network.outputs());
+        size("x", x, samples, network.inputs(), "inputs");
+        size("d", d, samples, network.outputs(), "outputs");
+        Checks.finite("x", x, network.inputs());
+        Checks.finite("d", d, network.outputs());
 
         backend.load(network);
         int batches = (samples + config.batch() - 1) / config.batch();
@@ -114,6 +117,14 @@ public final class Trainer {
             listener.epochEnded(summary);
         }
         return summary;
+    }
+
+    private static void size(String field, float[] values, int samples, int width, String what) {
+        long expected = (long) samples * width;
+        if (values == null || values.length != expected) {
+            throw new IllegalArgumentException(field + ": expected " + expected + " numbers (" + samples + " samples × "
+                    + width + " " + what + "), found " + (values == null ? "null" : String.valueOf(values.length)));
+        }
     }
 
     /** Fisher–Yates: every permutation equally likely, the same one for the same random state. */

@@ -196,9 +196,9 @@ class TrainerTest {
         Trainer trainer = new Trainer(TrainerConfig.builder().build());
         assertMessage("samples: expected at least 1 sample to train on, found 0",
                 () -> trainer.train(backend, NET, new float[0], new float[0], 0));
-        assertMessage("x: expected 3 numbers (batch 3 × 1 inputs), found 2",
+        assertMessage("x: expected 3 numbers (3 samples × 1 inputs), found 2",
                 () -> trainer.train(backend, NET, new float[2], new float[3], 3));
-        assertMessage("d: expected 3 numbers (batch 3 × 1 outputs), found 4",
+        assertMessage("d: expected 3 numbers (3 samples × 1 outputs), found 4",
                 () -> trainer.train(backend, NET, new float[3], new float[4], 3));
         assertMessage("x[1][0]: expected a finite number, found NaN",
                 () -> trainer.train(backend, NET, new float[] {0, Float.NaN, 1}, new float[3], 3));
