@@ -6,17 +6,24 @@ import dev.deltaprop.io.CsvReader;
 import dev.deltaprop.io.CsvWriter;
 import dev.deltaprop.io.DataTable;
 import dev.deltaprop.io.ModelFiles;
+import dev.deltaprop.io.NpyArray;
+import dev.deltaprop.io.NpyReader;
+import dev.deltaprop.io.NpyWriter;
 import dev.deltaprop.model.Network;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code deltaprop predict}: the outputs of a model for every row of a CSV file, as CSV on standard output. */
+/**
+ * {@code deltaprop predict}: the outputs of a model for every row of a CSV file or NumPy array, as
+ * CSV on standard output or as a NumPy file ({@code --output Y.npy}).
+ */
 @Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Writes the model's outputs y1..yN for every row of a CSV file, as CSV on standard output.")
 final class PredictCommand implements Callable<Integer> {
@@ -29,29 +36,53 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "M.json", description = "The model file.")
     Path model;
 
-    @Option(names = "--data", required = true, paramLabel = "F.csv",
+    @Option(names = "--data", paramLabel = "F.csv",
             description = "Rows of n_0 inputs (teacher columns after them are ignored).")
     Path data;
+
+    @Option(names = "--x", paramLabel = "X.npy",
+            description = "Instead of --data: the inputs as a NumPy array of shape (N, n_0).")
+    Path x;
+
+    @Option(names = "--output", paramLabel = "Y.npy",
+            description = "Write the outputs to this NumPy file, shape (N, n_L) float32, instead of CSV on standard output.")
+    Path output;
 
     @Option(names = "--backend", defaultValue = "auto", paramLabel = "NAME", description = "Backend (default auto).")
     String backend;
 
     @Override
     public Integer call() throws Exception {
+        if (output != null && !output.toString().toLowerCase(Locale.ROOT).endsWith(".npy")) {
+            throw new IllegalArgumentException("--output: expected a file name ending in .npy, found " + output
+                    + " (CSV goes to standard output without --output)");
+        }
+        if ((data == null) == (x == null)) {
+            throw new IllegalArgumentException("--data F.csv or --x X.npy: expected one of them, found "
+                    + (data == null ? "neither" : "both"));
+        }
         Network network = ModelFiles.load(model);
-        DataTable table = CsvReader.readInputs(data, network.inputs(), network.outputs());
-        float[] x = table.x();
+        DataTable table = data != null ? CsvReader.readInputs(data, network.inputs(), network.outputs())
+                : NpyReader.readInputs(x, network.inputs());
+        float[] inputs = table.x();
         int n0 = network.inputs();
         int nL = network.outputs();
-        PrintWriter out = spec.commandLine().getOut();
-        out.println(CsvWriter.header("y", nL));
+        float[] y = new float[table.samples() * nL];
         try (Backend chosen = Backends.open(backend)) {
             chosen.load(network);
             for (int start = 0; start < table.samples(); start += CHUNK) {
                 int rows = Math.min(CHUNK, table.samples() - start);
-                float[] chunk = Arrays.copyOfRange(x, start * n0, (start + rows) * n0);
-                CsvWriter.rows(out, chosen.predict(chunk, rows), nL);
+                float[] chunk = Arrays.copyOfRange(inputs, start * n0, (start + rows) * n0);
+                System.arraycopy(chosen.predict(chunk, rows), 0, y, start * nL, rows * nL);
             }
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (output != null) {
+            NpyWriter.write(output, new NpyArray(y, table.samples(), nL));
+            out.printf(Locale.ROOT, "wrote %s: %d × %d float32%n", output, table.samples(), nL);
+        } else {
+            out.println(CsvWriter.header("y", nL));
+            CsvWriter.rows(out, y, nL);
         }
         out.flush();
         return 0;

@@ -2,37 +2,42 @@ package dev.deltaprop.cli;
 
 import dev.deltaprop.backend.Backend;
 import dev.deltaprop.backend.Backends;
-import dev.deltaprop.io.CsvReader;
 import dev.deltaprop.io.DataTable;
+import dev.deltaprop.io.LossPlot;
 import dev.deltaprop.io.ModelFiles;
 import dev.deltaprop.model.Network;
+import dev.deltaprop.train.ConsoleProgress;
 import dev.deltaprop.train.EpochSummary;
+import dev.deltaprop.train.HeldOut;
 import dev.deltaprop.train.Trainer;
 import dev.deltaprop.train.TrainerConfig;
-import dev.deltaprop.train.TrainingListener;
 import dev.deltaprop.train.TrainingResult;
+import dev.deltaprop.train.ValidationLoss;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * {@code deltaprop train}: trains a network on a CSV file and saves it. Everything is checked
- * (options, model, data) before the backend is opened.
+ * {@code deltaprop train}: trains a network on a CSV file or two NumPy files and saves it,
+ * optionally holding out a validation share and drawing the losses. Everything is checked
+ * (options, model, data, the plot's file name) before the backend is opened.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Trains a network on a CSV file (first columns x, the rest d) and saves it as a model file.")
+        description = "Trains a network on a CSV file (first columns x, the rest d) or on NumPy files (--x, --d)"
+                + " and saves it as a model file.")
 final class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--data", required = true, paramLabel = "F.csv",
-            description = "Training samples: one a row, the first n_0 columns are x, the rest d.")
-    Path data;
+    @Mixin
+    SampleFiles samples;
 
     @Option(names = "--layers", paramLabel = "2-16-1", description = "Widths: the input, then each layer.")
     String layers;
@@ -66,6 +71,14 @@ final class TrainCommand implements Callable<Integer> {
             description = "reference, cpu, opencl, cuda, opencl-lwjgl, cuda-lwjgl or auto (default).")
     String backend;
 
+    @Option(names = "--validation", paramLabel = "FRACTION",
+            description = "Hold out this share of the samples (e.g. 0.2, drawn with --seed) and show their loss per epoch.")
+    Double validation;
+
+    @Option(names = "--plot", paramLabel = "LOSS.png",
+            description = "Draw the loss per epoch (and the held-out loss) to a .png or .svg file.")
+    Path plot;
+
     @Option(names = "--save", required = true, paramLabel = "OUT.json", description = "Where to write the trained model.")
     Path save;
 
@@ -74,10 +87,29 @@ final class TrainCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         TrainerConfig config = TrainerConfig.builder().epochs(epochs).batch(batch).learningRate(learningRate)
                 .shuffle(!noShuffle).seed(seed).build();
+        if (validation != null && !(validation > 0 && validation < 1)) {
+            throw new IllegalArgumentException("--validation: expected a share of the samples between 0 and 1"
+                    + " (exclusive), found " + validation);
+        }
+        if (plot != null) {
+            LossPlot.checkFileName(plot);
+        }
         Network network = startingNetwork();
-        DataTable table = CsvReader.read(data, network.inputs(), network.outputs());
+        DataTable table = samples.read(network.inputs(), network.outputs());
         out.printf(Locale.ROOT, "network %s, %d parameters%n", network, network.parameterCount());
-        out.printf(Locale.ROOT, "data %s: %d samples%n", data, table.samples());
+        out.printf(Locale.ROOT, "data %s: %d samples%n", samples.describe(), table.samples());
+        float[] x = table.x();
+        float[] d = table.d();
+        int count = table.samples();
+        HeldOut split = null;
+        if (validation != null) {
+            split = HeldOut.split(x, d, count, validation, seed);
+            x = split.trainX();
+            d = split.trainD();
+            count = split.trainSamples();
+            out.printf(Locale.ROOT, "validation: %d samples held out, training on %d%n", split.validationSamples(),
+                    count);
+        }
         out.printf(Locale.ROOT, "training: %s%n", config);
 
         Backends.Selection selection = Backends.select(backend);
@@ -86,18 +118,31 @@ final class TrainCommand implements Callable<Integer> {
         }
         out.flush();
         TrainingResult result;
+        List<Double> heldOutLosses = List.of();
+        String title;
         try (Backend chosen = selection.backend()) {
-            Trainer trainer = new Trainer(config).addListener(new TrainingListener() {
-                @Override
-                public void epochEnded(EpochSummary summary) {
-                    out.println(summary);
-                    out.flush();
-                }
-            });
-            result = trainer.train(chosen, network, table.x(), table.d(), table.samples());
+            title = network.shape() + " on " + samples.describe() + " (" + chosen.name() + ")";
+            Trainer trainer = new Trainer(config);
+            // added before the progress display, which shows its value (listeners run in order)
+            ValidationLoss heldOut = split == null ? null : new ValidationLoss(chosen, split);
+            if (heldOut != null) {
+                trainer.addListener(heldOut);
+            }
+            try (ConsoleProgress progress = ConsoleProgress.auto(out, heldOut)) {
+                result = trainer.addListener(progress).train(chosen, network, x, d, count);
+            }
+            if (heldOut != null) {
+                heldOutLosses = heldOut.losses();
+            }
         }
         ModelFiles.save(result.network(), save);
-        out.printf(Locale.ROOT, "saved %s (final loss %.6e)%n", save, result.finalLoss());
+        out.printf(Locale.ROOT, "saved %s (final loss %.6e%s)%n", save, result.finalLoss(), heldOutLosses.isEmpty() ? ""
+                : String.format(Locale.ROOT, ", validation loss %.6e", heldOutLosses.get(heldOutLosses.size() - 1)));
+        if (plot != null) {
+            List<Double> losses = result.epochs().stream().map(EpochSummary::loss).toList();
+            LossPlot.write(plot, title, losses, heldOutLosses);
+            out.printf(Locale.ROOT, "plot %s%n", plot);
+        }
         out.flush();
         return 0;
     }

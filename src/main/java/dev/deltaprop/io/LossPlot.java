@@ -62,6 +62,16 @@ public final class LossPlot {
         AtomicBytes.write(file, encode(chart(title, training, validation), format));
     }
 
+    /**
+     * Checks that {@code file} names a format this class writes, so that a command can refuse a
+     * bad name before it trains.
+     *
+     * @throws IllegalArgumentException when the name does not end in {@code .png} or {@code .svg}
+     */
+    public static void checkFileName(Path file) {
+        Format.of(Objects.requireNonNull(file, "file"));
+    }
+
     static XYChart chart(String title, List<Double> training, List<Double> validation) {
         Objects.requireNonNull(training, "training");
         Objects.requireNonNull(validation, "validation");
