@@ -17,8 +17,8 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 /**
  * Draws the loss per epoch, training and (when given) held-out, as a PNG or SVG picture with
  * <a href="https://knowm.org/open-source/xchart/">XChart</a>. The loss axis is logarithmic when
- * every loss is positive, because a loss that falls from 1 to 10⁻⁴ is a straight line there and
- * a flat one on a linear axis. The file is written whole or not at all ({@link AtomicBytes}).
+ * every loss is positive and they span at least a factor of ten, because a loss that falls from
+ * 1 to 10⁻⁴ is a straight line there and a flat one on a linear axis. The file is written whole or not at all ({@link AtomicBytes}).
  */
 public final class LossPlot {
     /** Width and height in pixels (PNG) or points (SVG). */
@@ -83,9 +83,20 @@ public final class LossPlot {
                     + " losses, one per epoch like training, found " + validation.size());
         }
         boolean positive = finitePositive("training", training) & finitePositive("validation", validation);
+        // XChart labels a logarithmic axis at powers of ten: on a range narrower than a decade it
+        // would draw the lines against misleading labels, so such a range stays linear
+        double min = Double.POSITIVE_INFINITY;
+        double max = 0;
+        for (List<Double> series : List.of(training, validation)) {
+            for (double loss : series) {
+                min = Math.min(min, loss);
+                max = Math.max(max, loss);
+            }
+        }
+        boolean logarithmic = positive && max >= 10 * min;
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle("epoch")
                 .yAxisTitle("loss, mean ½ Σ (y − d)² per sample").build();
-        chart.getStyler().setYAxisLogarithmic(positive);
+        chart.getStyler().setYAxisLogarithmic(logarithmic);
         chart.getStyler().setLegendVisible(true);
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
         chart.getStyler().setMarkerSize(training.size() <= 50 ? 5 : 0);

@@ -86,16 +86,14 @@ public final class ConsoleProgress implements TrainingListener, AutoCloseable {
         long now = System.nanoTime();
         if (now - lastMessage >= MESSAGE_NANOS || batch == batches) {
             lastMessage = now;
-            bar.setExtraMessage(String.format(Locale.ROOT, "epoch %d  loss %.3e%s  %.0f samples/s", epoch, loss,
-                    validationText(), samplesPerSecond));
+            bar.setExtraMessage(message(epoch, loss, samplesPerSecond));
         }
     }
 
     @Override
     public void epochEnded(EpochSummary summary) {
         if (bar != null) {
-            bar.setExtraMessage(String.format(Locale.ROOT, "epoch %d  loss %.3e%s  %.0f samples/s", summary.epoch(),
-                    summary.loss(), validationText(), summary.samplesPerSecond()));
+            bar.setExtraMessage(message(summary.epoch(), summary.loss(), summary.samplesPerSecond()));
             if (summary.epoch() == summary.epochs()) {
                 close();
             }
@@ -103,6 +101,13 @@ public final class ConsoleProgress implements TrainingListener, AutoCloseable {
         }
         lines.println(summary + validationText());
         lines.flush();
+    }
+
+    /** Short, because the bar, the counts and the ETA share one terminal line with it. */
+    private String message(int epoch, double loss, double samplesPerSecond) {
+        String held = validation == null || Double.isNaN(validation.last()) ? ""
+                : String.format(Locale.ROOT, " val %.3e", validation.last());
+        return String.format(Locale.ROOT, "epoch %d loss %.3e%s %.0f samples/s", epoch, loss, held, samplesPerSecond);
     }
 
     private String validationText() {

@@ -87,8 +87,10 @@ class LossPlotTest {
     }
 
     @Test
-    void aZeroLossFallsBackToALinearAxis() throws IOException {
+    void aZeroLossOrANarrowRangeStaysOnALinearAxis() throws IOException {
         assertFalse(LossPlot.chart("t", List.of(1.0, 0.0), List.of()).getStyler().isYAxisLogarithmic());
         assertTrue(LossPlot.chart("t", List.of(1.0, 0.1), List.of()).getStyler().isYAxisLogarithmic());
+        assertFalse(LossPlot.chart("t", List.of(2.0e4, 1.4e4), List.of()).getStyler().isYAxisLogarithmic(),
+                "less than a decade: linear, as XChart labels a log axis only at powers of ten");
     }
 }

@@ -153,7 +153,7 @@ class ProgressAndValidationTest {
         String shown = terminal.toString(StandardCharsets.UTF_8);
         // 3 epochs of ⌈30/7⌉ = 5 batches: the bar ends at 15/15 steps
         assertTrue(shown.contains("15/15"), shown);
-        assertTrue(shown.contains("epoch 3  loss "), shown);
+        assertTrue(shown.contains("epoch 3 loss "), shown);
         assertTrue(shown.contains("samples/s"), shown);
         assertTrue(shown.contains("100%"), shown);
     }
