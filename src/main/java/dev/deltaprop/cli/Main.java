@@ -55,8 +55,8 @@ public final class Main implements Runnable {
         // a mistyped option is one line too, with where to read more, not the whole usage text
         commandLine.setParameterExceptionHandler((exception, arguments) -> {
             CommandLine cmd = exception.getCommandLine();
-            cmd.getErr().println("deltaprop " + cmd.getCommandName() + ": " + exception.getMessage()
-                    + " (see: deltaprop " + (cmd == commandLine ? "" : cmd.getCommandName() + " ") + "--help)");
+            String name = cmd == commandLine ? "deltaprop" : "deltaprop " + cmd.getCommandName();
+            cmd.getErr().println(name + ": " + exception.getMessage() + " (see: " + name + " --help)");
             return 2;
         });
         return commandLine.execute(args);

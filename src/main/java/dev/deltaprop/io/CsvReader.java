@@ -33,6 +33,12 @@ public final class CsvReader {
     public static DataTable read(Path file, int inputs, int outputs) throws IOException {
         try (Reader in = open(file)) {
             return read(in, file.toString(), inputs, outputs);
+        } catch (DataFormatException | java.nio.file.FileSystemException e) {
+            throw e;
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new DataFormatException(file + ": not a text file (not UTF-8)");
+        } catch (IOException e) {
+            throw new IOException(file + ": " + e.getMessage(), e);
         }
     }
 
@@ -48,6 +54,12 @@ public final class CsvReader {
     public static DataTable readInputs(Path file, int inputs, int outputs) throws IOException {
         try (Reader in = open(file)) {
             return readInputs(in, file.toString(), inputs, outputs);
+        } catch (DataFormatException | java.nio.file.FileSystemException e) {
+            throw e;
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new DataFormatException(file + ": not a text file (not UTF-8)");
+        } catch (IOException e) {
+            throw new IOException(file + ": " + e.getMessage(), e);
         }
     }
 

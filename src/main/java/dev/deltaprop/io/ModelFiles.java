@@ -34,6 +34,11 @@ public final class ModelFiles {
             throw new ModelFormatException(file + ": not a text file (not UTF-8)", e);
         } catch (NoSuchFileException e) {
             throw new NoSuchFileException(file.toString(), null, "no such file");
+        } catch (java.nio.file.FileSystemException e) {
+            throw e;
+        } catch (IOException e) {
+            // e.g. "Is a directory": say which file
+            throw new IOException(file + ": " + e.getMessage(), e);
         }
     }
 

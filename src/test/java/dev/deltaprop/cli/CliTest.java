@@ -137,6 +137,10 @@ class CliTest {
                 "train", "--data", data.toString(), "--save", save);
         assertError("deltaprop train: backend: unknown name 'gpu', expected one of reference, cpu, opencl, cuda, opencl-lwjgl, cuda-lwjgl, auto",
                 "train", "--data", data.toString(), "--layers", "2-1", "--backend", "gpu", "--save", save);
+        Path init = folder.resolve("init.json");
+        ModelFiles.save(dev.deltaprop.model.Network.builder(2).layer(1, dev.deltaprop.model.Activation.TANH).build(1), init);
+        assertError("deltaprop train: --layers/--activation/--output-activation: not allowed with --init",
+                "train", "--data", data.toString(), "--init", init.toString(), "--layers", "2-1", "--save", save);
         Path corrupt = folder.resolve("corrupt.json");
         Files.writeString(corrupt, "{\"format\": \"deltaprop-mlp\", \"version\": 1, \"loss\": \"squared_error\", \"layers\": [{\"inputs\": 2, \"outputs\": 1, \"activation\": \"tanh\", \"weights\": [[0], [1]");
         assertError("deltaprop predict: " + corrupt + ": layers[0].weights[2]: truncated: the file ends here (line 1, column 149)",

@@ -54,6 +54,14 @@ class CsvTest {
     }
 
     @Test
+    void binaryFileIsRefusedNamingIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path folder) throws IOException {
+        java.nio.file.Path file = folder.resolve("bin.csv");
+        java.nio.file.Files.write(file, new byte[] {(byte) 0xff, (byte) 0xfe, ',', '1', '\n'});
+        DataFormatException e = assertThrows(DataFormatException.class, () -> CsvReader.read(file, 1, 1));
+        assertEquals(file + ": not a text file (not UTF-8)", e.getMessage());
+    }
+
+    @Test
     void writerRoundTripsFloats() throws IOException {
         float[] values = {1f / 3, -0f, 1e-40f, 123456.78f, Float.MAX_VALUE, -2f};
         StringWriter out = new StringWriter();
