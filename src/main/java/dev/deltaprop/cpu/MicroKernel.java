@@ -24,6 +24,12 @@ interface MicroKernel {
      */
     void multiply(float[] a, int aOffset, float[] b, int bOffset, int kc, float[] tile, boolean first);
 
+    /**
+     * One sample through one layer's weights, for {@link Predictor}:
+     * {@code out[j] = bias[j] + Σ_{i<k} x[xOffset + i] · w[i·n + j]} for {@code j < n}, summed in increasing {@code i}.
+     */
+    void rowTimesMatrix(float[] x, int xOffset, int k, float[] w, float[] bias, int n, float[] out);
+
     /** What it runs on, for {@code Backend.device()}: e.g. {@code Vector API 512-bit}. */
     String description();
 }

@@ -12,6 +12,12 @@ import java.util.Arrays;
 final class ScalarMicroKernel implements MicroKernel {
     static final int MR = 4;
     static final int NR = 64;
+    /**
+     * The trip count of the inner loop, deliberately not a compile-time constant: C2 fully unrolls
+     * a constant 64-trip loop into straight-line scalar code, which superword then cannot
+     * vectorise (measured: 4 GFLOP/s instead of the vectorised loop's rate).
+     */
+    private final int columns = NR;
 
     @Override
     public int mr() {
@@ -28,15 +34,28 @@ final class ScalarMicroKernel implements MicroKernel {
         if (first) {
             Arrays.fill(tile, 0, MR * NR, 0f);
         }
+        int columns = this.columns;
         for (int p = 0; p < kc; p++) {
             int bRow = bOffset + p * NR;
             int aRow = aOffset + p * MR;
             for (int r = 0; r < MR; r++) {
                 float ar = a[aRow + r];
-                int t = r * NR;
-                for (int j = 0; j < NR; j++) {
+                int t = r * columns;
+                for (int j = 0; j < columns; j++) {
                     tile[t + j] += ar * b[bRow + j];
                 }
+            }
+        }
+    }
+
+    @Override
+    public void rowTimesMatrix(float[] x, int xOffset, int k, float[] w, float[] bias, int n, float[] out) {
+        System.arraycopy(bias, 0, out, 0, n);
+        for (int i = 0; i < k; i++) {
+            float xi = x[xOffset + i];
+            int row = i * n;
+            for (int j = 0; j < n; j++) {
+                out[j] += xi * w[row + j];
             }
         }
     }

@@ -88,6 +88,46 @@ final class VectorMicroKernel implements MicroKernel {
         c51.intoArray(tile, 5 * NR + L);
     }
 
+    /**
+     * Four vectors of columns at a time (four independent FMA chains), then one vector, then a
+     * scalar tail with {@link Math#fma} so that every column is computed the same way.
+     */
+    @Override
+    public void rowTimesMatrix(float[] x, int xOffset, int k, float[] w, float[] bias, int n, float[] out) {
+        int j = 0;
+        for (; j + 4 * L <= n; j += 4 * L) {
+            FloatVector s0 = FloatVector.fromArray(SPECIES, bias, j);
+            FloatVector s1 = FloatVector.fromArray(SPECIES, bias, j + L);
+            FloatVector s2 = FloatVector.fromArray(SPECIES, bias, j + 2 * L);
+            FloatVector s3 = FloatVector.fromArray(SPECIES, bias, j + 3 * L);
+            for (int i = 0, row = j; i < k; i++, row += n) {
+                FloatVector xi = FloatVector.broadcast(SPECIES, x[xOffset + i]);
+                s0 = xi.fma(FloatVector.fromArray(SPECIES, w, row), s0);
+                s1 = xi.fma(FloatVector.fromArray(SPECIES, w, row + L), s1);
+                s2 = xi.fma(FloatVector.fromArray(SPECIES, w, row + 2 * L), s2);
+                s3 = xi.fma(FloatVector.fromArray(SPECIES, w, row + 3 * L), s3);
+            }
+            s0.intoArray(out, j);
+            s1.intoArray(out, j + L);
+            s2.intoArray(out, j + 2 * L);
+            s3.intoArray(out, j + 3 * L);
+        }
+        for (; j + L <= n; j += L) {
+            FloatVector s0 = FloatVector.fromArray(SPECIES, bias, j);
+            for (int i = 0, row = j; i < k; i++, row += n) {
+                s0 = FloatVector.broadcast(SPECIES, x[xOffset + i]).fma(FloatVector.fromArray(SPECIES, w, row), s0);
+            }
+            s0.intoArray(out, j);
+        }
+        for (; j < n; j++) {
+            float sum = bias[j];
+            for (int i = 0; i < k; i++) {
+                sum = Math.fma(x[xOffset + i], w[i * n + j], sum);
+            }
+            out[j] = sum;
+        }
+    }
+
     @Override
     public String description() {
         return "Vector API " + SPECIES.vectorBitSize() + "-bit (jdk.incubator.vector)";
