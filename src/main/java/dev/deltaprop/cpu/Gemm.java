@@ -103,18 +103,26 @@ final class Gemm {
         for (int jr = 0; jr < ncBlock; jr += nr) {
             int cols = Math.min(nr, ncBlock - jr);
             int panel = jr * kc;
-            for (int p = 0; p < kc; p++) {
-                int source = bOffset + (pc + p) * bRowStride + (jc + jr) * bColStride;
-                int target = panel + p * nr;
-                if (bColStride == 1) {
-                    System.arraycopy(b, source, packedB, target, cols);
-                } else {
-                    for (int j = 0; j < cols; j++) {
-                        packedB[target + j] = b[source + j * bColStride];
+            int source = bOffset + pc * bRowStride + (jc + jr) * bColStride;
+            if (bColStride == 1) {
+                for (int p = 0; p < kc; p++) {
+                    System.arraycopy(b, source + p * bRowStride, packedB, panel + p * nr, cols);
+                }
+            } else {
+                // Wᵀ of the δ pass: walk each source row along p. Walking p outside would touch NR
+                // rows a power-of-two stride apart per step, which fall into two L1 sets and thrash.
+                for (int j = 0; j < cols; j++) {
+                    int row = source + j * bColStride;
+                    for (int p = 0; p < kc; p++) {
+                        packedB[panel + p * nr + j] = b[row + p * bRowStride];
                     }
                 }
-                for (int j = cols; j < nr; j++) {
-                    packedB[target + j] = 0f;
+            }
+            if (cols < nr) {
+                for (int p = 0; p < kc; p++) {
+                    for (int j = cols; j < nr; j++) {
+                        packedB[panel + p * nr + j] = 0f;
+                    }
                 }
             }
         }

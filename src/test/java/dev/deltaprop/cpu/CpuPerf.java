@@ -30,6 +30,9 @@ public final class CpuPerf {
             case "mnist":
                 mnist(new CpuBackend(threads), 10, 40);
                 break;
+            case "shapes":
+                shapes(threads, Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]));
+                break;
             case "reference":
                 mnist(new ReferenceBackend(), 1, 3);
                 break;
@@ -62,6 +65,40 @@ public final class CpuPerf {
         }
     }
 
+    /** The three GEMM passes alone at batch × nIn × nOut (relu), to see which shape is slow. */
+    private static void shapes(int threads, int batch, int nIn, int nOut) {
+        SplittableRandom random = new SplittableRandom(42);
+        float[] w = Compare.uniform(random, nIn * nOut, 0.1);
+        float[] bias = new float[nOut];
+        float[] zPrev = Compare.uniform(random, batch * nIn, 1.0);
+        float[] u = Compare.uniform(random, batch * nOut, 1.0);
+        float[] z = new float[batch * nOut];
+        float[] deltaPrev = new float[batch * nIn];
+        float[] gradient = new float[nIn * nOut];
+        double flops = 2.0 * batch * nIn * nOut;
+        try (Passes passes = new Passes(threads, Kernels.chosen())) {
+            for (String shape : new String[] {"forward NN", "delta NT", "update TN"}) {
+                long[] nanos = new long[30];
+                for (int r = -10; r < nanos.length; r++) {
+                    long start = System.nanoTime();
+                    if (shape.startsWith("forward")) {
+                        passes.forward(w, bias, nIn, nOut, Activation.RELU, zPrev, batch, u, z);
+                    } else if (shape.startsWith("delta")) {
+                        passes.deltaHidden(w, nIn, nOut, u, zPrev, zPrev, Activation.RELU, batch, deltaPrev);
+                    } else {
+                        passes.update(w, bias, gradient, zPrev, u, batch, nIn, nOut, 1e-6f);
+                    }
+                    if (r >= 0) {
+                        nanos[r] = System.nanoTime() - start;
+                    }
+                }
+                Arrays.sort(nanos);
+                System.out.printf("%-10s %dx%dx%d threads=%d median_us=%.1f gflops=%.1f best_gflops=%.1f%n", shape,
+                        batch, nIn, nOut, threads, nanos[15] * 1e-3, flops / nanos[15], flops / nanos[0]);
+            }
+        }
+    }
+
     private static void mnist(Backend backend, int warmup, int steps) {
         Network network = Network.builder(784).layer(512, Activation.RELU).layer(512, Activation.RELU)
                 .layer(10, Activation.IDENTITY).build(1);
@@ -91,6 +128,13 @@ public final class CpuPerf {
             }
             Arrays.sort(nanos);
             double seconds = nanos[steps / 2] * 1e-9;
+            if (backend instanceof CpuBackend) {
+                CpuBackend cpu = (CpuBackend) backend;
+                cpu.profiling(true);
+                cpu.step(x, d, batch, 0.001f);
+                System.out.println("families (one profiled step, ns): " + cpu.lastStepNanos());
+                cpu.profiling(false);
+            }
             System.out.printf("%s mnist step B=%d device=\"%s\" median_us=%.1f samples_per_s=%.1f gflops=%.1f%n",
                     backend.name(), batch, backend.device(), seconds * 1e6, batch / seconds, flops / seconds * 1e-9);
         }
