@@ -203,11 +203,13 @@ final class Passes implements AutoCloseable {
             // A(r = i, p = b) = z^{l-1}_bi = zPrev[b·nIn + i]: Zᵀ by strides
             gemmPart(part, parts, zPrev, 0, 1, nIn, delta, 0, nOut, 1, nIn, nOut, batch, gradient, nOut, this);
             for (int j = boundary(nOut, 1, part, parts), end = boundary(nOut, 1, part + 1, parts); j < end; j++) {
-                float sum = 0f;
+                // in double: a column of δ often nearly cancels, and a float sum of it would lose
+                // the bias step's leading digits (B adds per unit, cheap next to the GEMM)
+                double sum = 0;
                 for (int b = 0; b < batch; b++) {
                     sum += delta[b * nOut + j];
                 }
-                bias[j] -= scale * sum;
+                bias[j] = (float) (bias[j] - scale * sum);
             }
         }
 
