@@ -9,6 +9,15 @@ final class Compare {
     private Compare() {
     }
 
+    /**
+     * The seed of a test class: {@code DELTAPROP_TEST_SEED} if set (to rerun a failure; an
+     * environment variable reaches surefire's forked JVM), else a fresh one.
+     */
+    static long seed() {
+        String fixed = System.getenv("DELTAPROP_TEST_SEED");
+        return fixed == null || fixed.isBlank() ? System.nanoTime() : Long.parseLong(fixed.trim());
+    }
+
     /** {@code ‖a − b‖ / ‖b‖} (or {@code ‖a‖} when {@code b = 0}); NaN when any value is NaN. */
     static double relativeError(float[] actual, double[] expected, int count) {
         double difference = 0;

@@ -24,10 +24,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * and refusal of bad input.
  */
 class CpuBackendTest {
-    private static final long SEED = Long.getLong("deltaprop.test.seed", System.nanoTime());
+    private static final long SEED = Compare.seed();
 
     static {
-        System.out.println("CpuBackendTest seed " + SEED + " (rerun with -Ddeltaprop.test.seed=" + SEED + ")");
+        System.out.println("CpuBackendTest seed " + SEED + " (rerun with DELTAPROP_TEST_SEED=" + SEED + ")");
     }
 
     static MicroKernel kernel(String name) {

@@ -26,11 +26,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 class PassesTest {
     private static final double BOUND = 1e-5;
     private static final int[] SIZES = {1, 7, 33, 257, 1100};
-    private static final long SEED = Long.getLong("deltaprop.test.seed", System.nanoTime());
+    private static final long SEED = Compare.seed();
     private static final List<Passes> OPENED = new ArrayList<>();
 
     static {
-        System.out.println("PassesTest seed " + SEED + " (rerun with -Ddeltaprop.test.seed=" + SEED + ")");
+        System.out.println("PassesTest seed " + SEED + " (rerun with DELTAPROP_TEST_SEED=" + SEED + ")");
     }
 
     /** {batch, nIn, nOut}: one dimension swept, the others small and odd. */

@@ -16,10 +16,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** The embedded predictor against the reference backend's forward pass. */
 class PredictorTest {
-    private static final long SEED = Long.getLong("deltaprop.test.seed", System.nanoTime());
+    private static final long SEED = Compare.seed();
 
     static {
-        System.out.println("PredictorTest seed " + SEED + " (rerun with -Ddeltaprop.test.seed=" + SEED + ")");
+        System.out.println("PredictorTest seed " + SEED + " (rerun with DELTAPROP_TEST_SEED=" + SEED + ")");
     }
 
     @ParameterizedTest
