@@ -161,8 +161,10 @@ public final class BenchReport {
             }
             line(s, "  %-14s %12.1f %12s %14s %9s", "kernels", r.kernelNanos() / 1e3, "", "",
                     percent(r.kernelNanos() / (double) r.stepNanos()));
-            line(s, "  %-14s %12.1f %12s %14s %9s", "host overhead", r.hostOverheadMicros(), "", "",
-                    percent(r.hostOverheadShare()));
+            line(s, "  %-14s %12.1f %12s %14s %9s  %s", "host overhead", r.hostOverheadMicros(), "", "",
+                    percent(r.hostOverheadShare()), w.kind() == Workload.Kind.TRAIN
+                            ? "= whole step − kernels: launches, batch upload, loss read-back"
+                            : "= predict − forward kernel: input upload, output read-back");
         }
         if (r.launchesPerStep() != null) {
             String perLaunch = r.hostMicrosPerLaunch() == null ? ""

@@ -6,8 +6,9 @@ package dev.deltaprop.bench;
  * then {@code profiledSteps} steps with per-family profiling on (the split per family is the
  * median of those).
  *
- * <p>The defaults are 3 warm-up, 20 timed and 3 profiled steps. The {@code reference} backend is
- * the double-precision oracle, index by index, about 1 GFLOP/s: there the defaults drop to 1
+ * <p>The defaults are 3 warm-up, 20 timed and 10 profiled steps (the host overhead is a difference
+ * of two medians, so the profiled side needs more than a handful). The {@code reference} backend is
+ * the double-precision oracle, index by index, well under 1 GFLOP/s: there the defaults drop to 1
  * warm-up and 5 timed steps ({@code mnist} then takes seconds, not minutes), and a workload of
  * more than {@link #REFERENCE_LIMIT_FLOPS} per step ({@code wide}: 23.6 GFLOP, {@code gemm-N}
  * from N = 1260) is refused unless the steps are given explicitly, since one step alone takes
@@ -22,7 +23,7 @@ public record BenchSettings(int warmup, int steps, int profiledSteps, boolean ex
 
     public static final int DEFAULT_WARMUP = 3;
     public static final int DEFAULT_STEPS = 20;
-    public static final int DEFAULT_PROFILED_STEPS = 3;
+    public static final int DEFAULT_PROFILED_STEPS = 10;
     public static final int REFERENCE_WARMUP = 1;
     public static final int REFERENCE_STEPS = 5;
 

@@ -12,8 +12,8 @@ class BenchSettingsTest {
 
     @Test
     void defaultsAreFewerStepsOnTheReference() {
-        assertEquals(new BenchSettings(3, 20, 3, false), BenchSettings.choose("opencl", null, null, null));
-        assertEquals(new BenchSettings(1, 5, 3, false), BenchSettings.choose("reference", null, null, null));
+        assertEquals(new BenchSettings(3, 20, 10, false), BenchSettings.choose("opencl", null, null, null));
+        assertEquals(new BenchSettings(1, 5, 10, false), BenchSettings.choose("reference", null, null, null));
         assertEquals(new BenchSettings(0, 2, 0, true), BenchSettings.choose("reference", 0, 2, 0));
     }
 
