@@ -1,19 +1,21 @@
 /*
- * openblas-sgemm.c: the CPU's SGEMM ceiling on this machine, for docs/perf-cpu.md.
+ * OpenBLAS SGEMM on the host CPU: the ceiling that deltaprop's figures on a CPU OpenCL device
+ * (PoCL) are read against (issue 3).
  *
- * C[M×N] = A[M×K] · B[K×N], row-major, fp32, through Debian's OpenBLAS (cblas_sgemm), the
- * same shape as deltaprop's forward GEMM (U = Z W). Prints one line per size: the median of
- * the timed repetitions after warm-up, and GFLOP/s = 2·M·N·K / time. The thread count is
- * OpenBLAS's (OPENBLAS_NUM_THREADS), printed with the result.
+ *   C = A·B, all N×N float, row-major, no transposes
  *
- * usage: openblas-sgemm M N K [repetitions]
+ * Usage: openblas-sgemm [N [WARMUP [RUNS]]]   (defaults 1024, 2, 5)
+ * OpenBLAS uses all cores unless OPENBLAS_NUM_THREADS says otherwise. Each run is one
+ * cblas_sgemm call timed with CLOCK_MONOTONIC; it prints the median as GFLOP/s = 2·N³ / t and
+ * checks 64 entries of C against a double-precision dot product.
  */
 #include <cblas.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
-static double now_seconds(void) {
+static double seconds(void) {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return t.tv_sec + t.tv_nsec * 1e-9;
@@ -24,41 +26,63 @@ static int compare_doubles(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
+static long parse_count(const char *text, const char *name, long min, long max) {
+    char *end;
+    long value = strtol(text, &end, 10);
+    if (*text == '\0' || *end != '\0' || value < min || value > max) {
+        fprintf(stderr, "openblas-sgemm: %s: expected an integer from %ld to %ld, found '%s'\n", name, min, max, text);
+        exit(2);
+    }
+    return value;
+}
+
 int main(int argc, char **argv) {
-    if (argc < 4) {
-        fprintf(stderr, "usage: %s M N K [repetitions]\n", argv[0]);
-        return 2;
-    }
-    int m = atoi(argv[1]), n = atoi(argv[2]), k = atoi(argv[3]);
-    int repetitions = argc > 4 ? atoi(argv[4]) : 20;
-    if (m < 1 || n < 1 || k < 1 || repetitions < 1) {
-        fprintf(stderr, "M, N, K and repetitions must be at least 1\n");
-        return 2;
-    }
-    float *a = malloc(sizeof(float) * (size_t) m * k);
-    float *b = malloc(sizeof(float) * (size_t) k * n);
-    float *c = malloc(sizeof(float) * (size_t) m * n);
-    double *seconds = malloc(sizeof(double) * repetitions);
-    if (!a || !b || !c || !seconds) {
-        fprintf(stderr, "out of memory\n");
+    int n = argc > 1 ? (int) parse_count(argv[1], "N", 1, 16384) : 1024;
+    int warmup = argc > 2 ? (int) parse_count(argv[2], "WARMUP", 0, 1000) : 2;
+    int runs = argc > 3 ? (int) parse_count(argv[3], "RUNS", 1, 1000) : 5;
+    size_t count = (size_t) n * n;
+    float *a = malloc(count * sizeof(float)), *b = malloc(count * sizeof(float)), *c = malloc(count * sizeof(float));
+    double *times = malloc(sizeof(double) * runs);
+    if (!a || !b || !c || !times) {
+        fprintf(stderr, "openblas-sgemm: out of host memory\n");
         return 1;
     }
     srand(42);
-    for (size_t i = 0; i < (size_t) m * k; i++) a[i] = (float) rand() / RAND_MAX - 0.5f;
-    for (size_t i = 0; i < (size_t) k * n; i++) b[i] = (float) rand() / RAND_MAX - 0.5f;
-    for (int w = 0; w < 3; w++) {  /* warm-up: thread pool start, page faults */
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0f, a, k, b, n, 0.0f, c, n);
+    for (size_t k = 0; k < count; k++) {
+        a[k] = 2.0f * rand() / RAND_MAX - 1.0f;
+        b[k] = 2.0f * rand() / RAND_MAX - 1.0f;
     }
-    for (int r = 0; r < repetitions; r++) {
-        double start = now_seconds();
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0f, a, k, b, n, 0.0f, c, n);
-        seconds[r] = now_seconds() - start;
+    for (int r = -warmup; r < runs; r++) {
+        double start = seconds();
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a, n, b, n, 0.0f, c, n);
+        if (r >= 0) {
+            times[r] = seconds() - start;
+        }
     }
-    qsort(seconds, repetitions, sizeof(double), compare_doubles);
-    double median = seconds[repetitions / 2];
-    printf("openblas sgemm %dx%dx%d threads=%d config=\"%s\" median_us=%.1f gflops=%.1f best_gflops=%.1f\n",
-           m, n, k, openblas_get_num_threads(), openblas_get_config(), median * 1e6,
-           2.0 * m * n * k / median * 1e-9, 2.0 * m * n * k / seconds[0] * 1e-9);
-    free(a); free(b); free(c); free(seconds);
+    double error = 0, norm = 0;
+    for (int s = 0; s < 64; s++) {
+        size_t i = (size_t) rand() % n, j = (size_t) rand() % n;
+        double exact = 0;
+        for (size_t k = 0; k < (size_t) n; k++) {
+            exact += (double) a[i * n + k] * b[k * n + j];
+        }
+        error += (c[i * n + j] - exact) * (c[i * n + j] - exact);
+        norm += exact * exact;
+    }
+    double relative = norm > 0 ? sqrt(error / norm) : sqrt(error);
+    qsort(times, runs, sizeof(double), compare_doubles);
+    double median = runs % 2 ? times[runs / 2] : 0.5 * (times[runs / 2 - 1] + times[runs / 2]);
+    printf("openblas SGEMM %d×%d×%d row-major NN, %d threads: median %.3f ms of %d runs (%d warm-up, min %.3f, max %.3f)\n",
+           n, n, n, openblas_get_num_threads(), median * 1e3, runs, warmup, times[0] * 1e3, times[runs - 1] * 1e3);
+    printf("         %.2f GFLOP/s\n", 2.0 * n * n * n / median / 1e9);
+    printf("check    64 entries against a double dot product: relative error %.2e\n", relative);
+    free(a);
+    free(b);
+    free(c);
+    free(times);
+    if (!(relative <= 1e-4)) {
+        fprintf(stderr, "openblas-sgemm: the result is wrong (relative error %.2e > 1e-4)\n", relative);
+        return 1;
+    }
     return 0;
 }

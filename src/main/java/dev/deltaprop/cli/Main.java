@@ -14,6 +14,7 @@ import picocli.CommandLine.Option;
         description = "Trains multilayer perceptrons by backpropagation on CUDA, OpenCL or the CPU.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            BenchCommand.class,
         })
 public final class Main implements Runnable {
 
