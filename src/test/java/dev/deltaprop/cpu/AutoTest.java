@@ -34,6 +34,32 @@ class AutoTest {
         }
     }
 
+    /**
+     * On a machine without OpenCL (the ICD loader pointed at an empty vendor list) or CUDA (none
+     * here; and pointed away from any driver), {@code auto} chooses cpu and says what it skipped.
+     */
+    @Test
+    void autoFallsBackToCpuWithoutOpenClOrCuda() throws Exception {
+        java.nio.file.Path empty = java.nio.file.Files.createTempDirectory("no-opencl-vendors");
+        try {
+            String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+            ProcessBuilder builder = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector", "-cp",
+                    System.getProperty("java.class.path"), "dev.deltaprop.cpu.PrintAuto").redirectErrorStream(true);
+            builder.environment().put("OCL_ICD_VENDORS", empty.toString());
+            builder.environment().put("OCL_ICD_FILENAMES", "");
+            builder.environment().put("LD_LIBRARY_PATH", empty.toString());
+            builder.environment().put("CUDA_VISIBLE_DEVICES", "");
+            Process process = builder.start();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(0, process.waitFor(), output);
+            assertTrue(output.contains("skipped opencl"), output);
+            assertTrue(output.contains("chose cpu (pure Java"), output);
+            assertTrue(!output.contains("reference"), output);
+        } finally {
+            java.nio.file.Files.deleteIfExists(empty);
+        }
+    }
+
     @Test
     void openByNameUsesTheVectorKernelWhenTheModuleIsPresent() {
         try (Backend cpu = Backends.open("cpu")) {
