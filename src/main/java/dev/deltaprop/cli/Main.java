@@ -19,6 +19,7 @@ import picocli.CommandLine.Option;
             GradcheckCommand.class,
             DevicesCommand.class,
             DemoCommand.class,
+            BenchCommand.class,
         })
 public final class Main implements Runnable {
 
@@ -35,6 +36,7 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        VectorRelaunch.ifNeeded(args);
         System.exit(run(args));
     }
 
