@@ -53,6 +53,7 @@ public final class LossPlot {
      * @param validation the held-out loss of the same epochs, or an empty list
      * @throws IllegalArgumentException naming the argument for another ending, no epochs, lists of
      *                                  different lengths, or a loss that is not finite
+     * @throws IOException              if the file cannot be written (the previous file, if any, is kept)
      */
     public static void write(Path file, String title, List<Double> training, List<Double> validation)
             throws IOException {
@@ -66,6 +67,7 @@ public final class LossPlot {
      * Checks that {@code file} names a format this class writes, so that a command can refuse a
      * bad name before it trains.
      *
+     * @param file the picture's file name
      * @throws IllegalArgumentException when the name does not end in {@code .png} or {@code .svg}
      */
     public static void checkFileName(Path file) {

@@ -39,32 +39,32 @@ public final class NpyArray {
         this.shape = shape.clone();
     }
 
-    /** A copy of the elements, in C order. */
+    /** @return a copy of the elements, in C order */
     public float[] values() {
         return values.clone();
     }
 
-    /** A copy of the shape, 1 or 2 extents. */
+    /** @return a copy of the shape, 1 or 2 extents */
     public int[] shape() {
         return shape.clone();
     }
 
-    /** 1 or 2. */
+    /** @return the number of dimensions, 1 or 2 */
     public int dimensions() {
         return shape.length;
     }
 
-    /** The first extent: samples, when rows are samples. */
+    /** @return the first extent: samples, when rows are samples */
     public int rows() {
         return shape[0];
     }
 
-    /** The second extent, or 1 for a 1-D array (a column). */
+    /** @return the second extent, or 1 for a 1-D array (a column) */
     public int columns() {
         return shape.length == 2 ? shape[1] : 1;
     }
 
-    /** The shape as Python writes it: {@code (5,)} or {@code (5, 3)}. */
+    /** @return the shape as Python writes it: {@code (5,)} or {@code (5, 3)} */
     public String shapeText() {
         return describe(shape);
     }

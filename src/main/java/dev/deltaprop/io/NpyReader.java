@@ -27,7 +27,14 @@ public final class NpyReader {
     private NpyReader() {
     }
 
-    /** Reads the array in {@code file}. */
+    /**
+     * Reads the array in {@code file}.
+     *
+     * @param file a {@code .npy} file
+     * @return its shape and values
+     * @throws DataFormatException naming the file when it is not a float array this class reads
+     * @throws IOException         when the file cannot be read
+     */
     public static NpyArray read(Path file) throws IOException {
         byte[] bytes;
         try {
@@ -41,7 +48,10 @@ public final class NpyReader {
     /**
      * Reads an array from the bytes of a {@code .npy} file.
      *
-     * @param name what messages call the source (usually the file name)
+     * @param bytes the whole file
+     * @param name  what messages call the source (usually the file name)
+     * @return its shape and values
+     * @throws DataFormatException naming {@code name} when the bytes are not a float array this class reads
      */
     public static NpyArray read(byte[] bytes, String name) throws DataFormatException {
         int magic = NpyHeader.MAGIC.length;
@@ -123,6 +133,12 @@ public final class NpyReader {
      * Reads training samples from two files: {@code x} of shape {@code (N, inputs)} and {@code d}
      * of shape {@code (N, outputs)}; a 1-D {@code (N,)} array stands for {@code (N, 1)}.
      *
+     * @param x       the inputs' file
+     * @param d       the teacher values' file
+     * @param inputs  {@code n_0}
+     * @param outputs {@code n_L}
+     * @return the samples
+     * @throws IOException         when a file cannot be read
      * @throws DataFormatException naming the file when a shape does not fit or a value is not finite
      */
     public static DataTable readTable(Path x, Path d, int inputs, int outputs) throws IOException {
@@ -138,7 +154,15 @@ public final class NpyReader {
         return new DataTable(finite(xs, x), finite(ds, d), xs.rows(), inputs, outputs);
     }
 
-    /** Reads inputs for prediction: {@code x} of shape {@code (N, inputs)}, or {@code (N,)} when {@code inputs = 1}. */
+    /**
+     * Reads inputs for prediction: {@code x} of shape {@code (N, inputs)}, or {@code (N,)} when {@code inputs = 1}.
+     *
+     * @param x      the inputs' file
+     * @param inputs {@code n_0}
+     * @return the samples, with no teacher values
+     * @throws DataFormatException naming the file when the shape does not fit or a value is not finite
+     * @throws IOException         when the file cannot be read
+     */
     public static DataTable readInputs(Path x, int inputs) throws IOException {
         positive(inputs, 1);
         NpyArray xs = read(x);

@@ -20,7 +20,12 @@ public final class NpyWriter {
     private NpyWriter() {
     }
 
-    /** The bytes of a {@code .npy} file holding {@code array}. */
+    /**
+     * The bytes of a {@code .npy} file holding {@code array}.
+     *
+     * @param array the values and shape
+     * @return the whole file: header and little-endian float32 data
+     */
     public static byte[] bytes(NpyArray array) {
         Objects.requireNonNull(array, "array");
         byte[] header = header(array.shapeText());
@@ -31,7 +36,13 @@ public final class NpyWriter {
         return out.array();
     }
 
-    /** Writes {@code array} to {@code out} as a {@code .npy} file. */
+    /**
+     * Writes {@code array} to {@code out} as a {@code .npy} file.
+     *
+     * @param out   where the bytes go (not closed)
+     * @param array the values and shape
+     * @throws IOException when {@code out} fails
+     */
     public static void write(OutputStream out, NpyArray array) throws IOException {
         Objects.requireNonNull(out, "out");
         out.write(bytes(array));
@@ -41,6 +52,10 @@ public final class NpyWriter {
      * Writes {@code array} to {@code file}. The bytes go to a temporary file in the same folder,
      * forced to disk, which then replaces {@code file} in one move, so that a failure never leaves
      * a half-written file behind (as {@link AtomicFile} does for text).
+     *
+     * @param file  the {@code .npy} file to write or replace
+     * @param array the values and shape
+     * @throws IOException when the folder does not exist or the file cannot be written
      */
     public static void write(Path file, NpyArray array) throws IOException {
         Objects.requireNonNull(file, "file");

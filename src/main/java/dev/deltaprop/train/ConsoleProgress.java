@@ -40,30 +40,55 @@ public final class ConsoleProgress implements TrainingListener, AutoCloseable {
      * A bar on standard error when this program runs on a terminal ({@code System.console() != null}),
      * else plain lines on {@code lines}.
      *
+     * @param lines      where plain lines go when there is no terminal
      * @param validation the held-out loss to show, or null; add it to the trainer before this listener
+     * @return a listener to add to the {@link Trainer}, and to close when training ends
      */
     public static ConsoleProgress auto(PrintWriter lines, ValidationLoss validation) {
         return System.console() != null ? bar(System.err, validation) : lines(lines, validation);
     }
 
-    /** One line per epoch on {@code lines}: the {@link EpochSummary}, and the held-out loss if given. */
+    /**
+     * One line per epoch on {@code lines}: the {@link EpochSummary}, and the held-out loss if given.
+     *
+     * @param lines      where the lines go (flushed after each)
+     * @param validation the held-out loss to show, or null
+     * @return a listener that writes lines
+     */
     public static ConsoleProgress lines(PrintWriter lines, ValidationLoss validation) {
         return new ConsoleProgress(Objects.requireNonNull(lines, "lines"), null, validation);
     }
 
-    /** A progress bar drawn on {@code terminal}, sized to the terminal's width. */
+    /**
+     * A progress bar drawn on {@code terminal}, sized to the terminal's width.
+     *
+     * @param terminal   where the bar is drawn (usually {@code System.err})
+     * @param validation the held-out loss to show, or null
+     * @return a listener that draws a bar
+     */
     public static ConsoleProgress bar(PrintStream terminal, ValidationLoss validation) {
         return new ConsoleProgress(null, new ConsoleProgressBarConsumer(Objects.requireNonNull(terminal, "terminal")),
                 validation);
     }
 
-    /** A progress bar drawn on {@code terminal}, at most {@code width} characters wide (for tests and logs). */
+    /**
+     * A progress bar drawn on {@code terminal}, at most {@code width} characters wide (for tests and logs).
+     *
+     * @param terminal   where the bar is drawn
+     * @param width      the most characters a line of the bar takes
+     * @param validation the held-out loss to show, or null
+     * @return a listener that draws a bar
+     */
     public static ConsoleProgress bar(PrintStream terminal, int width, ValidationLoss validation) {
         return new ConsoleProgress(null,
                 new ConsoleProgressBarConsumer(Objects.requireNonNull(terminal, "terminal"), width), validation);
     }
 
-    /** Whether this shows a bar (true) or plain lines (false). */
+    /**
+     * Whether this shows a bar or plain lines.
+     *
+     * @return true for a bar, false for plain lines
+     */
     public boolean isBar() {
         return barOutput != null;
     }

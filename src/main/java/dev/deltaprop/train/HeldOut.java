@@ -34,8 +34,10 @@ public final class HeldOut {
      *
      * @param x        {@code samples × n_0} inputs, batch-major
      * @param d        {@code samples × n_L} teacher values, batch-major
+     * @param samples  {@code N}, at least 2
      * @param fraction the share held out, {@code 0 < fraction < 1}
      * @param seed     which samples are held out
+     * @return the two parts, each in the order the seed drew them
      * @throws IllegalArgumentException naming the argument when the sizes do not agree, the fraction is
      *                                  not in {@code (0, 1)}, or there are fewer than 2 samples
      */
@@ -72,32 +74,32 @@ public final class HeldOut {
         return new HeldOut(parts[0], parts[1], kept, parts[2], parts[3], held);
     }
 
-    /** The training inputs, {@code N − V} rows. */
+    /** @return a copy of the training inputs, {@code (N − V) × n_0} */
     public float[] trainX() {
         return trainX.clone();
     }
 
-    /** The training teacher values. */
+    /** @return a copy of the training teacher values, {@code (N − V) × n_L} */
     public float[] trainD() {
         return trainD.clone();
     }
 
-    /** {@code N − V}. */
+    /** @return {@code N − V}, the samples trained on */
     public int trainSamples() {
         return trainSamples;
     }
 
-    /** The held-out inputs, {@code V} rows. */
+    /** @return a copy of the held-out inputs, {@code V × n_0} */
     public float[] validationX() {
         return validationX.clone();
     }
 
-    /** The held-out teacher values. */
+    /** @return a copy of the held-out teacher values, {@code V × n_L} */
     public float[] validationD() {
         return validationD.clone();
     }
 
-    /** {@code V}. */
+    /** @return {@code V}, the samples held out */
     public int validationSamples() {
         return validationSamples;
     }

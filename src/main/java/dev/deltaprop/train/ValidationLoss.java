@@ -32,6 +32,7 @@ public final class ValidationLoss implements TrainingListener {
      * @param backend the backend the {@link Trainer} trains on
      * @param x       {@code samples × n_0} held-out inputs, batch-major
      * @param d       {@code samples × n_L} held-out teacher values, batch-major, finite
+     * @param samples {@code V}, at least 1
      * @throws IllegalArgumentException naming the argument when the sizes do not agree or a value is not finite
      */
     public ValidationLoss(Backend backend, float[] x, float[] d, int samples) {
@@ -61,7 +62,12 @@ public final class ValidationLoss implements TrainingListener {
         }
     }
 
-    /** As {@link #ValidationLoss(Backend, float[], float[], int)}, on the held-out part of a split. */
+    /**
+     * As {@link #ValidationLoss(Backend, float[], float[], int)}, on the held-out part of a split.
+     *
+     * @param backend the backend the {@link Trainer} trains on
+     * @param split   whose {@link HeldOut#validationX()} and {@link HeldOut#validationD()} are measured
+     */
     public ValidationLoss(Backend backend, HeldOut split) {
         this(backend, split.validationX(), split.validationD(), split.validationSamples());
     }
@@ -74,6 +80,8 @@ public final class ValidationLoss implements TrainingListener {
     /**
      * The held-out loss with the backend's current parameters, {@code (1/V) Σ_s ½ Σ_j (y_sj − d_sj)²},
      * accumulated in double.
+     *
+     * @return the mean loss per held-out sample
      */
     public double measure() {
         int inputs = x.length / samples;
@@ -90,14 +98,14 @@ public final class ValidationLoss implements TrainingListener {
         return sum / samples;
     }
 
-    /** The held-out loss after each epoch so far, in order. */
+    /** @return the held-out loss after each epoch so far, in order */
     public List<Double> losses() {
         synchronized (losses) {
             return List.copyOf(losses);
         }
     }
 
-    /** The held-out loss after the last epoch, or NaN before the first has ended. */
+    /** @return the held-out loss after the last epoch, or NaN before the first has ended */
     public double last() {
         synchronized (losses) {
             return losses.isEmpty() ? Double.NaN : losses.get(losses.size() - 1);
