@@ -5,10 +5,12 @@ import dev.deltaprop.backend.Backends;
 import dev.deltaprop.io.DataTable;
 import dev.deltaprop.io.LossPlot;
 import dev.deltaprop.io.ModelFiles;
+import dev.deltaprop.model.Activation;
 import dev.deltaprop.model.Network;
 import dev.deltaprop.train.ConsoleProgress;
 import dev.deltaprop.train.EpochSummary;
 import dev.deltaprop.train.HeldOut;
+import dev.deltaprop.train.Standardization;
 import dev.deltaprop.train.Trainer;
 import dev.deltaprop.train.TrainerConfig;
 import dev.deltaprop.train.TrainingResult;
@@ -75,6 +77,11 @@ final class TrainCommand implements Callable<Integer> {
             description = "Hold out this share of the samples (e.g. 0.2, drawn with --seed) and show their loss per epoch.")
     Double validation;
 
+    @Option(names = "--standardize",
+            description = "Train on (v − μ)/σ per column (μ, σ of the training samples) and fold the scaling into the"
+                    + " saved weights, so the model reads and writes the data's own units. Needs an identity output.")
+    boolean standardize;
+
     @Option(names = "--plot", paramLabel = "LOSS.png",
             description = "Draw the loss per epoch (and the held-out loss) to a .png or .svg file.")
     Path plot;
@@ -95,6 +102,14 @@ final class TrainCommand implements Callable<Integer> {
             LossPlot.checkFileName(plot);
         }
         Network network = startingNetwork();
+        if (standardize && init != null) {
+            throw new IllegalArgumentException("--standardize: not allowed with --init (the model file's weights are"
+                    + " in the data's units, not standardised ones)");
+        }
+        if (standardize && network.layer(network.depth() - 1).activation() != Activation.IDENTITY) {
+            throw new IllegalArgumentException("--standardize: expected the identity output activation (the teacher's"
+                    + " scaling folds into it), found " + network.layer(network.depth() - 1).activation().id());
+        }
         DataTable table = samples.read(network.inputs(), network.outputs());
         out.printf(Locale.ROOT, "network %s, %d parameters%n", network, network.parameterCount());
         out.printf(Locale.ROOT, "data %s: %d samples%n", samples.describe(), table.samples());
@@ -110,6 +125,20 @@ final class TrainCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "validation: %d samples held out, training on %d%n", split.validationSamples(),
                     count);
         }
+        float[] heldX = split == null ? null : split.validationX();
+        float[] heldD = split == null ? null : split.validationD();
+        Standardization scaling = null;
+        if (standardize) {
+            scaling = Standardization.fit(x, d, count);
+            x = scaling.inputs(x);
+            d = scaling.teachers(d);
+            if (split != null) {
+                heldX = scaling.inputs(heldX);
+                heldD = scaling.teachers(heldD);
+            }
+            out.println("standardized: every column to mean 0, deviation 1 (of the training samples);"
+                    + " losses below are in those units");
+        }
         out.printf(Locale.ROOT, "training: %s%n", config);
 
         Backends.Selection selection = Backends.select(backend);
@@ -118,30 +147,39 @@ final class TrainCommand implements Callable<Integer> {
         }
         out.flush();
         TrainingResult result;
+        Network trained;
         List<Double> heldOutLosses = List.of();
         String title;
+        String fit = null;
         try (Backend chosen = selection.backend()) {
-            title = network.shape() + " on " + samples.describe() + " (" + chosen.name() + ")";
+            title = network.shape() + " on " + samples.describe() + " (" + chosen.name()
+                    + (standardize ? ", standardized" : "") + ")";
             Trainer trainer = new Trainer(config);
             // added before the progress display, which shows its value (listeners run in order)
-            ValidationLoss heldOut = split == null ? null : new ValidationLoss(chosen, split);
+            ValidationLoss heldOut = split == null ? null
+                    : new ValidationLoss(chosen, heldX, heldD, split.validationSamples());
             if (heldOut != null) {
                 trainer.addListener(heldOut);
             }
             try (ConsoleProgress progress = ConsoleProgress.auto(out, heldOut)) {
                 result = trainer.addListener(progress).train(chosen, network, x, d, count);
             }
+            trained = scaling == null ? result.network() : scaling.fold(result.network());
             if (heldOut != null) {
                 heldOutLosses = heldOut.losses();
+                fit = HeldOutFit.describe(chosen, trained, split);
             }
         }
-        ModelFiles.save(result.network(), save);
+        ModelFiles.save(trained, save);
         out.printf(Locale.ROOT, "saved %s (final loss %.6e%s)%n", save, result.finalLoss(), heldOutLosses.isEmpty() ? ""
                 : String.format(Locale.ROOT, ", validation loss %.6e", heldOutLosses.get(heldOutLosses.size() - 1)));
         if (plot != null) {
             List<Double> losses = result.epochs().stream().map(EpochSummary::loss).toList();
             LossPlot.write(plot, title, losses, heldOutLosses);
             out.printf(Locale.ROOT, "plot %s%n", plot);
+        }
+        if (fit != null) {
+            out.println(fit);
         }
         out.flush();
         return 0;

@@ -79,6 +79,39 @@ class NpyPlotCliTest {
         }
     }
 
+    /** The README's session on the shipped data set, with the model and plot in a temporary folder. */
+    @Test
+    void readmeDiabetesSession() throws IOException {
+        Path model = folder.resolve("diabetes.json");
+        Path plot = folder.resolve("loss.svg");
+        Cli train = Cli.run("train", "--data", "data/diabetes.csv", "--layers", "10-8-1", "--standardize",
+                "--validation", "0.2", "--epochs", "100", "--batch", "16", "--lr", "0.01", "--plot", plot.toString(),
+                "--save", model.toString());
+        assertEquals(0, train.exitCode, train.toString());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                "held out \\(88 samples\\), in the units of d: mean absolute error (\\S+), RMS error (\\S+)")
+                .matcher(train.out);
+        assertTrue(m.find(), train.out);
+        // always guessing the mean is about 64 progression points off on this data; the fit must beat it clearly
+        assertTrue(Double.parseDouble(m.group(1)) < 55, train.out);
+        assertTrue(Files.readString(plot).contains("<svg"));
+
+        Cli predict = Cli.run("predict", "--model", model.toString(), "--data", "data/diabetes.csv");
+        assertEquals(0, predict.exitCode, predict.toString());
+        assertEquals(443, predict.outLines().length, "a header and one output per patient");
+        double first = Double.parseDouble(predict.outLines()[1]);
+        assertTrue(first > 25 && first < 346, "in the range of the progression score: " + first);
+    }
+
+    @Test
+    void standardizeRefusals() throws IOException {
+        Path[] data = npyData();
+        String save = folder.resolve("m.json").toString();
+        assertError("deltaprop train: --standardize: expected the identity output activation (the teacher's scaling"
+                + " folds into it), found sigmoid", "train", "--x", data[0].toString(), "--d", data[1].toString(),
+                "--layers", "2-1", "--output-activation", "sigmoid", "--standardize", "--save", save);
+    }
+
     @Test
     void refusalsAreOneLineBeforeAnyWork() throws IOException {
         Path[] data = npyData();
