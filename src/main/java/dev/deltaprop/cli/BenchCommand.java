@@ -3,11 +3,19 @@ package dev.deltaprop.cli;
 import dev.deltaprop.backend.Backend;
 import dev.deltaprop.backend.Backends;
 import dev.deltaprop.bench.BenchReport;
+import dev.deltaprop.bench.BenchResult;
 import dev.deltaprop.bench.BenchSettings;
 import dev.deltaprop.bench.Benchmark;
 import dev.deltaprop.bench.Workload;
+import dev.deltaprop.io.BenchPlot;
+import dev.deltaprop.io.LossPlot;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -32,8 +40,9 @@ import picocli.CommandLine.Option;
         })
 final class BenchCommand implements Callable<Integer> {
 
-    @Option(names = "--backend", paramLabel = "NAME", defaultValue = "auto",
-            description = "reference, cpu, opencl, cuda, opencl-lwjgl, cuda-lwjgl or auto (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--backend", paramLabel = "NAME[,NAME…]", defaultValue = "auto",
+            description = "reference, cpu, opencl, cuda, opencl-lwjgl, cuda-lwjgl or auto (default: ${DEFAULT-VALUE});"
+                    + " several, comma-separated, are measured one after the other.")
     String backend;
 
     @Option(names = "--workload", paramLabel = "NAME", defaultValue = "tiny",
@@ -56,20 +65,48 @@ final class BenchCommand implements Callable<Integer> {
                     + BenchSettings.DEFAULT_PROFILED_STEPS + ").")
     Integer profiledSteps;
 
-    @Option(names = "--json", description = "Print the results as one JSON object.")
+    @Option(names = "--json", description = "Print the results as one JSON object (one per backend).")
     boolean json;
+
+    @Option(names = "--plot", paramLabel = "BENCH.png",
+            description = "Draw samples/s per backend and workload to a .png or .svg file.")
+    Path plot;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws IOException {
         // every argument is checked before a backend is opened
         List<Workload> workloads = Workload.parse(workload);
-        BenchSettings.choose(backend, warmup, steps, profiledSteps);
+        List<String> backends = Arrays.stream(backend.split(",", -1)).map(String::trim).toList();
+        for (String name : backends) {
+            BenchSettings.choose(name, warmup, steps, profiledSteps);
+        }
+        if (plot != null) {
+            LossPlot.checkFileName(plot);
+        }
         PrintWriter out = spec.commandLine().getOut();
+        Map<String, Map<String, Double>> rates = new LinkedHashMap<>();
+        try (BenchProgress progress = BenchProgress.auto((long) backends.size() * workloads.size())) {
+            for (String name : backends) {
+                rates.put(name, measure(name, workloads, out, progress));
+            }
+        }
+        if (plot != null) {
+            BenchPlot.write(plot, "deltaprop bench, " + javaVersion(), rates);
+            out.println("plot " + plot);
+            out.flush();
+        }
+        return 0;
+    }
+
+    /** Runs the workloads on one backend, prints its report, and returns workload → samples/s. */
+    private Map<String, Double> measure(String name, List<Workload> workloads, PrintWriter out,
+            BenchProgress progress) {
         PrintWriter err = spec.commandLine().getErr();
-        Backends.Selection selection = Backends.select(backend);
+        Map<String, Double> rates = new LinkedHashMap<>();
+        Backends.Selection selection = Backends.select(name);
         try (Backend opened = selection.backend()) {
             BenchSettings settings = BenchSettings.choose(opened.name(), warmup, steps, profiledSteps);
             if (workloads.size() == 1 && settings.refusal(opened.name(), workloads.get(0)) != null) {
@@ -81,20 +118,26 @@ final class BenchCommand implements Callable<Integer> {
                 err.flush();
             }
             BenchReport report = new BenchReport(new BenchReport.Environment(deltapropVersion(), javaVersion(),
-                    opened.name(), opened.device(), backend.trim().equalsIgnoreCase("auto")
+                    opened.name(), opened.device(), name.equalsIgnoreCase("auto")
                             ? selection.report() : List.of()));
             for (Workload w : workloads) {
+                progress.starting(opened.name(), w.name());
                 String refusal = settings.refusal(opened.name(), w);
                 if (refusal != null) {
                     report.skip(w, refusal);
                 } else {
-                    report.add(Benchmark.run(opened, w, settings));
+                    BenchResult result = Benchmark.run(opened, w, settings);
+                    report.add(result);
+                    if (w.kind() == Workload.Kind.TRAIN) {
+                        rates.put(w.name(), result.samplesPerSecond());
+                    }
                 }
+                progress.done();
             }
             out.print(json ? report.json() + System.lineSeparator() : report.table());
             out.flush();
+            return rates;
         }
-        return 0;
     }
 
     /** As {@code deltaprop --version} says it. */

@@ -103,6 +103,21 @@ class NpyPlotCliTest {
         assertTrue(first > 25 && first < 346, "in the range of the progression score: " + first);
     }
 
+    /** bench over two backends, one after the other, and their samples/s drawn as bars. */
+    @Test
+    void benchTwoBackendsWithAPlot() throws IOException {
+        Path plot = folder.resolve("bench.png");
+        Cli bench = Cli.run("bench", "--backend", "reference,cpu", "--workload", "tiny", "--warmup", "0", "--steps", "1",
+                "--profiled-steps", "0", "--plot", plot.toString());
+        assertEquals(0, bench.exitCode, bench.toString());
+        assertTrue(bench.out.contains("backend    reference"), bench.out);
+        assertTrue(bench.out.contains("backend    cpu"), bench.out);
+        assertTrue(bench.out.contains("plot " + plot), bench.out);
+        assertEquals(800, ImageIO.read(plot.toFile()).getWidth());
+        assertError("deltaprop bench: plot file: expected a name ending in .png or .svg, found b.pdf",
+                "bench", "--backend", "reference", "--plot", "b.pdf");
+    }
+
     @Test
     void standardizeRefusals() throws IOException {
         Path[] data = npyData();
