@@ -94,7 +94,7 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         if (plot != null) {
-            BenchPlot.write(plot, "deltaprop bench, " + javaVersion(), rates);
+            BenchPlot.write(plot, "deltaprop bench, Java " + javaVersion(), rates);
             out.println("plot " + plot);
             out.flush();
         }
