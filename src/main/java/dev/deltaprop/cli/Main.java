@@ -19,6 +19,7 @@ import picocli.CommandLine.Option;
             GradcheckCommand.class,
             DevicesCommand.class,
             DemoCommand.class,
+            BenchCommand.class,
         })
 public final class Main implements Runnable {
 

@@ -1,0 +1,9 @@
+#!/bin/sh
+# Builds native/openblas-sgemm.c against Debian's libopenblas-dev and runs it:
+#   native/openblas-sgemm.sh [N [WARMUP [RUNS]]]      (defaults 1024 2 5)
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+out=${TMPDIR:-/tmp}/deltaprop-openblas-sgemm
+gcc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -I/usr/include/x86_64-linux-gnu/openblas-pthread \
+    -o "$out" "$here/openblas-sgemm.c" -lopenblas -lm
+exec "$out" "$@"

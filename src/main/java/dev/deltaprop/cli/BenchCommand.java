@@ -1,0 +1,109 @@
+package dev.deltaprop.cli;
+
+import dev.deltaprop.backend.Backend;
+import dev.deltaprop.backend.Backends;
+import dev.deltaprop.bench.BenchReport;
+import dev.deltaprop.bench.BenchSettings;
+import dev.deltaprop.bench.Benchmark;
+import dev.deltaprop.bench.Workload;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code deltaprop bench}: times training steps (or the forward GEMM alone) of a fixed workload
+ * on a backend and prints samples/s, µs per step, GFLOP/s of the step and of each kernel family,
+ * launches per step and the host overhead. The measuring is in {@link dev.deltaprop.bench}; this
+ * class only reads the options and prints.
+ */
+@Command(name = "bench",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Times training steps of a fixed workload on a backend.",
+            "Workloads: tiny (32-64-64-1 tanh, B=1024), mnist (784-512-512-10 relu, B=256),"
+                    + " wide (1024-2048-2048-1024 relu, B=512), gemm-N (the forward kernel alone, N×N×N),"
+                    + " all (tiny, mnist, wide).",
+            "Each step reuses one fixed-seed batch; the time is the median of the timed steps with profiling off;"
+                    + " a profiled backend then splits a step per kernel family, and host overhead ="
+                    + " whole step − sum of kernel times.",
+        })
+final class BenchCommand implements Callable<Integer> {
+
+    @Option(names = "--backend", paramLabel = "NAME", defaultValue = "auto",
+            description = "reference, cpu, opencl, cuda, opencl-lwjgl, cuda-lwjgl or auto (default: ${DEFAULT-VALUE}).")
+    String backend;
+
+    @Option(names = "--workload", paramLabel = "NAME", defaultValue = "tiny",
+            description = "tiny, mnist, wide, gemm-N or all (default: ${DEFAULT-VALUE}).")
+    String workload;
+
+    @Option(names = "--steps", paramLabel = "N",
+            description = "Timed steps, at least 1 (default: " + BenchSettings.DEFAULT_STEPS + "; "
+                    + BenchSettings.REFERENCE_STEPS + " on the reference backend, which also refuses workloads over "
+                    + "4 GFLOP per step unless --steps is given).")
+    Integer steps;
+
+    @Option(names = "--warmup", paramLabel = "N",
+            description = "Untimed steps first, at least 0 (default: " + BenchSettings.DEFAULT_WARMUP + "; "
+                    + BenchSettings.REFERENCE_WARMUP + " on the reference backend).")
+    Integer warmup;
+
+    @Option(names = "--profiled-steps", paramLabel = "N",
+            description = "Steps with per-family profiling on, after the timed ones, at least 0 (default: "
+                    + BenchSettings.DEFAULT_PROFILED_STEPS + ").")
+    Integer profiledSteps;
+
+    @Option(names = "--json", description = "Print the results as one JSON object.")
+    boolean json;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        // every argument is checked before a backend is opened
+        List<Workload> workloads = Workload.parse(workload);
+        BenchSettings.choose(backend, warmup, steps, profiledSteps);
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Backends.Selection selection = Backends.select(backend);
+        try (Backend opened = selection.backend()) {
+            BenchSettings settings = BenchSettings.choose(opened.name(), warmup, steps, profiledSteps);
+            if (workloads.size() == 1 && settings.refusal(opened.name(), workloads.get(0)) != null) {
+                throw new IllegalArgumentException(settings.refusal(opened.name(), workloads.get(0)));
+            }
+            if (opened.name().equals("reference")) {
+                err.printf("deltaprop bench: the reference backend is the double-precision oracle, slow by design:"
+                        + " %d warm-up and %d timed steps%n", settings.warmup(), settings.steps());
+                err.flush();
+            }
+            BenchReport report = new BenchReport(new BenchReport.Environment(deltapropVersion(), javaVersion(),
+                    opened.name(), opened.device(), backend.trim().equalsIgnoreCase("auto")
+                            ? selection.report() : List.of()));
+            for (Workload w : workloads) {
+                String refusal = settings.refusal(opened.name(), w);
+                if (refusal != null) {
+                    report.skip(w, refusal);
+                } else {
+                    report.add(Benchmark.run(opened, w, settings));
+                }
+            }
+            out.print(json ? report.json() + System.lineSeparator() : report.table());
+            out.flush();
+        }
+        return 0;
+    }
+
+    /** As {@code deltaprop --version} says it. */
+    private static String deltapropVersion() {
+        String version = Main.class.getPackage().getImplementationVersion();
+        return version == null ? "(development build)" : version;
+    }
+
+    private static String javaVersion() {
+        return System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")";
+    }
+}

@@ -1,0 +1,44 @@
+package dev.deltaprop.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class BenchSettingsTest {
+
+    @Test
+    void defaultsAreFewerStepsOnTheReference() {
+        assertEquals(new BenchSettings(3, 20, 10, false), BenchSettings.choose("opencl", null, null, null));
+        assertEquals(new BenchSettings(1, 5, 10, false), BenchSettings.choose("reference", null, null, null));
+        assertEquals(new BenchSettings(0, 2, 0, true), BenchSettings.choose("reference", 0, 2, 0));
+    }
+
+    @Test
+    void outOfRangeCountsAreRefusedNamingTheOption() {
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> BenchSettings.choose("cpu", null, 0, null))
+                .getMessage().startsWith("steps: expected at least 1, found 0"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> BenchSettings.choose("cpu", -1, null, null))
+                .getMessage().startsWith("warmup: expected at least 0, found -1"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> BenchSettings.choose("cpu", null, null, -2))
+                .getMessage().startsWith("profiled-steps: expected at least 0, found -2"));
+    }
+
+    @Test
+    void theReferenceRefusesWideUnlessStepsAreGiven() {
+        BenchSettings defaults = BenchSettings.choose("reference", null, null, null);
+        String reason = defaults.refusal("reference", Workload.wide());
+        assertNotNull(reason);
+        assertTrue(reason.contains("wide") && reason.contains("--steps"), reason);
+        assertNull(defaults.refusal("reference", Workload.tiny()));
+        assertNull(defaults.refusal("reference", Workload.mnist()));
+        // gemm-1260: 2·1260³ = 4.000752e9 > 4e9 counted operations; gemm-1259: 3.991e9 is under
+        assertNotNull(defaults.refusal("reference", Workload.gemm(1260)));
+        assertNull(defaults.refusal("reference", Workload.gemm(1259)));
+        assertNull(BenchSettings.choose("reference", null, 1, null).refusal("reference", Workload.wide()));
+        assertNull(BenchSettings.choose("opencl", null, null, null).refusal("opencl", Workload.wide()));
+    }
+}
