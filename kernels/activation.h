@@ -1,0 +1,75 @@
+/*
+ * activation.h — f(u) and f'(u) for every activation, by the number Activation.code() gives it
+ * on the Java side (the two lists must agree; DeviceKernelsTest checks every code).
+ *
+ *   ACT_IDENTITY   0  f = u                         f' = 1
+ *   ACT_SIGMOID    1  f = 1 / (1 + e^-u)            f' = z (1 - z)
+ *   ACT_TANH       2  f = tanh u                    f' = 1 - z^2
+ *   ACT_RELU       3  f = max(0, u)                 f' = 1 if u > 0 else 0   (f'(0) = 0)
+ *   ACT_LEAKY_RELU 4  f = u if u > 0 else 0.01 u    f' = 1 if u > 0 else 0.01 (f'(0) = 0.01)
+ *   ACT_SOFTPLUS   5  f = log(1 + e^u)              f' = 1 / (1 + e^-u)
+ *
+ * f' takes both u and z = f(u), because forward keeps both: sigmoid and tanh are cheapest
+ * from z, the others need u. The activation is a kernel argument (uniform across a launch),
+ * so one program serves every layer and the switch costs one predictable branch.
+ */
+#ifndef DELTAPROP_ACTIVATION_H
+#define DELTAPROP_ACTIVATION_H
+
+#define ACT_IDENTITY 0
+#define ACT_SIGMOID 1
+#define ACT_TANH 2
+#define ACT_RELU 3
+#define ACT_LEAKY_RELU 4
+#define ACT_SOFTPLUS 5
+
+#define LEAKY_SLOPE 0.01f
+
+/* 1 / (1 + e^-u) in two branches, so that e^|u| never overflows into inf/inf. */
+DEVICE_FN float sigmoid(float u)
+{
+    if (u >= 0.0f) {
+        return 1.0f / (1.0f + exp(-u));
+    }
+    float e = exp(u);
+    return e / (1.0f + e);
+}
+
+DEVICE_FN float activate(int activation, float u)
+{
+    switch (activation) {
+    case ACT_SIGMOID:
+        return sigmoid(u);
+    case ACT_TANH:
+        return tanh(u);
+    case ACT_RELU:
+        return u > 0.0f ? u : 0.0f;
+    case ACT_LEAKY_RELU:
+        return u > 0.0f ? u : LEAKY_SLOPE * u;
+    case ACT_SOFTPLUS:
+        /* log(1 + e^u) = max(u, 0) + log1p(e^-|u|): exact for large |u|, never overflows */
+        return fmax(u, 0.0f) + log1p(exp(-fabs(u)));
+    default:
+        return u;
+    }
+}
+
+DEVICE_FN float derivative(int activation, float u, float z)
+{
+    switch (activation) {
+    case ACT_SIGMOID:
+        return z * (1.0f - z);
+    case ACT_TANH:
+        return 1.0f - z * z;
+    case ACT_RELU:
+        return u > 0.0f ? 1.0f : 0.0f;
+    case ACT_LEAKY_RELU:
+        return u > 0.0f ? 1.0f : LEAKY_SLOPE;
+    case ACT_SOFTPLUS:
+        return sigmoid(u);
+    default:
+        return 1.0f;
+    }
+}
+
+#endif

@@ -1,0 +1,13 @@
+/*
+ * mlp.cl — the OpenCL entry: every kernel family, compiled as one program. The engine hands it
+ * to the driver with every #include resolved (KernelSource) and the tile macros as -D options
+ * (TileProfile). The CUDA entry, mlp.cu, includes the same bodies.
+ */
+#include "portability.h"
+#include "activation.h"
+#include "tiles.h"
+#include "forward.h"
+#include "delta_output.h"
+#include "delta_hidden.h"
+#include "update.h"
+#include "gather.h"
