@@ -1,0 +1,258 @@
+package dev.deltaprop.device;
+
+import dev.deltaprop.backend.Backend;
+import dev.deltaprop.backend.Checks;
+import dev.deltaprop.backend.Dataset;
+import dev.deltaprop.backend.Profiled;
+import dev.deltaprop.device.driver.Driver;
+import dev.deltaprop.model.Network;
+import java.nio.FloatBuffer;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The one engine for every GPU binding: SGD on a device through a {@link Driver}, which it owns
+ * and closes. It knows the network and the order of launches; the driver knows the device.
+ *
+ * <p>A training step is a fixed sequence of launches — forward {@code l = 1..L}, output δ and the
+ * loss, hidden δ {@code l = L-1..1} (each from {@code W^{l+1}} before it changes), then the
+ * updates {@code l = 1..L} — that is {@code 3L + 1} launches, with no host round trip but the
+ * batch upload before it and the one-float loss read after it. Parameters stay on the device
+ * until {@link #network()} asks for them.
+ *
+ * <p>{@link #upload} keeps a data set in device memory when its inputs and teachers together take
+ * at most {@value #DATASET_SHARE_PERCENT}% of the device's global memory; batches are then
+ * gathered on the device in the order given to {@link Dataset#order} (two more launches per step,
+ * no upload). A larger data set stays on the host and its batches are uploaded step by step.
+ */
+public final class DeviceBackend implements Backend, Profiled {
+    /** The share of global memory a data set may take on the device, in percent. */
+    public static final int DATASET_SHARE_PERCENT = 50;
+
+    private final String name;
+    private final Driver driver;
+    private final Kernels kernels;
+    private final StepTimer timer;
+    private final double datasetShare;
+    private DeviceNet net;
+    private int lastLaunches;
+    private boolean closed;
+
+    /**
+     * Builds the kernels on {@code driver}'s device. On failure the driver is closed.
+     *
+     * @param name the backend's name, e.g. {@code opencl}
+     */
+    public DeviceBackend(String name, Driver driver) {
+        this(name, driver, DATASET_SHARE_PERCENT / 100.0);
+    }
+
+    /** As {@link #DeviceBackend(String, Driver)}, with another data-set share (tests use 0 to force host batches). */
+    DeviceBackend(String name, Driver driver, double datasetShare) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.driver = Objects.requireNonNull(driver, "driver");
+        this.datasetShare = datasetShare;
+        try {
+            this.kernels = new Kernels(driver);
+        } catch (RuntimeException | Error e) {
+            driver.close();
+            throw e;
+        }
+        this.timer = new StepTimer(driver);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String device() {
+        return driver.deviceName() + " (" + driver.deviceVersion() + "; " + driver.binding() + "; tiles "
+                + kernels.tiles() + ")";
+    }
+
+    @Override
+    public void load(Network network) {
+        Objects.requireNonNull(network, "network");
+        open();
+        if (net != null) {
+            net.close();
+            net = null;
+        }
+        net = new DeviceNet(driver, network);
+    }
+
+    @Override
+    public Network network() {
+        return net().read();
+    }
+
+    @Override
+    public float step(float[] x, float[] d, int batch, float learningRate) {
+        DeviceNet net = net();
+        Checks.batch(x, d, batch, net.width(0), net.width(net.depth()));
+        Checks.learningRate(learningRate);
+        net.reserve(batch);
+        driver.write(net.z(0), 0, x, 0, x.length);
+        driver.write(net.teacher(), 0, d, 0, d.length);
+        return train(net, batch, learningRate, 0);
+    }
+
+    @Override
+    public float step(FloatBuffer x, FloatBuffer d, int batch, float learningRate) {
+        DeviceNet net = net();
+        Checks.batch(x, d, batch, net.width(0), net.width(net.depth()));
+        Checks.learningRate(learningRate);
+        net.reserve(batch);
+        driver.write(net.z(0), 0, x, batch * net.width(0));
+        driver.write(net.teacher(), 0, d, batch * net.width(net.depth()));
+        return train(net, batch, learningRate, 0);
+    }
+
+    @Override
+    public float[] predict(float[] x, int batch) {
+        DeviceNet net = net();
+        Checks.inputs(x, batch, net.width(0));
+        net.reserve(batch);
+        driver.write(net.z(0), 0, x, 0, x.length);
+        timer.start();
+        forward(net, batch);
+        timer.family("forward");
+        int outputs = net.width(net.depth());
+        float[] y = new float[batch * outputs];
+        driver.read(net.z(net.depth()), 0, y, 0, y.length);
+        timer.finish();
+        return y;
+    }
+
+    @Override
+    public Dataset upload(float[] x, float[] d, int samples) {
+        DeviceNet net = net();
+        int inputs = net.width(0);
+        int outputs = net.width(net.depth());
+        Checks.batch(x, d, samples, inputs, outputs);
+        long bytes = ((long) samples * (inputs + outputs + 1)) * Float.BYTES;
+        if (bytes > datasetShare * driver.globalMemoryBytes()) {
+            return Backend.super.upload(x, d, samples);
+        }
+        return new DeviceDataset(this, driver, x, d, samples, inputs, outputs);
+    }
+
+    @Override
+    public float step(Dataset data, int offset, int batch, float learningRate) {
+        if (!(data instanceof DeviceDataset) || !((DeviceDataset) data).ownedBy(this)) {
+            return Backend.super.step(data, offset, batch, learningRate);
+        }
+        DeviceDataset dataset = (DeviceDataset) data;
+        DeviceNet net = net();
+        Checks.range(offset, batch, dataset.samples());
+        Checks.learningRate(learningRate);
+        dataset.requireOpen();
+        net.reserve(batch);
+        timer.start();
+        kernels.gather(dataset.inputs(), dataset.orderBuffer(), net.z(0), offset, batch, net.width(0));
+        kernels.gather(dataset.teachers(), dataset.orderBuffer(), net.teacher(), offset, batch, net.width(net.depth()));
+        timer.family("gather");
+        return trainTimed(net, batch, learningRate, 2);
+    }
+
+    /** The step's launches after the batch is in {@code X} and {@code D}; returns the loss. */
+    private float train(DeviceNet net, int batch, float learningRate, int launchesBefore) {
+        timer.start();
+        return trainTimed(net, batch, learningRate, launchesBefore);
+    }
+
+    private float trainTimed(DeviceNet net, int batch, float learningRate, int launchesBefore) {
+        int depth = net.depth();
+        forward(net, batch);
+        timer.family("forward");
+        kernels.deltaOutput(net.z(depth), net.teacher(), net.u(depth), net.delta(depth), net.partials(), net.loss(),
+                batch, net.width(depth), net.activation(depth));
+        timer.family("delta_output");
+        // Δ^l needs W^{l+1} before its update: every δ first, then every update
+        for (int l = depth - 1; l >= 1; l--) {
+            kernels.deltaHidden(net.delta(l + 1), net.weights(l + 1), net.u(l), net.z(l), net.delta(l), batch,
+                    net.width(l), net.width(l + 1), net.activation(l));
+        }
+        if (depth > 1) {
+            timer.family("delta_hidden");
+        }
+        for (int l = 1; l <= depth; l++) {
+            kernels.update(net.z(l - 1), net.delta(l), net.weights(l), net.bias(l), batch, net.width(l - 1),
+                    net.width(l), learningRate);
+        }
+        timer.family("update");
+        float[] loss = new float[1];
+        driver.read(net.loss(), 0, loss, 0, 1);
+        timer.finish();
+        lastLaunches = launchesBefore + 3 * depth + 1;
+        return loss[0];
+    }
+
+    private void forward(DeviceNet net, int batch) {
+        for (int l = 1; l <= net.depth(); l++) {
+            kernels.forward(net.z(l - 1), net.weights(l), net.bias(l), net.u(l), net.z(l), batch, net.width(l - 1),
+                    net.width(l), net.activation(l));
+        }
+    }
+
+    @Override
+    public void profiling(boolean enabled) {
+        timer.enabled(enabled);
+    }
+
+    @Override
+    public Map<String, Long> lastStepNanos() {
+        return timer.lastStep();
+    }
+
+    /** {@code 3L + 1}, plus 2 gathers for a step on a device data set (the last step's count, once one ran). */
+    @Override
+    public int launchesPerStep() {
+        if (lastLaunches > 0) {
+            return lastLaunches;
+        }
+        return net == null ? 0 : 3 * net.depth() + 1;
+    }
+
+    /** The driver, for the device tests. */
+    Driver driver() {
+        return driver;
+    }
+
+    /** The built kernels, for the device tests. */
+    Kernels kernels() {
+        return kernels;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            if (net != null) {
+                net.close();
+                net = null;
+            }
+        } finally {
+            driver.close();
+        }
+    }
+
+    private void open() {
+        if (closed) {
+            throw new IllegalStateException(name + ": the backend is closed");
+        }
+    }
+
+    private DeviceNet net() {
+        open();
+        if (net == null) {
+            throw new IllegalStateException(name + ": no network loaded; call load(network) first");
+        }
+        return net;
+    }
+}

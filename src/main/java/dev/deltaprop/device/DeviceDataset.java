@@ -1,0 +1,93 @@
+package dev.deltaprop.device;
+
+import dev.deltaprop.backend.Checks;
+import dev.deltaprop.backend.Dataset;
+import dev.deltaprop.device.driver.Driver;
+import dev.deltaprop.device.driver.Driver.Memory;
+
+/**
+ * A data set in device memory: inputs ({@code samples × n_0}), teachers ({@code samples × n_L})
+ * and the sample order (a permutation, as ints), each uploaded once; {@link #order} uploads a
+ * new permutation, which the gather kernel follows. Closing frees the three buffers.
+ */
+final class DeviceDataset implements Dataset {
+    private final DeviceBackend owner;
+    private final Driver driver;
+    private final int samples;
+    private Memory inputs;
+    private Memory teachers;
+    private Memory order;
+
+    DeviceDataset(DeviceBackend owner, Driver driver, float[] x, float[] d, int samples, int inputWidth, int outputWidth) {
+        this.owner = owner;
+        this.driver = driver;
+        this.samples = samples;
+        boolean done = false;
+        try {
+            inputs = driver.allocate((long) samples * inputWidth);
+            teachers = driver.allocate((long) samples * outputWidth);
+            order = driver.allocate(samples);
+            driver.write(inputs, 0, x, 0, x.length);
+            driver.write(teachers, 0, d, 0, d.length);
+            int[] identity = Checks.identity(samples);
+            driver.write(order, 0, identity, 0, samples);
+            done = true;
+        } finally {
+            if (!done) {
+                close();
+            }
+        }
+    }
+
+    @Override
+    public int samples() {
+        return samples;
+    }
+
+    @Override
+    public void order(int[] order) {
+        Checks.permutation(order, samples);
+        requireOpen();
+        driver.write(this.order, 0, order, 0, samples);
+    }
+
+    boolean ownedBy(DeviceBackend backend) {
+        return owner == backend;
+    }
+
+    void requireOpen() {
+        if (inputs == null) {
+            throw new IllegalStateException("data: the data set is closed");
+        }
+    }
+
+    Memory inputs() {
+        return inputs;
+    }
+
+    Memory teachers() {
+        return teachers;
+    }
+
+    Memory orderBuffer() {
+        return order;
+    }
+
+    @Override
+    public void close() {
+        // the backend may have closed the driver, and with it these buffers, already
+        try {
+            for (Memory memory : new Memory[] {inputs, teachers, order}) {
+                if (memory != null) {
+                    driver.free(memory);
+                }
+            }
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            // closed driver: its close() freed them
+        } finally {
+            inputs = null;
+            teachers = null;
+            order = null;
+        }
+    }
+}

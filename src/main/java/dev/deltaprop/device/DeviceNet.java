@@ -1,0 +1,184 @@
+package dev.deltaprop.device;
+
+import dev.deltaprop.device.driver.Driver;
+import dev.deltaprop.device.driver.Driver.Memory;
+import dev.deltaprop.model.Activation;
+import dev.deltaprop.model.Layer;
+import dev.deltaprop.model.Network;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A network's device memory: per layer {@code l = 1..L} the parameters {@code W^l}, {@code b^l}
+ * (allocated once per {@link DeviceBackend#load}), and the batch-sized {@code U^l}, {@code Z^l},
+ * {@code Δ^l}, plus the batch input {@code X = Z^0}, the teacher {@code D}, the partial loss sums
+ * and the loss. Batch-sized buffers hold {@link #capacity()} samples and are regrown only when a
+ * larger batch arrives. Arrays are indexed by layer number, so index 0 of {@code u}, {@code z}'s
+ * siblings is unused and {@code z(0)} is the input.
+ */
+final class DeviceNet implements AutoCloseable {
+    private final Driver driver;
+    private final Network shape;
+    private final int[] widths;
+    private final Activation[] activations;
+    private final Memory[] weights;
+    private final Memory[] bias;
+    private final Memory[] u;
+    private final Memory[] z;
+    private final Memory[] delta;
+    private Memory teacher;
+    private Memory partials;
+    private Memory loss;
+    private int capacity;
+
+    DeviceNet(Driver driver, Network network) {
+        this.driver = driver;
+        this.shape = network;
+        this.widths = network.widths();
+        int depth = network.depth();
+        activations = new Activation[depth + 1];
+        weights = new Memory[depth + 1];
+        bias = new Memory[depth + 1];
+        u = new Memory[depth + 1];
+        z = new Memory[depth + 1];
+        delta = new Memory[depth + 1];
+        boolean done = false;
+        try {
+            for (int l = 1; l <= depth; l++) {
+                Layer layer = network.layer(l - 1);
+                activations[l] = layer.activation();
+                weights[l] = driver.allocate((long) layer.inputs() * layer.outputs());
+                bias[l] = driver.allocate(layer.outputs());
+                driver.write(weights[l], 0, layer.weights(), 0, layer.inputs() * layer.outputs());
+                driver.write(bias[l], 0, layer.bias(), 0, layer.outputs());
+            }
+            partials = driver.allocate(Kernels.MAX_PARTIALS);
+            loss = driver.allocate(1);
+            done = true;
+        } finally {
+            if (!done) {
+                close();
+            }
+        }
+    }
+
+    /** Makes the batch-sized buffers hold at least {@code batch} samples. */
+    void reserve(int batch) {
+        if (batch <= capacity) {
+            return;
+        }
+        freeBatchBuffers();
+        for (int l = 0; l < widths.length; l++) {
+            z[l] = driver.allocate((long) batch * widths[l]);
+            if (l > 0) {
+                u[l] = driver.allocate((long) batch * widths[l]);
+                delta[l] = driver.allocate((long) batch * widths[l]);
+            }
+        }
+        teacher = driver.allocate((long) batch * widths[widths.length - 1]);
+        capacity = batch;
+    }
+
+    /** The parameters, read back from the device. */
+    Network read() {
+        List<Layer> layers = new ArrayList<>();
+        for (int l = 1; l <= depth(); l++) {
+            float[] w = new float[widths[l - 1] * widths[l]];
+            float[] b = new float[widths[l]];
+            driver.read(weights[l], 0, w, 0, w.length);
+            driver.read(bias[l], 0, b, 0, b.length);
+            layers.add(shape.layer(l - 1).withParameters(w, b));
+        }
+        return shape.withLayers(layers);
+    }
+
+    Network shape() {
+        return shape;
+    }
+
+    int depth() {
+        return widths.length - 1;
+    }
+
+    int width(int l) {
+        return widths[l];
+    }
+
+    int capacity() {
+        return capacity;
+    }
+
+    Activation activation(int l) {
+        return activations[l];
+    }
+
+    Memory weights(int l) {
+        return weights[l];
+    }
+
+    Memory bias(int l) {
+        return bias[l];
+    }
+
+    Memory u(int l) {
+        return u[l];
+    }
+
+    /** {@code Z^l}; {@code z(0)} is the batch input {@code X}. */
+    Memory z(int l) {
+        return z[l];
+    }
+
+    Memory delta(int l) {
+        return delta[l];
+    }
+
+    Memory teacher() {
+        return teacher;
+    }
+
+    Memory partials() {
+        return partials;
+    }
+
+    Memory loss() {
+        return loss;
+    }
+
+    private void freeBatchBuffers() {
+        for (Memory[] buffers : List.of(u, z, delta)) {
+            for (int l = 0; l < buffers.length; l++) {
+                if (buffers[l] != null) {
+                    driver.free(buffers[l]);
+                    buffers[l] = null;
+                }
+            }
+        }
+        if (teacher != null) {
+            driver.free(teacher);
+            teacher = null;
+        }
+        capacity = 0;
+    }
+
+    @Override
+    public void close() {
+        freeBatchBuffers();
+        for (Memory[] buffers : List.of(weights, bias)) {
+            for (int l = 0; l < buffers.length; l++) {
+                if (buffers[l] != null) {
+                    driver.free(buffers[l]);
+                    buffers[l] = null;
+                }
+            }
+        }
+        if (partials != null) {
+            driver.free(partials);
+            partials = null;
+        }
+        if (loss != null) {
+            driver.free(loss);
+            loss = null;
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package dev.deltaprop.device;
+
+import dev.deltaprop.backend.Backend;
+import dev.deltaprop.backend.BackendProvider;
+import dev.deltaprop.backend.BackendUnavailableException;
+import dev.deltaprop.device.driver.Driver;
+import dev.deltaprop.device.driver.DriverException;
+import dev.deltaprop.device.driver.DriverFactory;
+import java.util.List;
+
+/**
+ * A device backend's provider: the {@link DeviceBackend} engine over the driver of one binding.
+ * The binding's {@link DriverFactory} is named by class and loaded reflectively on the first
+ * question, so that this class, and discovery, never link against JOCL, JCuda or LWJGL: a class
+ * path without the binding gives a reason, not a {@link NoClassDefFoundError}. A subclass per
+ * backend name supplies the name, the factory's class name and the library it needs.
+ */
+public abstract class DeviceProvider implements BackendProvider {
+    private final String name;
+    private final String factoryClass;
+    private final String library;
+    private DriverFactory factory;
+    private String factoryFailure;
+
+    /**
+     * @param name         the backend's name, e.g. {@code opencl}
+     * @param factoryClass the binding's {@link DriverFactory}, e.g. {@code dev.deltaprop.device.driver.jocl.JoclDriverFactory}
+     * @param library      the binding library in words, for the reason when it is missing, e.g. {@code JOCL 2.0.6 (org.jocl:jocl)}
+     */
+    protected DeviceProvider(String name, String factoryClass, String library) {
+        this.name = name;
+        this.factoryClass = factoryClass;
+        this.library = library;
+    }
+
+    @Override
+    public final String name() {
+        return name;
+    }
+
+    @Override
+    public final String unavailableReason() {
+        DriverFactory factory = factory();
+        if (factory == null) {
+            return factoryFailure;
+        }
+        try {
+            return factory.unavailableReason();
+        } catch (LinkageError | RuntimeException e) {
+            return library + " failed while probing: " + e;
+        }
+    }
+
+    @Override
+    public final Backend open() {
+        Driver driver;
+        try {
+            driver = openDriver();
+        } catch (DriverException e) {
+            throw new BackendUnavailableException(name + ": " + e.getMessage(), e);
+        }
+        return new DeviceBackend(name, driver);
+    }
+
+    @Override
+    public final List<String> details() {
+        DriverFactory factory = factory();
+        if (factory == null) {
+            return List.of(factoryFailure);
+        }
+        try {
+            return factory.details();
+        } catch (LinkageError | RuntimeException e) {
+            return List.of(library + " failed while probing: " + e);
+        }
+    }
+
+    /** A driver on the selected device, without the engine (the device tests wrap it). */
+    final Driver openDriver() {
+        String reason = unavailableReason();
+        if (reason != null) {
+            throw new BackendUnavailableException(name + ": " + reason);
+        }
+        return factory().open();
+    }
+
+    /** The factory, loaded once; {@code null} (with {@link #factoryFailure} set) when its binding is missing. */
+    private synchronized DriverFactory factory() {
+        if (factory == null && factoryFailure == null) {
+            try {
+                factory = Class.forName(factoryClass, true, DeviceProvider.class.getClassLoader())
+                        .asSubclass(DriverFactory.class).getDeclaredConstructor().newInstance();
+            } catch (ReflectiveOperationException | LinkageError | ClassCastException e) {
+                factoryFailure = library + " is not on the class path (" + e + ")";
+            }
+        }
+        return factory;
+    }
+}

@@ -1,0 +1,237 @@
+package dev.deltaprop.device.driver.jocl;
+
+import dev.deltaprop.device.driver.Driver;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.jocl.CL;
+import org.jocl.Pointer;
+import org.jocl.Sizeof;
+import org.jocl.cl_device_id;
+import org.jocl.cl_platform_id;
+
+/**
+ * The OpenCL platforms and devices on this machine, found once, and which one a driver opens.
+ *
+ * <p>Devices are numbered in one flat list, platform by platform. {@code DELTAPROP_OPENCL_DEVICE}
+ * selects one by that index or by a case-insensitive substring of its name or its platform's
+ * name; without it the first usable GPU is taken, else the first usable device. A device is
+ * usable when it reports itself available and has a compiler (the engine builds from source).
+ */
+final class JoclDevices {
+    /** The environment variable that selects a device. */
+    static final String SELECTION_VARIABLE = "DELTAPROP_OPENCL_DEVICE";
+
+    /** One device as discovery saw it. */
+    static final class Found {
+        final int index;
+        final cl_platform_id platform;
+        final cl_device_id device;
+        final String platformName;
+        final String name;
+        final String version;
+        final Driver.DeviceType type;
+        final String unusableReason;
+
+        Found(int index, cl_platform_id platform, cl_device_id device, String platformName, String name,
+              String version, Driver.DeviceType type, String unusableReason) {
+            this.index = index;
+            this.platform = platform;
+            this.device = device;
+            this.platformName = platformName;
+            this.name = name;
+            this.version = version;
+            this.type = type;
+            this.unusableReason = unusableReason;
+        }
+
+        String describe() {
+            return "[" + index + "] " + name + " (" + type.name().toLowerCase(Locale.ROOT) + ", " + platformName
+                    + ", " + version + ")" + (unusableReason == null ? "" : ": unusable, " + unusableReason);
+        }
+    }
+
+    private final List<Found> devices;
+    private final List<String> platformProblems;
+
+    private JoclDevices(List<Found> devices, List<String> platformProblems) {
+        this.devices = devices;
+        this.platformProblems = platformProblems;
+    }
+
+    /**
+     * Enumerates every platform and its devices. Loads the JOCL native library and, through it,
+     * the OpenCL ICD loader; callers catch the {@link LinkageError} that a missing one raises.
+     */
+    static JoclDevices discover() {
+        CL.setExceptionsEnabled(false);
+        int[] count = new int[1];
+        int status = CL.clGetPlatformIDs(0, null, count);
+        // the ICD loader answers "no platform" with CL_PLATFORM_NOT_FOUND_KHR (-1001)
+        if (status != CL.CL_SUCCESS && count[0] == 0) {
+            return new JoclDevices(List.of(), List.of("clGetPlatformIDs: " + ClCheck.name(status)));
+        }
+        cl_platform_id[] platforms = new cl_platform_id[count[0]];
+        ClCheck.check("clGetPlatformIDs", CL.clGetPlatformIDs(platforms.length, platforms, null));
+        List<Found> devices = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        for (cl_platform_id platform : platforms) {
+            String platformName = platformString(platform, CL.CL_PLATFORM_NAME);
+            int[] deviceCount = new int[1];
+            status = CL.clGetDeviceIDs(platform, CL.CL_DEVICE_TYPE_ALL, 0, null, deviceCount);
+            if (status != CL.CL_SUCCESS || deviceCount[0] == 0) {
+                problems.add(platformName + ": no devices (clGetDeviceIDs: " + ClCheck.name(status) + ")");
+                continue;
+            }
+            cl_device_id[] ids = new cl_device_id[deviceCount[0]];
+            ClCheck.check("clGetDeviceIDs", CL.clGetDeviceIDs(platform, CL.CL_DEVICE_TYPE_ALL, ids.length, ids, null));
+            for (cl_device_id id : ids) {
+                devices.add(new Found(devices.size(), platform, id, platformName, deviceString(id, CL.CL_DEVICE_NAME),
+                        deviceString(id, CL.CL_DEVICE_VERSION) + ", driver " + deviceString(id, CL.CL_DRIVER_VERSION),
+                        type(id), unusableReason(id)));
+            }
+        }
+        return new JoclDevices(List.copyOf(devices), List.copyOf(problems));
+    }
+
+    List<Found> devices() {
+        return devices;
+    }
+
+    List<String> platformProblems() {
+        return platformProblems;
+    }
+
+    /**
+     * The device to open, by {@code selection} (the variable's value, or {@code null}).
+     *
+     * @throws IllegalStateException saying why none can be chosen
+     */
+    Found select(String selection) {
+        if (devices.isEmpty()) {
+            throw new IllegalStateException(platformProblems.isEmpty()
+                    ? "no OpenCL platform found (the ICD loader lists none; is a driver such as PoCL installed?)"
+                    : "no OpenCL device found: " + String.join("; ", platformProblems));
+        }
+        if (selection != null && !selection.isBlank()) {
+            Found chosen = match(selection.trim());
+            if (chosen.unusableReason != null) {
+                throw new IllegalStateException(SELECTION_VARIABLE + "=" + selection + " selects " + chosen.describe());
+            }
+            return chosen;
+        }
+        Found firstUsable = null;
+        for (Found found : devices) {
+            if (found.unusableReason == null) {
+                if (found.type == Driver.DeviceType.GPU) {
+                    return found;
+                }
+                if (firstUsable == null) {
+                    firstUsable = found;
+                }
+            }
+        }
+        if (firstUsable == null) {
+            throw new IllegalStateException("no usable OpenCL device: " + describeAll());
+        }
+        return firstUsable;
+    }
+
+    private Found match(String selection) {
+        if (selection.chars().allMatch(Character::isDigit)) {
+            int index = Integer.parseInt(selection);
+            if (index >= devices.size()) {
+                throw new IllegalStateException(SELECTION_VARIABLE + "=" + selection + ": expected an index below "
+                        + devices.size() + " or a name; found " + describeAll());
+            }
+            return devices.get(index);
+        }
+        String key = selection.toLowerCase(Locale.ROOT);
+        for (Found found : devices) {
+            if (found.name.toLowerCase(Locale.ROOT).contains(key)
+                    || found.platformName.toLowerCase(Locale.ROOT).contains(key)) {
+                return found;
+            }
+        }
+        throw new IllegalStateException(SELECTION_VARIABLE + "=" + selection + " matches no device name; found "
+                + describeAll());
+    }
+
+    String describeAll() {
+        List<String> lines = new ArrayList<>();
+        for (Found found : devices) {
+            lines.add(found.describe());
+        }
+        lines.addAll(platformProblems);
+        return String.join("; ", lines);
+    }
+
+    private static String unusableReason(cl_device_id id) {
+        if (deviceInt(id, CL.CL_DEVICE_AVAILABLE) == 0) {
+            return "the device reports itself unavailable";
+        }
+        if (deviceInt(id, CL.CL_DEVICE_COMPILER_AVAILABLE) == 0) {
+            return "no OpenCL C compiler (the kernels are built from source)";
+        }
+        return null;
+    }
+
+    private static Driver.DeviceType type(cl_device_id id) {
+        long[] type = new long[1];
+        ClCheck.check("clGetDeviceInfo(CL_DEVICE_TYPE)",
+                CL.clGetDeviceInfo(id, CL.CL_DEVICE_TYPE, Sizeof.cl_long, Pointer.to(type), null));
+        if ((type[0] & CL.CL_DEVICE_TYPE_GPU) != 0) {
+            return Driver.DeviceType.GPU;
+        }
+        if ((type[0] & CL.CL_DEVICE_TYPE_CPU) != 0) {
+            return Driver.DeviceType.CPU;
+        }
+        return Driver.DeviceType.OTHER;
+    }
+
+    static int deviceInt(cl_device_id id, int parameter) {
+        int[] value = new int[1];
+        ClCheck.check("clGetDeviceInfo(" + parameter + ")",
+                CL.clGetDeviceInfo(id, parameter, Sizeof.cl_int, Pointer.to(value), null));
+        return value[0];
+    }
+
+    static long deviceLong(cl_device_id id, int parameter) {
+        long[] value = new long[1];
+        ClCheck.check("clGetDeviceInfo(" + parameter + ")",
+                CL.clGetDeviceInfo(id, parameter, Sizeof.cl_long, Pointer.to(value), null));
+        return value[0];
+    }
+
+    static long deviceSize(cl_device_id id, int parameter) {
+        long[] value = new long[1];
+        ClCheck.check("clGetDeviceInfo(" + parameter + ")",
+                CL.clGetDeviceInfo(id, parameter, Sizeof.size_t, Pointer.to(value), null));
+        return value[0];
+    }
+
+    static String deviceString(cl_device_id id, int parameter) {
+        long[] size = new long[1];
+        ClCheck.check("clGetDeviceInfo", CL.clGetDeviceInfo(id, parameter, 0, null, size));
+        byte[] bytes = new byte[(int) size[0]];
+        ClCheck.check("clGetDeviceInfo", CL.clGetDeviceInfo(id, parameter, bytes.length, Pointer.to(bytes), null));
+        return text(bytes);
+    }
+
+    static String platformString(cl_platform_id id, int parameter) {
+        long[] size = new long[1];
+        ClCheck.check("clGetPlatformInfo", CL.clGetPlatformInfo(id, parameter, 0, null, size));
+        byte[] bytes = new byte[(int) size[0]];
+        ClCheck.check("clGetPlatformInfo", CL.clGetPlatformInfo(id, parameter, bytes.length, Pointer.to(bytes), null));
+        return text(bytes);
+    }
+
+    private static String text(byte[] bytes) {
+        int end = bytes.length;
+        while (end > 0 && bytes[end - 1] == 0) {
+            end--;
+        }
+        return new String(bytes, 0, end, StandardCharsets.UTF_8).trim();
+    }
+}
