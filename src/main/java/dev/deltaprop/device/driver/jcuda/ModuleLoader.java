@@ -8,6 +8,7 @@ import dev.deltaprop.device.driver.ProgramSource;
 import dev.deltaprop.device.driver.ShippedFatbin;
 import dev.deltaprop.device.driver.nvrtc.Nvrtc;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import jcuda.Pointer;
@@ -19,8 +20,9 @@ import jcuda.driver.JCudaDriver;
 /**
  * Turns a CUDA entry into a loaded module, in this order:
  * <ol>
- *   <li>the binary given with the source, or else the fatbin shipped for it when it was built
- *       from the same text and macros ({@link ShippedFatbin#mismatch}), loaded with
+ *   <li>the fatbin shipped for the source (which the engine hands over as the source's binary),
+ *       when its build record says it was built from the same text and macros
+ *       ({@link ShippedFatbin#mismatch}), or a caller's own binary, loaded with
  *       {@code cuModuleLoadData} (no compiling at start: it holds machine code for sm_80 to sm_90);</li>
  *   <li>when there is none, or the driver refuses it (a driver older than the {@code nvcc} that
  *       built it, or a GPU it has no code for), the same source compiled here by the user's
@@ -41,22 +43,25 @@ final class ModuleLoader {
 
     CUmodule load(ProgramSource source, Map<String, String> defines) {
         List<String> attempts = new ArrayList<>();
-        ShippedFatbin shipped = null;
+        ShippedFatbin shipped = ShippedFatbin.find(source.name());
         byte[] image = source.binary();
         String origin = "the binary given with " + source.name();
-        if (image == null) {
-            shipped = ShippedFatbin.find(source.name());
-            if (shipped == null) {
-                attempts.add("no fatbin is shipped for " + source.name() + " (built without nvcc)");
+        // the engine hands over the jar's fatbin as the source's binary; its build record says
+        // whether it was built from this text with these macros (a caller's own binary is trusted)
+        boolean isShipped = shipped != null && (image == null || Arrays.equals(image, shipped.image()));
+        if (isShipped) {
+            String mismatch = shipped.mismatch(source, defines);
+            if (mismatch == null) {
+                image = shipped.image();
+                origin = shipped.resource();
             } else {
-                String mismatch = shipped.mismatch(source, defines);
-                if (mismatch == null) {
-                    image = shipped.image();
-                    origin = shipped.resource();
-                } else {
-                    attempts.add(mismatch);
-                }
+                image = null;
+                attempts.add(mismatch);
             }
+        } else if (image == null) {
+            attempts.add("no fatbin is shipped for " + source.name() + " (the jar was built without nvcc)");
+        } else {
+            shipped = null;
         }
         if (image != null) {
             CUmodule module = new CUmodule();
