@@ -1,0 +1,176 @@
+package dev.deltaprop.device;
+
+import dev.deltaprop.backend.Dataset;
+import dev.deltaprop.model.Activation;
+import dev.deltaprop.model.Layer;
+import dev.deltaprop.model.Network;
+import dev.deltaprop.reference.ReferenceBackend;
+import java.nio.FloatBuffer;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Whole training steps on a device backend against the {@code reference} backend: same network,
+ * same batches, 10 steps, parameters and losses within 1e-4 relative; a data set kept on the
+ * device against the same batches uploaded from the host; B = 1; bad input refused before any
+ * device work.
+ */
+class DeviceTrainingTest {
+    private static final double BOUND = 1e-4;
+    private static final int STEPS = 10;
+
+    /** 13-33-7-3 with every activation somewhere and an odd output width: no size is a tile multiple. */
+    private static Network network(long seed) {
+        return Network.builder(13)
+                .layer(33, Activation.TANH)
+                .layer(7, Activation.LEAKY_RELU)
+                .layer(5, Activation.SOFTPLUS)
+                .layer(3, Activation.SIGMOID)
+                .build(seed);
+    }
+
+    private static void assertSameParameters(Network actual, Network expected, double bound, String what) {
+        for (int l = 0; l < expected.depth(); l++) {
+            Layer a = actual.layer(l);
+            Layer e = expected.layer(l);
+            Compare.close(a.weights(), Compare.toDouble(e.weights()), bound, what + " layer " + l + " weights");
+            Compare.close(a.bias(), Compare.toDouble(e.bias()), bound, what + " layer " + l + " bias");
+        }
+    }
+
+    /** Ten steps on fresh random batches equal ten reference steps, parameters and losses. */
+    @ParameterizedTest(name = "{0}: batch {1}")
+    @MethodSource("batches")
+    void tenStepsEqualTheReference(String backend, int batch) {
+        long seed = System.nanoTime();
+        String what = backend + " (seed " + seed + ", batch " + batch + ")";
+        Network start = network(seed);
+        SplittableRandom random = new SplittableRandom(seed);
+        try (DeviceBackend device = DeviceBackends.open(backend); ReferenceBackend reference = new ReferenceBackend()) {
+            device.load(start);
+            reference.load(start);
+            for (int s = 0; s < STEPS; s++) {
+                float[] x = Compare.uniform(random, batch * 13, 1.5);
+                float[] d = Compare.uniform(random, batch * 3, 0.5);
+                float lossDevice = s % 2 == 0 ? device.step(x, d, batch, 0.3f)
+                        : device.step(FloatBuffer.wrap(x), FloatBuffer.wrap(d), batch, 0.3f);
+                float lossReference = reference.step(x, d, batch, 0.3f);
+                Compare.close(new float[] {lossDevice}, new double[] {lossReference}, BOUND, what + " step " + s + " loss");
+            }
+            assertSameParameters(device.network(), reference.network(), BOUND, what);
+            float[] x = Compare.uniform(random, batch * 13, 1.5);
+            Compare.close(device.predict(x, batch), Compare.toDouble(reference.predict(x, batch)), BOUND, what + " predict");
+        }
+    }
+
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> batches() {
+        return DeviceBackends.names().stream().flatMap(name -> java.util.stream.Stream.of(1, 7, 33, 257)
+                .map(batch -> org.junit.jupiter.params.provider.Arguments.of(name, batch)));
+    }
+
+    /**
+     * A shuffled epoch from a data set on the device equals the same batches gathered on the
+     * host (a backend whose data-set share is 0 keeps it there), bit for bit, and the reference.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.deltaprop.device.DeviceBackends#names")
+    void deviceDatasetEqualsHostBatches(String backend) {
+        long seed = System.nanoTime();
+        String what = backend + " (seed " + seed + ")";
+        SplittableRandom random = new SplittableRandom(seed);
+        int samples = 101;
+        int batch = 16;
+        float[] x = Compare.uniform(random, samples * 13, 1.0);
+        float[] d = Compare.uniform(random, samples * 3, 0.5);
+        int[] order = new int[samples];
+        for (int k = 0; k < samples; k++) {
+            order[k] = (k * 37 + 11) % samples; // 37 is prime to 101: a permutation
+        }
+        Network start = network(seed);
+        try (DeviceBackend onDevice = DeviceBackends.open(backend);
+             DeviceBackend onHost = DeviceBackends.open(backend, 0.0);
+             ReferenceBackend reference = new ReferenceBackend()) {
+            onDevice.load(start);
+            onHost.load(start);
+            reference.load(start);
+            Dataset deviceData = onDevice.upload(x, d, samples);
+            Dataset hostData = onHost.upload(x, d, samples);
+            Dataset referenceData = reference.upload(x, d, samples);
+            assertTrue(deviceData instanceof DeviceDataset, "a small data set is kept on the device");
+            assertTrue(!(hostData instanceof DeviceDataset), "with a share of 0 it stays on the host");
+            deviceData.order(order);
+            hostData.order(order);
+            referenceData.order(order);
+            onDevice.profiling(true);
+            for (int offset = 0; offset + batch <= samples; offset += batch) {
+                float a = onDevice.step(deviceData, offset, batch, 0.2f);
+                float b = onHost.step(hostData, offset, batch, 0.2f);
+                float c = reference.step(referenceData, offset, batch, 0.2f);
+                assertEquals(b, a, what + " loss at offset " + offset);
+                Compare.close(new float[] {a}, new double[] {c}, BOUND, what + " loss vs reference at offset " + offset);
+            }
+            Network a = onDevice.network();
+            Network b = onHost.network();
+            for (int l = 0; l < a.depth(); l++) {
+                assertArrayEquals(b.layer(l).weights(), a.layer(l).weights(), what + " layer " + l);
+                assertArrayEquals(b.layer(l).bias(), a.layer(l).bias(), what + " layer " + l);
+            }
+            assertSameParameters(a, reference.network(), BOUND, what);
+            Map<String, Long> nanos = onDevice.lastStepNanos();
+            assertEquals(java.util.Set.of("gather", "forward", "delta_output", "delta_hidden", "update"), nanos.keySet(),
+                    what + " profiled families");
+            assertEquals(3 * 4 + 1 + 2, onDevice.launchesPerStep(), what + " launches on a device data set");
+            deviceData.close();
+            hostData.close();
+        }
+    }
+
+    /** Sizes, NaN, empty batches and a bad learning rate are refused with the field named, before any device work. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.deltaprop.device.DeviceBackends#names")
+    void badInputIsRefusedBeforeAnyLaunch(String backend) {
+        try (DeviceBackend device = DeviceBackends.open(backend)) {
+            device.load(network(1));
+            CountingDriver driver = (CountingDriver) device.driver();
+            int before = driver.work();
+            float[] x = new float[4 * 13];
+            float[] d = new float[4 * 3];
+            expect("x", () -> device.step(new float[4 * 13 - 1], d, 4, 0.1f));
+            expect("d", () -> device.step(x, new float[4 * 3 + 1], 4, 0.1f));
+            expect("batch", () -> device.step(new float[0], new float[0], 0, 0.1f));
+            expect("learningRate", () -> device.step(x, d, 4, Float.NaN));
+            expect("learningRate", () -> device.step(x, d, 4, -1f));
+            float[] nanX = x.clone();
+            nanX[2 * 13 + 5] = Float.NaN;
+            expect("x[2][5]", () -> device.step(nanX, d, 4, 0.1f));
+            float[] infD = d.clone();
+            infD[7] = Float.POSITIVE_INFINITY;
+            expect("d[2][1]", () -> device.step(x, infD, 4, 0.1f));
+            expect("x", () -> device.step(FloatBuffer.wrap(x, 0, 10), FloatBuffer.wrap(d), 4, 0.1f));
+            expect("x", () -> device.predict(new float[5], 1));
+            expect("batch", () -> device.predict(new float[0], 0));
+            Dataset data = device.upload(new float[10 * 13], new float[10 * 3], 10);
+            expect("offset", () -> device.step(data, 5, 6, 0.1f));
+            expect("order[1]", () -> data.order(new int[] {0, 0, 2, 3, 4, 5, 6, 7, 8, 9}));
+            int afterUpload = driver.work();
+            expect("offset", () -> device.step(data, -1, 2, 0.1f));
+            assertEquals(afterUpload, driver.work(), "no device work after a refused data-set step");
+            assertTrue(before <= afterUpload);
+            // only the upload itself wrote: three buffers (inputs, teachers, order)
+            assertEquals(before + 3, afterUpload, "the refused calls did no device work");
+            data.close();
+        }
+    }
+
+    private static void expect(String field, Runnable call) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call::run);
+        assertTrue(e.getMessage().startsWith(field), "message names " + field + ": " + e.getMessage());
+    }
+}

@@ -1,0 +1,54 @@
+package dev.deltaprop.device;
+
+import dev.deltaprop.backend.Backend;
+import dev.deltaprop.backend.BackendUnavailableException;
+import dev.deltaprop.backend.Backends;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Discovery of the {@code opencl} backend: by name, under {@code auto}, and without its binding. */
+class OpenClProviderTest {
+
+    @Test
+    void opensByNameAndListsItsDevices() {
+        DeviceBackends.require("opencl");
+        assertNull(Backends.unavailableReason("opencl"));
+        try (Backend backend = Backends.open("opencl")) {
+            assertEquals("opencl", backend.name());
+            assertTrue(backend.device().contains("JOCL 2.0.6"), backend.device());
+        }
+        List<String> details = new OpenClProvider().details();
+        assertTrue(details.get(0).startsWith("[0] "), "details: " + details);
+    }
+
+    /** {@code auto} tries cuda first; where cuda cannot start it takes opencl, not cpu or reference. */
+    @Test
+    void autoPrefersOpenClOverTheCpuPaths() {
+        DeviceBackends.require("opencl");
+        if (Backends.unavailableReason("cuda") == null) {
+            return; // a CUDA machine: auto rightly takes cuda, which its own suite checks
+        }
+        Backends.Selection selection = Backends.select("auto");
+        try (Backend backend = selection.backend()) {
+            assertEquals("opencl", backend.name(), String.join("; ", selection.report()));
+            assertTrue(selection.report().get(0).startsWith("skipped cuda: "), selection.report().toString());
+        }
+    }
+
+    /** A binding that is not on the class path is a reason, not a NoClassDefFoundError. */
+    @Test
+    void aMissingBindingIsAReason() {
+        DeviceProvider missing = new DeviceProvider("opencl", "org.example.NoSuchDriverFactory", "JOCL 2.0.6 (org.jocl:jocl)") {
+        };
+        String reason = missing.unavailableReason();
+        assertTrue(reason.startsWith("JOCL 2.0.6 (org.jocl:jocl) is not on the class path"), reason);
+        assertEquals(List.of(reason), missing.details());
+        BackendUnavailableException e = assertThrows(BackendUnavailableException.class, missing::open);
+        assertTrue(e.getMessage().startsWith("opencl: JOCL 2.0.6"), e.getMessage());
+    }
+}
