@@ -29,6 +29,7 @@ if [ -z "$LOG_DIR" ]; then
 fi
 mkdir -p "$LOG_DIR" || { echo "gpu-check: cannot create $LOG_DIR" >&2; exit 2; }
 LOG_DIR="$(cd "$LOG_DIR" && pwd)"
+cd "$ROOT"   # the tests read native/prebuilt/ relative to the project root
 LOG="$LOG_DIR/gpu-check.log"
 : > "$LOG"
 exec > >(tee -a "$LOG") 2>&1
@@ -108,12 +109,15 @@ step "deltaprop devices" 45 devices.txt "${RUN[@]}" dev.deltaprop.cli.Main devic
 
 # ---- 2. the device suite on cuda, against the reference -------------------------------------
 # every Device*Test of the device package (the kernel families, training, data sets), the JCuda
-# driver's own tests and the CUDA provider's; DELTAPROP_REQUIRE=cuda turns a skip into a failure
+# driver's own tests, the CUDA provider's and module loading's (fatbin, then NVRTC with other
+# macros), and NVRTC's (PyTorch's wheels carry libnvrtc); DELTAPROP_REQUIRE=cuda turns a skip
+# into a failure
 SELECT=()
 while IFS= read -r class; do
   SELECT+=(--select-class "$class")
 done < <(cd "$ROOT/.device/test-classes" && find dev/deltaprop/device -name '*Test.class' ! -name '*$*' \
-           \( -name 'Device*Test.class' -o -name 'Cuda*Test.class' -o -name 'Jcuda*Test.class' -o -name 'ShippedFatbinTest.class' \) \
+           \( -name 'Device*Test.class' -o -name 'Cuda*Test.class' -o -name 'Jcuda*Test.class' -o -name 'Nvrtc*Test.class' \
+              -o -name 'ShippedFatbinTest.class' \) \
          | sed 's/\.class$//; s#/#.#g' | sort)
 say "device suite classes: $(( ${#SELECT[@]} / 2 ))"
 step "device suite on cuda" 210 suite.txt \

@@ -41,14 +41,19 @@ class CudaProviderTest {
     /** Without JCuda's jars on the class path the answer is a reason, not a NoClassDefFoundError. */
     @Test
     void aClassPathWithoutJcudaGivesAReason() throws Exception {
-        String classes = Path.of("target/classes").toAbsolutePath() + File.pathSeparator
-                + Path.of("target/test-classes").toAbsolutePath();
+        // where this build's classes are (target/classes, or the packed app.jar on a GPU machine),
+        // and nothing else: no JCuda, no LWJGL
+        String classes = location(CudaProvider.class) + File.pathSeparator + location(CudaReasonMain.class);
         Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", classes, CudaReasonMain.class.getName()).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         assertTrue(process.waitFor(60, TimeUnit.SECONDS), output);
         assertEquals(0, process.exitValue(), output);
         assertTrue(output.startsWith("JCuda is not on the class path") && output.contains("org.jcuda:jcuda 12.6.0"), output);
+    }
+
+    private static String location(Class<?> type) throws java.net.URISyntaxException {
+        return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
     }
 
     /** Prints {@code Backends.unavailableReason("cuda")} (run in a JVM with a reduced class path). */

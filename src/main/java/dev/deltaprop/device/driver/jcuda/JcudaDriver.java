@@ -60,6 +60,7 @@ public final class JcudaDriver implements Driver {
     private final List<CudaProgram> programs = new ArrayList<>();
     private final List<CudaMark> marks = new ArrayList<>();
     private boolean closed;
+    private String lastBuild;
 
     /**
      * Opens the device chosen by {@code DELTAPROP_CUDA_DEVICE} (or device 0).
@@ -315,8 +316,9 @@ public final class JcudaDriver implements Driver {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(defines, "defines");
         open();
-        CUmodule module = new ModuleLoader(info, driverVersion).load(source, defines);
-        CudaProgram program = new CudaProgram(module, source.name());
+        ModuleLoader.Loaded loaded = new ModuleLoader(info, driverVersion).load(source, defines);
+        lastBuild = source.name() + ": " + loaded.origin();
+        CudaProgram program = new CudaProgram(loaded.module(), source.name());
         programs.add(program);
         return program;
     }
@@ -482,6 +484,15 @@ public final class JcudaDriver implements Driver {
         if (result != 0) {
             failures.add(call + ": " + dev.deltaprop.device.driver.CudaResult.name(result));
         }
+    }
+
+    /**
+     * Where the last {@link #build}'s code came from, e.g.
+     * {@code kernels/mlp.cu: kernels/mlp.fatbin} or {@code kernels/mlp.cu: NVRTC 13.0 (…), sm_90 cubin (…why)};
+     * {@code null} before the first build.
+     */
+    public String lastBuild() {
+        return lastBuild;
     }
 
     /** How many buffers are live (for leak tests). */

@@ -41,7 +41,11 @@ final class ModuleLoader {
         this.driverVersion = driverVersion;
     }
 
-    CUmodule load(ProgramSource source, Map<String, String> defines) {
+    /** A loaded module and where its code came from, e.g. {@code kernels/mlp.fatbin} or {@code NVRTC 13.0 …, sm_90 cubin}. */
+    record Loaded(CUmodule module, String origin) {
+    }
+
+    Loaded load(ProgramSource source, Map<String, String> defines) {
         List<String> attempts = new ArrayList<>();
         ShippedFatbin shipped = ShippedFatbin.find(source.name());
         byte[] image = source.binary();
@@ -67,7 +71,7 @@ final class ModuleLoader {
             CUmodule module = new CUmodule();
             int result = JCudaDriver.cuModuleLoadData(module, image);
             if (result == CudaResult.SUCCESS) {
-                return module;
+                return new Loaded(module, origin);
             }
             attempts.add("cuModuleLoadData " + origin + ": " + CudaResult.name(result) + explain(result, image, shipped));
         }
@@ -86,7 +90,7 @@ final class ModuleLoader {
                 + ": " + String.join("; ", attempts) + advice(shipped), "");
     }
 
-    private CUmodule compileAndLoad(ProgramSource source, Map<String, String> defines, List<String> attempts) {
+    private Loaded compileAndLoad(ProgramSource source, Map<String, String> defines, List<String> attempts) {
         Nvrtc.Output output = Nvrtc.compile(source.name(), source.text(), defines, device.major(), device.minor());
         byte[] log = new byte[16 * 1024];
         JITOptions options = new JITOptions();
@@ -94,7 +98,8 @@ final class ModuleLoader {
         CUmodule module = new CUmodule();
         int result = JCudaDriver.cuModuleLoadDataJIT(module, Pointer.to(output.image()), options);
         if (result == CudaResult.SUCCESS) {
-            return module;
+            return new Loaded(module, Nvrtc.describe() + ", " + output.target() + (output.cubin() ? " cubin" : " PTX")
+                    + (attempts.isEmpty() ? "" : " (" + String.join("; ", attempts) + ")"));
         }
         String jitLog = options.getString(CUjit_option.CU_JIT_ERROR_LOG_BUFFER);
         attempts.add("cuModuleLoadDataEx (" + Nvrtc.describe() + ", " + output.target() + "): " + CudaResult.name(result));
