@@ -44,8 +44,12 @@ case "${1:-}" in
   *) OUT="$1" ;;
 esac
 
-NVCC="${NVCC:-$(command -v nvcc || true)}"
-[ -n "$NVCC" ] || { [ -x /usr/local/cuda/bin/nvcc ] && NVCC=/usr/local/cuda/bin/nvcc; } || true
+if [ -n "${NVCC:-}" ]; then
+  [ -x "$NVCC" ] || { say "NVCC=$NVCC is not an executable: building as without nvcc"; NVCC=""; }
+else
+  NVCC="$(command -v nvcc || true)"
+  [ -n "$NVCC" ] || { [ -x /usr/local/cuda/bin/nvcc ] && NVCC=/usr/local/cuda/bin/nvcc; } || true
+fi
 
 # ---- the entry's text, includes resolved as KernelSource does ----------------------------
 # (bash, not cpp: the text must be byte for byte what the engine hands the driver, so that its
