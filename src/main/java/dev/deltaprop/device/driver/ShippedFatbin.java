@@ -61,6 +61,11 @@ public final class ShippedFatbin {
         return new ShippedFatbin(resource, image, record);
     }
 
+    /** A fatbin and its record from elsewhere than the class path (tests, tools). */
+    static ShippedFatbin of(String resource, byte[] image, Properties record) {
+        return new ShippedFatbin(resource, image.clone(), (Properties) record.clone());
+    }
+
     private static byte[] read(String resource) {
         try (InputStream in = ShippedFatbin.class.getClassLoader().getResourceAsStream(resource)) {
             return in == null ? null : in.readAllBytes();

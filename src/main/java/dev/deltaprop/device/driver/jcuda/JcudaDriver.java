@@ -82,12 +82,19 @@ public final class JcudaDriver implements Driver {
         this.driverVersion = Jcuda.driverVersion();
         check("cuDevicePrimaryCtxRetain", JCudaDriver.cuDevicePrimaryCtxRetain(context, device));
         PinnedStaging created = null;
+        boolean streamCreated = false;
         try {
             makeCurrent();
             check("cuStreamCreate", JCudaDriver.cuStreamCreate(stream, CUstream_flags.CU_STREAM_NON_BLOCKING));
+            streamCreated = true;
             created = new PinnedStaging(STAGING_HALF_BYTES);
         } catch (RuntimeException e) {
+            // undo what was made; the first failure is the one reported
+            if (streamCreated) {
+                JCudaDriver.cuStreamDestroy(stream);
+            }
             JCudaDriver.cuDevicePrimaryCtxRelease(device);
+            CURRENT.remove();
             throw e;
         }
         this.staging = created;
