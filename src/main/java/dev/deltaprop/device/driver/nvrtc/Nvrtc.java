@@ -129,17 +129,16 @@ public final class Nvrtc {
         for (Map.Entry<String, String> define : defines.entrySet()) {
             options.add("-D" + define.getKey() + "=" + define.getValue());
         }
+        // the source goes through malloc'd memory, not the (64 KiB) MemoryStack: kernels grow
+        ByteBuffer sourceText = MemoryUtil.memUTF8(source);
         try (MemoryStack stack = MemoryStack.stackPush()) {
             PointerBuffer program = stack.mallocPointer(1);
-            check(name, "nvrtcCreateProgram", NVRTC.nvrtcCreateProgram(program, source, name, null, null), "");
+            check(name, "nvrtcCreateProgram", NVRTC.nvrtcCreateProgram(program, sourceText, stack.UTF8(name), null, null), "");
             long handle = program.get(0);
             try {
                 PointerBuffer optionPointers = stack.mallocPointer(options.size());
-                List<ByteBuffer> keepAlive = new ArrayList<>();
                 for (String option : options) {
-                    ByteBuffer text = stack.UTF8(option);
-                    keepAlive.add(text);
-                    optionPointers.put(MemoryUtil.memAddress(text));
+                    optionPointers.put(MemoryUtil.memAddress(stack.UTF8(option)));   // valid until the stack pops
                 }
                 optionPointers.flip();
                 int compiled = NVRTC.nvrtcCompileProgram(handle, optionPointers);
@@ -168,12 +167,13 @@ public final class Nvrtc {
                         MemoryUtil.memFree(bytes);
                     }
                 }
-                keepAlive.clear();
                 return new Output(image, exact, target, log);
             } finally {
                 program.put(0, handle);
                 NVRTC.nvrtcDestroyProgram(program);
             }
+        } finally {
+            MemoryUtil.memFree(sourceText);
         }
     }
 
