@@ -127,7 +127,7 @@ step "device suite on cuda" 210 suite.txt \
 # ---- 3. bench on cuda ----------------------------------------------------------------------
 for workload in tiny mnist wide gemm-4096; do
   step "bench $workload on cuda" 60 "bench-$workload.json" \
-    "${RUN[@]}" dev.deltaprop.cli.Main bench --backend cuda --workload "$workload" --steps "$STEPS" --json
+    env DEVICE_QUIET=1 "${RUN[@]}" dev.deltaprop.cli.Main bench --backend cuda --workload "$workload" --steps "$STEPS" --json
 done
 
 # ---- 4. the peers: PyTorch eager fp32 and cuBLAS SGEMM --------------------------------------

@@ -63,24 +63,27 @@ def deltaprop_figures(document):
 
 
 def load_json(path):
+    """The first JSON object or array in the file (a launcher's line before it is skipped)."""
     try:
         with open(path, encoding="utf-8") as handle:
             text = handle.read()
     except OSError:
         return None
-    start = min([i for i in (text.find("{"), text.find("[")) if i >= 0], default=-1)
-    if start < 0:
-        return None
-    try:
-        return json.loads(text[start:])
-    except json.JSONDecodeError:
-        return None
+    decoder = json.JSONDecoder()
+    for match in re.finditer(r"[{\[]", text):
+        try:
+            value, _ = decoder.raw_decode(text, match.start())
+        except json.JSONDecodeError:
+            continue
+        if isinstance(value, (dict, list)) and value:
+            return value
+    return None
 
 
 def fmt(number, digits=1):
     if number is None:
         return "?"
-    if abs(number) >= 1e6:
+    if abs(number) >= 1000:
         return f"{number:,.0f}"
     return f"{number:,.{digits}f}"
 

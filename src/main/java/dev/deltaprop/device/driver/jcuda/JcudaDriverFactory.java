@@ -60,8 +60,10 @@ public final class JcudaDriverFactory implements DriverFactory {
         if (reason == null) {
             reason = Jcuda.unavailableReason();
         }
+        ShippedFatbin shipped = ShippedFatbin.find("kernels/mlp.cu");
         if (reason != null) {
-            return List.of(reason);
+            // the reason itself is what 'devices' prints as "cannot start: …"; say what would run
+            return List.of(kernelsLine(shipped, Integer.MAX_VALUE));
         }
         List<String> lines = new ArrayList<>();
         try {
@@ -72,10 +74,7 @@ public final class JcudaDriverFactory implements DriverFactory {
             for (Jcuda.DeviceInfo device : Jcuda.devices()) {
                 lines.add(device.describe());
             }
-            ShippedFatbin shipped = ShippedFatbin.find("kernels/mlp.cu");
-            lines.add(shipped == null ? "kernels: no fatbin in this jar (built without nvcc): NVRTC compiles them"
-                    : "kernels: " + shipped + ", needs a driver for CUDA " + CudaVersions.format(shipped.minimumDriverVersion())
-                    + (shipped.minimumDriverVersion() > version ? " — this driver is older: NVRTC must compile them" : ""));
+            lines.add(kernelsLine(shipped, version));
             String nvrtc;
             try {
                 nvrtc = Nvrtc.describe();
@@ -90,6 +89,17 @@ public final class JcudaDriverFactory implements DriverFactory {
             lines.add(e.getMessage());
         }
         return lines;
+    }
+
+    /** What the jar carries for CUDA, and whether a driver of {@code version} loads it. */
+    private static String kernelsLine(ShippedFatbin shipped, int version) {
+        if (shipped == null) {
+            return "kernels: no fatbin in this jar (built without nvcc): NVRTC must compile them";
+        }
+        int needed = shipped.minimumDriverVersion();
+        return "kernels: " + shipped + ", needs a driver for CUDA " + CudaVersions.format(needed)
+                + " (NVIDIA " + CudaVersions.minimumLinuxDriver(needed) + " or newer)"
+                + (needed > version ? " — this driver is older: NVRTC must compile them" : "");
     }
 
     @Override
