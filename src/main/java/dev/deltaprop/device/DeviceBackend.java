@@ -149,6 +149,7 @@ public final class DeviceBackend implements Backend, Profiled {
         Checks.range(offset, batch, dataset.samples());
         Checks.learningRate(learningRate);
         dataset.requireOpen();
+        dataset.requireWidths(net.width(0), net.width(net.depth()));
         net.reserve(batch);
         timer.start();
         kernels.gather(dataset.inputs(), dataset.orderBuffer(), net.z(0), offset, batch, net.width(0));

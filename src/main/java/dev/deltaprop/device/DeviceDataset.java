@@ -14,6 +14,8 @@ final class DeviceDataset implements Dataset {
     private final DeviceBackend owner;
     private final Driver driver;
     private final int samples;
+    private final int inputWidth;
+    private final int outputWidth;
     private Memory inputs;
     private Memory teachers;
     private Memory order;
@@ -22,6 +24,8 @@ final class DeviceDataset implements Dataset {
         this.owner = owner;
         this.driver = driver;
         this.samples = samples;
+        this.inputWidth = inputWidth;
+        this.outputWidth = outputWidth;
         boolean done = false;
         try {
             inputs = driver.allocate((long) samples * inputWidth);
@@ -53,6 +57,14 @@ final class DeviceDataset implements Dataset {
 
     boolean ownedBy(DeviceBackend backend) {
         return owner == backend;
+    }
+
+    /** Refuses a network (loaded after the upload) whose widths this data set does not have. */
+    void requireWidths(int inputs, int outputs) {
+        if (inputs != inputWidth || outputs != outputWidth) {
+            throw new IllegalArgumentException("data: expected samples of " + inputs + " inputs and " + outputs
+                    + " outputs (the loaded network), found " + inputWidth + " and " + outputWidth);
+        }
     }
 
     void requireOpen() {

@@ -165,6 +165,10 @@ class DeviceTrainingTest {
             assertTrue(before <= afterUpload);
             // only the upload itself wrote: three buffers (inputs, teachers, order)
             assertEquals(before + 3, afterUpload, "the refused calls did no device work");
+            device.load(Network.builder(13).layer(2, Activation.RELU).build(2));
+            int afterLoad = driver.work();
+            expect("data", () -> device.step(data, 0, 2, 0.1f));
+            assertEquals(afterLoad, driver.work(), "a data set of other widths is refused before any launch");
             data.close();
         }
     }
