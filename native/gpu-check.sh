@@ -18,7 +18,8 @@
 # Environment: GPU_CHECK_BUDGET_S (seconds for all steps), GPU_CHECK_STEPS (bench and peer
 # steps per timing, default 50), JAVA_OPTS (passed to the JVM; default -Xmx16g), PYTHON (python3),
 # GPU_CHECK_DRY=1 (run every step even without a GPU: a trial of the script itself, which then
-# fails step by step with each step's own reason).
+# fails step by step with each step's own reason), GPU_CHECK_BACKENDS (space-separated device
+# backends to test and bench, default "cuda"; e.g. "cuda cuda-lwjgl").
 set -u
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -35,6 +36,8 @@ LOG="$LOG_DIR/gpu-check.log"
 exec > >(tee -a "$LOG") 2>&1
 
 BUDGET_S="${GPU_CHECK_BUDGET_S:-450}"
+read -r -a BACKENDS <<< "${GPU_CHECK_BACKENDS:-cuda}"
+BACKEND_LIST="$(IFS=,; echo "${BACKENDS[*]}")"
 STEPS="${GPU_CHECK_STEPS:-50}"
 PYTHON="${PYTHON:-python3}"
 export JAVA_OPTS="${JAVA_OPTS:--Xmx16g}"
@@ -117,17 +120,20 @@ while IFS= read -r class; do
   SELECT+=(--select-class "$class")
 done < <(cd "$ROOT/.device/test-classes" && find dev/deltaprop/device -name '*Test.class' ! -name '*$*' \
            \( -name 'Device*Test.class' -o -name 'Cuda*Test.class' -o -name 'Jcuda*Test.class' -o -name 'Nvrtc*Test.class' \
+              -o -name 'FatbinTest.class' -o -name 'Lwjgl*Cuda*Test.class' \
               -o -name 'ShippedFatbinTest.class' \) \
          | sed 's/\.class$//; s#/#.#g' | sort)
 say "device suite classes: $(( ${#SELECT[@]} / 2 ))"
-step "device suite on cuda" 210 suite.txt \
-  env DELTAPROP_REQUIRE=cuda JAVA_OPTS="$JAVA_OPTS -Ddeltaprop.test.backends=cuda" \
+step "device suite on $BACKEND_LIST" 210 suite.txt \
+  env DELTAPROP_REQUIRE="$BACKEND_LIST" JAVA_OPTS="$JAVA_OPTS -Ddeltaprop.test.backends=$BACKEND_LIST" \
   "${RUN[@]}" --test "${SELECT[@]}" --details=tree --details-theme=ascii
 
 # ---- 3. bench on cuda ----------------------------------------------------------------------
-for workload in tiny mnist wide gemm-4096; do
-  step "bench $workload on cuda" 60 "bench-$workload.json" \
-    env DEVICE_QUIET=1 "${RUN[@]}" dev.deltaprop.cli.Main bench --backend cuda --workload "$workload" --steps "$STEPS" --json
+for backend in "${BACKENDS[@]}"; do
+  for workload in tiny mnist wide gemm-4096; do
+    step "bench $workload on $backend" 60 "bench-$backend-$workload.json" \
+      env DEVICE_QUIET=1 "${RUN[@]}" dev.deltaprop.cli.Main bench --backend "$backend" --workload "$workload" --steps "$STEPS" --json
+  done
 done
 
 # ---- 4. the peers: PyTorch eager fp32 and cuBLAS SGEMM --------------------------------------
@@ -138,5 +144,5 @@ step "peers: PyTorch and cuBLAS" 120 peer.json \
 printf '\n== steps (%d s in all)\n' "$(elapsed)"
 printf '%s\n' "${SUMMARY[@]}"
 printf '\n'
-timeout 20 "$PYTHON" "$ROOT/native/gpu-table.py" "$LOG_DIR" | tee "$LOG_DIR/table.txt" || FAILED=1
+timeout 20 "$PYTHON" "$ROOT/native/gpu-table.py" "$LOG_DIR" "${BACKENDS[@]}" | tee "$LOG_DIR/table.txt" || FAILED=1
 exit "$FAILED"

@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """gpu-table.py — the last table of native/gpu-check.sh: deltaprop on cuda against its peers.
 
-Reads, from the log folder given as its argument, `bench-<workload>.json` (the output of
-`deltaprop bench --backend cuda --workload <workload> --json`) and `peer.json` (the output of
-`native/torch-peer.py --json`), and prints one row per workload with the deltaprop / peer ratio
-and the issue's target next to it:
+Usage: gpu-table.py LOG_DIR [BACKEND...]   (default backend: cuda)
+
+Reads, from the log folder, `bench-<backend>-<workload>.json` (the output of
+`deltaprop bench --backend <backend> --workload <workload> --json`) and `peer.json` (the output of
+`native/torch-peer.py --json`), and prints, per backend, one row per workload with the
+deltaprop / peer ratio and the issue's target next to it:
 
   gemm-4096     forward kernel GFLOP/s ÷ cuBLAS SGEMM GFLOP/s   (target ≥ 0.70)
   mnist, wide   samples/s ÷ PyTorch eager fp32 samples/s         (target ≥ 1.00)
@@ -88,14 +90,14 @@ def fmt(number, digits=1):
     return f"{number:,.{digits}f}"
 
 
-def main(folder):
+def main(folder, backend):
     peers = {}
     peer_document = load_json(os.path.join(folder, "peer.json"))
     if isinstance(peer_document, list):
         peers = {item.get("workload"): item for item in peer_document if isinstance(item, dict)}
     rows = []
     for workload in ORDER:
-        bench = load_json(os.path.join(folder, f"bench-{workload}.json"))
+        bench = load_json(os.path.join(folder, f"bench-{backend}-{workload}.json"))
         ours = deltaprop_figures(bench) if bench is not None else {}
         peer = peers.get(workload, {})
         if workload.startswith("gemm-"):
@@ -115,7 +117,7 @@ def main(folder):
                      "-" if target is None else f"≥ {target:.2f} {verdict}".strip(), extra,
                      "" if bench is not None else "no bench output"))
     device = next((p.get("device") for p in peers.values() if p.get("device")), "?")
-    print(f"deltaprop (cuda) against its peers on {device}, fp32, TF32 off (same run)")
+    print(f"deltaprop ({backend}) against its peers on {device}, fp32, TF32 off (same run)")
     header = ("workload", "unit", "deltaprop", "peer", "peer value", "ratio", "target", "notes")
     widths = [max(len(str(r[i])) for r in rows + [header + ("",)]) for i in range(7)]
     print("  ".join(h.ljust(widths[i]) for i, h in enumerate(header[:7])) + "  notes")
@@ -125,6 +127,9 @@ def main(folder):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        raise SystemExit("usage: gpu-table.py LOG_DIR")
-    main(sys.argv[1])
+    if len(sys.argv) < 2:
+        raise SystemExit("usage: gpu-table.py LOG_DIR [BACKEND...]")
+    for index, name in enumerate(sys.argv[2:] or ["cuda"]):
+        if index:
+            print()
+        main(sys.argv[1], name)
