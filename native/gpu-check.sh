@@ -140,7 +140,19 @@ done
 step "peers: PyTorch and cuBLAS" 120 peer.json \
   env PYTHONUNBUFFERED=1 "$PYTHON" "$ROOT/native/torch-peer.py" --steps "$STEPS" --json
 
-# ---- 5. summary, then the table last -------------------------------------------------------
+# ---- 5. tuning data while the GPU is here: the forward GEMM with other tile profiles --------
+# (not part of the verdict: each profile is compiled at run time by NVRTC, PyTorch's wheel
+#  carries it; without NVRTC each says why in a second). One row each in the table's footer.
+SWEEP=("TM=128,TN=128,TK=8,WM=8,WN=8" "TM=128,TN=128,TK=16,WM=8,WN=8" "TM=128,TN=64,TK=16,WM=8,WN=4")
+for tiles in "${SWEEP[@]}"; do
+  before=$FAILED
+  step "sweep gemm-4096 ${tiles}" 40 "sweep-${tiles//[,=]/_}.json" \
+    env DEVICE_QUIET=1 JAVA_OPTS="$JAVA_OPTS -Ddeltaprop.tiles=$tiles" \
+    "${RUN[@]}" dev.deltaprop.cli.Main bench --backend "${BACKENDS[0]}" --workload gemm-4096 --steps 20 --json
+  FAILED=$before
+done
+
+# ---- 6. summary, then the table last -------------------------------------------------------
 printf '\n== steps (%d s in all)\n' "$(elapsed)"
 printf '%s\n' "${SUMMARY[@]}"
 printf '\n'

@@ -91,10 +91,7 @@ def fmt(number, digits=1):
 
 
 def main(folder, backend):
-    peers = {}
-    peer_document = load_json(os.path.join(folder, "peer.json"))
-    if isinstance(peer_document, list):
-        peers = {item.get("workload"): item for item in peer_document if isinstance(item, dict)}
+    peers = peers_of(folder)
     rows = []
     for workload in ORDER:
         bench = load_json(os.path.join(folder, f"bench-{backend}-{workload}.json"))
@@ -126,10 +123,32 @@ def main(folder, backend):
         print("  ".join(str(row[i]).ljust(widths[i]) for i in range(7)) + "  " + notes)
 
 
+def sweep(folder, peers):
+    """The forward GEMM at other tile profiles (gpu-check's sweep-*.json), against cuBLAS."""
+    files = sorted(f for f in os.listdir(folder) if f.startswith("sweep-") and f.endswith(".json"))
+    if not files:
+        return
+    cublas = peers.get("gemm-4096", {}).get("gflops")
+    print("\ntile sweep, gemm-4096 forward (compiled at run time by NVRTC; tuning data, not a verdict)")
+    for name in files:
+        document = load_json(os.path.join(folder, name))
+        figures = deltaprop_figures(document) if document is not None else {}
+        mine = figures.get("forward_gflops") or figures.get("gflops")
+        ratio = f"{mine / cublas:.2f} of cuBLAS" if mine and cublas else "?"
+        print(f"  {name[len('sweep-'):-len('.json')]:<36} {fmt(mine):>10} GFLOP/s  {ratio}")
+
+
+def peers_of(folder):
+    document = load_json(os.path.join(folder, "peer.json"))
+    if isinstance(document, list):
+        return {item.get("workload"): item for item in document if isinstance(item, dict)}
+    return {}
+
+
 if __name__ == "__main__":
     if len(sys.argv) < 2:
         raise SystemExit("usage: gpu-table.py LOG_DIR [BACKEND...]")
+    sweep(sys.argv[1], peers_of(sys.argv[1]))
     for index, name in enumerate(sys.argv[2:] or ["cuda"]):
-        if index:
-            print()
+        print()
         main(sys.argv[1], name)
