@@ -56,7 +56,7 @@ step() {
   local left=$(( BUDGET_S - $(elapsed) - 20 ))
   if [ "$left" -lt 10 ]; then
     say "SKIPPED $name: the ${BUDGET_S} s budget is spent"
-    SUMMARY+=("$(printf '%-34s %s' "$name" "skipped (budget spent)")"); FAILED=1
+    SUMMARY+=("$(printf '%-46s %s' "$name" "skipped (budget spent)")"); FAILED=1
     return
   fi
   [ "$limit" -gt "$left" ] && limit="$left"
@@ -71,7 +71,7 @@ step() {
   local verdict="ok"
   if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then verdict="TIMED OUT after ${limit} s"; FAILED=1
   elif [ "$rc" != 0 ]; then verdict="FAILED (exit $rc)"; FAILED=1; fi
-  SUMMARY+=("$(printf '%-34s %-28s %4d s  %s' "$name" "$verdict" "$took" "$out")")
+  SUMMARY+=("$(printf '%-46s %-20s %4d s  %s' "$name" "$verdict" "$took" "$out")")
 }
 
 # ---- 0. what is needed, said at once ------------------------------------------------------
