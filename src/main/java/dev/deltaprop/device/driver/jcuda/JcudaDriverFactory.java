@@ -47,11 +47,42 @@ public final class JcudaDriverFactory implements DriverFactory {
             return reason;
         }
         try {
-            JcudaDriver.select(Jcuda.devices(), System.getenv(SELECTION_VARIABLE));
-            return null;
+            Jcuda.DeviceInfo device = JcudaDriver.select(Jcuda.devices(), System.getenv(SELECTION_VARIABLE));
+            return kernelsUnloadable(device, Jcuda.driverVersion(), ShippedFatbin.find("kernels/mlp.cu"));
         } catch (IllegalArgumentException | DriverException e) {
             return e.getMessage();
         }
+    }
+
+    /**
+     * Why no kernels could be loaded on {@code device}, known before trying: the shipped fatbin
+     * needs a newer driver or has no code for the GPU, and there is no NVRTC to compile the
+     * source instead; {@code null} when they can (or when only trying will tell). Said here so
+     * that {@code auto} moves on to the next backend instead of failing when it opens this one.
+     */
+    static String kernelsUnloadable(Jcuda.DeviceInfo device, int driverVersion, ShippedFatbin shipped) {
+        String problem = null;
+        if (shipped == null) {
+            problem = "the jar carries no CUDA fatbin (built without nvcc)";
+        } else if (shipped.minimumDriverVersion() > driverVersion) {
+            String module = CudaVersions.kernelModule();
+            problem = "the CUDA driver is " + CudaVersions.format(driverVersion) + (module == null ? "" : " (NVIDIA " + module + ")")
+                    + "; the shipped kernels need CUDA " + CudaVersions.format(shipped.minimumDriverVersion())
+                    + ", i.e. NVIDIA driver " + CudaVersions.minimumLinuxDriver(shipped.minimumDriverVersion()) + " or newer";
+        } else if (!shipped.contents().runsOn(device.major(), device.minor())) {
+            problem = "the shipped kernels hold " + shipped.contents() + ", none of which runs on compute capability "
+                    + device.major() + "." + device.minor();
+        }
+        if (problem == null) {
+            return null;
+        }
+        String nvrtc;
+        try {
+            nvrtc = Nvrtc.unavailableReason();
+        } catch (LinkageError e) {
+            nvrtc = "LWJGL, through which NVRTC is reached, is not on the class path";
+        }
+        return nvrtc == null ? null : problem + ", and they cannot be compiled here: " + nvrtc;
     }
 
     @Override
