@@ -25,6 +25,14 @@ interface MicroKernel {
     void multiply(float[] a, int aOffset, float[] b, int bOffset, int kc, float[] tile, boolean first);
 
     /**
+     * As {@link #multiply}, reading {@code A} unpacked from {@code MR} rows of a row-major matrix:
+     * {@code A(r, p) = a[aOffset + r·lda + p]}. Used where {@code A}'s rows are contiguous in
+     * {@code p} (forward, δ), which saves packing {@code A} at all; results are identical to
+     * {@link #multiply} on the packed copy.
+     */
+    void multiplyRows(float[] a, int aOffset, int lda, float[] b, int bOffset, int kc, float[] tile, boolean first);
+
+    /**
      * One sample through one layer's weights, for {@link Predictor}:
      * {@code out[j] = bias[j] + Σ_{i<k} x[xOffset + i] · w[i·n + j]} for {@code j < n}, summed in increasing {@code i}.
      */

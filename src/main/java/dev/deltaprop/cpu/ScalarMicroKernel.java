@@ -49,6 +49,25 @@ final class ScalarMicroKernel implements MicroKernel {
     }
 
     @Override
+    public void multiplyRows(float[] a, int aOffset, int lda, float[] b, int bOffset, int kc, float[] tile,
+                             boolean first) {
+        if (first) {
+            Arrays.fill(tile, 0, MR * NR, 0f);
+        }
+        int columns = this.columns;
+        for (int p = 0; p < kc; p++) {
+            int bRow = bOffset + p * NR;
+            for (int r = 0; r < MR; r++) {
+                float ar = a[aOffset + r * lda + p];
+                int t = r * columns;
+                for (int j = 0; j < columns; j++) {
+                    tile[t + j] += ar * b[bRow + j];
+                }
+            }
+        }
+    }
+
+    @Override
     public void rowTimesMatrix(float[] x, int xOffset, int k, float[] w, float[] bias, int n, float[] out) {
         System.arraycopy(bias, 0, out, 0, n);
         for (int i = 0; i < k; i++) {
