@@ -41,7 +41,7 @@ final class Gemm {
     private final float[] tile;
 
     Gemm(MicroKernel kernel) {
-        this.kernel = kernel;
+        this.kernel = kernel.forThread();
         this.mr = kernel.mr();
         this.nr = kernel.nr();
         this.mc = MC_PANELS * mr;

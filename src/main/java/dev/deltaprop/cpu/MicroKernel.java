@@ -13,6 +13,11 @@ package dev.deltaprop.cpu;
  */
 interface MicroKernel {
 
+    /** The instance one thread uses: itself when stateless, else a fresh copy with its own scratch. */
+    default MicroKernel forThread() {
+        return this;
+    }
+
     /** Rows of the tile. */
     int mr();
 
