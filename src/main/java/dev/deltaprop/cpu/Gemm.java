@@ -14,9 +14,11 @@ package dev.deltaprop.cpu;
  * <p>Blocking (Goto/BLIS): the {@code K} dimension in slices of {@link #KC} so that a packed
  * {@code KC × NR} micro-panel of {@code B} (32 KiB) stays in L1 while every {@code MR}-row panel of
  * the {@code MC × KC} block of {@code A} (L2) streams past it; {@code B} in blocks of {@code NC}
- * columns. Where {@code A}'s rows are contiguous (forward, δ) the micro-kernel reads them in place
- * ({@link MicroKernel#multiplyRows}): packing {@code A} cost each thread a full copy of it per
- * block, about 15% of the forward pass of {@code mnist}'s first layer. Packing pads partial panels with zeros, so the micro-kernel always runs full tiles and
+ * columns. {@code A} is read in place wherever its layout allows — rows contiguous in {@code p}
+ * (forward, δ: {@link MicroKernel#multiplyRows}) or a panel's rows adjacent for each {@code p}
+ * (update: {@link MicroKernel#multiplyColumns}) — and packed only for a partial edge panel:
+ * packing cost a full copy of {@code A} per chunk, about 15% of {@code mnist}'s first forward
+ * layer and a third of the update once chunks were claimed dynamically. Packing pads partial panels with zeros, so the micro-kernel always runs full tiles and
  * only the epilogue looks at the edges. Between {@code K} slices the partial sums wait in
  * {@code partial} (the epilogue's output array, or a scratch array), and every output is summed
  * in increasing {@code p}: the split of the output among threads never changes a result.
@@ -79,8 +81,14 @@ final class Gemm {
                     // rows contiguous in p (forward, δ): full panels read A in place, only a
                     // partial last panel is packed (its padding rows must read as zeros)
                     boolean direct = aColStride == 1;
+                    // Zᵀ of the update: a panel's rows are adjacent for each p, also read in place
+                    boolean directColumns = !direct && aRowStride == 1;
                     int fullRows = mcBlock / mr * mr;
-                    if (!direct) {
+                    if (directColumns) {
+                        if (fullRows < mcBlock) {
+                            packA(a, aOffset, aRowStride, aColStride, ic + fullRows, mcBlock - fullRows, pc, kc);
+                        }
+                    } else if (!direct) {
                         packA(a, aOffset, aRowStride, aColStride, ic, mcBlock, pc, kc);
                     } else if (fullRows < mcBlock) {
                         packA(a, aOffset, aRowStride, aColStride, ic + fullRows, mcBlock - fullRows, pc, kc);
@@ -95,7 +103,14 @@ final class Gemm {
                             if (!first) {
                                 loadTile(partial, ldPartial, row, column, rows, cols);
                             }
-                            if (!direct) {
+                            if (directColumns) {
+                                if (rows == mr) {
+                                    kernel.multiplyColumns(a, aOffset + row + pc * aColStride, aColStride, packedB,
+                                            bPanel, kc, tile, first);
+                                } else {
+                                    kernel.multiply(packedA, 0, packedB, bPanel, kc, tile, first);
+                                }
+                            } else if (!direct) {
                                 kernel.multiply(packedA, ir * kc, packedB, bPanel, kc, tile, first);
                             } else if (rows == mr) {
                                 kernel.multiplyRows(a, aOffset + row * aRowStride + pc, aRowStride, packedB, bPanel, kc,

@@ -38,6 +38,12 @@ interface MicroKernel {
     void multiplyRows(float[] a, int aOffset, int lda, float[] b, int bOffset, int kc, float[] tile, boolean first);
 
     /**
+     * As {@link #multiply}, reading {@code A} unpacked where its {@code MR} rows are adjacent for each
+     * {@code p}: {@code A(r, p) = a[aOffset + p·ldp + r]} ({@code Zᵀ} of the update, {@code ldp = n_{l-1}}).
+     */
+    void multiplyColumns(float[] a, int aOffset, int ldp, float[] b, int bOffset, int kc, float[] tile, boolean first);
+
+    /**
      * One sample through one layer's weights, for {@link Predictor}:
      * {@code out[j] = bias[j] + Σ_{i<k} x[xOffset + i] · w[i·n + j]} for {@code j < n}, summed in increasing {@code i}.
      */

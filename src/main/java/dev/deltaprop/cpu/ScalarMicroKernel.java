@@ -60,6 +60,17 @@ final class ScalarMicroKernel implements MicroKernel {
         finish(tile);
     }
 
+    @Override
+    public void multiplyColumns(float[] a, int aOffset, int ldp, float[] b, int bOffset, int kc, float[] tile,
+                                boolean first) {
+        start(tile, first);
+        for (int p = 0; p < kc; p++) {
+            int ap = aOffset + p * ldp;
+            accumulate(a[ap], a[ap + 1], a[ap + 2], a[ap + 3], b, bOffset + p * NR);
+        }
+        finish(tile);
+    }
+
     private void start(float[] tile, boolean first) {
         if (first) {
             java.util.Arrays.fill(c0, 0f);
