@@ -1,0 +1,85 @@
+package dev.deltaprop.cli;
+
+import java.io.File;
+import java.lang.management.ManagementFactory;
+import java.lang.module.ModuleFinder;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Makes {@code java -jar deltaprop.jar} run the cpu backend's Vector API kernel out of the box.
+ *
+ * <p>The kernel needs {@code jdk.incubator.vector} in the boot layer, which only the command line
+ * ({@code --add-modules}) or {@code JDK_JAVA_OPTIONS} can arrange: a jar manifest has no
+ * {@code Add-Modules} attribute, and a launcher agent cannot add a module to a boot layer that
+ * is already resolved. So when the module is missing, this JVM was started as
+ * {@code java -jar deltaprop.jar}, and the runtime has the module, {@link #ifNeeded} starts the
+ * same jar once more with {@code --add-modules jdk.incubator.vector} and the same JVM options,
+ * passes the terminal through, and exits with the child's status. It costs one extra JVM start
+ * (measured in docs/perf-cpu.md); {@code DELTAPROP_NO_RELAUNCH=1} turns it off (the cpu backend then
+ * runs its scalar kernel and says so).
+ */
+final class VectorRelaunch {
+    private static final String MODULE = "jdk.incubator.vector";
+    /** Set on the child so that it never relaunches again, whatever happens. */
+    private static final String CHILD_PROPERTY = "deltaprop.relaunched";
+
+    private VectorRelaunch() {
+    }
+
+    /** Relaunches and exits if that gives the Vector API kernel; returns otherwise. */
+    static void ifNeeded(String[] args) {
+        List<String> command = command(args);
+        if (command == null) {
+            return;
+        }
+        try {
+            Process child = new ProcessBuilder(command).inheritIO().start();
+            while (true) {
+                try {
+                    System.exit(child.waitFor());
+                } catch (InterruptedException e) {
+                    // keep waiting: the child owns the terminal and ends on the same signals
+                }
+            }
+        } catch (java.io.IOException e) {
+            // could not start the child: carry on here with the scalar kernel
+        }
+    }
+
+    /** The child's command line, or {@code null} when relaunching is off, useless or impossible. */
+    static List<String> command(String[] args) {
+        if (ModuleLayer.boot().findModule(MODULE).isPresent()
+                || System.getProperty(CHILD_PROPERTY) != null
+                || isSet(System.getenv("DELTAPROP_NO_RELAUNCH"))
+                || ModuleFinder.ofSystem().find(MODULE).isEmpty()) {
+            return null;
+        }
+        String jar = System.getProperty("java.class.path", "");
+        if (!jar.endsWith(".jar") || jar.contains(File.pathSeparator) || !new File(jar).isFile()) {
+            return null; // not started by java -jar: an application's class path is its own business
+        }
+        File java = new File(new File(System.getProperty("java.home"), "bin"), "java");
+        if (!java.canExecute()) {
+            return null;
+        }
+        List<String> command = new ArrayList<>();
+        command.add(java.getPath());
+        command.add("--add-modules");
+        command.add(MODULE);
+        command.add("-D" + CHILD_PROPERTY + "=true");
+        try {
+            command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        } catch (LinkageError e) {
+            return null; // no java.management: the JVM options could not be passed on
+        }
+        command.add("-jar");
+        command.add(jar);
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    private static boolean isSet(String value) {
+        return value != null && !value.isBlank() && !value.equals("0") && !value.equalsIgnoreCase("false");
+    }
+}

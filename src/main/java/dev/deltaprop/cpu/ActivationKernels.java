@@ -1,0 +1,107 @@
+package dev.deltaprop.cpu;
+
+import dev.deltaprop.model.Activation;
+
+/**
+ * {@code f} and {@code f'} of {@link Activation} in float over a run of values, one loop per
+ * activation so that each loop is monomorphic (and, for the piecewise-linear ones, vectorised
+ * by the JIT). The transcendental ones are evaluated in double from {@code Math.exp} (a JIT
+ * intrinsic) and rounded once, so they agree with the reference's double formulas to float
+ * rounding: {@code tanh u = 1 − 2 / (e^{2u} + 1)}, sigmoid {@code 1 / (1 + e^{−u})}.
+ */
+final class ActivationKernels {
+    private ActivationKernels() {
+    }
+
+    /** {@code z[zOffset + k] = f(u[uOffset + k])} for {@code k < count}. */
+    static void apply(Activation f, float[] u, int uOffset, float[] z, int zOffset, int count) {
+        switch (f) {
+            case IDENTITY:
+                System.arraycopy(u, uOffset, z, zOffset, count);
+                break;
+            case RELU:
+                for (int k = 0; k < count; k++) {
+                    float v = u[uOffset + k];
+                    z[zOffset + k] = v > 0f ? v : 0f;
+                }
+                break;
+            case LEAKY_RELU:
+                for (int k = 0; k < count; k++) {
+                    float v = u[uOffset + k];
+                    z[zOffset + k] = v > 0f ? v : (float) Activation.LEAKY_SLOPE * v;
+                }
+                break;
+            case TANH:
+                for (int k = 0; k < count; k++) {
+                    z[zOffset + k] = tanh(u[uOffset + k]);
+                }
+                break;
+            case SIGMOID:
+                for (int k = 0; k < count; k++) {
+                    z[zOffset + k] = sigmoid(u[uOffset + k]);
+                }
+                break;
+            case SOFTPLUS:
+                for (int k = 0; k < count; k++) {
+                    double v = u[uOffset + k];
+                    z[zOffset + k] = (float) (Math.max(v, 0.0) + Math.log1p(Math.exp(-Math.abs(v))));
+                }
+                break;
+            default:
+                throw new IllegalArgumentException("activation: no CPU kernel for " + f);
+        }
+    }
+
+    /**
+     * {@code delta[k] = s[k] · f'(u[k], z[k])} for {@code k < count}, where {@code s} is the
+     * back-propagated sum (or {@code y − d}); {@code delta} may be {@code s} itself.
+     */
+    static void multiplyDerivative(Activation f, float[] s, int sOffset, float[] u, float[] z, int offset,
+                                   float[] delta, int deltaOffset, int count) {
+        switch (f) {
+            case IDENTITY:
+                if (s != delta || sOffset != deltaOffset) {
+                    System.arraycopy(s, sOffset, delta, deltaOffset, count);
+                }
+                break;
+            case RELU:
+                for (int k = 0; k < count; k++) {
+                    delta[deltaOffset + k] = u[offset + k] > 0f ? s[sOffset + k] : 0f;
+                }
+                break;
+            case LEAKY_RELU:
+                for (int k = 0; k < count; k++) {
+                    float v = s[sOffset + k];
+                    delta[deltaOffset + k] = u[offset + k] > 0f ? v : (float) Activation.LEAKY_SLOPE * v;
+                }
+                break;
+            case TANH:
+                for (int k = 0; k < count; k++) {
+                    float zk = z[offset + k];
+                    delta[deltaOffset + k] = s[sOffset + k] * (1f - zk * zk);
+                }
+                break;
+            case SIGMOID:
+                for (int k = 0; k < count; k++) {
+                    float zk = z[offset + k];
+                    delta[deltaOffset + k] = s[sOffset + k] * (zk * (1f - zk));
+                }
+                break;
+            case SOFTPLUS:
+                for (int k = 0; k < count; k++) {
+                    delta[deltaOffset + k] = s[sOffset + k] * sigmoid(u[offset + k]);
+                }
+                break;
+            default:
+                throw new IllegalArgumentException("activation: no CPU kernel for " + f);
+        }
+    }
+
+    static float tanh(float u) {
+        return (float) (1.0 - 2.0 / (Math.exp(2.0 * u) + 1.0));
+    }
+
+    static float sigmoid(float u) {
+        return (float) (1.0 / (1.0 + Math.exp(-(double) u)));
+    }
+}

@@ -1,0 +1,279 @@
+package dev.deltaprop.cpu;
+
+import dev.deltaprop.backend.Backend;
+import dev.deltaprop.backend.Checks;
+import dev.deltaprop.backend.Profiled;
+import dev.deltaprop.model.Activation;
+import dev.deltaprop.model.Layer;
+import dev.deltaprop.model.Network;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The {@code cpu} backend: minibatch SGD in float on all cores, in pure Java.
+ *
+ * <p>A step is the derivation of DESIGN §1 as {@code 3L} parallel phases ({@link Passes}):
+ * {@code L} forward GEMMs {@code U^l = Z^{l-1} W^l + b^l, Z^l = f(U^l)}; the output δ with the loss;
+ * {@code L−1} δ GEMMs {@code Δ^l = (Δ^{l+1} W^{l+1}ᵀ) ⊙ f'(U^l)}, all computed before any weight
+ * changes; then {@code L} update GEMMs {@code W^l −= (η/B) Z^{l-1}ᵀ Δ^l} with the bias step. The
+ * activations are kept for the largest batch seen, so a step allocates nothing once the first
+ * step of that size has run. Results are bitwise identical for any thread count (work is split
+ * over outputs; every sum runs in one fixed order).
+ *
+ * <p>Threads: the constructor argument, else the system property {@value #THREADS_PROPERTY},
+ * else every available processor. The GEMM micro-kernel is the Vector API one when the JVM has
+ * {@code jdk.incubator.vector}, else a scalar one ({@link #device()} says which).
+ */
+public final class CpuBackend implements Backend, Profiled {
+    /** System property: the number of threads (default: available processors). */
+    public static final String THREADS_PROPERTY = "deltaprop.cpu.threads";
+
+    private static final String[] FAMILIES = {"forward", "delta_output", "delta_hidden", "update"};
+
+    private final Passes passes;
+    private Network network;
+    private int[] widths;
+    private Activation[] activations;
+    /** {@code weights[l-1]} is {@code W^l} ({@code n_{l-1} × n_l}); likewise {@code bias}, {@code gradient}. */
+    private float[][] weights;
+    private float[][] bias;
+    private float[][] gradient;
+    /** {@code u[l]}, {@code z[l]}, {@code delta[l]} for {@code l = 1..L}, room for {@code capacity} samples. */
+    private float[][] u;
+    private float[][] z;
+    private float[][] delta;
+    private int capacity;
+    private float[] bufferX = new float[0];
+    private float[] bufferD = new float[0];
+    private boolean profiling;
+    private final long[] familyNanos = new long[FAMILIES.length];
+    /** How many of {@link #FAMILIES} the last profiled call ran: all for a step, {@code forward} for a predict. */
+    private int familiesReported;
+    private boolean closed;
+
+    /** Threads from {@value #THREADS_PROPERTY}, or every available processor. */
+    public CpuBackend() {
+        this(defaultThreads());
+    }
+
+    /** @param threads at least 1 */
+    public CpuBackend(int threads) {
+        this(checkThreads(threads, "threads"), Kernels.chosen());
+    }
+
+    CpuBackend(int threads, MicroKernel kernel) {
+        this.passes = new Passes(checkThreads(threads, "threads"), kernel);
+    }
+
+    /** {@value #THREADS_PROPERTY} if set, else {@link Runtime#availableProcessors()}. */
+    public static int defaultThreads() {
+        String value = System.getProperty(THREADS_PROPERTY);
+        if (value == null || value.isBlank()) {
+            return Runtime.getRuntime().availableProcessors();
+        }
+        try {
+            return checkThreads(Integer.parseInt(value.trim()), THREADS_PROPERTY);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(THREADS_PROPERTY + ": expected a whole number ≥ 1, found '" + value + "'");
+        }
+    }
+
+    private static int checkThreads(int threads, String field) {
+        if (threads < 1) {
+            throw new IllegalArgumentException(field + ": expected at least 1, found " + threads);
+        }
+        return threads;
+    }
+
+    @Override
+    public String name() {
+        return "cpu";
+    }
+
+    @Override
+    public String device() {
+        String whyScalar = passes.kernel() instanceof ScalarMicroKernel ? Kernels.whyScalar() : null;
+        return "pure Java, " + passes.threads() + (passes.threads() == 1 ? " thread, " : " threads, ")
+                + passes.kernel().description() + (whyScalar == null ? "" : "; " + whyScalar);
+    }
+
+    /** The number of threads a step runs on. */
+    public int threads() {
+        return passes.threads();
+    }
+
+    @Override
+    public void load(Network network) {
+        open();
+        this.network = Objects.requireNonNull(network, "network");
+        int depth = network.depth();
+        widths = network.widths();
+        activations = new Activation[depth];
+        weights = new float[depth][];
+        bias = new float[depth][];
+        gradient = new float[depth][];
+        for (int l = 0; l < depth; l++) {
+            Layer layer = network.layer(l);
+            activations[l] = layer.activation();
+            weights[l] = layer.weights();
+            bias[l] = layer.bias();
+            gradient[l] = new float[weights[l].length];
+        }
+        u = new float[depth + 1][];
+        z = new float[depth + 1][];
+        delta = new float[depth + 1][];
+        capacity = 0;
+    }
+
+    @Override
+    public Network network() {
+        loaded();
+        List<Layer> layers = new ArrayList<>();
+        for (int l = 0; l < weights.length; l++) {
+            layers.add(network.layer(l).withParameters(weights[l], bias[l]));
+        }
+        return network.withLayers(layers);
+    }
+
+    @Override
+    public float step(float[] x, float[] d, int batch, float learningRate) {
+        loaded();
+        Checks.batch(x, d, batch, widths[0], widths[widths.length - 1]);
+        Checks.learningRate(learningRate);
+        return train(x, d, batch, learningRate);
+    }
+
+    @Override
+    public float step(FloatBuffer x, FloatBuffer d, int batch, float learningRate) {
+        loaded();
+        Checks.batch(x, d, batch, widths[0], widths[widths.length - 1]);
+        Checks.learningRate(learningRate);
+        int inputs = batch * widths[0];
+        int outputs = batch * widths[widths.length - 1];
+        if (bufferX.length < inputs) {
+            bufferX = new float[inputs];
+        }
+        if (bufferD.length < outputs) {
+            bufferD = new float[outputs];
+        }
+        x.get(x.position(), bufferX, 0, inputs);
+        d.get(d.position(), bufferD, 0, outputs);
+        return train(bufferX, bufferD, batch, learningRate);
+    }
+
+    @Override
+    public float[] predict(float[] x, int batch) {
+        loaded();
+        Checks.inputs(x, batch, widths[0]);
+        ensureCapacity(batch);
+        long start = profiling ? System.nanoTime() : 0;
+        forwardAll(x, batch);
+        if (profiling) {
+            familyNanos[0] = System.nanoTime() - start;
+            familiesReported = 1;
+        }
+        float[] y = new float[batch * widths[widths.length - 1]];
+        System.arraycopy(z[weights.length], 0, y, 0, y.length);
+        return y;
+    }
+
+    private float train(float[] x, float[] d, int batch, float learningRate) {
+        ensureCapacity(batch);
+        int last = weights.length;
+        long start = profiling ? System.nanoTime() : 0;
+        forwardAll(x, batch);
+        start = lap(0, start);
+        double loss = passes.deltaOutput(z[last], d, u[last], activations[last - 1], batch, widths[last], delta[last]);
+        start = lap(1, start);
+        // every Δ^l from W^{l+1} before any W changes (DESIGN §1)
+        for (int l = last - 1; l >= 1; l--) {
+            passes.deltaHidden(weights[l], widths[l], widths[l + 1], delta[l + 1], u[l], z[l], activations[l - 1],
+                    batch, delta[l]);
+        }
+        start = lap(2, start);
+        for (int l = 1; l <= last; l++) {
+            passes.update(weights[l - 1], bias[l - 1], gradient[l - 1], z[l - 1], delta[l], batch, widths[l - 1],
+                    widths[l], learningRate);
+        }
+        lap(3, start);
+        familiesReported = profiling ? FAMILIES.length : familiesReported;
+        return (float) (loss / batch);
+    }
+
+    private void forwardAll(float[] x, int batch) {
+        z[0] = x;
+        for (int l = 1; l <= weights.length; l++) {
+            passes.forward(weights[l - 1], bias[l - 1], widths[l - 1], widths[l], activations[l - 1], z[l - 1], batch,
+                    u[l], z[l]);
+        }
+    }
+
+    private long lap(int family, long start) {
+        if (!profiling) {
+            return 0;
+        }
+        long now = System.nanoTime();
+        familyNanos[family] = now - start;
+        return now;
+    }
+
+    /** Grows the activations to {@code batch} samples; the only allocation on the step path. */
+    private void ensureCapacity(int batch) {
+        if (batch <= capacity) {
+            return;
+        }
+        for (int l = 1; l < widths.length; l++) {
+            u[l] = new float[batch * widths[l]];
+            z[l] = new float[batch * widths[l]];
+            delta[l] = new float[batch * widths[l]];
+        }
+        capacity = batch;
+    }
+
+    @Override
+    public void profiling(boolean enabled) {
+        profiling = enabled;
+    }
+
+    @Override
+    public Map<String, Long> lastStepNanos() {
+        Map<String, Long> nanos = new LinkedHashMap<>();
+        for (int f = 0; f < familiesReported; f++) {
+            nanos.put(FAMILIES[f], familyNanos[f]);
+        }
+        return nanos;
+    }
+
+    /** One phase per forward layer, one for the output δ, one per hidden δ, one per update. */
+    @Override
+    public int launchesPerStep() {
+        return weights == null ? 0 : 3 * weights.length;
+    }
+
+    private void open() {
+        if (closed) {
+            throw new IllegalStateException("cpu: the backend is closed");
+        }
+    }
+
+    private void loaded() {
+        open();
+        if (network == null) {
+            throw new IllegalStateException("cpu: no network loaded; call load(network) first");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            passes.close();
+            weights = null;
+            network = null;
+        }
+    }
+}

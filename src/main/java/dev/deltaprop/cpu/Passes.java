@@ -1,0 +1,250 @@
+package dev.deltaprop.cpu;
+
+import dev.deltaprop.model.Activation;
+
+/**
+ * The four passes of a training step, each one parallel phase over {@link Workers}, with the
+ * same arguments and meaning as the equations of {@code dev.deltaprop.reference.Reference} but in
+ * float: {@link #forward} (NN GEMM, bias and {@code f} fused), {@link #deltaOutput} (elementwise,
+ * with the loss), {@link #deltaHidden} (NT GEMM, {@code ⊙ f'} fused), {@link #update} (TN GEMM,
+ * SGD step fused, bias step in the same phase).
+ *
+ * <p>Work is split over outputs only — GEMM chunks of columns or rows, claimed by whichever
+ * thread is free; elementwise work by samples — and every output is reduced in one fixed order, so
+ * the results are bitwise the same for any thread count and any schedule. The pass objects are allocated once; a call sets their fields and runs
+ * them, allocating nothing.
+ */
+final class Passes implements AutoCloseable {
+    private final Workers workers;
+    private final Gemm[] gemms;
+    private final ForwardPass forward = new ForwardPass();
+    private final DeltaOutputPass deltaOutput = new DeltaOutputPass();
+    private final DeltaHiddenPass deltaHidden = new DeltaHiddenPass();
+    private final UpdatePass update = new UpdatePass();
+    private double[] rowLoss = new double[0];
+    /**
+     * Chunks per thread in a GEMM phase: enough that a descheduled thread's share can be taken
+     * over, few enough that each chunk still packs a {@code B} block worth reusing.
+     */
+    private static final int CHUNKS_PER_THREAD = 4;
+    /** The next unclaimed chunk of the running GEMM phase. */
+    private final java.util.concurrent.atomic.AtomicInteger claimed = new java.util.concurrent.atomic.AtomicInteger();
+
+    Passes(int threads, MicroKernel kernel) {
+        this.workers = new Workers(threads);
+        this.gemms = new Gemm[threads];
+        for (int t = 0; t < threads; t++) {
+            gemms[t] = new Gemm(kernel);
+        }
+    }
+
+    int threads() {
+        return workers.parts();
+    }
+
+    MicroKernel kernel() {
+        return gemms[0].kernel();
+    }
+
+    /**
+     * {@code U = Z^{l-1} W + 1·bᵀ}, {@code Z = f(U)}: {@code [batch × nIn]·[nIn × nOut]}.
+     *
+     * @param zPrev {@code batch × nIn}; {@code w} {@code nIn × nOut}; {@code u}, {@code z} out, {@code batch × nOut}
+     */
+    void forward(float[] w, float[] bias, int nIn, int nOut, Activation f, float[] zPrev, int batch,
+                 float[] u, float[] z) {
+        ForwardPass pass = forward;
+        pass.w = w; pass.bias = bias; pass.nIn = nIn; pass.nOut = nOut; pass.f = f;
+        pass.zPrev = zPrev; pass.batch = batch; pass.u = u; pass.z = z;
+        runGemm(pass);
+    }
+
+    /**
+     * {@code Δ = (Y − D) ⊙ f'(U)} and the summed loss {@code Σ_b ½ Σ_j (y_bj − d_bj)²}
+     * (per sample in double, then summed over samples in order).
+     */
+    double deltaOutput(float[] y, float[] d, float[] u, Activation f, int batch, int n, float[] delta) {
+        if (rowLoss.length < batch) {
+            rowLoss = new double[batch]; // grows with the largest batch, then never again
+        }
+        DeltaOutputPass pass = deltaOutput;
+        pass.y = y; pass.d = d; pass.u = u; pass.f = f; pass.batch = batch; pass.n = n; pass.delta = delta;
+        pass.rowLoss = rowLoss;
+        workers.run(pass);
+        double loss = 0;
+        for (int b = 0; b < batch; b++) {
+            loss += rowLoss[b];
+        }
+        return loss;
+    }
+
+    /**
+     * {@code Δ^l = (Δ^{l+1} W^{l+1}ᵀ) ⊙ f'(U^l)}: {@code [batch × nNext]·[nNext × n]}, from
+     * {@code wNext} ({@code n × nNext}) as it was before this step's update.
+     */
+    void deltaHidden(float[] wNext, int n, int nNext, float[] deltaNext, float[] u, float[] z, Activation f,
+                     int batch, float[] delta) {
+        DeltaHiddenPass pass = deltaHidden;
+        pass.wNext = wNext; pass.n = n; pass.nNext = nNext; pass.deltaNext = deltaNext;
+        pass.u = u; pass.z = z; pass.f = f; pass.batch = batch; pass.delta = delta;
+        runGemm(pass);
+    }
+
+    /**
+     * {@code W ← W − (η/B) Z^{l-1}ᵀ Δ^l} ({@code [nIn × batch]·[batch × nOut]}) and
+     * {@code b ← b − (η/B) Σ_b Δ^l_b}. {@code gradient} ({@code nIn × nOut}) holds partial sums
+     * when the batch is deeper than one {@code K} slice.
+     */
+    void update(float[] w, float[] bias, float[] gradient, float[] zPrev, float[] delta, int batch, int nIn,
+                int nOut, float learningRate) {
+        UpdatePass pass = update;
+        pass.w = w; pass.bias = bias; pass.gradient = gradient; pass.zPrev = zPrev; pass.delta = delta;
+        pass.batch = batch; pass.nIn = nIn; pass.nOut = nOut; pass.scale = learningRate / batch;
+        runGemm(pass);
+    }
+
+    /** The first of {@code total} items that part {@code part} of {@code parts} owns, in whole units. */
+    static int boundary(int total, int unit, int part, int parts) {
+        int units = (total + unit - 1) / unit;
+        return Math.min(total, (int) ((long) units * part / parts) * unit);
+    }
+
+    /**
+     * Takes this thread's share of an {@code m × n} GEMM: the output is cut into chunks of whole
+     * column panels, or of whole row panels where the columns are too few to share, and the threads
+     * claim chunks until none is left. A thread that the OS deschedules (this machine is shared)
+     * then delays only its current chunk, not a fixed half of the phase. Which thread computes a
+     * chunk never changes a result: every output is summed in the same order by the same kernel.
+     */
+    private void gemmPart(int part, int parts, float[] a, int aOffset, int aRowStride, int aColStride,
+                          float[] b, int bOffset, int bRowStride, int bColStride, int m, int n, int k,
+                          float[] partial, int ldPartial, Epilogue epilogue) {
+        Gemm gemm = gemms[part];
+        int mr = gemm.kernel().mr();
+        int nr = gemm.kernel().nr();
+        int panelsN = (n + nr - 1) / nr;
+        int panelsM = (m + mr - 1) / mr;
+        boolean byColumns = panelsN >= parts || panelsN >= panelsM;
+        int panels = byColumns ? panelsN : panelsM;
+        int chunks = Math.min(panels, CHUNKS_PER_THREAD * parts);
+        for (int chunk = claimed.getAndIncrement(); chunk < chunks; chunk = claimed.getAndIncrement()) {
+            if (byColumns) {
+                gemm.multiply(a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride,
+                        0, m, boundary(n, nr, chunk, chunks), boundary(n, nr, chunk + 1, chunks), k, partial, ldPartial,
+                        epilogue);
+            } else {
+                gemm.multiply(a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride,
+                        boundary(m, mr, chunk, chunks), boundary(m, mr, chunk + 1, chunks), 0, n, k, partial, ldPartial,
+                        epilogue);
+            }
+        }
+    }
+
+    /** Runs {@code pass} after resetting the chunk counter (published to the workers by {@link Workers#run}). */
+    private void runGemm(Workers.Task pass) {
+        claimed.set(0);
+        workers.run(pass);
+    }
+
+    private final class ForwardPass implements Workers.Task, Epilogue {
+        float[] w, bias, zPrev, u, z;
+        int nIn, nOut, batch;
+        Activation f;
+
+        @Override
+        public void run(int part, int parts) {
+            gemmPart(part, parts, zPrev, 0, nIn, 1, w, 0, nOut, 1, batch, nOut, nIn, u, nOut, this);
+        }
+
+        @Override
+        public void apply(float[] tile, int stride, int row, int column, int rows, int cols) {
+            for (int r = 0; r < rows; r++) {
+                int out = (row + r) * nOut + column;
+                int t = r * stride;
+                for (int j = 0; j < cols; j++) {
+                    u[out + j] = tile[t + j] + bias[column + j];
+                }
+                ActivationKernels.apply(f, u, out, z, out, cols);
+            }
+        }
+    }
+
+    private static final class DeltaOutputPass implements Workers.Task {
+        float[] y, d, u, delta;
+        double[] rowLoss;
+        int batch, n;
+        Activation f;
+
+        @Override
+        public void run(int part, int parts) {
+            for (int b = boundary(batch, 1, part, parts), end = boundary(batch, 1, part + 1, parts); b < end; b++) {
+                int row = b * n;
+                double loss = 0;
+                for (int j = 0; j < n; j++) {
+                    float error = y[row + j] - d[row + j];
+                    loss += 0.5 * error * error;
+                    delta[row + j] = error;
+                }
+                rowLoss[b] = loss;
+                ActivationKernels.multiplyDerivative(f, delta, row, u, y, row, delta, row, n);
+            }
+        }
+    }
+
+    private final class DeltaHiddenPass implements Workers.Task, Epilogue {
+        float[] wNext, deltaNext, u, z, delta;
+        int n, nNext, batch;
+        Activation f;
+
+        @Override
+        public void run(int part, int parts) {
+            // B(p = k, j) = w^{l+1}_jk = wNext[j·nNext + k]: the transposed read is absorbed by packing
+            gemmPart(part, parts, deltaNext, 0, nNext, 1, wNext, 0, 1, nNext, batch, n, nNext, delta, n, this);
+        }
+
+        @Override
+        public void apply(float[] tile, int stride, int row, int column, int rows, int cols) {
+            for (int r = 0; r < rows; r++) {
+                int out = (row + r) * n + column;
+                ActivationKernels.multiplyDerivative(f, tile, r * stride, u, z, out, delta, out, cols);
+            }
+        }
+    }
+
+    private final class UpdatePass implements Workers.Task, Epilogue {
+        float[] w, bias, gradient, zPrev, delta;
+        int batch, nIn, nOut;
+        float scale;
+
+        @Override
+        public void run(int part, int parts) {
+            // A(r = i, p = b) = z^{l-1}_bi = zPrev[b·nIn + i]: Zᵀ by strides
+            gemmPart(part, parts, zPrev, 0, 1, nIn, delta, 0, nOut, 1, nIn, nOut, batch, gradient, nOut, this);
+            for (int j = boundary(nOut, 1, part, parts), end = boundary(nOut, 1, part + 1, parts); j < end; j++) {
+                // in double: a column of δ often nearly cancels, and a float sum of it would lose
+                // the bias step's leading digits (B adds per unit, cheap next to the GEMM)
+                double sum = 0;
+                for (int b = 0; b < batch; b++) {
+                    sum += delta[b * nOut + j];
+                }
+                bias[j] = (float) (bias[j] - scale * sum);
+            }
+        }
+
+        @Override
+        public void apply(float[] tile, int stride, int row, int column, int rows, int cols) {
+            for (int r = 0; r < rows; r++) {
+                int out = (row + r) * nOut + column;
+                int t = r * stride;
+                for (int j = 0; j < cols; j++) {
+                    w[out + j] -= scale * tile[t + j];
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        workers.close();
+    }
+}

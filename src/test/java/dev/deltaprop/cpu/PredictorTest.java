@@ -1,0 +1,59 @@
+package dev.deltaprop.cpu;
+
+import static dev.deltaprop.cpu.Compare.assertClose;
+import static dev.deltaprop.cpu.Compare.toDouble;
+import static dev.deltaprop.cpu.Compare.uniform;
+import static dev.deltaprop.cpu.CpuBackendTest.assertMessage;
+
+import dev.deltaprop.model.Activation;
+import dev.deltaprop.model.Network;
+import dev.deltaprop.reference.ReferenceBackend;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The embedded predictor against the reference backend's forward pass. */
+class PredictorTest {
+    private static final long SEED = Compare.seed();
+
+    static {
+        System.out.println("PredictorTest seed " + SEED + " (rerun with DELTAPROP_TEST_SEED=" + SEED + ")");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"scalar", "vector"})
+    void agreesWithReference(String kernel) {
+        SplittableRandom random = new SplittableRandom(SEED);
+        for (int width : new int[] {1, 7, 33, 257, 1100}) {
+            for (Activation f : Activation.values()) {
+                Network network = Network.builder(width).layer(width, f).layer(9, Activation.TANH).layer(width, f)
+                        .build(SEED + width);
+                Predictor predictor = Predictor.of(network, CpuBackendTest.kernel(kernel));
+                try (ReferenceBackend reference = new ReferenceBackend()) {
+                    reference.load(network);
+                    for (int batch : new int[] {1, 3}) {
+                        float[] x = uniform(random, batch * width, 2.0);
+                        float[] y = new float[batch * width];
+                        Arrays.fill(y, Float.NaN);
+                        predictor.predict(x, y, batch);
+                        assertClose(kernel + " predictor " + width + " " + f + " batch " + batch, y,
+                                toDouble(reference.predict(x, batch)), y.length, 1e-5, SEED);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void badInputIsRefused() {
+        Predictor predictor = Predictor.of(Network.builder(4).layer(2, Activation.TANH).build(1));
+        assertMessage("x: expected 4", () -> predictor.predict(new float[3], new float[2]));
+        assertMessage("x: expected 4", () -> predictor.predict(null, new float[2]));
+        assertMessage("y: expected an array of 2", () -> predictor.predict(new float[4], new float[1]));
+        assertMessage("batch: expected at least 1", () -> predictor.predict(new float[0], new float[0], 0));
+        assertMessage("x[0][2]: expected a finite number",
+                () -> predictor.predict(new float[] {0, 0, Float.POSITIVE_INFINITY, 0}, new float[2]));
+    }
+}
