@@ -13,6 +13,11 @@ package dev.deltaprop.cpu;
  */
 interface MicroKernel {
 
+    /** The instance one thread uses: itself when stateless, else a fresh copy with its own scratch. */
+    default MicroKernel forThread() {
+        return this;
+    }
+
     /** Rows of the tile. */
     int mr();
 
@@ -23,6 +28,20 @@ interface MicroKernel {
      * @param first true: start from zero; false: continue from the values in {@code tile}
      */
     void multiply(float[] a, int aOffset, float[] b, int bOffset, int kc, float[] tile, boolean first);
+
+    /**
+     * As {@link #multiply}, reading {@code A} unpacked from {@code MR} rows of a row-major matrix:
+     * {@code A(r, p) = a[aOffset + r·lda + p]}. Used where {@code A}'s rows are contiguous in
+     * {@code p} (forward, δ), which saves packing {@code A} at all; results are identical to
+     * {@link #multiply} on the packed copy.
+     */
+    void multiplyRows(float[] a, int aOffset, int lda, float[] b, int bOffset, int kc, float[] tile, boolean first);
+
+    /**
+     * As {@link #multiply}, reading {@code A} unpacked where its {@code MR} rows are adjacent for each
+     * {@code p}: {@code A(r, p) = a[aOffset + p·ldp + r]} ({@code Zᵀ} of the update, {@code ldp = n_{l-1}}).
+     */
+    void multiplyColumns(float[] a, int aOffset, int ldp, float[] b, int bOffset, int kc, float[] tile, boolean first);
 
     /**
      * One sample through one layer's weights, for {@link Predictor}:

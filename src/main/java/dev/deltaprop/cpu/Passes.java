@@ -9,9 +9,9 @@ import dev.deltaprop.model.Activation;
  * with the loss), {@link #deltaHidden} (NT GEMM, {@code ⊙ f'} fused), {@link #update} (TN GEMM,
  * SGD step fused, bias step in the same phase).
  *
- * <p>Work is split over outputs only — GEMM tiles by columns or rows, elementwise work by
- * samples — and every output is reduced in one fixed order, so the results are bitwise the same
- * for any thread count. The pass objects are allocated once; a call sets their fields and runs
+ * <p>Work is split over outputs only — GEMM chunks of columns or rows, claimed by whichever
+ * thread is free; elementwise work by samples — and every output is reduced in one fixed order, so
+ * the results are bitwise the same for any thread count and any schedule. The pass objects are allocated once; a call sets their fields and runs
  * them, allocating nothing.
  */
 final class Passes implements AutoCloseable {
@@ -22,6 +22,13 @@ final class Passes implements AutoCloseable {
     private final DeltaHiddenPass deltaHidden = new DeltaHiddenPass();
     private final UpdatePass update = new UpdatePass();
     private double[] rowLoss = new double[0];
+    /**
+     * Chunks per thread in a GEMM phase: enough that a descheduled thread's share can be taken
+     * over, few enough that each chunk still packs a {@code B} block worth reusing.
+     */
+    private static final int CHUNKS_PER_THREAD = 4;
+    /** The next unclaimed chunk of the running GEMM phase. */
+    private final java.util.concurrent.atomic.AtomicInteger claimed = new java.util.concurrent.atomic.AtomicInteger();
 
     Passes(int threads, MicroKernel kernel) {
         this.workers = new Workers(threads);
@@ -49,7 +56,7 @@ final class Passes implements AutoCloseable {
         ForwardPass pass = forward;
         pass.w = w; pass.bias = bias; pass.nIn = nIn; pass.nOut = nOut; pass.f = f;
         pass.zPrev = zPrev; pass.batch = batch; pass.u = u; pass.z = z;
-        workers.run(pass);
+        runGemm(pass);
     }
 
     /**
@@ -80,7 +87,7 @@ final class Passes implements AutoCloseable {
         DeltaHiddenPass pass = deltaHidden;
         pass.wNext = wNext; pass.n = n; pass.nNext = nNext; pass.deltaNext = deltaNext;
         pass.u = u; pass.z = z; pass.f = f; pass.batch = batch; pass.delta = delta;
-        workers.run(pass);
+        runGemm(pass);
     }
 
     /**
@@ -93,7 +100,7 @@ final class Passes implements AutoCloseable {
         UpdatePass pass = update;
         pass.w = w; pass.bias = bias; pass.gradient = gradient; pass.zPrev = zPrev; pass.delta = delta;
         pass.batch = batch; pass.nIn = nIn; pass.nOut = nOut; pass.scale = learningRate / batch;
-        workers.run(pass);
+        runGemm(pass);
     }
 
     /** The first of {@code total} items that part {@code part} of {@code parts} owns, in whole units. */
@@ -103,9 +110,11 @@ final class Passes implements AutoCloseable {
     }
 
     /**
-     * Runs part {@code part} of an {@code m × n} GEMM: split by whole column panels or whole row
-     * panels, whichever gives the busiest thread less work (columns on a tie: each thread then
-     * packs only its own {@code B}).
+     * Takes this thread's share of an {@code m × n} GEMM: the output is cut into chunks of whole
+     * column panels, or of whole row panels where the columns are too few to share, and the threads
+     * claim chunks until none is left. A thread that the OS deschedules (this machine is shared)
+     * then delays only its current chunk, not a fixed half of the phase. Which thread computes a
+     * chunk never changes a result: every output is summed in the same order by the same kernel.
      */
     private void gemmPart(int part, int parts, float[] a, int aOffset, int aRowStride, int aColStride,
                           float[] b, int bOffset, int bRowStride, int bColStride, int m, int n, int k,
@@ -113,19 +122,28 @@ final class Passes implements AutoCloseable {
         Gemm gemm = gemms[part];
         int mr = gemm.kernel().mr();
         int nr = gemm.kernel().nr();
-        long panelsN = (n + nr - 1) / nr;
-        long panelsM = (m + mr - 1) / mr;
-        long byColumns = (panelsN + parts - 1) / parts * nr * (long) m;
-        long byRows = (panelsM + parts - 1) / parts * mr * (long) n;
-        if (byColumns <= byRows) {
-            gemm.multiply(a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride,
-                    0, m, boundary(n, nr, part, parts), boundary(n, nr, part + 1, parts), k, partial, ldPartial,
-                    epilogue);
-        } else {
-            gemm.multiply(a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride,
-                    boundary(m, mr, part, parts), boundary(m, mr, part + 1, parts), 0, n, k, partial, ldPartial,
-                    epilogue);
+        int panelsN = (n + nr - 1) / nr;
+        int panelsM = (m + mr - 1) / mr;
+        boolean byColumns = panelsN >= parts || panelsN >= panelsM;
+        int panels = byColumns ? panelsN : panelsM;
+        int chunks = Math.min(panels, CHUNKS_PER_THREAD * parts);
+        for (int chunk = claimed.getAndIncrement(); chunk < chunks; chunk = claimed.getAndIncrement()) {
+            if (byColumns) {
+                gemm.multiply(a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride,
+                        0, m, boundary(n, nr, chunk, chunks), boundary(n, nr, chunk + 1, chunks), k, partial, ldPartial,
+                        epilogue);
+            } else {
+                gemm.multiply(a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride,
+                        boundary(m, mr, chunk, chunks), boundary(m, mr, chunk + 1, chunks), 0, n, k, partial, ldPartial,
+                        epilogue);
+            }
         }
+    }
+
+    /** Runs {@code pass} after resetting the chunk counter (published to the workers by {@link Workers#run}). */
+    private void runGemm(Workers.Task pass) {
+        claimed.set(0);
+        workers.run(pass);
     }
 
     private final class ForwardPass implements Workers.Task, Epilogue {

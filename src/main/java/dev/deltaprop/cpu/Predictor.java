@@ -27,8 +27,9 @@ public final class Predictor {
     private final Activation[] activations;
     private final float[][] weights;
     private final float[][] bias;
-    /** {@code z[l]}, one sample of layer {@code l = 1..L-1}; the last layer writes into the caller's array. */
+    /** {@code z[l]}: one sample of layer {@code l+1}, for the layers below the last. */
     private final float[][] z;
+    /** {@code u^L} of one sample; {@code f^L} of it goes into the caller's array. */
     private final float[] output;
 
     private Predictor(Network network, MicroKernel kernel) {
@@ -44,7 +45,7 @@ public final class Predictor {
             activations[l] = layer.activation();
             weights[l] = layer.weights();
             bias[l] = layer.bias();
-            z[l] = new float[layer.outputs()];
+            z[l] = l < depth - 1 ? new float[layer.outputs()] : null;
         }
         output = new float[network.outputs()];
     }

@@ -88,6 +88,132 @@ final class VectorMicroKernel implements MicroKernel {
         c51.intoArray(tile, 5 * NR + L);
     }
 
+    @Override
+    public void multiplyColumns(float[] a, int aOffset, int ldp, float[] b, int bOffset, int kc, float[] tile,
+                                boolean first) {
+        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+        if (first) {
+            FloatVector zero = FloatVector.zero(SPECIES);
+            c00 = zero; c01 = zero; c10 = zero; c11 = zero; c20 = zero; c21 = zero;
+            c30 = zero; c31 = zero; c40 = zero; c41 = zero; c50 = zero; c51 = zero;
+        } else {
+            c00 = FloatVector.fromArray(SPECIES, tile, 0);
+            c01 = FloatVector.fromArray(SPECIES, tile, L);
+            c10 = FloatVector.fromArray(SPECIES, tile, NR);
+            c11 = FloatVector.fromArray(SPECIES, tile, NR + L);
+            c20 = FloatVector.fromArray(SPECIES, tile, 2 * NR);
+            c21 = FloatVector.fromArray(SPECIES, tile, 2 * NR + L);
+            c30 = FloatVector.fromArray(SPECIES, tile, 3 * NR);
+            c31 = FloatVector.fromArray(SPECIES, tile, 3 * NR + L);
+            c40 = FloatVector.fromArray(SPECIES, tile, 4 * NR);
+            c41 = FloatVector.fromArray(SPECIES, tile, 4 * NR + L);
+            c50 = FloatVector.fromArray(SPECIES, tile, 5 * NR);
+            c51 = FloatVector.fromArray(SPECIES, tile, 5 * NR + L);
+        }
+        int ai = aOffset;
+        int bi = bOffset;
+        for (int p = 0; p < kc; p++, ai += ldp, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(SPECIES, b, bi);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, b, bi + L);
+            FloatVector a0 = FloatVector.broadcast(SPECIES, a[ai]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(SPECIES, a[ai + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(SPECIES, a[ai + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(SPECIES, a[ai + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.broadcast(SPECIES, a[ai + 4]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            FloatVector a5 = FloatVector.broadcast(SPECIES, a[ai + 5]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+        }
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, L);
+        c10.intoArray(tile, NR);
+        c11.intoArray(tile, NR + L);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + L);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + L);
+        c40.intoArray(tile, 4 * NR);
+        c41.intoArray(tile, 4 * NR + L);
+        c50.intoArray(tile, 5 * NR);
+        c51.intoArray(tile, 5 * NR + L);
+    }
+
+    @Override
+    public void multiplyRows(float[] a, int aOffset, int lda, float[] b, int bOffset, int kc, float[] tile,
+                             boolean first) {
+        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+        if (first) {
+            FloatVector zero = FloatVector.zero(SPECIES);
+            c00 = zero; c01 = zero; c10 = zero; c11 = zero; c20 = zero; c21 = zero;
+            c30 = zero; c31 = zero; c40 = zero; c41 = zero; c50 = zero; c51 = zero;
+        } else {
+            c00 = FloatVector.fromArray(SPECIES, tile, 0);
+            c01 = FloatVector.fromArray(SPECIES, tile, L);
+            c10 = FloatVector.fromArray(SPECIES, tile, NR);
+            c11 = FloatVector.fromArray(SPECIES, tile, NR + L);
+            c20 = FloatVector.fromArray(SPECIES, tile, 2 * NR);
+            c21 = FloatVector.fromArray(SPECIES, tile, 2 * NR + L);
+            c30 = FloatVector.fromArray(SPECIES, tile, 3 * NR);
+            c31 = FloatVector.fromArray(SPECIES, tile, 3 * NR + L);
+            c40 = FloatVector.fromArray(SPECIES, tile, 4 * NR);
+            c41 = FloatVector.fromArray(SPECIES, tile, 4 * NR + L);
+            c50 = FloatVector.fromArray(SPECIES, tile, 5 * NR);
+            c51 = FloatVector.fromArray(SPECIES, tile, 5 * NR + L);
+        }
+        // six row starts, each advanced by one per p: unit-stride indices the JIT can range-check once
+        int r0 = aOffset;
+        int r1 = r0 + lda;
+        int r2 = r1 + lda;
+        int r3 = r2 + lda;
+        int r4 = r3 + lda;
+        int r5 = r4 + lda;
+        int bi = bOffset;
+        for (int p = 0; p < kc; p++, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(SPECIES, b, bi);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, b, bi + L);
+            FloatVector a0 = FloatVector.broadcast(SPECIES, a[r0 + p]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(SPECIES, a[r1 + p]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(SPECIES, a[r2 + p]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(SPECIES, a[r3 + p]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.broadcast(SPECIES, a[r4 + p]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            FloatVector a5 = FloatVector.broadcast(SPECIES, a[r5 + p]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+        }
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, L);
+        c10.intoArray(tile, NR);
+        c11.intoArray(tile, NR + L);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + L);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + L);
+        c40.intoArray(tile, 4 * NR);
+        c41.intoArray(tile, 4 * NR + L);
+        c50.intoArray(tile, 5 * NR);
+        c51.intoArray(tile, 5 * NR + L);
+    }
+
     /**
      * Four vectors of columns at a time (four independent FMA chains), then one vector, then a
      * scalar tail with {@link Math#fma} so that every column is computed the same way.
