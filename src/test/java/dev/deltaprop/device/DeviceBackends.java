@@ -17,15 +17,24 @@ import org.junit.jupiter.api.Assumptions;
  */
 final class DeviceBackends {
     /** Every device backend name the suite runs; {@code @MethodSource("...#names")} reads it. */
-    static final List<String> NAMES = List.of("opencl");
+    static final List<String> NAMES = List.of("opencl", "cuda");
 
     private static final Map<String, DeviceBackend> SHARED = new HashMap<>();
 
     private DeviceBackends() {
     }
 
+    /**
+     * {@link #NAMES}, or only those the system property {@code deltaprop.test.backends} lists
+     * (comma-separated), so that a GPU run spends its minutes on the backend it checks.
+     */
     static List<String> names() {
-        return NAMES;
+        String only = System.getProperty("deltaprop.test.backends");
+        if (only == null || only.isBlank()) {
+            return NAMES;
+        }
+        List<String> wanted = Arrays.asList(only.trim().split("[,\\s]+"));
+        return NAMES.stream().filter(wanted::contains).collect(java.util.stream.Collectors.toList());
     }
 
     /** The provider registered for {@code name}, or {@code null}. */

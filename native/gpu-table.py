@@ -1,0 +1,127 @@
+#!/usr/bin/env python3
+"""gpu-table.py — the last table of native/gpu-check.sh: deltaprop on cuda against its peers.
+
+Reads, from the log folder given as its argument, `bench-<workload>.json` (the output of
+`deltaprop bench --backend cuda --workload <workload> --json`) and `peer.json` (the output of
+`native/torch-peer.py --json`), and prints one row per workload with the deltaprop / peer ratio
+and the issue's target next to it:
+
+  gemm-4096     forward kernel GFLOP/s ÷ cuBLAS SGEMM GFLOP/s   (target ≥ 0.70)
+  mnist, wide   samples/s ÷ PyTorch eager fp32 samples/s         (target ≥ 1.00)
+  tiny          samples/s ÷ PyTorch eager, with µs and launches per step (the number to beat)
+
+deltaprop's JSON is read by the meaning of its keys (samples per second, µs per step, launches
+per step, GFLOP/s of the forward family), wherever they sit in it, so that the table does not
+depend on the exact layout `bench` chose; a figure it cannot find is shown as '?'.
+Standard library only.
+"""
+
+import json
+import os
+import re
+import sys
+
+TARGETS = {"gemm-4096": 0.70, "mnist": 1.0, "wide": 1.0, "tiny": None}
+ORDER = ["tiny", "mnist", "wide", "gemm-4096"]
+
+
+def leaves(value, path=()):
+    """(key path, number) for every number in a JSON value."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from leaves(item, path + (str(key),))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from leaves(item, path + (str(index),))
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        yield path, float(value)
+
+
+def normal(text):
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def find(document, *patterns, within=None):
+    """The first number whose joined, normalised key path matches every pattern (regex)."""
+    for path, number in leaves(document):
+        key = normal("/".join(path))
+        if within is not None and not re.search(within, key):
+            continue
+        if all(re.search(p, key) for p in patterns):
+            return number
+    return None
+
+
+def deltaprop_figures(document):
+    return {
+        "samples_per_s": find(document, r"samples(per)?s(ec(ond)?)?$") or find(document, r"samples(per)?s"),
+        "us_per_step": find(document, r"(us|micros|microseconds)(per)?step"),
+        "launches_per_step": find(document, r"launches(per)?step"),
+        "forward_gflops": find(document, r"gflop", within=r"forward"),
+        "gflops": find(document, r"gflop"),
+    }
+
+
+def load_json(path):
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    except OSError:
+        return None
+    start = min([i for i in (text.find("{"), text.find("[")) if i >= 0], default=-1)
+    if start < 0:
+        return None
+    try:
+        return json.loads(text[start:])
+    except json.JSONDecodeError:
+        return None
+
+
+def fmt(number, digits=1):
+    if number is None:
+        return "?"
+    if abs(number) >= 1e6:
+        return f"{number:,.0f}"
+    return f"{number:,.{digits}f}"
+
+
+def main(folder):
+    peers = {}
+    peer_document = load_json(os.path.join(folder, "peer.json"))
+    if isinstance(peer_document, list):
+        peers = {item.get("workload"): item for item in peer_document if isinstance(item, dict)}
+    rows = []
+    for workload in ORDER:
+        bench = load_json(os.path.join(folder, f"bench-{workload}.json"))
+        ours = deltaprop_figures(bench) if bench is not None else {}
+        peer = peers.get(workload, {})
+        if workload.startswith("gemm-"):
+            mine, theirs, unit = ours.get("forward_gflops") or ours.get("gflops"), peer.get("gflops"), "GFLOP/s"
+            peer_name = "cuBLAS SGEMM"
+        else:
+            mine, theirs, unit = ours.get("samples_per_s"), peer.get("samples_per_s"), "samples/s"
+            peer_name = "PyTorch eager"
+        ratio = mine / theirs if mine and theirs else None
+        target = TARGETS.get(workload)
+        verdict = "" if ratio is None or target is None else ("meets" if ratio >= target else "MISSES")
+        extra = ""
+        if workload == "tiny":
+            extra = (f"deltaprop {fmt(ours.get('us_per_step'))} µs/step, {fmt(ours.get('launches_per_step'), 0)} launches/step;"
+                     f" PyTorch {fmt(peer.get('us_per_step'))} µs/step")
+        rows.append((workload, unit, fmt(mine), peer_name, fmt(theirs), "?" if ratio is None else f"{ratio:.2f}",
+                     "-" if target is None else f"≥ {target:.2f} {verdict}".strip(), extra,
+                     "" if bench is not None else "no bench output"))
+    device = next((p.get("device") for p in peers.values() if p.get("device")), "?")
+    print(f"deltaprop (cuda) against its peers on {device}, fp32, TF32 off (same run)")
+    header = ("workload", "unit", "deltaprop", "peer", "peer value", "ratio", "target", "notes")
+    widths = [max(len(str(r[i])) for r in rows + [header + ("",)]) for i in range(7)]
+    print("  ".join(h.ljust(widths[i]) for i, h in enumerate(header[:7])) + "  notes")
+    for row in rows:
+        notes = "; ".join(n for n in row[7:] if n)
+        print("  ".join(str(row[i]).ljust(widths[i]) for i in range(7)) + "  " + notes)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        raise SystemExit("usage: gpu-table.py LOG_DIR")
+    main(sys.argv[1])

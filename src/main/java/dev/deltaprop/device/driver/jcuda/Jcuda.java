@@ -1,0 +1,159 @@
+package dev.deltaprop.device.driver.jcuda;
+
+import dev.deltaprop.device.driver.CudaResult;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import jcuda.driver.CUdevice;
+import jcuda.driver.CUdevice_attribute;
+import jcuda.driver.JCudaDriver;
+
+/**
+ * Loading JCuda's driver library and initialising CUDA, once per JVM.
+ *
+ * <p>Once JCuda's JNI library has failed to load, its class is unusable for the life of the
+ * JVM (the next touch is a {@link NoClassDefFoundError}), so the outcome of the first attempt is
+ * kept and every later caller gets the same answer. Nothing here is called unless a CUDA
+ * backend is probed: a class path without JCuda never loads this class.
+ */
+final class Jcuda {
+
+    /** The reason when {@code libcuda.so.1} cannot be loaded, word for word as DESIGN §4 spells it. */
+    static final String NO_DRIVER = "no CUDA driver: libcuda.so.1 not found";
+
+    /** {@code null} once CUDA is initialised; otherwise why it is not. Set once. */
+    private static final AtomicReference<String> STATE = new AtomicReference<>();
+    private static volatile boolean tried;
+
+    private Jcuda() {
+    }
+
+    /**
+     * Loads JCuda's native library and calls {@code cuInit(0)} the first time; returns why CUDA
+     * cannot be used here, or {@code null} when it can. Never throws.
+     */
+    static synchronized String unavailableReason() {
+        if (!tried) {
+            STATE.set(initialise());
+            tried = true;
+        }
+        return STATE.get();
+    }
+
+    private static String initialise() {
+        try {
+            JCudaDriver.setExceptionsEnabled(false);   // we check every result ourselves
+        } catch (UnsatisfiedLinkError e) {
+            return linkFailure(e);
+        } catch (LinkageError e) {
+            return "JCuda could not load: " + e;
+        }
+        int result = JCudaDriver.cuInit(0);
+        if (result == CudaResult.SUCCESS) {
+            int[] count = new int[1];
+            int counted = JCudaDriver.cuDeviceGetCount(count);
+            if (counted != CudaResult.SUCCESS) {
+                return "no CUDA device: cuDeviceGetCount: " + CudaResult.name(counted);
+            }
+            return count[0] == 0 ? "no CUDA device: the driver sees none" : null;
+        }
+        String call = "cuInit: " + CudaResult.name(result);
+        switch (CudaResult.name(result)) {
+            case "CUDA_ERROR_NO_DEVICE":
+                return "no CUDA device: " + call;
+            case "CUDA_ERROR_STUB_LIBRARY":
+                return "no CUDA driver: the libcuda.so.1 found is the CUDA toolkit's stub, not a driver (" + call + ")";
+            case "CUDA_ERROR_SYSTEM_DRIVER_MISMATCH":
+            case "CUDA_ERROR_COMPAT_NOT_SUPPORTED_ON_DEVICE":
+                return "the CUDA driver library does not match the kernel driver (" + call + ")";
+            default:
+                return "CUDA could not start: " + call;
+        }
+    }
+
+    /** Turns JCuda's (long, nested) load error into the one line a user can act on. */
+    static String linkFailure(UnsatisfiedLinkError error) {
+        String message = String.valueOf(error.getMessage());
+        if (message.contains("libcuda.so.1")) {
+            return NO_DRIVER;
+        }
+        String firstLine = message.lines().findFirst().orElse(message);
+        if (message.contains("No resource found") || message.contains("not found in the JAR")
+                || message.contains("no JCudaDriver")) {
+            return "JCuda's native library for this platform is missing (org.jcuda:jcuda-natives, classifier "
+                    + "linux-x86_64): " + firstLine;
+        }
+        return "JCuda's native library could not load: " + firstLine;
+    }
+
+    /** Throws {@code call: CUDA_ERROR_NAME} unless {@code result} is success. */
+    static void check(String call, int result) {
+        CudaResult.check(call, result);
+    }
+
+    /** The CUDA version the driver implements, e.g. {@code 13000} for 13.0. */
+    static int driverVersion() {
+        int[] version = new int[1];
+        check("cuDriverGetVersion", JCudaDriver.cuDriverGetVersion(version));
+        return version[0];
+    }
+
+    /** Every device the driver sees, in ordinal order. */
+    static List<DeviceInfo> devices() {
+        int[] count = new int[1];
+        check("cuDeviceGetCount", JCudaDriver.cuDeviceGetCount(count));
+        List<DeviceInfo> devices = new ArrayList<>();
+        for (int ordinal = 0; ordinal < count[0]; ordinal++) {
+            devices.add(DeviceInfo.of(ordinal));
+        }
+        return devices;
+    }
+
+    /** What deltaprop needs to know of one device, read once. */
+    record DeviceInfo(int ordinal, String name, int major, int minor, long memoryBytes,
+                      int maxThreadsPerBlock, int multiprocessors) {
+
+        static DeviceInfo of(int ordinal) {
+            CUdevice device = new CUdevice();
+            check("cuDeviceGet", JCudaDriver.cuDeviceGet(device, ordinal));
+            byte[] name = new byte[256];
+            check("cuDeviceGetName", JCudaDriver.cuDeviceGetName(name, name.length, device));
+            long[] memory = new long[1];
+            check("cuDeviceTotalMem", JCudaDriver.cuDeviceTotalMem(memory, device));
+            return new DeviceInfo(ordinal, cString(name),
+                    attribute(device, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR),
+                    attribute(device, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR),
+                    memory[0],
+                    attribute(device, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_BLOCK),
+                    attribute(device, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT));
+        }
+
+        CUdevice handle() {
+            CUdevice device = new CUdevice();
+            check("cuDeviceGet", JCudaDriver.cuDeviceGet(device, ordinal));
+            return device;
+        }
+
+        /** E.g. {@code 0: NVIDIA H200, compute capability 9.0, 132 SMs, 139.8 GiB}. */
+        String describe() {
+            return String.format(java.util.Locale.ROOT, "%d: %s, compute capability %d.%d, %d SMs, %.1f GiB",
+                    ordinal, name, major, minor, multiprocessors, memoryBytes / (double) (1L << 30));
+        }
+    }
+
+    private static int attribute(CUdevice device, int attribute) {
+        int[] value = new int[1];
+        check("cuDeviceGetAttribute", JCudaDriver.cuDeviceGetAttribute(value, attribute, device));
+        return value[0];
+    }
+
+    /** A NUL-terminated byte string. */
+    static String cString(byte[] bytes) {
+        int length = 0;
+        while (length < bytes.length && bytes[length] != 0) {
+            length++;
+        }
+        return new String(bytes, 0, length, StandardCharsets.UTF_8);
+    }
+}

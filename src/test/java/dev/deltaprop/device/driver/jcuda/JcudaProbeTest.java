@@ -1,0 +1,99 @@
+package dev.deltaprop.device.driver.jcuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** What the CUDA backend says when it cannot start; runs everywhere, GPU or not. */
+class JcudaProbeTest {
+
+    @Test
+    void aMissingDriverLibraryIsSaidInOneLine() {
+        UnsatisfiedLinkError error = new UnsatisfiedLinkError("Error while loading native library \"JCudaDriver-12.6.0-linux-x86_64\"\n"
+                + "Stack trace from the attempt to load the library as a resource:\n"
+                + "java.lang.UnsatisfiedLinkError: /tmp/libJCudaDriver-12.6.0-linux-x86_64.so: libcuda.so.1: "
+                + "cannot open shared object file: No such file or directory");
+        assertEquals("no CUDA driver: libcuda.so.1 not found", Jcuda.linkFailure(error));
+    }
+
+    @Test
+    void aMissingNativesJarNamesTheArtifact() {
+        UnsatisfiedLinkError error = new UnsatisfiedLinkError("Error while loading native library \"JCudaDriver-12.6.0-linux-x86_64\"\n"
+                + "java.lang.UnsatisfiedLinkError: no JCudaDriver-12.6.0-linux-x86_64 in java.library.path\n"
+                + "No resource found with name '/lib/libJCudaDriver-12.6.0-linux-x86_64.so'");
+        String reason = Jcuda.linkFailure(error);
+        assertTrue(reason.contains("jcuda-natives"), reason);
+        assertTrue(reason.lines().count() == 1, reason);
+    }
+
+    /**
+     * The reason matches this machine: exactly {@code no CUDA driver: libcuda.so.1 not found}
+     * where the loader can find no libcuda.so.1, something else (or nothing) where it can.
+     */
+    @Test
+    void theReasonMatchesThisMachine() throws Exception {
+        String reason = Jcuda.unavailableReason();
+        if (libcudaVisible()) {
+            assertNotEquals(Jcuda.NO_DRIVER, reason);
+        } else {
+            assertEquals(Jcuda.NO_DRIVER, reason);
+        }
+        assertSame(reason, Jcuda.unavailableReason(), "probed once, the answer is kept");
+    }
+
+    @Test
+    void withoutCudaTheDriverRefusesToOpenWithTheReason() {
+        String reason = Jcuda.unavailableReason();
+        if (reason == null) {
+            return;   // a GPU machine: JcudaDriverTest covers opening
+        }
+        dev.deltaprop.device.driver.DriverException e =
+                assertThrows(dev.deltaprop.device.driver.DriverException.class, JcudaDriver::new);
+        assertEquals(reason, e.getMessage());
+    }
+
+    @Test
+    void selectsByOrdinalOrNameAndSaysWhatExists() {
+        List<Jcuda.DeviceInfo> devices = List.of(
+                new Jcuda.DeviceInfo(0, "NVIDIA A100-SXM4-80GB", 8, 0, 80L << 30, 1024, 108),
+                new Jcuda.DeviceInfo(1, "NVIDIA H200", 9, 0, 141L << 30, 1024, 132));
+        assertEquals(0, JcudaDriver.select(devices, null).ordinal());
+        assertEquals(1, JcudaDriver.select(devices, "1").ordinal());
+        assertEquals(1, JcudaDriver.select(devices, "h200").ordinal());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> JcudaDriver.select(devices, "V100"));
+        assertTrue(e.getMessage().startsWith("DELTAPROP_CUDA_DEVICE: ") && e.getMessage().contains("1: NVIDIA H200"), e.getMessage());
+        IllegalArgumentException range = assertThrows(IllegalArgumentException.class, () -> JcudaDriver.select(devices, "2"));
+        assertTrue(range.getMessage().contains("below 2"), range.getMessage());
+    }
+
+    /** Whether the dynamic loader could find libcuda.so.1: LD_LIBRARY_PATH or its cache. */
+    static boolean libcudaVisible() throws Exception {
+        for (String folder : System.getenv().getOrDefault("LD_LIBRARY_PATH", "").split(":")) {
+            if (!folder.isEmpty() && Files.exists(Path.of(folder, "libcuda.so.1"))) {
+                return true;
+            }
+        }
+        for (String ldconfig : new String[] {"/sbin/ldconfig", "/usr/sbin/ldconfig"}) {
+            if (Files.isExecutable(Path.of(ldconfig))) {
+                Process process = new ProcessBuilder(ldconfig, "-p").redirectErrorStream(true).start();
+                String cache = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                process.waitFor();
+                return cache.contains("libcuda.so.1 ");
+            }
+        }
+        for (String folder : new String[] {"/usr/lib/x86_64-linux-gnu", "/usr/lib64", "/lib64", "/lib/x86_64-linux-gnu"}) {
+            if (Files.exists(Path.of(folder, "libcuda.so.1"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
