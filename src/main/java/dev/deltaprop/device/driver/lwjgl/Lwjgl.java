@@ -1,0 +1,52 @@
+package dev.deltaprop.device.driver.lwjgl;
+
+/**
+ * Whether LWJGL's classes are on the class path, asked without initialising any of them, and
+ * its load failures in words a user can act on. Nothing here names an LWJGL type, so this class
+ * loads on a class path without LWJGL.
+ */
+final class Lwjgl {
+    /** The Maven coordinates a user adds, in words. */
+    static final String COORDINATES = "org.lwjgl:lwjgl 3.3.6 with its natives-linux classifier";
+
+    private Lwjgl() {
+    }
+
+    /**
+     * {@code null} when {@code bindingClass} (e.g. {@code org.lwjgl.opencl.CL}) and LWJGL's core
+     * are present; otherwise the reason, naming {@code module} (e.g. {@code org.lwjgl:lwjgl-opencl}).
+     */
+    static String classPathFailure(String bindingClass, String module) {
+        ClassLoader loader = Lwjgl.class.getClassLoader();
+        try {
+            Class.forName("org.lwjgl.system.MemoryStack", false, loader);
+        } catch (ClassNotFoundException | LinkageError e) {
+            return "LWJGL is not on the class path (" + e.getMessage() + "); add " + COORDINATES + " and " + module + " 3.3.6";
+        }
+        try {
+            Class.forName(bindingClass, false, loader);
+        } catch (ClassNotFoundException | LinkageError e) {
+            return "LWJGL's binding " + module + " is not on the class path (" + e.getMessage() + "); add " + module + " 3.3.6";
+        }
+        return null;
+    }
+
+    /**
+     * A failure to load a native library in words: LWJGL's own JNI library (its natives jar is
+     * missing) or the API's library ({@code what}, e.g. the OpenCL ICD loader).
+     */
+    static String loadFailure(Throwable e, String what, String remedy) {
+        String message = String.valueOf(e.getMessage());
+        for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+            message = message + " " + cause.getMessage();
+        }
+        if (message.contains("liblwjgl")) {
+            return "LWJGL's native library could not load (" + firstLine(message) + "); add " + COORDINATES;
+        }
+        return what + " could not be loaded (" + firstLine(message) + "); " + remedy;
+    }
+
+    private static String firstLine(String message) {
+        return message.lines().findFirst().orElse(message).strip();
+    }
+}
