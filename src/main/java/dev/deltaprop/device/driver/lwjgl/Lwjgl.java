@@ -14,7 +14,7 @@ final class Lwjgl {
 
     /**
      * {@code null} when {@code bindingClass} (e.g. {@code org.lwjgl.opencl.CL}) and LWJGL's core
-     * are present; otherwise the reason, naming {@code module} (e.g. {@code org.lwjgl:lwjgl-opencl}).
+     * are present and LWJGL's own native library loads; otherwise the reason, naming {@code module} (e.g. {@code org.lwjgl:lwjgl-opencl}).
      */
     static String classPathFailure(String bindingClass, String module) {
         ClassLoader loader = Lwjgl.class.getClassLoader();
@@ -28,7 +28,28 @@ final class Lwjgl {
         } catch (ClassNotFoundException | LinkageError e) {
             return "LWJGL's binding " + module + " is not on the class path (" + e.getMessage() + "); add " + module + " 3.3.6";
         }
-        return null;
+        return coreNativeFailure();
+    }
+
+    private static String coreFailure;
+    private static boolean coreTried;
+
+    /** Loads LWJGL's own JNI library once (its {@code Library} class does on initialisation); why it failed, or {@code null}. */
+    private static synchronized String coreNativeFailure() {
+        if (!coreTried) {
+            coreTried = true;
+            try {
+                Class.forName("org.lwjgl.system.Library", true, Lwjgl.class.getClassLoader());
+            } catch (ClassNotFoundException | LinkageError e) {
+                Throwable root = e;
+                while (root.getCause() != null) {
+                    root = root.getCause();
+                }
+                coreFailure = "LWJGL's native library could not load (" + firstLine(String.valueOf(root.getMessage()))
+                        + "); add " + COORDINATES;
+            }
+        }
+        return coreFailure;
     }
 
     /**
