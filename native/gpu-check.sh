@@ -134,6 +134,19 @@ done
 step "peers: PyTorch and cuBLAS" 120 peer.json \
   env PYTHONUNBUFFERED=1 "$PYTHON" "$ROOT/native/torch-peer.py" --steps "$STEPS" --json
 
+# ---- 4b. the same engine through LWJGL's CUDA binding (cuda-lwjgl): suite and tiny bench -----
+# after the cuda steps and the peers, so that a tight budget spends itself on those first
+LWJGL_SELECT=()
+while IFS= read -r class; do
+  LWJGL_SELECT+=(--select-class "$class")
+done < <(cd "$ROOT/.device/test-classes" && find dev/deltaprop/device -name '*Test.class' ! -name '*$*' \
+           \( -name 'Device*Test.class' -o -name 'LwjglCuda*Test.class' -o -name 'LwjglProvidersTest.class' \) | sed 's/\.class$//; s#/#.#g' | sort)
+step "device suite on cuda-lwjgl" 150 suite-lwjgl.txt \
+  env DELTAPROP_REQUIRE=cuda-lwjgl JAVA_OPTS="$JAVA_OPTS -Ddeltaprop.test.backends=cuda-lwjgl" \
+  "${RUN[@]}" --test "${LWJGL_SELECT[@]}" --details=tree --details-theme=ascii
+step "bench tiny on cuda-lwjgl" 60 lwjgl-bench-tiny.json \
+  "${RUN[@]}" dev.deltaprop.cli.Main bench --backend cuda-lwjgl --workload tiny --steps "$STEPS" --json
+
 # ---- 5. summary, then the table last -------------------------------------------------------
 printf '\n== steps (%d s in all)\n' "$(elapsed)"
 printf '%s\n' "${SUMMARY[@]}"
