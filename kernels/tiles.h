@@ -74,7 +74,7 @@ DEVICE_FN void load_tile(GLOBAL const float* RESTRICT src, int ld, int outer0, i
                 v.x = inside && gi < inner_max ? row[gi] : 0.0f;
                 v.y = inside && gi + 1 < inner_max ? row[gi + 1] : 0.0f;
                 v.z = inside && gi + 2 < inner_max ? row[gi + 2] : 0.0f;
-                v.w = inside && gi + 3 < inner_max ? row[gi + 3] : 0.0f;
+                v.w = 0.0f; /* this branch runs only when row go or column gi + 3 is outside */
             }
             if (transpose) {
                 dst[i * OUTER + o] = v.x;

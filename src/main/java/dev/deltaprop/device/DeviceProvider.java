@@ -59,7 +59,14 @@ public abstract class DeviceProvider implements BackendProvider {
         } catch (DriverException e) {
             throw new BackendUnavailableException(name + ": " + e.getMessage(), e);
         }
-        return new DeviceBackend(name, driver);
+        try {
+            return new DeviceBackend(name, driver);
+        } catch (DriverException e) {
+            // the engine closed the driver; a device whose compiler rejects the kernels cannot
+            // run this backend, and auto should go on to the next one
+            throw new BackendUnavailableException(name + ": the kernels could not be built or loaded on "
+                    + driver.deviceName() + ": " + e.getMessage(), e);
+        }
     }
 
     @Override

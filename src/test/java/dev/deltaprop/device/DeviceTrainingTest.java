@@ -132,6 +132,28 @@ class DeviceTrainingTest {
         }
     }
 
+    /** Profiling names the families of a host-batch step ({@code 3L + 1} launches) and of predict (forward only). */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.deltaprop.device.DeviceBackends#names")
+    void profilingTimesEachFamily(String backend) {
+        try (DeviceBackend device = DeviceBackends.open(backend)) {
+            device.load(network(3));
+            assertEquals(3 * 4 + 1, device.launchesPerStep(), "before any step");
+            CountingDriver driver = (CountingDriver) device.driver();
+            device.profiling(true);
+            int before = driver.launches;
+            device.step(new float[8 * 13], new float[8 * 3], 8, 0.1f);
+            assertEquals(3 * 4 + 1, driver.launches - before, "launches in one step");
+            assertEquals(3 * 4 + 1, device.launchesPerStep());
+            Map<String, Long> step = device.lastStepNanos();
+            assertEquals(java.util.List.of("forward", "delta_output", "delta_hidden", "update"),
+                    new java.util.ArrayList<>(step.keySet()), "families in launch order");
+            step.values().forEach(nanos -> assertTrue(nanos >= 0, "nanoseconds " + step));
+            device.predict(new float[2 * 13], 2);
+            assertEquals(java.util.Set.of("forward"), device.lastStepNanos().keySet(), "predict records forward");
+        }
+    }
+
     /** Sizes, NaN, empty batches and a bad learning rate are refused with the field named, before any device work. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.deltaprop.device.DeviceBackends#names")

@@ -43,19 +43,31 @@ public final class ForwardGemmTiming {
             backend.kernels().forward(z, w, bias, u, out, n, n, n, Activation.IDENTITY); // warm-up
             driver.finish();
             double[] nanos = new double[repetitions];
+            long cpuStart = processCpuNanos();
             for (int r = 0; r < repetitions; r++) {
                 Driver.TimingMark start = driver.mark();
                 backend.kernels().forward(z, w, bias, u, out, n, n, n, Activation.IDENTITY);
                 Driver.TimingMark end = driver.mark();
                 nanos[r] = driver.elapsedNanos(start, end);
             }
+            long cpuNanos = processCpuNanos() - cpuStart;
             Arrays.sort(nanos);
             double flops = 2.0 * n * n * n;
             System.out.printf("device %s%nbackend %s, tiles %s%nforward_gemm %d^3: best %.3f ms = %.1f GFLOP/s, "
                             + "median %.3f ms = %.1f GFLOP/s (%d repetitions)%n",
                     backend.device(), name, backend.kernels().tiles(), n, nanos[0] / 1e6, flops / nanos[0],
                     nanos[repetitions / 2] / 1e6, flops / nanos[repetitions / 2], repetitions);
+            // on a shared machine the wall time depends on the neighbours; the CPU time this
+            // process spent does much less, so it ranks tile choices more reliably
+            System.out.printf("per CPU-second of this process: %.1f GFLOP (%d cores would give at most %.1f GFLOP/s)%n",
+                    flops * repetitions / cpuNanos, Runtime.getRuntime().availableProcessors(),
+                    flops * repetitions / cpuNanos * Runtime.getRuntime().availableProcessors());
         }
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private static Memory upload(Driver driver, float[] values) {

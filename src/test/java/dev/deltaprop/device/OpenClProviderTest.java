@@ -40,6 +40,20 @@ class OpenClProviderTest {
         }
     }
 
+    /** The real provider loaded from a class path that holds deltaprop but not JOCL: a reason, no error. */
+    @Test
+    void withoutJoclOnTheClassPathTheReasonSaysSo() throws Exception {
+        java.net.URL classes = DeviceProvider.class.getProtectionDomain().getCodeSource().getLocation();
+        try (java.net.URLClassLoader withoutJocl = new java.net.URLClassLoader(new java.net.URL[] {classes},
+                ClassLoader.getPlatformClassLoader())) {
+            Object provider = withoutJocl.loadClass(OpenClProvider.class.getName()).getConstructor().newInstance();
+            String reason = (String) provider.getClass().getMethod("unavailableReason").invoke(provider);
+            assertTrue(reason.startsWith("JOCL is not on the class path"), reason);
+            Object details = provider.getClass().getMethod("details").invoke(provider);
+            assertEquals(List.of(reason), details);
+        }
+    }
+
     /** A binding that is not on the class path is a reason, not a NoClassDefFoundError. */
     @Test
     void aMissingBindingIsAReason() {

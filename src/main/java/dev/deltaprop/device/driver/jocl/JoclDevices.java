@@ -69,8 +69,10 @@ final class JoclDevices {
         int[] count = new int[1];
         int status = CL.clGetPlatformIDs(0, null, count);
         // the ICD loader answers "no platform" with CL_PLATFORM_NOT_FOUND_KHR (-1001)
-        if (status != CL.CL_SUCCESS && count[0] == 0) {
-            return new JoclDevices(List.of(), List.of("clGetPlatformIDs: " + ClCheck.name(status)));
+        if (count[0] == 0) {
+            return new JoclDevices(List.of(), List.of("no OpenCL platform found (clGetPlatformIDs: "
+                    + (status == CL.CL_SUCCESS ? "0 platforms" : ClCheck.name(status))
+                    + "); install an OpenCL driver with an ICD file, such as PoCL (pocl-opencl-icd) or a GPU vendor's"));
         }
         cl_platform_id[] platforms = new cl_platform_id[count[0]];
         ClCheck.check("clGetPlatformIDs", CL.clGetPlatformIDs(platforms.length, platforms, null));
@@ -81,7 +83,8 @@ final class JoclDevices {
             int[] deviceCount = new int[1];
             status = CL.clGetDeviceIDs(platform, CL.CL_DEVICE_TYPE_ALL, 0, null, deviceCount);
             if (status != CL.CL_SUCCESS || deviceCount[0] == 0) {
-                problems.add(platformName + ": no devices (clGetDeviceIDs: " + ClCheck.name(status) + ")");
+                problems.add("platform " + platformName + ": no devices (clGetDeviceIDs: "
+                        + (status == CL.CL_SUCCESS ? "0 devices" : ClCheck.name(status)) + ")");
                 continue;
             }
             cl_device_id[] ids = new cl_device_id[deviceCount[0]];
@@ -110,9 +113,7 @@ final class JoclDevices {
      */
     Found select(String selection) {
         if (devices.isEmpty()) {
-            throw new IllegalStateException(platformProblems.isEmpty()
-                    ? "no OpenCL platform found (the ICD loader lists none; is a driver such as PoCL installed?)"
-                    : "no OpenCL device found: " + String.join("; ", platformProblems));
+            throw new IllegalStateException(String.join("; ", platformProblems));
         }
         if (selection != null && !selection.isBlank()) {
             Found chosen = match(selection.trim());
