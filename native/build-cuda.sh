@@ -16,6 +16,8 @@
 #
 # Without nvcc: the committed copy in native/prebuilt/ is used (a warning says when it is stale:
 # the CUDA backend then compiles the kernels at run time with NVRTC). --check fails without nvcc.
+# With nvcc, outside CI (CI=true), a build also refreshes that committed copy when the kernels
+# changed, so that it is committed along with them (DELTAPROP_KEEP_PREBUILT=1: leave it alone).
 #
 # Environment: NVCC (default: nvcc on PATH, else /usr/local/cuda/bin/nvcc);
 #              CUDA_DEFINES="TM=64 TN=64 ..." instead of TileProfile's GPU row.
@@ -152,8 +154,19 @@ RECORD="$tmp/$BASE.fatbin.properties"
   echo "nvcc=$VERSION"
   echo "cuda.driver.min=$MIN"
 } > "$RECORD"
+# A developer's build (nvcc present, not CI) also keeps the committed copy in step with the
+# kernels, so that whoever edits a kernel commits the matching fatbin with it (nvcc's output is
+# the same bytes for the same input). CI only checks it (ShippedFatbinTest), never refreshes it.
+refresh_prebuilt() {
+  [ "$OUT" != "$PREBUILT" ] && [ "${CI:-}" != true ] && [ "${DELTAPROP_KEEP_PREBUILT:-0}" != 1 ] || return 0
+  cmp -s "$RECORD" "$PREBUILT/$BASE.fatbin.properties" && return 0
+  mkdir -p "$PREBUILT"
+  cp -f "$OUT/$BASE.fatbin" "$OUT/$BASE.fatbin.properties" "$PREBUILT/"
+  say "refreshed the committed native/prebuilt/$BASE.fatbin for the changed kernels: commit it with them"
+}
 if [ -f "$OUT/$BASE.fatbin" ] && cmp -s "$RECORD" "$OUT/$BASE.fatbin.properties"; then
   say "up to date: ${OUT#"$ROOT"/}/$BASE.fatbin"
+  refresh_prebuilt
   exit 0
 fi
 read -r -a DEFS <<< "$DEFINES"
@@ -162,3 +175,4 @@ say "nvcc $VERSION: kernels/$ENTRY (${DEFINES}) -> ${OUT#"$ROOT"/}/$BASE.fatbin 
 "$NVCC" -fatbin "${DFLAGS[@]}" "${GENCODE[@]}" -o "$tmp/$BASE.fatbin" "$tmp/$ENTRY"
 cp -f "$tmp/$BASE.fatbin" "$RECORD" "$OUT/"
 say "done: $(stat -c %s "$OUT/$BASE.fatbin") bytes"
+refresh_prebuilt

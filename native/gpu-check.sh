@@ -18,7 +18,8 @@
 # Environment: GPU_CHECK_BUDGET_S (seconds for all steps), GPU_CHECK_STEPS (bench and peer
 # steps per timing, default 50), JAVA_OPTS (passed to the JVM; default -Xmx16g), PYTHON (python3),
 # GPU_CHECK_DRY=1 (run every step even without a GPU: a trial of the script itself, which then
-# fails step by step with each step's own reason).
+# fails step by step with each step's own reason), GPU_CHECK_BACKENDS (space-separated device
+# backends to test and bench, default "cuda"; e.g. "cuda cuda-lwjgl").
 set -u
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -35,6 +36,8 @@ LOG="$LOG_DIR/gpu-check.log"
 exec > >(tee -a "$LOG") 2>&1
 
 BUDGET_S="${GPU_CHECK_BUDGET_S:-450}"
+read -r -a BACKENDS <<< "${GPU_CHECK_BACKENDS:-cuda}"
+BACKEND_LIST="$(IFS=,; echo "${BACKENDS[*]}")"
 STEPS="${GPU_CHECK_STEPS:-50}"
 PYTHON="${PYTHON:-python3}"
 export JAVA_OPTS="${JAVA_OPTS:--Xmx16g}"
@@ -53,7 +56,7 @@ step() {
   local left=$(( BUDGET_S - $(elapsed) - 20 ))
   if [ "$left" -lt 10 ]; then
     say "SKIPPED $name: the ${BUDGET_S} s budget is spent"
-    SUMMARY+=("$(printf '%-34s %s' "$name" "skipped (budget spent)")"); FAILED=1
+    SUMMARY+=("$(printf '%-46s %s' "$name" "skipped (budget spent)")"); FAILED=1
     return
   fi
   [ "$limit" -gt "$left" ] && limit="$left"
@@ -68,7 +71,7 @@ step() {
   local verdict="ok"
   if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then verdict="TIMED OUT after ${limit} s"; FAILED=1
   elif [ "$rc" != 0 ]; then verdict="FAILED (exit $rc)"; FAILED=1; fi
-  SUMMARY+=("$(printf '%-34s %-28s %4d s  %s' "$name" "$verdict" "$took" "$out")")
+  SUMMARY+=("$(printf '%-46s %-20s %4d s  %s' "$name" "$verdict" "$took" "$out")")
 }
 
 # ---- 0. what is needed, said at once ------------------------------------------------------
@@ -117,39 +120,58 @@ while IFS= read -r class; do
   SELECT+=(--select-class "$class")
 done < <(cd "$ROOT/.device/test-classes" && find dev/deltaprop/device -name '*Test.class' ! -name '*$*' \
            \( -name 'Device*Test.class' -o -name 'Cuda*Test.class' -o -name 'Jcuda*Test.class' -o -name 'Nvrtc*Test.class' \
+              -o -name 'FatbinTest.class' -o -name 'Lwjgl*Cuda*Test.class' \
               -o -name 'ShippedFatbinTest.class' \) \
          | sed 's/\.class$//; s#/#.#g' | sort)
 say "device suite classes: $(( ${#SELECT[@]} / 2 ))"
-step "device suite on cuda" 210 suite.txt \
-  env DELTAPROP_REQUIRE=cuda JAVA_OPTS="$JAVA_OPTS -Ddeltaprop.test.backends=cuda" \
+step "device suite on $BACKEND_LIST" 210 suite.txt \
+  env DELTAPROP_REQUIRE="$BACKEND_LIST" JAVA_OPTS="$JAVA_OPTS -Ddeltaprop.test.backends=$BACKEND_LIST" \
   "${RUN[@]}" --test "${SELECT[@]}" --details=tree --details-theme=ascii
 
 # ---- 3. bench on cuda ----------------------------------------------------------------------
-for workload in tiny mnist wide gemm-4096; do
-  step "bench $workload on cuda" 60 "bench-$workload.json" \
-    "${RUN[@]}" dev.deltaprop.cli.Main bench --backend cuda --workload "$workload" --steps "$STEPS" --json
+for backend in "${BACKENDS[@]}"; do
+  for workload in tiny mnist wide gemm-4096; do
+    step "bench $workload on $backend" 60 "bench-$backend-$workload.json" \
+      env DEVICE_QUIET=1 "${RUN[@]}" dev.deltaprop.cli.Main bench --backend "$backend" --workload "$workload" --steps "$STEPS" --json
+  done
 done
 
 # ---- 4. the peers: PyTorch eager fp32 and cuBLAS SGEMM --------------------------------------
 step "peers: PyTorch and cuBLAS" 120 peer.json \
   env PYTHONUNBUFFERED=1 "$PYTHON" "$ROOT/native/torch-peer.py" --steps "$STEPS" --json
 
-# ---- 4b. the same engine through LWJGL's CUDA binding (cuda-lwjgl): suite and tiny bench -----
-# after the cuda steps and the peers, so that a tight budget spends itself on those first
-LWJGL_SELECT=()
-while IFS= read -r class; do
-  LWJGL_SELECT+=(--select-class "$class")
-done < <(cd "$ROOT/.device/test-classes" && find dev/deltaprop/device -name '*Test.class' ! -name '*$*' \
-           \( -name 'Device*Test.class' -o -name 'LwjglCuda*Test.class' -o -name 'LwjglProvidersTest.class' \) | sed 's/\.class$//; s#/#.#g' | sort)
-step "device suite on cuda-lwjgl" 150 suite-lwjgl.txt \
-  env DELTAPROP_REQUIRE=cuda-lwjgl JAVA_OPTS="$JAVA_OPTS -Ddeltaprop.test.backends=cuda-lwjgl" \
-  "${RUN[@]}" --test "${LWJGL_SELECT[@]}" --details=tree --details-theme=ascii
-step "bench tiny on cuda-lwjgl" 60 lwjgl-bench-tiny.json \
-  "${RUN[@]}" dev.deltaprop.cli.Main bench --backend cuda-lwjgl --workload tiny --steps "$STEPS" --json
+# ---- 4b. cuda-lwjgl (the same engine through LWJGL's CUDA binding), when GPU_CHECK_BACKENDS ----
+# does not already name it: its suite and the tiny bench only, after the cuda steps and the
+# peers, so that a tight budget spends itself on those first
+if [[ " ${BACKENDS[*]} " != *" cuda-lwjgl "* ]]; then
+  LWJGL_SELECT=()
+  while IFS= read -r class; do
+    LWJGL_SELECT+=(--select-class "$class")
+  done < <(cd "$ROOT/.device/test-classes" && find dev/deltaprop/device -name '*Test.class' ! -name '*$*' \
+             \( -name 'Device*Test.class' -o -name 'LwjglCuda*Test.class' -o -name 'LwjglProvidersTest.class' \) \
+           | sed 's/\.class$//; s#/#.#g' | sort)
+  step "device suite on cuda-lwjgl" 150 suite-cuda-lwjgl.txt \
+    env DELTAPROP_REQUIRE=cuda-lwjgl JAVA_OPTS="$JAVA_OPTS -Ddeltaprop.test.backends=cuda-lwjgl" \
+    "${RUN[@]}" --test "${LWJGL_SELECT[@]}" --details=tree --details-theme=ascii
+  step "bench tiny on cuda-lwjgl" 60 bench-cuda-lwjgl-tiny.json \
+    env DEVICE_QUIET=1 "${RUN[@]}" dev.deltaprop.cli.Main bench --backend cuda-lwjgl --workload tiny --steps "$STEPS" --json
+fi
 
-# ---- 5. summary, then the table last -------------------------------------------------------
+# ---- 5. tuning data while the GPU is here: the forward GEMM with other tile profiles --------
+# (not part of the verdict: each profile is compiled at run time by NVRTC, PyTorch's wheel
+#  carries it; without NVRTC each says why in a second). One row each in the table's footer.
+SWEEP=("TM=128,TN=128,TK=8,WM=8,WN=8" "TM=128,TN=128,TK=16,WM=8,WN=8" "TM=128,TN=64,TK=16,WM=8,WN=4")
+for tiles in "${SWEEP[@]}"; do
+  before=$FAILED
+  step "sweep gemm-4096 ${tiles}" 40 "sweep-${tiles//[,=]/_}.json" \
+    env DEVICE_QUIET=1 JAVA_OPTS="$JAVA_OPTS -Ddeltaprop.tiles=$tiles" \
+    "${RUN[@]}" dev.deltaprop.cli.Main bench --backend "${BACKENDS[0]}" --workload gemm-4096 --steps 20 --json
+  FAILED=$before
+done
+
+# ---- 6. summary, then the table last -------------------------------------------------------
 printf '\n== steps (%d s in all)\n' "$(elapsed)"
 printf '%s\n' "${SUMMARY[@]}"
 printf '\n'
-timeout 20 "$PYTHON" "$ROOT/native/gpu-table.py" "$LOG_DIR" | tee "$LOG_DIR/table.txt" || FAILED=1
+timeout 20 "$PYTHON" "$ROOT/native/gpu-table.py" "$LOG_DIR" "${BACKENDS[@]}" | tee "$LOG_DIR/table.txt" || FAILED=1
 exit "$FAILED"

@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """gpu-table.py — the last table of native/gpu-check.sh: deltaprop on cuda against its peers.
 
-Reads, from the log folder given as its argument, `bench-<workload>.json` (the output of
-`deltaprop bench --backend cuda --workload <workload> --json`) and `peer.json` (the output of
-`native/torch-peer.py --json`), and prints one row per workload with the deltaprop / peer ratio
-and the issue's target next to it:
+Usage: gpu-table.py LOG_DIR [BACKEND...]   (default backend: cuda)
+
+Reads, from the log folder, `bench-<backend>-<workload>.json` (the output of
+`deltaprop bench --backend <backend> --workload <workload> --json`) and `peer.json` (the output of
+`native/torch-peer.py --json`), and prints, per backend, one row per workload with the
+deltaprop / peer ratio and the issue's target next to it:
 
   gemm-4096     forward kernel GFLOP/s ÷ cuBLAS SGEMM GFLOP/s   (target ≥ 0.70)
   mnist, wide   samples/s ÷ PyTorch eager fp32 samples/s         (target ≥ 1.00)
@@ -63,36 +65,36 @@ def deltaprop_figures(document):
 
 
 def load_json(path):
+    """The first JSON object or array in the file (a launcher's line before it is skipped)."""
     try:
         with open(path, encoding="utf-8") as handle:
             text = handle.read()
     except OSError:
         return None
-    start = min([i for i in (text.find("{"), text.find("[")) if i >= 0], default=-1)
-    if start < 0:
-        return None
-    try:
-        return json.loads(text[start:])
-    except json.JSONDecodeError:
-        return None
+    decoder = json.JSONDecoder()
+    for match in re.finditer(r"[{\[]", text):
+        try:
+            value, _ = decoder.raw_decode(text, match.start())
+        except json.JSONDecodeError:
+            continue
+        if isinstance(value, (dict, list)) and value:
+            return value
+    return None
 
 
 def fmt(number, digits=1):
     if number is None:
         return "?"
-    if abs(number) >= 1e6:
+    if abs(number) >= 1000:
         return f"{number:,.0f}"
     return f"{number:,.{digits}f}"
 
 
-def main(folder):
-    peers = {}
-    peer_document = load_json(os.path.join(folder, "peer.json"))
-    if isinstance(peer_document, list):
-        peers = {item.get("workload"): item for item in peer_document if isinstance(item, dict)}
+def main(folder, backend):
+    peers = peers_of(folder)
     rows = []
     for workload in ORDER:
-        bench = load_json(os.path.join(folder, f"bench-{workload}.json"))
+        bench = load_json(os.path.join(folder, f"bench-{backend}-{workload}.json"))
         ours = deltaprop_figures(bench) if bench is not None else {}
         peer = peers.get(workload, {})
         if workload.startswith("gemm-"):
@@ -112,7 +114,7 @@ def main(folder):
                      "-" if target is None else f"≥ {target:.2f} {verdict}".strip(), extra,
                      "" if bench is not None else "no bench output"))
     device = next((p.get("device") for p in peers.values() if p.get("device")), "?")
-    print(f"deltaprop (cuda) against its peers on {device}, fp32, TF32 off (same run)")
+    print(f"deltaprop ({backend}) against its peers on {device}, fp32, TF32 off (same run)")
     header = ("workload", "unit", "deltaprop", "peer", "peer value", "ratio", "target", "notes")
     widths = [max(len(str(r[i])) for r in rows + [header + ("",)]) for i in range(7)]
     print("  ".join(h.ljust(widths[i]) for i, h in enumerate(header[:7])) + "  notes")
@@ -121,7 +123,32 @@ def main(folder):
         print("  ".join(str(row[i]).ljust(widths[i]) for i in range(7)) + "  " + notes)
 
 
+def sweep(folder, peers):
+    """The forward GEMM at other tile profiles (gpu-check's sweep-*.json), against cuBLAS."""
+    files = sorted(f for f in os.listdir(folder) if f.startswith("sweep-") and f.endswith(".json"))
+    if not files:
+        return
+    cublas = peers.get("gemm-4096", {}).get("gflops")
+    print("\ntile sweep, gemm-4096 forward (compiled at run time by NVRTC; tuning data, not a verdict)")
+    for name in files:
+        document = load_json(os.path.join(folder, name))
+        figures = deltaprop_figures(document) if document is not None else {}
+        mine = figures.get("forward_gflops") or figures.get("gflops")
+        ratio = f"{mine / cublas:.2f} of cuBLAS" if mine and cublas else "?"
+        print(f"  {name[len('sweep-'):-len('.json')]:<36} {fmt(mine):>10} GFLOP/s  {ratio}")
+
+
+def peers_of(folder):
+    document = load_json(os.path.join(folder, "peer.json"))
+    if isinstance(document, list):
+        return {item.get("workload"): item for item in document if isinstance(item, dict)}
+    return {}
+
+
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        raise SystemExit("usage: gpu-table.py LOG_DIR")
-    main(sys.argv[1])
+    if len(sys.argv) < 2:
+        raise SystemExit("usage: gpu-table.py LOG_DIR [BACKEND...]")
+    sweep(sys.argv[1], peers_of(sys.argv[1]))
+    for index, name in enumerate(sys.argv[2:] or ["cuda"]):
+        print()
+        main(sys.argv[1], name)

@@ -47,11 +47,42 @@ public final class JcudaDriverFactory implements DriverFactory {
             return reason;
         }
         try {
-            JcudaDriver.select(Jcuda.devices(), System.getenv(SELECTION_VARIABLE));
-            return null;
+            Jcuda.DeviceInfo device = JcudaDriver.select(Jcuda.devices(), System.getenv(SELECTION_VARIABLE));
+            return kernelsUnloadable(device, Jcuda.driverVersion(), ShippedFatbin.find("kernels/mlp.cu"));
         } catch (IllegalArgumentException | DriverException e) {
             return e.getMessage();
         }
+    }
+
+    /**
+     * Why no kernels could be loaded on {@code device}, known before trying: the shipped fatbin
+     * needs a newer driver or has no code for the GPU, and there is no NVRTC to compile the
+     * source instead; {@code null} when they can (or when only trying will tell). Said here so
+     * that {@code auto} moves on to the next backend instead of failing when it opens this one.
+     */
+    static String kernelsUnloadable(Jcuda.DeviceInfo device, int driverVersion, ShippedFatbin shipped) {
+        String problem = null;
+        if (shipped == null) {
+            problem = "the jar carries no CUDA fatbin (built without nvcc)";
+        } else if (shipped.minimumDriverVersion() > driverVersion) {
+            String module = CudaVersions.kernelModule();
+            problem = "the CUDA driver is " + CudaVersions.format(driverVersion) + (module == null ? "" : " (NVIDIA " + module + ")")
+                    + "; the shipped kernels need CUDA " + CudaVersions.format(shipped.minimumDriverVersion())
+                    + ", i.e. NVIDIA driver " + CudaVersions.minimumLinuxDriver(shipped.minimumDriverVersion()) + " or newer";
+        } else if (!shipped.contents().runsOn(device.major(), device.minor())) {
+            problem = "the shipped kernels hold " + shipped.contents() + ", none of which runs on compute capability "
+                    + device.major() + "." + device.minor();
+        }
+        if (problem == null) {
+            return null;
+        }
+        String nvrtc;
+        try {
+            nvrtc = Nvrtc.unavailableReason();
+        } catch (LinkageError e) {
+            nvrtc = "LWJGL, through which NVRTC is reached, is not on the class path";
+        }
+        return nvrtc == null ? null : problem + ", and they cannot be compiled here: " + nvrtc;
     }
 
     @Override
@@ -60,8 +91,10 @@ public final class JcudaDriverFactory implements DriverFactory {
         if (reason == null) {
             reason = Jcuda.unavailableReason();
         }
+        ShippedFatbin shipped = ShippedFatbin.find("kernels/mlp.cu");
         if (reason != null) {
-            return List.of(reason);
+            // the reason itself is what 'devices' prints as "cannot start: …"; say what would run
+            return List.of(kernelsLine(shipped, Integer.MAX_VALUE));
         }
         List<String> lines = new ArrayList<>();
         try {
@@ -72,10 +105,7 @@ public final class JcudaDriverFactory implements DriverFactory {
             for (Jcuda.DeviceInfo device : Jcuda.devices()) {
                 lines.add(device.describe());
             }
-            ShippedFatbin shipped = ShippedFatbin.find("kernels/mlp.cu");
-            lines.add(shipped == null ? "kernels: no fatbin in this jar (built without nvcc): NVRTC compiles them"
-                    : "kernels: " + shipped + ", needs a driver for CUDA " + CudaVersions.format(shipped.minimumDriverVersion())
-                    + (shipped.minimumDriverVersion() > version ? " — this driver is older: NVRTC must compile them" : ""));
+            lines.add(kernelsLine(shipped, version));
             String nvrtc;
             try {
                 nvrtc = Nvrtc.describe();
@@ -90,6 +120,17 @@ public final class JcudaDriverFactory implements DriverFactory {
             lines.add(e.getMessage());
         }
         return lines;
+    }
+
+    /** What the jar carries for CUDA, and whether a driver of {@code version} loads it. */
+    private static String kernelsLine(ShippedFatbin shipped, int version) {
+        if (shipped == null) {
+            return "kernels: no fatbin in this jar (built without nvcc): NVRTC must compile them";
+        }
+        int needed = shipped.minimumDriverVersion();
+        return "kernels: " + shipped + ", needs a driver for CUDA " + CudaVersions.format(needed)
+                + " (NVIDIA " + CudaVersions.minimumLinuxDriver(needed) + " or newer)"
+                + (needed > version ? " — this driver is older: NVRTC must compile them" : "");
     }
 
     @Override

@@ -37,10 +37,21 @@ final class PinnedStaging implements AutoCloseable {
         this.halfBytes = halfBytes;
         check("cuMemAllocHost", JCudaDriver.cuMemAllocHost(host, 2 * halfBytes));
         ByteBuffer all = host.getByteBuffer(0, 2 * halfBytes).order(ByteOrder.nativeOrder());
-        for (int half = 0; half < 2; half++) {
-            halves[half] = all.duplicate().position((int) (half * halfBytes)).limit((int) ((half + 1) * halfBytes))
-                    .slice().order(ByteOrder.nativeOrder());
-            check("cuEventCreate", JCudaDriver.cuEventCreate(drained[half], CUevent_flags.CU_EVENT_DISABLE_TIMING));
+        int created = 0;
+        try {
+            for (int half = 0; half < 2; half++) {
+                halves[half] = all.duplicate().position((int) (half * halfBytes)).limit((int) ((half + 1) * halfBytes))
+                        .slice().order(ByteOrder.nativeOrder());
+                check("cuEventCreate", JCudaDriver.cuEventCreate(drained[half], CUevent_flags.CU_EVENT_DISABLE_TIMING));
+                created++;
+            }
+        } catch (RuntimeException e) {
+            // undo what was made; the first failure is the one reported
+            for (int half = 0; half < created; half++) {
+                JCudaDriver.cuEventDestroy(drained[half]);
+            }
+            JCudaDriver.cuMemFreeHost(host);
+            throw e;
         }
     }
 

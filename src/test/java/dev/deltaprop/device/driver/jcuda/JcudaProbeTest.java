@@ -74,6 +74,29 @@ class JcudaProbeTest {
         assertTrue(range.getMessage().contains("below 2"), range.getMessage());
     }
 
+    /** A driver too old for the fatbin, or a GPU it has no code for, is a reason to skip cuda unless NVRTC can step in. */
+    @Test
+    void knowsBeforeOpeningWhenNoKernelsCouldLoad() {
+        dev.deltaprop.device.driver.ShippedFatbin shipped = dev.deltaprop.device.driver.ShippedFatbin.find("kernels/mlp.cu");
+        org.junit.jupiter.api.Assertions.assertNotNull(shipped, "the build puts kernels/mlp.fatbin on the class path");
+        Jcuda.DeviceInfo hopper = new Jcuda.DeviceInfo(0, "NVIDIA H200", 9, 0, 141L << 30, 1024, 132);
+        Jcuda.DeviceInfo turing = new Jcuda.DeviceInfo(0, "Tesla T4", 7, 5, 15L << 30, 1024, 40);
+        assertEquals(null, JcudaDriverFactory.kernelsUnloadable(hopper, 13000, shipped));
+        String nvrtc = dev.deltaprop.device.driver.nvrtc.Nvrtc.unavailableReason();
+        String old = JcudaDriverFactory.kernelsUnloadable(hopper, 12040, shipped);
+        String noCode = JcudaDriverFactory.kernelsUnloadable(turing, 13000, shipped);
+        String noFatbin = JcudaDriverFactory.kernelsUnloadable(hopper, 13000, null);
+        if (nvrtc == null) {
+            assertEquals(java.util.Arrays.asList(null, null, null), java.util.Arrays.asList(old, noCode, noFatbin),
+                    "NVRTC is here: every case can compile at run time");
+            return;
+        }
+        assertTrue(old.startsWith("the CUDA driver is 12.4") && old.contains("need CUDA 13.0, i.e. NVIDIA driver 580 or newer")
+                && old.endsWith("cannot be compiled here: " + nvrtc), old);
+        assertTrue(noCode.contains("none of which runs on compute capability 7.5"), noCode);
+        assertTrue(noFatbin.startsWith("the jar carries no CUDA fatbin"), noFatbin);
+    }
+
     /** Whether the dynamic loader could find libcuda.so.1: LD_LIBRARY_PATH or its cache. */
     static boolean libcudaVisible() throws Exception {
         for (String folder : System.getenv().getOrDefault("LD_LIBRARY_PATH", "").split(":")) {
