@@ -39,4 +39,19 @@ public final class CudaStartup {
         }
         return count == 0 ? "no CUDA device: the driver sees none" : null;
     }
+
+    /**
+     * What {@code deltaprop devices} says of the CUDA kernels this jar carries: the shipped
+     * fatbin ({@code null}: none) and whether a driver for CUDA {@code driverVersion}
+     * ({@link Integer#MAX_VALUE} when no driver was found) loads it.
+     */
+    public static String kernelsLine(ShippedFatbin shipped, int driverVersion) {
+        if (shipped == null) {
+            return "kernels: no fatbin in this jar (built without nvcc): NVRTC must compile them";
+        }
+        int needed = shipped.minimumDriverVersion();
+        return "kernels: " + shipped + ", needs a driver for CUDA " + CudaVersions.format(needed)
+                + " (NVIDIA " + CudaVersions.minimumLinuxDriver(needed) + " or newer)"
+                + (needed > driverVersion ? " — this driver is older: NVRTC must compile them" : "");
+    }
 }

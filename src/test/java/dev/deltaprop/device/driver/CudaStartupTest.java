@@ -26,4 +26,10 @@ class CudaStartupTest {
         assertEquals("no CUDA device: the driver sees none", CudaStartup.afterCount(0, 0));
         assertEquals("no CUDA device: cuDeviceGetCount: CUDA_ERROR_NOT_INITIALIZED", CudaStartup.afterCount(3, 0));
     }
+
+    @Test
+    void kernelsLineWithoutAFatbin() {
+        assertEquals("kernels: no fatbin in this jar (built without nvcc): NVRTC must compile them",
+                CudaStartup.kernelsLine(null, 13000));
+    }
 }

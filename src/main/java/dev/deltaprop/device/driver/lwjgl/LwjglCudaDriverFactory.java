@@ -1,5 +1,6 @@
 package dev.deltaprop.device.driver.lwjgl;
 
+import dev.deltaprop.device.driver.CudaStartup;
 import dev.deltaprop.device.driver.CudaVersions;
 import dev.deltaprop.device.driver.Driver;
 import dev.deltaprop.device.driver.DriverException;
@@ -52,7 +53,10 @@ public final class LwjglCudaDriverFactory implements DriverFactory {
     public List<String> details() {
         String reason = startFailure();
         if (reason != null) {
-            return List.of(reason);
+            // 'devices' prints the reason itself as "cannot start: …"; say what would run (as cuda does),
+            // or, without LWJGL, nothing more than the reason
+            return reason.startsWith("LWJGL") ? List.of(reason)
+                    : List.of(CudaStartup.kernelsLine(ShippedFatbin.find("kernels/mlp.cu"), Integer.MAX_VALUE));
         }
         List<String> lines = new ArrayList<>();
         try {
@@ -63,10 +67,7 @@ public final class LwjglCudaDriverFactory implements DriverFactory {
             for (LwjglCuda.DeviceInfo device : LwjglCuda.devices()) {
                 lines.add(device.describe());
             }
-            ShippedFatbin shipped = ShippedFatbin.find("kernels/mlp.cu");
-            lines.add(shipped == null ? "kernels: no fatbin in this jar (built without nvcc): NVRTC compiles them"
-                    : "kernels: " + shipped + ", needs a driver for CUDA " + CudaVersions.format(shipped.minimumDriverVersion())
-                    + (shipped.minimumDriverVersion() > version ? " — this driver is older: NVRTC must compile them" : ""));
+            lines.add(CudaStartup.kernelsLine(ShippedFatbin.find("kernels/mlp.cu"), version));
             String nvrtc = Nvrtc.describe();
             lines.add("run-time compiler: " + (nvrtc != null ? nvrtc : "not available: " + Nvrtc.unavailableReason()));
         } catch (DriverException | IllegalStateException e) {
