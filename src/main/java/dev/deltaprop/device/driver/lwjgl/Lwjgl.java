@@ -67,6 +67,21 @@ final class Lwjgl {
         return what + " could not be loaded (" + firstLine(message) + "); " + remedy;
     }
 
+    /**
+     * The LWJGL release on the class path, e.g. {@code 3.3.6}, read from {@code org.lwjgl.Version}'s
+     * fields at run time (the compiler would inline the ones it built against, and
+     * {@code Version.getVersion()} reads the jar's manifest, which a shaded jar no longer has).
+     */
+    static String version() {
+        try {
+            Class<?> version = Class.forName("org.lwjgl.Version", true, Lwjgl.class.getClassLoader());
+            return version.getField("VERSION_MAJOR").getInt(null) + "." + version.getField("VERSION_MINOR").getInt(null)
+                    + "." + version.getField("VERSION_REVISION").getInt(null);
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return "(version unknown: " + e + ")";
+        }
+    }
+
     private static String firstLine(String message) {
         return message.lines().findFirst().orElse(message).strip();
     }

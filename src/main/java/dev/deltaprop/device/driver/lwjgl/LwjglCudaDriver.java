@@ -113,7 +113,7 @@ public final class LwjglCudaDriver implements Driver {
 
     @Override
     public String binding() {
-        return "LWJGL " + org.lwjgl.Version.getVersion() + " (CUDA driver API)";
+        return "LWJGL " + Lwjgl.version() + " (CUDA driver API)";
     }
 
     @Override

@@ -79,7 +79,7 @@ public final class LwjglOpenClDriver implements Driver {
 
     @Override
     public String binding() {
-        return "LWJGL " + org.lwjgl.Version.getVersion() + " (OpenCL)";
+        return "LWJGL " + Lwjgl.version() + " (OpenCL)";
     }
 
     @Override
