@@ -54,7 +54,9 @@ public final class LwjglOpenClDriver implements Driver {
     private final List<Long> programs = new ArrayList<>();
     private final List<Long> kernels = new ArrayList<>();
     private final Set<ClMark> pendingMarks = Collections.newSetFromMap(new IdentityHashMap<>());
-    /** Host staging for partial copies; {@code memAlloc}'d, grown on demand, freed by {@link #close()}. */
+    /** Partial copies go through staging in chunks of at most this many floats (4 MiB), so a large one never doubles its memory. */
+    static final int STAGING_FLOATS = 1 << 20;
+    /** Host staging for partial copies; {@code memAlloc}'d, grown on demand up to {@link #STAGING_FLOATS}, freed by {@link #close()}. */
     private FloatBuffer staging;
 
     LwjglOpenClDriver(LwjglClDevices.Found found) {
@@ -149,9 +151,10 @@ public final class LwjglOpenClDriver implements Driver {
                     targetOffset * Float.BYTES, source, null, null));
             return;
         }
-        FloatBuffer staged = staging(count);
-        staged.put(source, sourceOffset, count).flip();
-        enqueueWrite(cl, targetOffset, staged);
+        for (int from = 0; from < count; from += STAGING_FLOATS) {
+            int n = Math.min(STAGING_FLOATS, count - from);
+            enqueueWrite(cl, targetOffset + from, staging(n).put(source, sourceOffset + from, n).flip());
+        }
     }
 
     @Override
@@ -170,9 +173,12 @@ public final class LwjglOpenClDriver implements Driver {
             enqueueWrite(cl, targetOffset, source.slice().limit(count));
             return;
         }
-        FloatBuffer staged = staging(count);
-        staged.put(source.duplicate().limit(source.position() + count)).flip();
-        enqueueWrite(cl, targetOffset, staged);
+        int start = source.position();
+        for (int from = 0; from < count; from += STAGING_FLOATS) {
+            int n = Math.min(STAGING_FLOATS, count - from);
+            enqueueWrite(cl, targetOffset + from,
+                    staging(n).put(source.duplicate().limit(start + from + n).position(start + from)).flip());
+        }
     }
 
     @Override
@@ -188,11 +194,13 @@ public final class LwjglOpenClDriver implements Driver {
                     targetOffset * Integer.BYTES, source, null, null));
             return;
         }
-        FloatBuffer staged = staging(count);
-        // the same 4 bytes per element, seen as ints
-        MemoryUtil.memIntBuffer(MemoryUtil.memAddress(staged), count).put(source, sourceOffset, count);
-        staged.limit(count);
-        enqueueWrite(cl, targetOffset, staged);
+        for (int from = 0; from < count; from += STAGING_FLOATS) {
+            int n = Math.min(STAGING_FLOATS, count - from);
+            FloatBuffer staged = staging(n);
+            // the same 4 bytes per element, seen as ints
+            MemoryUtil.memIntBuffer(MemoryUtil.memAddress(staged), n).put(source, sourceOffset + from, n);
+            enqueueWrite(cl, targetOffset + from, staged.limit(n));
+        }
     }
 
     private void enqueueWrite(ClMemory cl, long targetOffset, FloatBuffer direct) {
@@ -213,14 +221,19 @@ public final class LwjglOpenClDriver implements Driver {
                     sourceOffset * Float.BYTES, target, null, null));
             return;
         }
-        FloatBuffer staged = staging(count);
-        staged.limit(count);
-        ClStatus.check("clEnqueueReadBuffer", CL10.clEnqueueReadBuffer(queue, cl.mem, true,
-                sourceOffset * Float.BYTES, staged, null, null));
-        staged.get(target, targetOffset, count);
+        for (int from = 0; from < count; from += STAGING_FLOATS) {
+            int n = Math.min(STAGING_FLOATS, count - from);
+            FloatBuffer staged = staging(n).limit(n);
+            ClStatus.check("clEnqueueReadBuffer", CL10.clEnqueueReadBuffer(queue, cl.mem, true,
+                    (sourceOffset + from) * Float.BYTES, staged, null, null));
+            staged.get(target, targetOffset + from, n);
+        }
     }
 
-    /** The staging buffer, cleared, holding at least {@code count} floats. */
+    /**
+     * The staging buffer, cleared, holding at least {@code count} ≤ {@link #STAGING_FLOATS} floats;
+     * it grows to the largest chunk asked for and is freed by {@link #close()}.
+     */
     private FloatBuffer staging(int count) {
         if (staging == null || staging.capacity() < count) {
             if (staging != null) {

@@ -204,23 +204,38 @@ class LwjglOpenClDriverTest {
         assertThrows(IllegalStateException.class, () -> closed.allocate(1));
     }
 
-    /** A large random array, written and read back at odd offsets, is bit for bit the same. */
+    /**
+     * A large random array, written and read back at odd offsets (through staging, in chunks of
+     * {@link LwjglOpenClDriver#STAGING_FLOATS}: this one spans three), and again from a heap
+     * buffer at a position, is bit for bit the same.
+     */
     @Test
     void largeCopiesRoundTrip() {
         long seed = System.nanoTime();
         SplittableRandom random = new SplittableRandom(seed);
-        int n = 1031 * 257;
+        int n = 2 * LwjglOpenClDriver.STAGING_FLOATS + 1031;
         float[] values = new float[n + 7];
         for (int i = 0; i < values.length; i++) {
             values[i] = (float) random.nextDouble(-1, 1);
         }
+        float[] expected = Arrays.copyOfRange(values, 7, 7 + n);
         try (Driver driver = open()) {
             Driver.Memory memory = driver.allocate(n + 33);
             driver.write(memory, 33, values, 7, n);
             float[] back = new float[n + 1];
             Arrays.fill(back, Float.NaN);
             driver.read(memory, 33, back, 1, n);
-            assertArrayEquals(Arrays.copyOfRange(values, 7, 7 + n), Arrays.copyOfRange(back, 1, n + 1), "seed " + seed);
+            assertArrayEquals(expected, Arrays.copyOfRange(back, 1, n + 1), "seed " + seed);
+
+            float[] zeros = new float[n + 33];
+            driver.write(memory, 0, zeros, 0, zeros.length);
+            FloatBuffer heap = FloatBuffer.wrap(values);
+            heap.position(7);
+            driver.write(memory, 33, heap, n);
+            assertEquals(7, heap.position());
+            Arrays.fill(back, Float.NaN);
+            driver.read(memory, 33, back, 1, n);
+            assertArrayEquals(expected, Arrays.copyOfRange(back, 1, n + 1), "heap buffer, seed " + seed);
         }
     }
 
