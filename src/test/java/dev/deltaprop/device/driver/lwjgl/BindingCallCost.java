@@ -58,6 +58,8 @@ public final class BindingCallCost {
         for (int m = 0; m < 4; m++) {
             System.out.printf("%-34s %12.0f %12.0f%n", what[m], median(joclNanos[m]), median(lwjglNanos[m]));
         }
+        jocl.close();
+        lwjgl.close();
     }
 
     private static double median(double[] values) {
@@ -68,6 +70,8 @@ public final class BindingCallCost {
 
     /** The calls as {@code JoclDriver} makes them. */
     private static final class Jocl {
+        final cl_context context;
+        final cl_program program;
         final cl_command_queue queue;
         final cl_kernel kernel;
         final cl_mem mem;
@@ -81,13 +85,21 @@ public final class BindingCallCost {
             CL.clGetDeviceIDs(platforms[0], CL.CL_DEVICE_TYPE_ALL, 1, devices, null);
             cl_context_properties properties = new cl_context_properties();
             properties.addProperty(CL.CL_CONTEXT_PLATFORM, platforms[0]);
-            cl_context context = CL.clCreateContext(properties, 1, devices, null, null, null);
+            context = CL.clCreateContext(properties, 1, devices, null, null, null);
             queue = CL.clCreateCommandQueue(context, devices[0], CL.CL_QUEUE_PROFILING_ENABLE, null);
-            cl_program program = CL.clCreateProgramWithSource(context, 1, new String[] {SOURCE}, null, null);
+            program = CL.clCreateProgramWithSource(context, 1, new String[] {SOURCE}, null, null);
             CL.clBuildProgram(program, 0, null, null, null, null);
             kernel = CL.clCreateKernel(program, "k", null);
             mem = CL.clCreateBuffer(context, CL.CL_MEM_READ_WRITE, 64, null, null);
             CL.setExceptionsEnabled(false);
+        }
+
+        void close() {
+            CL.clReleaseMemObject(mem);
+            CL.clReleaseKernel(kernel);
+            CL.clReleaseProgram(program);
+            CL.clReleaseCommandQueue(queue);
+            CL.clReleaseContext(context);
         }
 
         double[] time(int calls) {
@@ -124,6 +136,8 @@ public final class BindingCallCost {
 
     /** The calls as {@code LwjglOpenClDriver} makes them. */
     private static final class Lwjgl {
+        final long context;
+        final long program;
         final long queue;
         final long kernel;
         final long mem;
@@ -134,13 +148,21 @@ public final class BindingCallCost {
             try (MemoryStack stack = MemoryStack.stackPush()) {
                 IntBuffer status = stack.mallocInt(1);
                 PointerBuffer properties = stack.mallocPointer(3).put(CL10.CL_CONTEXT_PLATFORM).put(found.platform()).put(0).flip();
-                long context = CL10.clCreateContext(properties, found.device(), null, MemoryUtil.NULL, status);
+                context = CL10.clCreateContext(properties, found.device(), null, MemoryUtil.NULL, status);
                 queue = CL10.clCreateCommandQueue(context, found.device(), CL10.CL_QUEUE_PROFILING_ENABLE, status);
-                long program = CL10.clCreateProgramWithSource(context, SOURCE, status);
+                program = CL10.clCreateProgramWithSource(context, SOURCE, status);
                 CL10.clBuildProgram(program, found.device(), "", null, MemoryUtil.NULL);
                 kernel = CL10.clCreateKernel(program, "k", status);
                 mem = CL10.clCreateBuffer(context, CL10.CL_MEM_READ_WRITE, 64, status);
             }
+        }
+
+        void close() {
+            CL10.clReleaseMemObject(mem);
+            CL10.clReleaseKernel(kernel);
+            CL10.clReleaseProgram(program);
+            CL10.clReleaseCommandQueue(queue);
+            CL10.clReleaseContext(context);
         }
 
         double[] time(int calls) {
