@@ -25,7 +25,7 @@ import org.lwjgl.system.MemoryUtil;
 /**
  * The {@link Driver} on LWJGL 3's CUDA driver API binding ({@link CU}; {@code libcuda.so.1}
  * only): the device's primary context, one non-blocking stream, device memory from
- * {@code cuMemAlloc}, uploads through two pinned staging slots, modules from the shipped fatbin
+ * {@code cuMemAlloc}, copies through pinned memory ({@link PinnedSlots}), modules from the shipped fatbin
  * or NVRTC ({@link LwjglCudaModules}), launches with {@code cuLaunchKernel}, marks as events.
  *
  * <p>LWJGL's conventions: out-parameters and the launch's parameter array come from the thread's
@@ -37,10 +37,6 @@ import org.lwjgl.system.MemoryUtil;
  */
 public final class LwjglCudaDriver implements Driver {
 
-    /** Bytes per pinned upload slot; two slots let one fill while the other's copy runs. */
-    private static final int SLOT_BYTES = 4 << 20;
-    private static final int SLOTS = 2;
-
     /** The context each thread last made current, so that a launch costs no extra native call. */
     private static final ThreadLocal<Long> CURRENT = new ThreadLocal<>();
 
@@ -48,13 +44,8 @@ public final class LwjglCudaDriver implements Driver {
     private final int driverVersion;
     private long context;
     private long stream;
-    /** Pinned upload slots, and per slot an event recorded after its last copy (0: never used). */
-    private final ByteBuffer[] slots = new ByteBuffer[SLOTS];
-    private final long[] slotEvents = new long[SLOTS];
-    private final boolean[] slotRecorded = new boolean[SLOTS];
-    private int nextSlot;
-    /** Pinned download buffer, made on the first read. */
-    private ByteBuffer readBuffer;
+    /** Pinned staging for copies; {@code null} until the stream exists. */
+    private PinnedSlots pinned;
     private final Set<CudaMemory> memories = Collections.newSetFromMap(new IdentityHashMap<>());
     private final List<CudaProgram> programs = new ArrayList<>();
     private final List<CudaMark> marks = new ArrayList<>();
@@ -77,12 +68,7 @@ public final class LwjglCudaDriver implements Driver {
                 makeCurrent();
                 check("cuStreamCreate", CU.cuStreamCreate(out, CU.CU_STREAM_NON_BLOCKING));
                 stream = out.get(0);
-                for (int s = 0; s < SLOTS; s++) {
-                    check("cuEventCreate", CU.cuEventCreate(out, CU.CU_EVENT_DISABLE_TIMING));
-                    slotEvents[s] = out.get(0);
-                    check("cuMemAllocHost(" + SLOT_BYTES + " bytes)", CU.cuMemAllocHost(out, SLOT_BYTES));
-                    slots[s] = MemoryUtil.memByteBuffer(out.get(0), SLOT_BYTES);
-                }
+                pinned = new PinnedSlots();
             } catch (RuntimeException e) {
                 // undo what was made; the first failure is the one reported
                 closed = false;
@@ -225,26 +211,19 @@ public final class LwjglCudaDriver implements Driver {
     }
 
     /**
-     * Copies chunk by chunk through the pinned slots, alternating: a slot is refilled only once
-     * the copy that last read it has run (its event), so the caller's array is free on return
-     * while the copies may still be queued behind earlier launches.
+     * Copies chunk by chunk through the pinned slots ({@link PinnedSlots}): the caller's array is
+     * free on return while the copies may still be queued behind earlier launches.
      */
     private void upload(CudaMemory memory, long targetOffset, int count, Filler filler) {
         open();
-        int chunk = SLOT_BYTES / Float.BYTES;
+        int chunk = PinnedSlots.SLOT_BYTES / Float.BYTES;
         for (int from = 0; from < count; from += chunk) {
             int n = Math.min(chunk, count - from);
-            int s = nextSlot;
-            nextSlot = (nextSlot + 1) % SLOTS;
-            if (slotRecorded[s]) {
-                check("cuEventSynchronize", CU.cuEventSynchronize(slotEvents[s]));
-            }
-            ByteBuffer slot = slots[s].clear();
+            ByteBuffer slot = pinned.acquire();
             filler.fill(slot, from, n);
             check("cuMemcpyHtoDAsync", CU.cuMemcpyHtoDAsync(memory.pointer + (targetOffset + from) * Float.BYTES,
                     slot.limit(n * Float.BYTES), stream));
-            check("cuEventRecord", CU.cuEventRecord(slotEvents[s], stream));
-            slotRecorded[s] = true;
+            pinned.enqueued(stream);
         }
     }
 
@@ -257,20 +236,14 @@ public final class LwjglCudaDriver implements Driver {
         if (count == 0) {
             return;
         }
-        if (readBuffer == null) {
-            try (MemoryStack stack = MemoryStack.stackPush()) {
-                PointerBuffer out = stack.mallocPointer(1);
-                check("cuMemAllocHost(" + SLOT_BYTES + " bytes)", CU.cuMemAllocHost(out, SLOT_BYTES));
-                readBuffer = MemoryUtil.memByteBuffer(out.get(0), SLOT_BYTES);
-            }
-        }
-        int chunk = SLOT_BYTES / Float.BYTES;
+        int chunk = PinnedSlots.SLOT_BYTES / Float.BYTES;
         for (int from = 0; from < count; from += chunk) {
             int n = Math.min(chunk, count - from);
-            check("cuMemcpyDtoHAsync", CU.cuMemcpyDtoHAsync(readBuffer.clear().limit(n * Float.BYTES),
+            ByteBuffer download = pinned.download().limit(n * Float.BYTES);
+            check("cuMemcpyDtoHAsync", CU.cuMemcpyDtoHAsync(download,
                     memory.pointer + (sourceOffset + from) * Float.BYTES, stream));
             check("cuStreamSynchronize", CU.cuStreamSynchronize(stream));
-            readBuffer.asFloatBuffer().get(target, targetOffset + from, n);
+            download.asFloatBuffer().get(target, targetOffset + from, n);
         }
     }
 
@@ -425,19 +398,9 @@ public final class LwjglCudaDriver implements Driver {
             release(failures, "cuEventDestroy", CU.cuEventDestroy(mark.event));
         }
         marks.clear();
-        for (int s = 0; s < SLOTS; s++) {
-            if (slotEvents[s] != 0) {
-                release(failures, "cuEventDestroy", CU.cuEventDestroy(slotEvents[s]));
-                slotEvents[s] = 0;
-            }
-            if (slots[s] != null) {
-                release(failures, "cuMemFreeHost", CU.cuMemFreeHost(slots[s]));
-                slots[s] = null;
-            }
-        }
-        if (readBuffer != null) {
-            release(failures, "cuMemFreeHost", CU.cuMemFreeHost(readBuffer));
-            readBuffer = null;
+        if (pinned != null) {
+            pinned.close(failures);
+            pinned = null;
         }
         if (stream != 0) {
             release(failures, "cuStreamDestroy", CU.cuStreamDestroy(stream));
