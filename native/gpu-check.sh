@@ -140,6 +140,23 @@ done
 step "peers: PyTorch and cuBLAS" 120 peer.json \
   env PYTHONUNBUFFERED=1 "$PYTHON" "$ROOT/native/torch-peer.py" --steps "$STEPS" --json
 
+# ---- 4b. cuda-lwjgl (the same engine through LWJGL's CUDA binding), when GPU_CHECK_BACKENDS ----
+# does not already name it: its suite and the tiny bench only, after the cuda steps and the
+# peers, so that a tight budget spends itself on those first
+if [[ " ${BACKENDS[*]} " != *" cuda-lwjgl "* ]]; then
+  LWJGL_SELECT=()
+  while IFS= read -r class; do
+    LWJGL_SELECT+=(--select-class "$class")
+  done < <(cd "$ROOT/.device/test-classes" && find dev/deltaprop/device -name '*Test.class' ! -name '*$*' \
+             \( -name 'Device*Test.class' -o -name 'LwjglCuda*Test.class' -o -name 'LwjglProvidersTest.class' \) \
+           | sed 's/\.class$//; s#/#.#g' | sort)
+  step "device suite on cuda-lwjgl" 150 suite-cuda-lwjgl.txt \
+    env DELTAPROP_REQUIRE=cuda-lwjgl JAVA_OPTS="$JAVA_OPTS -Ddeltaprop.test.backends=cuda-lwjgl" \
+    "${RUN[@]}" --test "${LWJGL_SELECT[@]}" --details=tree --details-theme=ascii
+  step "bench tiny on cuda-lwjgl" 60 bench-cuda-lwjgl-tiny.json \
+    env DEVICE_QUIET=1 "${RUN[@]}" dev.deltaprop.cli.Main bench --backend cuda-lwjgl --workload tiny --steps "$STEPS" --json
+fi
+
 # ---- 5. tuning data while the GPU is here: the forward GEMM with other tile profiles --------
 # (not part of the verdict: each profile is compiled at run time by NVRTC, PyTorch's wheel
 #  carries it; without NVRTC each says why in a second). One row each in the table's footer.

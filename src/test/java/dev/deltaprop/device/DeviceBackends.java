@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Assumptions;
  */
 final class DeviceBackends {
     /** Every device backend name the suite runs; {@code @MethodSource("...#names")} reads it. */
-    static final List<String> NAMES = List.of("opencl", "cuda");
+    static final List<String> NAMES = List.of("opencl", "cuda", "opencl-lwjgl", "cuda-lwjgl");
 
     private static final Map<String, DeviceBackend> SHARED = new HashMap<>();
 
