@@ -11,7 +11,8 @@ import java.util.ServiceLoader;
  * Opens backends by name, and chooses one for {@code auto}.
  *
  * <p>{@code auto} tries {@code cuda}, then {@code opencl}, then {@code cpu}, and reports what it
- * chose and what it skipped and why. The {@code reference} path is the oracle, not a fallback
+ * chose and what it skipped and why. Each device API is tried through JCuda/JOCL first and then
+ * through LWJGL, so that an application that ships only LWJGL still gets its GPU. The {@code reference} path is the oracle, not a fallback
  * that anyone would want for speed: {@code auto} takes it only while no {@code cpu} backend is
  * built into this jar.
  */
@@ -22,7 +23,7 @@ public final class Backends {
             List.of("reference", "cpu", "opencl", "cuda", "opencl-lwjgl", "cuda-lwjgl", "auto");
 
     /** The order in which {@code auto} tries backends. */
-    public static final List<String> AUTO_ORDER = List.of("cuda", "opencl", "cpu");
+    public static final List<String> AUTO_ORDER = List.of("cuda", "cuda-lwjgl", "opencl", "opencl-lwjgl", "cpu");
 
     private Backends() {
     }
