@@ -134,6 +134,6 @@ class BindingClassPathTest {
         assertTrue(child.get("cuda").startsWith("JCuda is not on the class path"), output);
         assertTrue(child.get("opencl-lwjgl").startsWith("LWJGL is not on the class path"), output);
         assertTrue(child.get("cuda-lwjgl").startsWith("LWJGL is not on the class path"), output);
-        assertEquals("reference", child.get("auto-chose"), output);
+        assertEquals("cpu", child.get("auto-chose"), output);
     }
 }
