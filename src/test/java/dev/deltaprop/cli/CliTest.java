@@ -112,14 +112,6 @@ class CliTest {
     }
 
     @Test
-    void demoFitsTheSineCurve() {
-        Cli demo = Cli.run("demo", "--backend", "reference");
-        assertEquals(0, demo.exitCode, demo.toString());
-        assertTrue(demo.out.contains("verdict: good fit"), demo.out);
-        assertTrue(demo.out.contains("epoch 4000  loss "), demo.out);
-    }
-
-    @Test
     void errorsAreOneLineOnStandardErrorWithANonZeroExit() throws IOException {
         Path data = linearData();
         String save = folder.resolve("out.json").toString();
