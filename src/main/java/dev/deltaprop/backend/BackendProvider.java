@@ -31,4 +31,14 @@ public interface BackendProvider {
     default java.util.List<String> details() {
         return java.util.List.of();
     }
+
+    /**
+     * Why {@code auto} should pass over this backend although it can start, or {@code null}. A
+     * device backend whose device is the CPU itself (PoCL, for instance) says so: the {@code cpu}
+     * backend is faster on the same cores, and {@code auto} takes that instead. Asking for the
+     * backend by name still opens it. Must not throw; may cache.
+     */
+    default String autoSkipReason() {
+        return null;
+    }
 }

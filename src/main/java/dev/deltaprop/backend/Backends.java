@@ -11,7 +11,9 @@ import java.util.ServiceLoader;
  * Opens backends by name, and chooses one for {@code auto}.
  *
  * <p>{@code auto} tries {@code cuda}, then {@code opencl}, then {@code cpu}, and reports what it
- * chose and what it skipped and why. Each device API is tried through JCuda/JOCL first and then
+ * chose and what it skipped and why. A device backend whose device is the CPU itself (an OpenCL
+ * CPU driver such as PoCL) is passed over while the {@code cpu} backend can start, because that
+ * is faster on the same cores (see {@link BackendProvider#autoSkipReason()}). Each device API is tried through JCuda/JOCL first and then
  * through LWJGL, so that an application that ships only LWJGL still gets its GPU. The {@code reference} path is the oracle, not a fallback
  * that anyone would want for speed: {@code auto} takes it only while no {@code cpu} backend is
  * built into this jar.
@@ -71,7 +73,7 @@ public final class Backends {
             order.add("reference");
         }
         for (String candidate : order) {
-            String reason = unavailableReason(candidate, providers);
+            String reason = autoSkipReason(candidate, providers);
             if (reason != null) {
                 report.add("skipped " + candidate + ": " + reason);
                 continue;
@@ -103,6 +105,27 @@ public final class Backends {
             return providers.containsKey("reference") ? null : "no backend can start here";
         }
         return unavailableReason(key, providers());
+    }
+
+    /**
+     * Why {@code auto} passes over {@code name} here: the reason it cannot start, or the reason it
+     * should not be chosen although it can (its device is the CPU and the {@code cpu} backend can
+     * start); {@code null} when {@code auto} would take it.
+     */
+    public static String autoSkipReason(String name) {
+        return autoSkipReason(requireKnown(name), providers());
+    }
+
+    private static String autoSkipReason(String name, Map<String, BackendProvider> providers) {
+        String reason = unavailableReason(name, providers);
+        if (reason != null || name.equals("cpu") || unavailableReason("cpu", providers) != null) {
+            return reason;
+        }
+        try {
+            return providers.get(name).autoSkipReason();
+        } catch (LinkageError | RuntimeException e) {
+            return null;
+        }
     }
 
     private static String unavailableReason(String name, Map<String, BackendProvider> providers) {

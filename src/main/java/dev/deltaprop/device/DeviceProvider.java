@@ -21,6 +21,8 @@ public abstract class DeviceProvider implements BackendProvider {
     private final String library;
     private DriverFactory factory;
     private String factoryFailure;
+    private String autoSkipReason;
+    private boolean autoSkipProbed;
 
     /**
      * @param name         the backend's name, e.g. {@code opencl}
@@ -80,6 +82,29 @@ public abstract class DeviceProvider implements BackendProvider {
         } catch (LinkageError | RuntimeException e) {
             return List.of(library + " failed while probing: " + e);
         }
+    }
+
+    /**
+     * On a CPU device (an OpenCL CPU driver such as PoCL) the {@code cpu} backend is faster on the
+     * same cores, so {@code auto} should take that: this says why, naming the device. Opens the
+     * driver once to ask (no kernels are built) and caches the answer.
+     */
+    @Override
+    public final synchronized String autoSkipReason() {
+        if (!autoSkipProbed) {
+            autoSkipProbed = true;
+            if (unavailableReason() == null) {
+                try (Driver driver = factory().open()) {
+                    if (driver.deviceType() == Driver.DeviceType.CPU) {
+                        autoSkipReason = "its device is the CPU (" + driver.deviceName() + "), where the cpu backend is"
+                                + " faster on the same cores; --backend " + name + " still runs it";
+                    }
+                } catch (DriverException | BackendUnavailableException e) {
+                    autoSkipReason = null; // open() will report the failure if auto gets this far
+                }
+            }
+        }
+        return autoSkipReason;
     }
 
     /** A driver on the selected device, without the engine (the device tests wrap it). */

@@ -52,7 +52,7 @@ class BackendsTest {
     void autoChoosesTheFirstThatCanStartAndReportsWhatItSkipped() {
         String expected = null;
         for (String candidate : Backends.AUTO_ORDER) {
-            if (Backends.unavailableReason(candidate) == null) {
+            if (Backends.autoSkipReason(candidate) == null) {
                 expected = candidate;
                 break;
             }
@@ -70,7 +70,7 @@ class BackendsTest {
         for (String line : report.subList(0, report.size() - 1)) {
             assertTrue(line.startsWith("skipped "), line);
             String skipped = line.substring("skipped ".length(), line.indexOf(':'));
-            assertEquals(Backends.unavailableReason(skipped), line.substring(line.indexOf(": ") + 2));
+            assertEquals(Backends.autoSkipReason(skipped), line.substring(line.indexOf(": ") + 2));
         }
         int skippedCount = Backends.AUTO_ORDER.indexOf(expected) < 0 ? Backends.AUTO_ORDER.size()
                 : Backends.AUTO_ORDER.indexOf(expected);

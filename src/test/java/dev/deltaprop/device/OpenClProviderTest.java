@@ -26,17 +26,34 @@ class OpenClProviderTest {
         assertTrue(details.get(0).startsWith("[0] "), "details: " + details);
     }
 
-    /** {@code auto} tries cuda first; where cuda cannot start it takes opencl, not cpu or reference. */
+    /**
+     * {@code auto} tries cuda first; where cuda cannot start it takes opencl on a GPU, but passes
+     * over an OpenCL device that is the CPU itself (PoCL) for the faster cpu backend, saying why.
+     */
     @Test
-    void autoPrefersOpenClOverTheCpuPaths() {
+    void autoTakesOpenClOnAGpuAndCpuOverAnOpenClCpuDevice() {
         DeviceBackends.require("opencl");
         if (Backends.unavailableReason("cuda") == null) {
             return; // a CUDA machine: auto rightly takes cuda, which its own suite checks
         }
+        boolean cpuDevice;
+        try (dev.deltaprop.device.driver.Driver driver = new OpenClProvider().openDriver()) {
+            cpuDevice = driver.deviceType() == dev.deltaprop.device.driver.Driver.DeviceType.CPU;
+        }
         Backends.Selection selection = Backends.select("auto");
         try (Backend backend = selection.backend()) {
-            assertEquals("opencl", backend.name(), String.join("; ", selection.report()));
-            assertTrue(selection.report().get(0).startsWith("skipped cuda: "), selection.report().toString());
+            String report = String.join("; ", selection.report());
+            assertTrue(selection.report().get(0).startsWith("skipped cuda: "), report);
+            if (cpuDevice) {
+                assertEquals("cpu", backend.name(), report);
+                assertTrue(report.contains("skipped opencl: its device is the CPU ("), report);
+            } else {
+                assertEquals("opencl", backend.name(), report);
+            }
+        }
+        // by name it still opens
+        try (Backend backend = Backends.open("opencl")) {
+            assertEquals("opencl", backend.name());
         }
     }
 
