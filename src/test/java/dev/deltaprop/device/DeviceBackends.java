@@ -81,8 +81,8 @@ final class DeviceBackends {
     private static void skipUnless(String name, String reason) {
         if (reason != null) {
             if (required(name)) {
-                Assertions.fail(name + " is required here (DELTAPROP_REQUIRE=" + System.getenv("DELTAPROP_REQUIRE")
-                        + ") but cannot start: " + reason);
+                Assertions.fail(name + " is required here (" + (name.equals("cpu") ? "pure Java, it always starts"
+                        : "DELTAPROP_REQUIRE=" + System.getenv("DELTAPROP_REQUIRE")) + ") but cannot start: " + reason);
             }
             Assumptions.abort(name + " cannot start here: " + reason);
         }
@@ -122,7 +122,15 @@ final class DeviceBackends {
         return families;
     }
 
+    /**
+     * Whether {@code name} must start here: {@code cpu} always (pure Java, so a cpu that cannot
+     * start, or is missing from the services file, is a failure, never a skip), any other when
+     * {@code DELTAPROP_REQUIRE} names it.
+     */
     static boolean required(String name) {
+        if (name.equals("cpu")) {
+            return true;
+        }
         String value = System.getenv("DELTAPROP_REQUIRE");
         return value != null && Arrays.asList(value.trim().split("[,\\s]+")).contains(name);
     }
