@@ -1,30 +1,40 @@
 package dev.deltaprop.bench;
 
 /**
- * How many steps a benchmark takes: {@code warmup} untimed steps (kernel builds, JIT, caches),
+ * How many steps a benchmark takes: untimed warm-up steps (kernel builds, JIT, caches) until
+ * both at least {@code warmup} steps and at least {@code warmupSeconds} seconds have gone by,
  * {@code steps} steps timed one by one with profiling off (the reported time is their median),
  * then {@code profiledSteps} steps with per-family profiling on (the split per family is the
  * median of those).
  *
- * <p>The defaults are 3 warm-up, 20 timed and 10 profiled steps (the host overhead is a difference
- * of two medians, so the profiled side needs more than a handful). The {@code reference} backend is
+ * <p>The defaults are 3 warm-up steps and at least {@value #DEFAULT_WARMUP_SECONDS} s of warm-up,
+ * 20 timed and 10 profiled steps (the host overhead is a difference of two medians, so the
+ * profiled side needs more than a handful). The time rule is there because a count alone
+ * under-reports a JIT-compiled backend: the {@code cpu} backend's Vector API kernel is compiled
+ * by C2 only after 1–2 s of running, and 3 steps of {@code mnist} are far less than that, so its
+ * timed steps used to run partly interpreted (about half the speed). The {@code reference} backend is
  * the double-precision oracle, index by index, well under 1 GFLOP/s: there the defaults drop to 1
- * warm-up and 5 timed steps ({@code mnist} then takes seconds, not minutes), and a workload of
+ * warm-up step with no minimum time and 5 timed steps ({@code mnist} then takes seconds, not minutes), and a workload of
  * more than {@link #REFERENCE_LIMIT_FLOPS} per step ({@code wide}: 23.6 GFLOP, {@code gemm-N}
  * from N = 1260) is refused unless the steps are given explicitly, since one step alone takes
  * tens of seconds.
  *
- * @param warmup        untimed steps first, {@code ≥ 0}
+ * @param warmup        untimed steps first, at least this many, {@code ≥ 0}
  * @param steps         timed steps, {@code ≥ 1}
  * @param profiledSteps steps with profiling on, {@code ≥ 0} (ignored for a backend that is not profiled)
  * @param explicitSteps whether the user chose {@code steps}, which lifts the reference limit
+ * @param warmupSeconds untimed steps go on until at least this many seconds have gone by (and at
+ *                      least {@code warmup} steps were taken), finite and {@code ≥ 0}
  */
-public record BenchSettings(int warmup, int steps, int profiledSteps, boolean explicitSteps) {
+public record BenchSettings(int warmup, int steps, int profiledSteps, boolean explicitSteps, double warmupSeconds) {
 
     public static final int DEFAULT_WARMUP = 3;
     public static final int DEFAULT_STEPS = 20;
     public static final int DEFAULT_PROFILED_STEPS = 10;
     public static final int REFERENCE_WARMUP = 1;
+    /** Minimum warm-up time on every backend but the reference: past the JIT's compilation of the cpu kernels. */
+    public static final double DEFAULT_WARMUP_SECONDS = 2.0;
+    public static final double REFERENCE_WARMUP_SECONDS = 0.0;
     public static final int REFERENCE_STEPS = 5;
 
     /** Above this many counted operations per step the reference backend refuses a workload by default. */
@@ -40,6 +50,14 @@ public record BenchSettings(int warmup, int steps, int profiledSteps, boolean ex
         if (profiledSteps < 0) {
             throw new IllegalArgumentException("profiled-steps: expected at least 0, found " + profiledSteps);
         }
+        if (!(warmupSeconds >= 0) || Double.isInfinite(warmupSeconds)) {
+            throw new IllegalArgumentException("warmup-seconds: expected a finite number at least 0, found " + warmupSeconds);
+        }
+    }
+
+    /** A count-only warm-up ({@code warmupSeconds} = 0). */
+    public BenchSettings(int warmup, int steps, int profiledSteps, boolean explicitSteps) {
+        this(warmup, steps, profiledSteps, explicitSteps, 0.0);
     }
 
     /**
@@ -48,12 +66,23 @@ public record BenchSettings(int warmup, int steps, int profiledSteps, boolean ex
      * @throws IllegalArgumentException naming the option whose value is out of range
      */
     public static BenchSettings choose(String backend, Integer warmup, Integer steps, Integer profiledSteps) {
+        return choose(backend, warmup, null, steps, profiledSteps);
+    }
+
+    /**
+     * As {@link #choose(String, Integer, Integer, Integer)} with the minimum warm-up time too. The
+     * two warm-up minima default independently: {@code --warmup 0} alone still warms up for
+     * {@value #DEFAULT_WARMUP_SECONDS} s; {@code --warmup-seconds 0} makes the warm-up a count only.
+     */
+    public static BenchSettings choose(String backend, Integer warmup, Double warmupSeconds, Integer steps,
+                                       Integer profiledSteps) {
         boolean reference = isReference(backend);
         return new BenchSettings(
                 warmup != null ? warmup : reference ? REFERENCE_WARMUP : DEFAULT_WARMUP,
                 steps != null ? steps : reference ? REFERENCE_STEPS : DEFAULT_STEPS,
                 profiledSteps != null ? profiledSteps : DEFAULT_PROFILED_STEPS,
-                steps != null);
+                steps != null,
+                warmupSeconds != null ? warmupSeconds : reference ? REFERENCE_WARMUP_SECONDS : DEFAULT_WARMUP_SECONDS);
     }
 
     /**

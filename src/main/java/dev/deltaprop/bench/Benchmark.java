@@ -8,9 +8,11 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.LongSupplier;
 
 /**
- * Runs one {@link Workload} on a backend: load the workload's network, take the warm-up steps,
+ * Runs one {@link Workload} on a backend: load the workload's network, take warm-up steps until
+ * both minima of the settings are met (a count and a time: see {@link BenchSettings}),
  * time each of the timed steps on its own with profiling off and keep the median, then, on a
  * {@link Profiled} backend, take the profiled steps and keep the median time of each kernel
  * family. Every step reuses the same fixed-seed batch, so only the parameters change between
@@ -30,6 +32,15 @@ public final class Benchmark {
 
     /** Measures {@code workload} on {@code backend}; leaves profiling off afterwards. */
     public static BenchResult run(Backend backend, Workload workload, BenchSettings settings) {
+        return run(backend, workload, settings, System::nanoTime);
+    }
+
+    /**
+     * As {@link #run(Backend, Workload, BenchSettings)} on the clock {@code nanoTime} (a test's
+     * scripted clock). The result's {@code settings().warmup()} is the number of warm-up steps
+     * actually taken, which the time rule can make more than the minimum asked for.
+     */
+    static BenchResult run(Backend backend, Workload workload, BenchSettings settings, LongSupplier nanoTime) {
         float[] x = workload.inputs();
         float[] d = workload.kind() == Workload.Kind.TRAIN ? workload.teachers() : null;
         int batch = workload.batch();
@@ -46,14 +57,12 @@ public final class Benchmark {
                 profiled.profiling(false);
             }
             float loss = Float.NaN;
-            for (int k = 0; k < settings.warmup(); k++) {
-                loss = step.take();
-            }
+            int warmed = warmUp(step, settings, nanoTime);
             long[] stepNanos = new long[settings.steps()];
             for (int k = 0; k < stepNanos.length; k++) {
-                long start = System.nanoTime();
+                long start = nanoTime.getAsLong();
                 loss = step.take();
-                stepNanos[k] = System.nanoTime() - start;
+                stepNanos[k] = nanoTime.getAsLong() - start;
             }
             Map<String, Long> familyNanos = new LinkedHashMap<>();
             Long kernelNanos = null;
@@ -64,12 +73,29 @@ public final class Benchmark {
                 }
                 kernelNanos = profile(profiled, step, settings.profiledSteps(), familyNanos);
             }
-            return new BenchResult(workload, settings, Median.of(stepNanos), loss, launches, familyNanos, kernelNanos);
+            BenchSettings taken = new BenchSettings(warmed, settings.steps(), settings.profiledSteps(),
+                    settings.explicitSteps(), settings.warmupSeconds());
+            return new BenchResult(workload, taken, Median.of(stepNanos), loss, launches, familyNanos, kernelNanos);
         } finally {
             if (profiled != null) {
                 profiled.profiling(false);
             }
         }
+    }
+
+    /**
+     * Takes untimed steps until at least {@code settings.warmup()} were taken and at least
+     * {@code settings.warmupSeconds()} have gone by since the first began; returns how many.
+     */
+    private static int warmUp(StepAction step, BenchSettings settings, LongSupplier nanoTime) {
+        long minimumNanos = (long) Math.ceil(settings.warmupSeconds() * 1e9);
+        long start = nanoTime.getAsLong();
+        int taken = 0;
+        while (taken < settings.warmup() || nanoTime.getAsLong() - start < minimumNanos) {
+            step.take();
+            taken++;
+        }
+        return taken;
     }
 
     /**

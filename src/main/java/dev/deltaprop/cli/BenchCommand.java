@@ -34,6 +34,7 @@ import picocli.CommandLine.Option;
             "Workloads: tiny (32-64-64-1 tanh, B=1024), mnist (784-512-512-10 relu, B=256),"
                     + " wide (1024-2048-2048-1024 relu, B=512), gemm-N (the forward kernel alone, N×N×N),"
                     + " all (tiny, mnist, wide).",
+            "Untimed warm-up steps first, until both --warmup steps and --warmup-seconds have passed.",
             "Each step reuses one fixed-seed batch; the time is the median of the timed steps with profiling off;"
                     + " a profiled backend then splits a step per kernel family, and host overhead ="
                     + " whole step − sum of kernel times.",
@@ -56,9 +57,16 @@ final class BenchCommand implements Callable<Integer> {
     Integer steps;
 
     @Option(names = "--warmup", paramLabel = "N",
-            description = "Untimed steps first, at least 0 (default: " + BenchSettings.DEFAULT_WARMUP + "; "
-                    + BenchSettings.REFERENCE_WARMUP + " on the reference backend).")
+            description = "Untimed steps first: at least this many, at least 0 (default: " + BenchSettings.DEFAULT_WARMUP
+                    + "; " + BenchSettings.REFERENCE_WARMUP + " on the reference backend). The warm-up goes on"
+                    + " until --warmup-seconds have passed too.")
     Integer warmup;
+
+    @Option(names = "--warmup-seconds", paramLabel = "S",
+            description = "The untimed steps last at least this many seconds, at least 0 (default: "
+                    + BenchSettings.DEFAULT_WARMUP_SECONDS + ", enough for the JIT to compile the cpu backend's kernels; "
+                    + BenchSettings.REFERENCE_WARMUP_SECONDS + " on the reference backend). 0: --warmup steps only.")
+    Double warmupSeconds;
 
     @Option(names = "--profiled-steps", paramLabel = "N",
             description = "Steps with per-family profiling on, after the timed ones, at least 0 (default: "
@@ -81,7 +89,7 @@ final class BenchCommand implements Callable<Integer> {
         List<Workload> workloads = Workload.parse(workload);
         List<String> backends = Arrays.stream(backend.split(",", -1)).map(String::trim).toList();
         for (String name : backends) {
-            BenchSettings.choose(name, warmup, steps, profiledSteps);
+            BenchSettings.choose(name, warmup, warmupSeconds, steps, profiledSteps);
         }
         if (plot != null) {
             LossPlot.checkFileName(plot);
@@ -108,7 +116,7 @@ final class BenchCommand implements Callable<Integer> {
         Map<String, Double> rates = new LinkedHashMap<>();
         Backends.Selection selection = Backends.select(name);
         try (Backend opened = selection.backend()) {
-            BenchSettings settings = BenchSettings.choose(opened.name(), warmup, steps, profiledSteps);
+            BenchSettings settings = BenchSettings.choose(opened.name(), warmup, warmupSeconds, steps, profiledSteps);
             if (workloads.size() == 1 && settings.refusal(opened.name(), workloads.get(0)) != null) {
                 throw new IllegalArgumentException(settings.refusal(opened.name(), workloads.get(0)));
             }

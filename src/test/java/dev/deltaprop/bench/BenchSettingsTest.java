@@ -12,9 +12,24 @@ class BenchSettingsTest {
 
     @Test
     void defaultsAreFewerStepsOnTheReference() {
-        assertEquals(new BenchSettings(3, 20, 10, false), BenchSettings.choose("opencl", null, null, null));
+        assertEquals(new BenchSettings(3, 20, 10, false, 2.0), BenchSettings.choose("opencl", null, null, null));
+        assertEquals(new BenchSettings(3, 20, 10, false, 2.0), BenchSettings.choose("cpu", null, null, null));
         assertEquals(new BenchSettings(1, 5, 10, false), BenchSettings.choose("reference", null, null, null));
         assertEquals(new BenchSettings(0, 2, 0, true), BenchSettings.choose("reference", 0, 2, 0));
+    }
+
+    @Test
+    void theWarmUpTimeDefaultsOnItsOwnAndZeroMakesTheWarmUpACount() {
+        assertEquals(0.0, new BenchSettings(3, 20, 10, false).warmupSeconds(), "the four-value form is count-only");
+        // --warmup alone keeps the default time; --warmup-seconds alone keeps the default count
+        assertEquals(new BenchSettings(0, 20, 10, false, 2.0), BenchSettings.choose("cpu", 0, null, null, null));
+        assertEquals(new BenchSettings(3, 20, 10, false, 0.0), BenchSettings.choose("cpu", null, 0.0, null, null));
+        assertEquals(new BenchSettings(1, 5, 10, false, 0.5), BenchSettings.choose("reference", null, 0.5, null, null));
+        for (double bad : new double[] {-0.1, Double.NaN, Double.POSITIVE_INFINITY}) {
+            String message = assertThrows(IllegalArgumentException.class,
+                    () -> BenchSettings.choose("cpu", null, bad, null, null)).getMessage();
+            assertTrue(message.startsWith("warmup-seconds: expected a finite number at least 0, found " + bad), message);
+        }
     }
 
     @Test

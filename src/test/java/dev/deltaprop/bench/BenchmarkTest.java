@@ -163,4 +163,44 @@ class BenchmarkTest {
             assertTrue(ref.stepNanos() > 0);
         }
     }
+
+    /**
+     * The warm-up ends when both minima are met. The clock is scripted: it reads 0.3 s per call
+     * the backend has taken, so the numbers are exact and nothing depends on the machine's speed.
+     */
+    @Test
+    void theWarmUpLastsAtLeastTheStepsAndAtLeastTheSeconds() {
+        Workload tiny = Workload.tiny();
+        long stepNanos = 300_000_000L;
+
+        // time dominates: 3 steps are 0.9 s < 2 s; after 7 steps 2.1 s ≥ 2 s (6 steps: 1.8 s)
+        ScriptedBackend timed = new ScriptedBackend(List.of(families(1, 1, 1, 1)));
+        BenchResult r = Benchmark.run(timed, tiny, new BenchSettings(3, 4, 2, true, 2.0),
+                () -> timed.profilingAtStep.size() * stepNanos);
+        assertEquals(7, r.settings().warmup(), "warm-up steps taken");
+        assertEquals(2.0, r.settings().warmupSeconds());
+        assertEquals(7 + 4 + 2, timed.profilingAtStep.size(), "warm-up, timed and profiled calls");
+        assertEquals(stepNanos, r.stepNanos(), "each timed step read one tick of the scripted clock");
+        // the loss of the last timed step: the eleventh call
+        assertEquals(0.25f * 11, r.lastLoss());
+
+        // the count dominates: 10 steps are 3 s ≥ 0.5 s
+        ScriptedBackend counted = new ScriptedBackend(List.of(families(1, 1, 1, 1)));
+        BenchResult c = Benchmark.run(counted, tiny, new BenchSettings(10, 1, 0, true, 0.5),
+                () -> counted.profilingAtStep.size() * stepNanos);
+        assertEquals(10, c.settings().warmup());
+        assertEquals(10 + 1, counted.profilingAtStep.size());
+
+        // exactly on the minimum time: 2 steps are 0.6 s, which is enough for 0.6 s
+        ScriptedBackend exact = new ScriptedBackend(List.of(families(1, 1, 1, 1)));
+        Benchmark.run(exact, tiny, new BenchSettings(0, 1, 0, true, 0.6), () -> exact.profilingAtStep.size() * stepNanos);
+        assertEquals(2 + 1, exact.profilingAtStep.size());
+
+        // neither minimum: no warm-up at all
+        ScriptedBackend none = new ScriptedBackend(List.of(families(1, 1, 1, 1)));
+        BenchResult n = Benchmark.run(none, tiny, new BenchSettings(0, 1, 0, true, 0.0),
+                () -> none.profilingAtStep.size() * stepNanos);
+        assertEquals(0, n.settings().warmup());
+        assertEquals(1, none.profilingAtStep.size());
+    }
 }

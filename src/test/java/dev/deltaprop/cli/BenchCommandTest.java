@@ -57,6 +57,7 @@ class BenchCommandTest {
         assertEquals(33_947_648L, tiny.get("flops_per_step").getAsLong());
         assertEquals(2, tiny.get("steps").getAsInt());
         assertEquals(1, tiny.get("warmup").getAsInt(), "the reference's default warm-up");
+        assertEquals(0.0, tiny.get("warmup_min_seconds").getAsDouble(), "the reference has no minimum warm-up time");
 
         double micros = tiny.get("us_per_step").getAsDouble();
         assertTrue(micros > 0, "us_per_step " + micros);
@@ -104,6 +105,11 @@ class BenchCommandTest {
         assertNotEquals(0, negativeWarmup.code());
         assertTrue(negativeWarmup.err().contains("warmup: expected at least 0, found -1"), negativeWarmup.err());
 
+        Run negativeWarmupTime = run("bench", "--backend", "reference", "--warmup-seconds", "-1");
+        assertNotEquals(0, negativeWarmupTime.code());
+        assertTrue(negativeWarmupTime.err().contains("warmup-seconds: expected a finite number at least 0, found -1.0"),
+                negativeWarmupTime.err());
+
         Run notANumber = run("bench", "--backend", "reference", "--steps", "many");
         assertNotEquals(0, notANumber.code());
         assertTrue(notANumber.err().contains("--steps"), notANumber.err());
@@ -115,7 +121,7 @@ class BenchCommandTest {
         Run gemmZero = run("bench", "--backend", "reference", "--workload", "gemm-0");
         assertNotEquals(0, gemmZero.code());
         assertTrue(gemmZero.err().contains("gemm-N expects 1 ≤ N ≤ 8192, found 0"), gemmZero.err());
-        for (Run bad : new Run[] {unknown, zeroSteps, negativeWarmup, notANumber, badBackend, gemmZero}) {
+        for (Run bad : new Run[] {unknown, zeroSteps, negativeWarmup, negativeWarmupTime, notANumber, badBackend, gemmZero}) {
             assertFalse(bad.err().contains("reference backend is the double-precision oracle"),
                     "a backend was opened and run before the arguments were checked: " + bad.err());
             assertEquals("", bad.out());

@@ -22,6 +22,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * against {@link Reference} in double: sizes 1, 7, 33, 257 and 1100 (past a {@code K} slice, so
  * partial sums are exercised) in each dimension with the others cheap, every activation, both
  * micro-kernels, 1 and 2 threads, outputs poisoned with NaN first. Relative error ≤ 1e-5.
+ *
+ * <p>{@code DeviceKernelsTest} holds the configuration that {@code Backends.open("cpu")} uses (the
+ * chosen micro-kernel, the default thread count) to the same checks as the device kernels, through
+ * {@link CpuFamilies}; this class adds what only the cpu has: each micro-kernel and thread count
+ * explicitly, and the update from zero parameters (the step alone, at full precision).
  */
 class PassesTest {
     private static final double BOUND = 1e-5;

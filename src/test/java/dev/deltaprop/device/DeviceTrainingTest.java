@@ -1,5 +1,6 @@
 package dev.deltaprop.device;
 
+import dev.deltaprop.backend.Backend;
 import dev.deltaprop.backend.Dataset;
 import dev.deltaprop.model.Activation;
 import dev.deltaprop.model.Layer;
@@ -17,10 +18,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Whole training steps on a device backend against the {@code reference} backend: same network,
- * same batches, 10 steps, parameters and losses within 1e-4 relative; a data set kept on the
- * device against the same batches uploaded from the host; B = 1; bad input refused before any
- * device work.
+ * Whole training steps on every backend of {@link DeviceBackends#NAMES}, through {@link Backend},
+ * against the {@code reference} backend: same network, same batches, 10 steps, parameters and
+ * losses within 1e-4 relative; a data set kept in the backend against the same batches gathered
+ * on the host; B = 1; bad input refused (on the device engine: before any device work, counted on
+ * its driver). Launch counting and per-family profiling are the device engine's and run there only.
  */
 class DeviceTrainingTest {
     private static final double BOUND = 1e-4;
@@ -53,7 +55,7 @@ class DeviceTrainingTest {
         String what = backend + " (seed " + seed + ", batch " + batch + ")";
         Network start = network(seed);
         SplittableRandom random = new SplittableRandom(seed);
-        try (DeviceBackend device = DeviceBackends.open(backend); ReferenceBackend reference = new ReferenceBackend()) {
+        try (Backend device = DeviceBackends.backend(backend); ReferenceBackend reference = new ReferenceBackend()) {
             device.load(start);
             reference.load(start);
             for (int s = 0; s < STEPS; s++) {
@@ -76,8 +78,10 @@ class DeviceTrainingTest {
     }
 
     /**
-     * A shuffled epoch from a data set on the device equals the same batches gathered on the
-     * host (a backend whose data-set share is 0 keeps it there), bit for bit, and the reference.
+     * A shuffled epoch from a data set uploaded to the backend equals the same batches gathered
+     * on the host and stepped as arrays, bit for bit, and the reference. On the device engine, a
+     * backend whose data-set share is 0 (which keeps the data set on the host) also agrees bit
+     * for bit, the profile names the gather, and the launches are counted.
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.deltaprop.device.DeviceBackends#names")
@@ -94,47 +98,68 @@ class DeviceTrainingTest {
             order[k] = (k * 37 + 11) % samples; // 37 is prime to 101: a permutation
         }
         Network start = network(seed);
-        try (DeviceBackend onDevice = DeviceBackends.open(backend);
-             DeviceBackend onHost = DeviceBackends.open(backend, 0.0);
+        boolean engine = DeviceBackends.isEngine(backend);
+        try (Backend onDevice = DeviceBackends.backend(backend);
+             Backend onHost = engine ? DeviceBackends.open(backend, 0.0) : null;
+             Backend byArrays = DeviceBackends.backend(backend);
              ReferenceBackend reference = new ReferenceBackend()) {
             onDevice.load(start);
-            onHost.load(start);
+            byArrays.load(start);
             reference.load(start);
             Dataset deviceData = onDevice.upload(x, d, samples);
-            Dataset hostData = onHost.upload(x, d, samples);
             Dataset referenceData = reference.upload(x, d, samples);
-            assertTrue(deviceData instanceof DeviceDataset, "a small data set is kept on the device");
-            assertTrue(!(hostData instanceof DeviceDataset), "with a share of 0 it stays on the host");
+            Dataset hostData = null;
+            if (engine) {
+                onHost.load(start);
+                hostData = onHost.upload(x, d, samples);
+                assertTrue(deviceData instanceof DeviceDataset, "a small data set is kept on the device");
+                assertTrue(!(hostData instanceof DeviceDataset), "with a share of 0 it stays on the host");
+                hostData.order(order);
+                ((DeviceBackend) onDevice).profiling(true);
+            }
             deviceData.order(order);
-            hostData.order(order);
             referenceData.order(order);
-            onDevice.profiling(true);
             for (int offset = 0; offset + batch <= samples; offset += batch) {
+                float[] xBatch = new float[batch * 13];
+                float[] dBatch = new float[batch * 3];
+                for (int b = 0; b < batch; b++) {
+                    System.arraycopy(x, order[offset + b] * 13, xBatch, b * 13, 13);
+                    System.arraycopy(d, order[offset + b] * 3, dBatch, b * 3, 3);
+                }
                 float a = onDevice.step(deviceData, offset, batch, 0.2f);
-                float b = onHost.step(hostData, offset, batch, 0.2f);
+                float h = byArrays.step(xBatch, dBatch, batch, 0.2f);
                 float c = reference.step(referenceData, offset, batch, 0.2f);
-                assertEquals(b, a, what + " loss at offset " + offset);
+                assertEquals(h, a, what + " loss at offset " + offset + " vs host-gathered arrays");
+                if (engine) {
+                    float b = onHost.step(hostData, offset, batch, 0.2f);
+                    assertEquals(b, a, what + " loss at offset " + offset);
+                }
                 Compare.close(new float[] {a}, new double[] {c}, BOUND, what + " loss vs reference at offset " + offset);
             }
             Network a = onDevice.network();
-            Network b = onHost.network();
-            for (int l = 0; l < a.depth(); l++) {
-                assertArrayEquals(b.layer(l).weights(), a.layer(l).weights(), what + " layer " + l);
-                assertArrayEquals(b.layer(l).bias(), a.layer(l).bias(), what + " layer " + l);
+            for (Backend other : engine ? new Backend[] {byArrays, onHost} : new Backend[] {byArrays}) {
+                Network b = other.network();
+                for (int l = 0; l < a.depth(); l++) {
+                    assertArrayEquals(b.layer(l).weights(), a.layer(l).weights(), what + " layer " + l);
+                    assertArrayEquals(b.layer(l).bias(), a.layer(l).bias(), what + " layer " + l);
+                }
             }
             assertSameParameters(a, reference.network(), BOUND, what);
-            Map<String, Long> nanos = onDevice.lastStepNanos();
-            assertEquals(java.util.Set.of("gather", "forward", "delta_output", "delta_hidden", "update"), nanos.keySet(),
-                    what + " profiled families");
-            assertEquals(3 * 4 + 1 + 2, onDevice.launchesPerStep(), what + " launches on a device data set");
+            if (engine) {
+                DeviceBackend device = (DeviceBackend) onDevice;
+                Map<String, Long> nanos = device.lastStepNanos();
+                assertEquals(java.util.Set.of("gather", "forward", "delta_output", "delta_hidden", "update"), nanos.keySet(),
+                        what + " profiled families");
+                assertEquals(3 * 4 + 1 + 2, device.launchesPerStep(), what + " launches on a device data set");
+                hostData.close();
+            }
             deviceData.close();
-            hostData.close();
         }
     }
 
     /** Profiling names the families of a host-batch step ({@code 3L + 1} launches) and of predict (forward only). */
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.deltaprop.device.DeviceBackends#names")
+    @ParameterizedTest(name = "{0}", allowZeroInvocations = true) // none when only cpu is asked for
+    @MethodSource("dev.deltaprop.device.DeviceBackends#engineNames")
     void profilingTimesEachFamily(String backend) {
         try (DeviceBackend device = DeviceBackends.open(backend)) {
             device.load(network(3));
@@ -154,14 +179,17 @@ class DeviceTrainingTest {
         }
     }
 
-    /** Sizes, NaN, empty batches and a bad learning rate are refused with the field named, before any device work. */
+    /**
+     * Sizes, NaN, empty batches and a bad learning rate are refused with the field named; on the
+     * device engine, before any device work (counted on its driver).
+     */
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.deltaprop.device.DeviceBackends#names")
     void badInputIsRefusedBeforeAnyLaunch(String backend) {
-        try (DeviceBackend device = DeviceBackends.open(backend)) {
+        try (Backend device = DeviceBackends.backend(backend)) {
             device.load(network(1));
-            CountingDriver driver = (CountingDriver) device.driver();
-            int before = driver.work();
+            CountingDriver driver = device instanceof DeviceBackend ? (CountingDriver) ((DeviceBackend) device).driver() : null;
+            int before = driver == null ? 0 : driver.work();
             float[] x = new float[4 * 13];
             float[] d = new float[4 * 3];
             expect("x", () -> device.step(new float[4 * 13 - 1], d, 4, 0.1f));
@@ -181,16 +209,17 @@ class DeviceTrainingTest {
             Dataset data = device.upload(new float[10 * 13], new float[10 * 3], 10);
             expect("offset", () -> device.step(data, 5, 6, 0.1f));
             expect("order[1]", () -> data.order(new int[] {0, 0, 2, 3, 4, 5, 6, 7, 8, 9}));
-            int afterUpload = driver.work();
             expect("offset", () -> device.step(data, -1, 2, 0.1f));
-            assertEquals(afterUpload, driver.work(), "no device work after a refused data-set step");
-            assertTrue(before <= afterUpload);
-            // only the upload itself wrote: three buffers (inputs, teachers, order)
-            assertEquals(before + 3, afterUpload, "the refused calls did no device work");
-            device.load(Network.builder(13).layer(2, Activation.RELU).build(2));
-            int afterLoad = driver.work();
-            expect("data", () -> device.step(data, 0, 2, 0.1f));
-            assertEquals(afterLoad, driver.work(), "a data set of other widths is refused before any launch");
+            if (driver != null) {
+                int afterUpload = driver.work();
+                assertTrue(before <= afterUpload);
+                // only the upload itself wrote: three buffers (inputs, teachers, order)
+                assertEquals(before + 3, afterUpload, "the refused calls did no device work");
+                device.load(Network.builder(13).layer(2, Activation.RELU).build(2));
+                int afterLoad = driver.work();
+                expect("data", () -> device.step(data, 0, 2, 0.1f));
+                assertEquals(afterLoad, driver.work(), "a data set of other widths is refused before any launch");
+            }
             data.close();
         }
     }

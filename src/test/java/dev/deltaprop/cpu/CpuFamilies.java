@@ -1,0 +1,64 @@
+package dev.deltaprop.cpu;
+
+import dev.deltaprop.device.Families;
+import dev.deltaprop.model.Activation;
+
+/**
+ * {@link Families} on the cpu backend: the package-private {@link Passes} with the thread count
+ * and micro-kernel that {@code Backends.open("cpu")} would use, on the caller's arrays.
+ */
+public final class CpuFamilies implements Families {
+    private final Passes passes;
+
+    private CpuFamilies(Passes passes) {
+        this.passes = passes;
+    }
+
+    /** The families as the cpu backend runs them by default; the caller closes it. */
+    public static Families open() {
+        return new CpuFamilies(new Passes(CpuBackend.defaultThreads(), Kernels.chosen()));
+    }
+
+    @Override
+    public synchronized void forward(float[] zPrev, float[] w, float[] bias, float[] u, float[] z, int batch, int nIn,
+                                     int nOut, Activation f) {
+        passes.forward(w, bias, nIn, nOut, f, zPrev, batch, u, z);
+    }
+
+    /** {@link Passes#deltaOutput} returns the summed loss; the family's contract is the mean. */
+    @Override
+    public synchronized double deltaOutput(float[] y, float[] d, float[] u, float[] delta, int batch, int n,
+                                           Activation f) {
+        return passes.deltaOutput(y, d, u, f, batch, n, delta) / batch;
+    }
+
+    @Override
+    public synchronized void deltaHidden(float[] deltaNext, float[] wNext, float[] u, float[] z, float[] delta,
+                                         int batch, int n, int nNext, Activation f) {
+        passes.deltaHidden(wNext, n, nNext, deltaNext, u, z, f, batch, delta);
+    }
+
+    /** The gradient scratch is poisoned: the pass must write every partial sum before it reads it. */
+    @Override
+    public synchronized void update(float[] zPrev, float[] delta, float[] w, float[] bias, int batch, int nIn, int nOut,
+                                    float learningRate) {
+        float[] gradient = new float[nIn * nOut];
+        java.util.Arrays.fill(gradient, Float.NaN);
+        passes.update(w, bias, gradient, zPrev, delta, batch, nIn, nOut, learningRate);
+    }
+
+    @Override
+    public boolean hasGather() {
+        return false;
+    }
+
+    @Override
+    public void gather(float[] data, int[] order, float[] out, int offset, int batch, int width) {
+        throw new UnsupportedOperationException("cpu has no gather family: a data set stays on the host (Backend.upload)");
+    }
+
+    @Override
+    public void close() {
+        passes.close();
+    }
+}
