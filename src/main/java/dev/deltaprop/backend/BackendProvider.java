@@ -35,7 +35,7 @@ public interface BackendProvider {
     /**
      * Why {@code auto} should pass over this backend although it can start, or {@code null}. A
      * device backend whose device is the CPU itself (PoCL, for instance) says so: the {@code cpu}
-     * backend is faster on the same cores, and {@code auto} takes that instead. Asking for the
+     * backend uses the same cores without a driver's launch costs, and {@code auto} takes that instead. Asking for the
      * backend by name still opens it. Must not throw; may cache.
      */
     default String autoSkipReason() {

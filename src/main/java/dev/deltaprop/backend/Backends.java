@@ -13,7 +13,7 @@ import java.util.ServiceLoader;
  * <p>{@code auto} tries {@code cuda}, then {@code opencl}, then {@code cpu}, and reports what it
  * chose and what it skipped and why. A device backend whose device is the CPU itself (an OpenCL
  * CPU driver such as PoCL) is passed over while the {@code cpu} backend can start, because that
- * is faster on the same cores (see {@link BackendProvider#autoSkipReason()}). Each device API is tried through JCuda/JOCL first and then
+ * uses the same cores without a driver's launch costs (see {@link BackendProvider#autoSkipReason()}). Each device API is tried through JCuda/JOCL first and then
  * through LWJGL, so that an application that ships only LWJGL still gets its GPU. The {@code reference} path is the oracle, not a fallback
  * that anyone would want for speed: {@code auto} takes it only while no {@code cpu} backend is
  * built into this jar.

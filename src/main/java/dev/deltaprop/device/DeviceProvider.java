@@ -85,8 +85,10 @@ public abstract class DeviceProvider implements BackendProvider {
     }
 
     /**
-     * On a CPU device (an OpenCL CPU driver such as PoCL) the {@code cpu} backend is faster on the
-     * same cores, so {@code auto} should take that: this says why, naming the device. Opens the
+     * On a CPU device (an OpenCL CPU driver such as PoCL) {@code auto} should take the {@code cpu}
+     * backend, which uses the same cores without a driver's launch costs (measured in
+     * docs/perf.md on PoCL: faster on {@code tiny}, on a 1024³ GEMM and, in two runs of three, on
+     * {@code mnist}): this says why, naming the device. Opens the
      * driver once to ask (no kernels are built) and caches the answer.
      */
     @Override
@@ -96,8 +98,8 @@ public abstract class DeviceProvider implements BackendProvider {
             if (unavailableReason() == null) {
                 try (Driver driver = factory().open()) {
                     if (driver.deviceType() == Driver.DeviceType.CPU) {
-                        autoSkipReason = "its device is the CPU (" + driver.deviceName() + "), where the cpu backend is"
-                                + " faster on the same cores; --backend " + name + " still runs it";
+                        autoSkipReason = "its device is the CPU (" + driver.deviceName() + "), which the cpu backend"
+                                + " drives without a driver's launch costs; --backend " + name + " still runs it";
                     }
                 } catch (DriverException | BackendUnavailableException e) {
                     autoSkipReason = null; // open() will report the failure if auto gets this far
