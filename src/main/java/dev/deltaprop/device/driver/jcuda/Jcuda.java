@@ -1,5 +1,7 @@
 package dev.deltaprop.device.driver.jcuda;
 
+import dev.deltaprop.device.driver.CudaStartup;
+
 import dev.deltaprop.device.driver.CudaResult;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -20,7 +22,7 @@ import jcuda.driver.JCudaDriver;
 final class Jcuda {
 
     /** The reason when {@code libcuda.so.1} cannot be loaded, word for word as DESIGN §4 spells it. */
-    static final String NO_DRIVER = "no CUDA driver: libcuda.so.1 not found";
+    static final String NO_DRIVER = CudaStartup.NO_DRIVER;
 
     /** {@code null} once CUDA is initialised; otherwise why it is not. Set once. */
     private static final AtomicReference<String> STATE = new AtomicReference<>();
@@ -49,27 +51,13 @@ final class Jcuda {
         } catch (LinkageError e) {
             return "JCuda could not load: " + e;
         }
-        int result = JCudaDriver.cuInit(0);
-        if (result == CudaResult.SUCCESS) {
-            int[] count = new int[1];
-            int counted = JCudaDriver.cuDeviceGetCount(count);
-            if (counted != CudaResult.SUCCESS) {
-                return "no CUDA device: cuDeviceGetCount: " + CudaResult.name(counted);
-            }
-            return count[0] == 0 ? "no CUDA device: the driver sees none" : null;
+        // the reasons are CudaStartup's, so that cuda and cuda-lwjgl say the same on the same machine
+        String reason = CudaStartup.afterInit(JCudaDriver.cuInit(0));
+        if (reason != null) {
+            return reason;
         }
-        String call = "cuInit: " + CudaResult.name(result);
-        switch (CudaResult.name(result)) {
-            case "CUDA_ERROR_NO_DEVICE":
-                return "no CUDA device: " + call;
-            case "CUDA_ERROR_STUB_LIBRARY":
-                return "no CUDA driver: the libcuda.so.1 found is the CUDA toolkit's stub, not a driver (" + call + ")";
-            case "CUDA_ERROR_SYSTEM_DRIVER_MISMATCH":
-            case "CUDA_ERROR_COMPAT_NOT_SUPPORTED_ON_DEVICE":
-                return "the CUDA driver library does not match the kernel driver (" + call + ")";
-            default:
-                return "CUDA could not start: " + call;
-        }
+        int[] count = new int[1];
+        return CudaStartup.afterCount(JCudaDriver.cuDeviceGetCount(count), count[0]);
     }
 
     /** Turns JCuda's (long, nested) load error into the one line a user can act on. */
