@@ -1,10 +1,10 @@
 package dev.deltaprop.device.driver.jocl;
 
 import dev.deltaprop.device.driver.Driver;
+import dev.deltaprop.device.driver.OpenClDeviceChoice;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import org.jocl.CL;
 import org.jocl.Pointer;
 import org.jocl.Sizeof;
@@ -21,10 +21,10 @@ import org.jocl.cl_platform_id;
  */
 final class JoclDevices {
     /** The environment variable that selects a device. */
-    static final String SELECTION_VARIABLE = "DELTAPROP_OPENCL_DEVICE";
+    static final String SELECTION_VARIABLE = OpenClDeviceChoice.VARIABLE;
 
     /** One device as discovery saw it. */
-    static final class Found {
+    static final class Found implements OpenClDeviceChoice.Candidate {
         final int index;
         final cl_platform_id platform;
         final cl_device_id device;
@@ -46,9 +46,34 @@ final class JoclDevices {
             this.unusableReason = unusableReason;
         }
 
-        String describe() {
-            return "[" + index + "] " + name + " (" + type.name().toLowerCase(Locale.ROOT) + ", " + platformName
-                    + ", " + version + ")" + (unusableReason == null ? "" : ": unusable, " + unusableReason);
+        @Override
+        public int index() {
+            return index;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public String platformName() {
+            return platformName;
+        }
+
+        @Override
+        public Driver.DeviceType type() {
+            return type;
+        }
+
+        @Override
+        public String version() {
+            return version;
+        }
+
+        @Override
+        public String unusableReason() {
+            return unusableReason;
         }
     }
 
@@ -113,59 +138,14 @@ final class JoclDevices {
      */
     Found select(String selection) {
         if (devices.isEmpty()) {
+            // discovery's own words for an empty platform list (the ICD loader's status, what to install)
             throw new IllegalStateException(String.join("; ", platformProblems));
         }
-        if (selection != null && !selection.isBlank()) {
-            Found chosen = match(selection.trim());
-            if (chosen.unusableReason != null) {
-                throw new IllegalStateException(SELECTION_VARIABLE + "=" + selection + " selects " + chosen.describe());
-            }
-            return chosen;
-        }
-        Found firstUsable = null;
-        for (Found found : devices) {
-            if (found.unusableReason == null) {
-                if (found.type == Driver.DeviceType.GPU) {
-                    return found;
-                }
-                if (firstUsable == null) {
-                    firstUsable = found;
-                }
-            }
-        }
-        if (firstUsable == null) {
-            throw new IllegalStateException("no usable OpenCL device: " + describeAll());
-        }
-        return firstUsable;
-    }
-
-    private Found match(String selection) {
-        if (selection.chars().allMatch(Character::isDigit)) {
-            int index = Integer.parseInt(selection);
-            if (index >= devices.size()) {
-                throw new IllegalStateException(SELECTION_VARIABLE + "=" + selection + ": expected an index below "
-                        + devices.size() + " or a name; found " + describeAll());
-            }
-            return devices.get(index);
-        }
-        String key = selection.toLowerCase(Locale.ROOT);
-        for (Found found : devices) {
-            if (found.name.toLowerCase(Locale.ROOT).contains(key)
-                    || found.platformName.toLowerCase(Locale.ROOT).contains(key)) {
-                return found;
-            }
-        }
-        throw new IllegalStateException(SELECTION_VARIABLE + "=" + selection + " matches no device name; found "
-                + describeAll());
+        return OpenClDeviceChoice.select(devices, platformProblems, selection);
     }
 
     String describeAll() {
-        List<String> lines = new ArrayList<>();
-        for (Found found : devices) {
-            lines.add(found.describe());
-        }
-        lines.addAll(platformProblems);
-        return String.join("; ", lines);
+        return OpenClDeviceChoice.describeAll(devices, platformProblems);
     }
 
     private static String unusableReason(cl_device_id id) {
