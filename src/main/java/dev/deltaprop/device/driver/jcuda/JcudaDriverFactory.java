@@ -1,5 +1,7 @@
 package dev.deltaprop.device.driver.jcuda;
 
+import dev.deltaprop.device.driver.CudaStartup;
+
 import dev.deltaprop.device.driver.CudaVersions;
 import dev.deltaprop.device.driver.Driver;
 import dev.deltaprop.device.driver.DriverException;
@@ -94,7 +96,7 @@ public final class JcudaDriverFactory implements DriverFactory {
         ShippedFatbin shipped = ShippedFatbin.find("kernels/mlp.cu");
         if (reason != null) {
             // the reason itself is what 'devices' prints as "cannot start: …"; say what would run
-            return List.of(kernelsLine(shipped, Integer.MAX_VALUE));
+            return List.of(CudaStartup.kernelsLine(shipped, Integer.MAX_VALUE));
         }
         List<String> lines = new ArrayList<>();
         try {
@@ -105,7 +107,7 @@ public final class JcudaDriverFactory implements DriverFactory {
             for (Jcuda.DeviceInfo device : Jcuda.devices()) {
                 lines.add(device.describe());
             }
-            lines.add(kernelsLine(shipped, version));
+            lines.add(CudaStartup.kernelsLine(shipped, version));
             String nvrtc;
             try {
                 nvrtc = Nvrtc.describe();
@@ -123,16 +125,6 @@ public final class JcudaDriverFactory implements DriverFactory {
     }
 
     /** What the jar carries for CUDA, and whether a driver of {@code version} loads it. */
-    private static String kernelsLine(ShippedFatbin shipped, int version) {
-        if (shipped == null) {
-            return "kernels: no fatbin in this jar (built without nvcc): NVRTC must compile them";
-        }
-        int needed = shipped.minimumDriverVersion();
-        return "kernels: " + shipped + ", needs a driver for CUDA " + CudaVersions.format(needed)
-                + " (NVIDIA " + CudaVersions.minimumLinuxDriver(needed) + " or newer)"
-                + (needed > version ? " — this driver is older: NVRTC must compile them" : "");
-    }
-
     @Override
     public Driver open() {
         String reason = unavailableReason();
