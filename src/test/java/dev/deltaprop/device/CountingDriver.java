@@ -27,6 +27,7 @@ final class CountingDriver implements Driver {
     @Override public Language language() { return driver.language(); }
     @Override public long globalMemoryBytes() { return driver.globalMemoryBytes(); }
     @Override public int maxGroupSize() { return driver.maxGroupSize(); }
+    @Override public int computeUnits() { return driver.computeUnits(); }
     @Override public Memory allocate(long elements) { return driver.allocate(elements); }
     @Override public void free(Memory memory) { driver.free(memory); }
 

@@ -42,6 +42,12 @@ public interface Driver extends AutoCloseable {
     /** The largest work-group (block) size a kernel may be launched with. */
     int maxGroupSize();
 
+    /**
+     * The device's compute units (CUDA multiprocessors, OpenCL {@code CL_DEVICE_MAX_COMPUTE_UNITS}):
+     * how many work-groups run at once, at least one each, which sizes the engine's split-K choice.
+     */
+    int computeUnits();
+
     /** Device memory of {@code elements} 4-byte elements; freed by {@link #free} or {@link #close}. */
     Memory allocate(long elements);
 

@@ -183,6 +183,11 @@ public final class JcudaDriver implements Driver {
         return info.maxThreadsPerBlock();
     }
 
+    @Override
+    public int computeUnits() {
+        return Math.max(1, info.multiprocessors());
+    }
+
     /** Compute capability major, e.g. 9 on an H200. */
     public int computeCapabilityMajor() {
         return info.major();

@@ -34,6 +34,7 @@ public final class JoclDriver implements Driver {
     private cl_command_queue queue;
     private final long globalMemoryBytes;
     private final int maxGroupSize;
+    private final int computeUnits;
     private final Set<ClMemory> memories = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
     private final List<cl_program> programs = new ArrayList<>();
     private final List<cl_kernel> kernels = new ArrayList<>();
@@ -45,6 +46,7 @@ public final class JoclDriver implements Driver {
         this.device = found.device;
         this.globalMemoryBytes = JoclDevices.deviceLong(device, CL.CL_DEVICE_GLOBAL_MEM_SIZE);
         this.maxGroupSize = (int) Math.min(Integer.MAX_VALUE, JoclDevices.deviceSize(device, CL.CL_DEVICE_MAX_WORK_GROUP_SIZE));
+        this.computeUnits = Math.max(1, JoclDevices.deviceInt(device, CL.CL_DEVICE_MAX_COMPUTE_UNITS));
         int[] status = new int[1];
         org.jocl.cl_context_properties properties = new org.jocl.cl_context_properties();
         properties.addProperty(CL.CL_CONTEXT_PLATFORM, found.platform);
@@ -91,6 +93,11 @@ public final class JoclDriver implements Driver {
     @Override
     public int maxGroupSize() {
         return maxGroupSize;
+    }
+
+    @Override
+    public int computeUnits() {
+        return computeUnits;
     }
 
     @Override

@@ -134,6 +134,11 @@ public final class LwjglCudaDriver implements Driver {
         return info.maxThreadsPerBlock();
     }
 
+    @Override
+    public int computeUnits() {
+        return Math.max(1, info.multiprocessors());
+    }
+
     // ---- memory --------------------------------------------------------------------------
 
     @Override

@@ -2,6 +2,7 @@ package dev.deltaprop.device.driver.lwjgl;
 
 import static org.lwjgl.opencl.CL10.CL_CONTEXT_PLATFORM;
 import static org.lwjgl.opencl.CL10.CL_DEVICE_GLOBAL_MEM_SIZE;
+import static org.lwjgl.opencl.CL10.CL_DEVICE_MAX_COMPUTE_UNITS;
 import static org.lwjgl.opencl.CL10.CL_DEVICE_MAX_WORK_GROUP_SIZE;
 import static org.lwjgl.opencl.CL10.CL_MEM_READ_WRITE;
 import static org.lwjgl.opencl.CL10.CL_PROFILING_COMMAND_END;
@@ -50,6 +51,7 @@ public final class LwjglOpenClDriver implements Driver {
     private long queue;
     private final long globalMemoryBytes;
     private final int maxGroupSize;
+    private final int computeUnits;
     private final Set<ClMemory> memories = Collections.newSetFromMap(new IdentityHashMap<>());
     private final List<Long> programs = new ArrayList<>();
     private final List<Long> kernels = new ArrayList<>();
@@ -64,6 +66,7 @@ public final class LwjglOpenClDriver implements Driver {
         this.device = found.device();
         this.globalMemoryBytes = LwjglClDevices.deviceLong(device, CL_DEVICE_GLOBAL_MEM_SIZE);
         this.maxGroupSize = (int) Math.min(Integer.MAX_VALUE, LwjglClDevices.deviceSize(device, CL_DEVICE_MAX_WORK_GROUP_SIZE));
+        this.computeUnits = Math.max(1, LwjglClDevices.deviceInt(device, CL_DEVICE_MAX_COMPUTE_UNITS));
         try (MemoryStack stack = MemoryStack.stackPush()) {
             IntBuffer status = stack.mallocInt(1);
             PointerBuffer properties = stack.mallocPointer(3).put(CL_CONTEXT_PLATFORM).put(found.platform()).put(0).flip();
@@ -112,6 +115,11 @@ public final class LwjglOpenClDriver implements Driver {
     @Override
     public int maxGroupSize() {
         return maxGroupSize;
+    }
+
+    @Override
+    public int computeUnits() {
+        return computeUnits;
     }
 
     @Override
