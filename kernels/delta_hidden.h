@@ -6,45 +6,54 @@
  * Δ^{l+1} is batch × n_next, W^{l+1} is n × n_next (row-major, read transposed), so this is an
  * NT GEMM with M = batch, N = n, K = n_next. It must run before W^{l+1} is updated.
  *
- * Work split (tiles.h): a work-group owns a TM×TN tile of Δ^l, a work-item a WM×WN block;
- * the epilogue multiplies by f'(u, z) read from what forward kept.
- * Grid: ceil(n/TN) × ceil(batch/TM) groups of (TN/WN) × (TM/WM) items.
- * Macros: TM TN TK WM WN VW (tiles.h).
+ * Included once per tile class (gemm_classes.h): delta_hidden_gemm_small, _large.
+ * Work split (warp_gemm.h): a work-group owns a G_TM×G_TN tile of Δ^l and the K range
+ * [GROUP_ID(2)·k_split, +k_split), a work-item a G_WM×G_WN block. With one split the epilogue
+ * multiplies by f'(u, z) read from what forward kept; with several, each split stores its raw
+ * sums to partials[split][batch][n] and delta_hidden_reduce (split_k.h) finishes them.
+ * Grid: ceil(n/G_TN) × ceil(batch/G_TM) × splits groups of G_ITEMS items (1-D).
+ * Macros: the class's G_TM G_TN G_TK G_WM G_WN, and LANES_N.
  */
 
-KERNEL void delta_hidden_gemm(GLOBAL const float* RESTRICT delta_next, GLOBAL const float* RESTRICT weights_next,
-                              GLOBAL const float* RESTRICT u, GLOBAL const float* RESTRICT z,
-                              GLOBAL float* RESTRICT delta, int batch, int n, int n_next, int activation)
+KERNEL void LAUNCH_BOUNDS(G_ITEMS, G_MIN_GROUPS)
+CLASSED(delta_hidden_gemm)(GLOBAL const float* RESTRICT delta_next, GLOBAL const float* RESTRICT weights_next,
+                           GLOBAL const float* RESTRICT u, GLOBAL const float* RESTRICT z,
+                           GLOBAL float* RESTRICT delta, GLOBAL float* RESTRICT partials,
+                           int batch, int n, int n_next, int activation, int k_split)
 {
-    LOCAL float a_tile[TK * TM];
-    LOCAL float b_tile[TK * TN];
-    float acc[WM * WN];
-#pragma unroll
-    for (int e = 0; e < WM * WN; ++e) {
-        acc[e] = 0.0f;
-    }
-    const int row0 = GROUP_ID(1) * TM;
-    const int column0 = GROUP_ID(0) * TN;
+    LOCAL float4 a_slices[2 * G_SLICE_A];
+    LOCAL float4 b_slices[2 * G_SLICE_B];
+    float acc[G_WM * G_WN];
+    const int m0 = GROUP_ID(1) * G_TM;
+    const int n0 = GROUP_ID(0) * G_TN;
+    const int k_begin = GROUP_ID(2) * k_split;
+    const int k_end = min(n_next, k_begin + k_split);
+    /* A(m, k) = delta_next[m·n_next + k] and B(k, j) = weights_next[j·n_next + k]: both x-major */
+    CLASSED(gemm_slices)(delta_next, n_next, 0, m0, batch, weights_next, n_next, 0, n0, n, k_begin, k_end,
+                         a_slices, b_slices, acc);
 
-    for (int k0 = 0; k0 < n_next; k0 += TK) {
-        /* A(m, k) = delta_next[m·n_next + k], stored k-major */
-        load_tile(delta_next, n_next, row0, k0, batch, n_next, a_tile, TM, TK, 1);
-        /* B(k, j) = weights_next[j·n_next + k]: rows of W^{l+1} become columns of the slice */
-        load_tile(weights_next, n_next, column0, k0, n, n_next, b_tile, TN, TK, 1);
-        BARRIER();
-        multiply_tile(a_tile, b_tile, acc);
-        BARRIER();
-    }
-
-    const int row = row0 + LOCAL_ID(1) * WM;
-    const int column = column0 + LOCAL_ID(0) * WN;
+    const int split = NUM_GROUPS(2) > 1;
+    GLOBAL float* partial = partials + (long) GROUP_ID(2) * batch * n;
 #pragma unroll
-    for (int m = 0; m < WM; ++m) {
+    for (int r = 0; r < G_WM; ++r) {
+        const int row = CLASSED(item_row)(m0, r);
+        if (row < batch) {
 #pragma unroll
-        for (int j = 0; j < WN; ++j) {
-            if (row + m < batch && column + j < n) {
-                const long at = (long) (row + m) * n + column + j;
-                delta[at] = acc[m * WN + j] * derivative(activation, u[at], z[at]);
+            for (int sn = 0; sn < G_WN / 4; ++sn) {
+                const int column = CLASSED(item_column)(n0, sn);
+                const int at = r * G_WN + sn * 4;
+                if (split) {
+                    store_row4(partial + (long) row * n, column, n,
+                               four(acc[at], acc[at + 1], acc[at + 2], acc[at + 3]));
+                } else {
+                    const float4 ur = load_row4(u + (long) row * n, column, n);
+                    const float4 zr = load_row4(z + (long) row * n, column, n);
+                    store_row4(delta + (long) row * n, column, n,
+                               four(acc[at] * derivative(activation, ur.x, zr.x),
+                                    acc[at + 1] * derivative(activation, ur.y, zr.y),
+                                    acc[at + 2] * derivative(activation, ur.z, zr.z),
+                                    acc[at + 3] * derivative(activation, ur.w, zr.w)));
+                }
             }
         }
     }

@@ -7,48 +7,53 @@
  * N = n_out, K = n_in). Both U and Z are written, because f' is evaluated from them in the
  * backward pass (from z for sigmoid and tanh, from u for the others).
  *
- * Work split (see tiles.h): a work-group owns a TM×TN tile of U and Z, a work-item a WM×WN
- * block of it in registers; the epilogue adds the bias, applies f and stores both.
- * Grid: ceil(n_out/TN) × ceil(batch/TM) groups of (TN/WN) × (TM/WM) items.
- * Macros: TM TN TK WM WN VW (tiles.h).
+ * Included once per tile class (gemm_classes.h): forward_gemm_small, forward_gemm_large.
+ * Work split (warp_gemm.h): a work-group owns a G_TM×G_TN tile of U and Z and the K range
+ * [GROUP_ID(2)·k_split, +k_split); a work-item a G_WM×G_WN block of it in registers.
+ * With one split (NUM_GROUPS(2) = 1) the epilogue adds the bias, applies f and stores U and Z;
+ * with several, each split stores its raw sums to partials[split][batch][n_out] and
+ * forward_reduce (split_k.h) finishes them in a fixed order.
+ * Grid: ceil(n_out/G_TN) × ceil(batch/G_TM) × splits groups of G_ITEMS items (1-D).
+ * Macros: the class's G_TM G_TN G_TK G_WM G_WN, and LANES_N.
  */
 
-KERNEL void forward_gemm(GLOBAL const float* RESTRICT z_prev, GLOBAL const float* RESTRICT weights,
-                         GLOBAL const float* RESTRICT bias, GLOBAL float* RESTRICT u,
-                         GLOBAL float* RESTRICT z, int batch, int n_in, int n_out, int activation)
+KERNEL void LAUNCH_BOUNDS(G_ITEMS, G_MIN_GROUPS)
+CLASSED(forward_gemm)(GLOBAL const float* RESTRICT z_prev, GLOBAL const float* RESTRICT weights,
+                      GLOBAL const float* RESTRICT bias, GLOBAL float* RESTRICT u, GLOBAL float* RESTRICT z,
+                      GLOBAL float* RESTRICT partials, int batch, int n_in, int n_out, int activation, int k_split)
 {
-    LOCAL float a_tile[TK * TM];
-    LOCAL float b_tile[TK * TN];
-    float acc[WM * WN];
-#pragma unroll
-    for (int e = 0; e < WM * WN; ++e) {
-        acc[e] = 0.0f;
-    }
-    const int row0 = GROUP_ID(1) * TM;
-    const int column0 = GROUP_ID(0) * TN;
+    LOCAL float4 a_slices[2 * G_SLICE_A];
+    LOCAL float4 b_slices[2 * G_SLICE_B];
+    float acc[G_WM * G_WN];
+    const int m0 = GROUP_ID(1) * G_TM;
+    const int n0 = GROUP_ID(0) * G_TN;
+    const int k_begin = GROUP_ID(2) * k_split;
+    const int k_end = min(n_in, k_begin + k_split);
+    /* A(m, k) = z_prev[m·n_in + k]: x-major; B(k, n) = weights[k·n_out + n]: k-major */
+    CLASSED(gemm_slices)(z_prev, n_in, 0, m0, batch, weights, n_out, 1, n0, n_out, k_begin, k_end,
+                         a_slices, b_slices, acc);
 
-    for (int k0 = 0; k0 < n_in; k0 += TK) {
-        /* A(m, k) = z_prev[m·n_in + k], stored k-major */
-        load_tile(z_prev, n_in, row0, k0, batch, n_in, a_tile, TM, TK, 1);
-        /* B(k, n) = weights[k·n_out + n] */
-        load_tile(weights, n_out, k0, column0, n_in, n_out, b_tile, TK, TN, 0);
-        BARRIER();
-        multiply_tile(a_tile, b_tile, acc);
-        /* the next slice overwrites the tiles: everyone must be done reading them */
-        BARRIER();
-    }
-
-    const int row = row0 + LOCAL_ID(1) * WM;
-    const int column = column0 + LOCAL_ID(0) * WN;
+    const int split = NUM_GROUPS(2) > 1;
+    GLOBAL float* partial = partials + (long) GROUP_ID(2) * batch * n_out;
 #pragma unroll
-    for (int m = 0; m < WM; ++m) {
+    for (int r = 0; r < G_WM; ++r) {
+        const int row = CLASSED(item_row)(m0, r);
+        if (row < batch) {
 #pragma unroll
-        for (int n = 0; n < WN; ++n) {
-            if (row + m < batch && column + n < n_out) {
-                const long at = (long) (row + m) * n_out + column + n;
-                const float sum = acc[m * WN + n] + bias[column + n];
-                u[at] = sum;
-                z[at] = activate(activation, sum);
+            for (int sn = 0; sn < G_WN / 4; ++sn) {
+                const int column = CLASSED(item_column)(n0, sn);
+                const int at = r * G_WN + sn * 4;
+                if (split) {
+                    store_row4(partial + (long) row * n_out, column, n_out,
+                               four(acc[at], acc[at + 1], acc[at + 2], acc[at + 3]));
+                } else {
+                    const float4 b = load_row4(bias, column, n_out);
+                    const float4 sum = four(acc[at] + b.x, acc[at + 1] + b.y, acc[at + 2] + b.z, acc[at + 3] + b.w);
+                    store_row4(u + (long) row * n_out, column, n_out, sum);
+                    store_row4(z + (long) row * n_out, column, n_out,
+                               four(activate(activation, sum.x), activate(activation, sum.y),
+                                    activate(activation, sum.z), activate(activation, sum.w)));
+                }
             }
         }
     }

@@ -17,6 +17,10 @@
  *   LOCAL_ID(d)  index of this work-item (thread) in its group in dimension d, as int
  *   LOCAL_SIZE(d) work-items per group in dimension d, as int
  *   NUM_GROUPS(d) work-groups in dimension d, as int
+ *   LAUNCH_BOUNDS(items, groups)  after `KERNEL void`: the kernel runs with at most `items`
+ *                work-items per group and `groups` groups should fit on one compute unit at once
+ *                (CUDA: __launch_bounds__, which caps registers at 65536 / (items·groups);
+ *                OpenCL: nothing, the compiler sizes registers itself)
  *
  * Dimension 0 runs along the columns of a result, dimension 1 along its rows.
  */
@@ -36,6 +40,7 @@
 #define LOCAL_ID(d) ((int) get_local_id(d))
 #define LOCAL_SIZE(d) ((int) get_local_size(d))
 #define NUM_GROUPS(d) ((int) get_num_groups(d))
+#define LAUNCH_BOUNDS(items, groups)
 
 #elif defined(__CUDACC__)
 
@@ -51,6 +56,7 @@
 #define LOCAL_ID(d) DELTAPROP_DIM_(threadIdx, d)
 #define LOCAL_SIZE(d) DELTAPROP_DIM_(blockDim, d)
 #define NUM_GROUPS(d) DELTAPROP_DIM_(gridDim, d)
+#define LAUNCH_BOUNDS(items, groups) __launch_bounds__(items, groups)
 
 #else
 #error "kernels/portability.h: compile as OpenCL C or CUDA C"

@@ -1,5 +1,5 @@
 /*
- * tiles.h — the tiled GEMM core shared by forward, delta_hidden and update: C = A · B with
+ * tiles.h — the tiled GEMM core of update (forward and delta_hidden use warp_gemm.h): C = A · B with
  * A logically M×K and B logically K×N, each read from memory either row-major or transposed.
  *
  * Work split: a work-group owns a TM×TN tile of C and walks K in steps of TK; at each step

@@ -5,6 +5,9 @@
 #                                       (default OUT: target/classes/kernels; Maven runs this)
 #   bash native/build-cuda.sh --prebuilt   refresh the committed copy in native/prebuilt/
 #   bash native/build-cuda.sh --check      compile every kernels/*.cu, keep nothing (CI)
+#   bash native/build-cuda.sh --report     per kernel of kernels/mlp.cu for sm_90 (ptxas -v):
+#                                          registers, spill stores/loads, stack frame, shared
+#                                          memory; fails when a kernel spills or passes 128 registers
 #
 # The fatbin holds machine code for sm_80, sm_86, sm_89 and sm_90 (A100, A10/RTX 30, L4/RTX 40,
 # H100/H200) and compute_90 PTX, which a driver compiles for anything newer. It is built from
@@ -39,10 +42,11 @@ MODE=build
 OUT="$ROOT/target/classes/kernels"
 case "${1:-}" in
   --check) MODE=check ;;
+  --report) MODE=report ;;
   --prebuilt) OUT="$PREBUILT" ;;
   -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
   "") ;;
-  -*) die "unknown option $1 (expected --check, --prebuilt or an output folder)" ;;
+  -*) die "unknown option $1 (expected --check, --report, --prebuilt or an output folder)" ;;
   *) OUT="$1" ;;
 esac
 
@@ -83,8 +87,9 @@ defines() {
   if [ -n "${CUDA_DEFINES:-}" ]; then echo "$CUDA_DEFINES"; return; fi
   [ -f "$PROFILE" ] || return 1
   local names values
-  names="$(sed -n 's/.*String\[\] NAMES = {\(.*\)};.*/\1/p' "$PROFILE" | tr -d '" ' | tr ',' ' ')"
-  values="$(sed -n 's/.*int\[\] GPU = {\(.*\)};.*/\1/p' "$PROFILE" | tr -d ' ' | tr ',' ' ')"
+  # (the arrays may span lines: read the file as one line)
+  names="$(tr '\n' ' ' < "$PROFILE" | sed -n 's/.*String\[\] NAMES = {\([^}]*\)};.*/\1/p' | tr -d '" ' | tr ',' ' ')"
+  values="$(tr '\n' ' ' < "$PROFILE" | sed -n 's/.*int\[\] GPU = {\([^}]*\)};.*/\1/p' | tr -d ' ' | tr ',' ' ')"
   read -r -a n <<< "$names"; read -r -a v <<< "$values"
   [ "${#n[@]}" -gt 0 ] && [ "${#n[@]}" = "${#v[@]}" ] \
     || die "could not read NAMES and the GPU row from $PROFILE (found '${names}' / '${values}'): set CUDA_DEFINES"
@@ -110,6 +115,38 @@ if [ "$MODE" = check ]; then
     fi
   done
   exit $status
+fi
+
+# ---- --report: what ptxas gives each kernel on sm_90 (H100/H200) --------------------------
+# A compile-time fact, no GPU needed: registers per thread (≤ 128 keeps two 256-item groups per
+# multiprocessor, the launch bounds of warp_gemm.h), spills (local-memory traffic inside a
+# kernel: none allowed), stack frame and static shared memory per group.
+if [ "$MODE" = report ]; then
+  [ -n "$NVCC" ] || die "nvcc not found (PATH, NVCC, /usr/local/cuda/bin): --report needs it"
+  DEFINES="$(defines)" || die "${PROFILE#"$ROOT"/} not found: set CUDA_DEFINES"
+  read -r -a DEFS <<< "$DEFINES"
+  DFLAGS=(); for d in "${DEFS[@]}"; do DFLAGS+=("-D$d"); done
+  tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
+  resolve "$ENTRY" 0 > "$tmp/$ENTRY"
+  "$NVCC" -cubin -arch=sm_90 -Xptxas -v "${DFLAGS[@]}" -o "$tmp/mlp.cubin" "$tmp/$ENTRY" > "$tmp/ptxas.txt" 2>&1 \
+    || { cat "$tmp/ptxas.txt" >&2; die "nvcc failed on kernels/$ENTRY"; }
+  say "kernels/$ENTRY for sm_90, nvcc $("$NVCC" --version | sed -n 's/.*release \([0-9.]*\),.*/\1/p'), -D ${DEFINES}"
+  # ptxas prints, per kernel: "Compiling entry function 'NAME'", then "N bytes stack frame, S bytes
+  # spill stores, L bytes spill loads", then "Used R registers, … B bytes smem"
+  awk '
+    /Compiling entry function/ { match($0, /'"'"'[^'"'"']*'"'"'/); name = substr($0, RSTART + 1, RLENGTH - 2); next }
+    /bytes stack frame/ && name != "" { stack = $1; stores = $5; loads = $9; next }
+    /Used [0-9]+ registers/ && name != "" {
+      match($0, /Used [0-9]+ registers/); regs = substr($0, RSTART + 5, RLENGTH - 15) + 0
+      smem = 0; if (match($0, /[0-9]+ bytes smem/)) smem = substr($0, RSTART, RLENGTH - 11) + 0
+      printf "%-26s %9d %12d %11d %11d %10d\n", name, regs, stores, loads, stack, smem
+      if (regs > 128 || stores > 0 || loads > 0) bad = bad " " name
+      name = ""
+    }
+    BEGIN { printf "%-26s %9s %12s %11s %11s %10s\n", "kernel", "registers", "spill stores", "spill loads", "stack bytes", "smem bytes" }
+    END { if (bad != "") { print "over 128 registers or spilling:" bad > "/dev/stderr"; exit 1 } }
+  ' "$tmp/ptxas.txt"
+  exit $?
 fi
 
 # ---- build ----------------------------------------------------------------------------

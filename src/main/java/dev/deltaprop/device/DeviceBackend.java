@@ -18,7 +18,8 @@ import java.util.Objects;
  *
  * <p>A training step is a fixed sequence of launches — forward {@code l = 1..L}, output δ and the
  * loss, hidden δ {@code l = L-1..1} (each from {@code W^{l+1}} before it changes), then the
- * updates {@code l = 1..L} — that is {@code 3L + 1} launches, with no host round trip but the
+ * updates {@code l = 1..L} — that is {@code 3L + 1} launches (one more for each forward or δ GEMM
+ * that {@code GemmPlan} splits along K), with no host round trip but the
  * batch upload before it and the one-float loss read after it. Parameters stay on the device
  * until {@link #network()} asks for them.
  *
@@ -191,6 +192,7 @@ public final class DeviceBackend implements Backend, Profiled {
 
     private float trainTimed(DeviceNet net, int batch, float learningRate, int launchesBefore) {
         int depth = net.depth();
+        long firstLaunch = kernels.launches();
         forward(net, batch);
         timer.family("forward");
         kernels.deltaOutput(net.z(depth), net.teacher(), net.u(depth), net.delta(depth), net.partials(), net.loss(),
@@ -212,7 +214,8 @@ public final class DeviceBackend implements Backend, Profiled {
         float[] loss = new float[1];
         driver.read(net.loss(), 0, loss, 0, 1);
         timer.finish();
-        lastLaunches = launchesBefore + 3 * depth + 1;
+        // 3L + 1, plus one reduce per split-K GEMM (GemmPlan)
+        lastLaunches = launchesBefore + (int) (kernels.launches() - firstLaunch);
         return loss[0];
     }
 
@@ -233,7 +236,10 @@ public final class DeviceBackend implements Backend, Profiled {
         return timer.lastStep();
     }
 
-    /** {@code 3L + 1}, plus 2 gathers for a step on a device data set (the last step's count, once one ran). */
+    /**
+     * {@code 3L + 1}, plus one reduce per split-K GEMM ({@code GemmPlan}) and 2 gathers for a step
+     * on a device data set: the last step's count once one ran, else {@code 3L + 1}.
+     */
     @Override
     public int launchesPerStep() {
         if (lastLaunches > 0) {

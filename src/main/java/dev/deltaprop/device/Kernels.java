@@ -16,21 +16,32 @@ final class Kernels {
 
     private final Driver driver;
     private final TileProfile tiles;
-    private final Driver.Kernel forward;
+    private final Driver.Kernel forwardSmall;
+    private final Driver.Kernel forwardLarge;
+    private final Driver.Kernel forwardReduce;
     private final Driver.Kernel deltaOutput;
     private final Driver.Kernel deltaOutputLoss;
-    private final Driver.Kernel deltaHidden;
+    private final Driver.Kernel deltaHiddenSmall;
+    private final Driver.Kernel deltaHiddenLarge;
+    private final Driver.Kernel deltaHiddenReduce;
     private final Driver.Kernel update;
     private final Driver.Kernel gather;
+    /** Split-K partial sums, {@code splits × M × N} floats, grown on demand; {@code null} until a split runs. */
+    private Memory partialSums;
+    private long launches;
 
     Kernels(Driver driver) {
         this.driver = driver;
         this.tiles = TileProfile.forDevice(driver.deviceType(), driver.maxGroupSize());
         Driver.Program program = driver.build(KernelSource.load(driver.language()), tiles.defines());
-        forward = driver.kernel(program, "forward_gemm");
+        forwardSmall = driver.kernel(program, "forward_gemm_" + tiles.small().name());
+        forwardLarge = driver.kernel(program, "forward_gemm_" + tiles.large().name());
+        forwardReduce = driver.kernel(program, "forward_reduce");
         deltaOutput = driver.kernel(program, "delta_output_elementwise");
         deltaOutputLoss = driver.kernel(program, "delta_output_loss");
-        deltaHidden = driver.kernel(program, "delta_hidden_gemm");
+        deltaHiddenSmall = driver.kernel(program, "delta_hidden_gemm_" + tiles.small().name());
+        deltaHiddenLarge = driver.kernel(program, "delta_hidden_gemm_" + tiles.large().name());
+        deltaHiddenReduce = driver.kernel(program, "delta_hidden_reduce");
         update = driver.kernel(program, "update_gemm");
         gather = driver.kernel(program, "gather_rows");
     }
@@ -39,9 +50,35 @@ final class Kernels {
         return tiles;
     }
 
-    /** {@code U = Z_prev·W + b}, {@code Z = f(U)}; {@code zPrev} is batch × nIn, {@code w} nIn × nOut. One launch. */
+    /** Kernel launches so far, for the engine's launches-per-step count. */
+    long launches() {
+        return launches;
+    }
+
+    /** The plan {@link GemmPlan#choose} gives an {@code m × n} result over {@code k} on this device. */
+    GemmPlan plan(int m, int n, int k) {
+        return GemmPlan.choose(tiles, driver.computeUnits(), m, n, k);
+    }
+
+    /**
+     * {@code U = Z_prev·W + b}, {@code Z = f(U)}; {@code zPrev} is batch × nIn, {@code w} nIn × nOut.
+     * One launch, two with split-K ({@link GemmPlan}).
+     */
     void forward(Memory zPrev, Memory w, Memory bias, Memory u, Memory z, int batch, int nIn, int nOut, Activation f) {
-        driver.launch(forward, gemmGroups(batch, nOut), gemmGroupSize(), zPrev, w, bias, u, z, batch, nIn, nOut, f.code());
+        forward(zPrev, w, bias, u, z, batch, nIn, nOut, f, plan(batch, nOut, nIn));
+    }
+
+    /** As {@link #forward(Memory, Memory, Memory, Memory, Memory, int, int, int, Activation)} with the plan given (tests run each). */
+    void forward(Memory zPrev, Memory w, Memory bias, Memory u, Memory z, int batch, int nIn, int nOut, Activation f,
+                 GemmPlan plan) {
+        Driver.Kernel kernel = plan.tiles().equals(tiles.large()) ? forwardLarge : forwardSmall;
+        Memory partials = plan.splits() > 1 ? partials((long) plan.splits() * batch * nOut) : u;
+        launch(kernel, gemmGroups(plan, batch, nOut), new int[] {plan.tiles().items(), 1, 1},
+                zPrev, w, bias, u, z, partials, batch, nIn, nOut, f.code(), plan.kSplit());
+        if (plan.splits() > 1) {
+            launch(forwardReduce, new int[] {ceilDiv(batch * nOut, tiles.reduce())}, new int[] {tiles.reduce()},
+                    partials, bias, u, z, batch, nOut, plan.splits(), f.code());
+        }
     }
 
     /**
@@ -52,27 +89,64 @@ final class Kernels {
                      Activation f) {
         int count = batch * n;
         int groups = Math.min(MAX_PARTIALS, ceilDiv(count, tiles.reduce()));
-        driver.launch(deltaOutput, new int[] {groups}, new int[] {tiles.reduce()}, y, d, u, delta, partials, count, f.code());
-        driver.launch(deltaOutputLoss, new int[] {1}, new int[] {tiles.reduce()}, partials, loss, groups, 1.0f / batch);
+        launch(deltaOutput, new int[] {groups}, new int[] {tiles.reduce()}, y, d, u, delta, partials, count, f.code());
+        launch(deltaOutputLoss, new int[] {1}, new int[] {tiles.reduce()}, partials, loss, groups, 1.0f / batch);
     }
 
-    /** {@code Δ = (Δ_next · W_nextᵀ) ⊙ f'(U, Z)}; {@code wNext} is n × nNext. One launch. */
+    /** {@code Δ = (Δ_next · W_nextᵀ) ⊙ f'(U, Z)}; {@code wNext} is n × nNext. One launch, two with split-K. */
     void deltaHidden(Memory deltaNext, Memory wNext, Memory u, Memory z, Memory delta, int batch, int n, int nNext,
                      Activation f) {
-        driver.launch(deltaHidden, gemmGroups(batch, n), gemmGroupSize(), deltaNext, wNext, u, z, delta, batch, n, nNext,
-                f.code());
+        deltaHidden(deltaNext, wNext, u, z, delta, batch, n, nNext, f, plan(batch, n, nNext));
+    }
+
+    /** As {@link #deltaHidden(Memory, Memory, Memory, Memory, Memory, int, int, int, Activation)} with the plan given. */
+    void deltaHidden(Memory deltaNext, Memory wNext, Memory u, Memory z, Memory delta, int batch, int n, int nNext,
+                     Activation f, GemmPlan plan) {
+        Driver.Kernel kernel = plan.tiles().equals(tiles.large()) ? deltaHiddenLarge : deltaHiddenSmall;
+        Memory partials = plan.splits() > 1 ? partials((long) plan.splits() * batch * n) : delta;
+        launch(kernel, gemmGroups(plan, batch, n), new int[] {plan.tiles().items(), 1, 1},
+                deltaNext, wNext, u, z, delta, partials, batch, n, nNext, f.code(), plan.kSplit());
+        if (plan.splits() > 1) {
+            launch(deltaHiddenReduce, new int[] {ceilDiv(batch * n, tiles.reduce())}, new int[] {tiles.reduce()},
+                    partials, u, z, delta, batch, n, plan.splits(), f.code());
+        }
     }
 
     /** {@code W −= (η/B) Z_prevᵀ Δ}, {@code b −= (η/B) Σ_b Δ_b}. One launch. */
     void update(Memory zPrev, Memory delta, Memory w, Memory bias, int batch, int nIn, int nOut, float learningRate) {
-        driver.launch(update, gemmGroups(nIn, nOut), gemmGroupSize(), zPrev, delta, w, bias, batch, nIn, nOut,
+        launch(update, gemmGroups(nIn, nOut), gemmGroupSize(), zPrev, delta, w, bias, batch, nIn, nOut,
                 learningRate / batch);
     }
 
     /** {@code out[b] = data[order[offset + b]]} for {@code b < batch}, rows of {@code width}. One launch. */
     void gather(Memory data, Memory order, Memory out, int offset, int batch, int width) {
-        driver.launch(gather, new int[] {ceilDiv(batch * width, tiles.reduce())}, new int[] {tiles.reduce()},
+        launch(gather, new int[] {ceilDiv(batch * width, tiles.reduce())}, new int[] {tiles.reduce()},
                 data, order, out, offset, batch, width);
+    }
+
+    private void launch(Driver.Kernel kernel, int[] groups, int[] groupSize, Object... arguments) {
+        driver.launch(kernel, groups, groupSize, arguments);
+        launches++;
+    }
+
+    /**
+     * The split-K buffer, holding at least {@code floats}. It is reused by every split GEMM: each
+     * reads it back (in its reduce launch) before the next GEMM, later in the same queue, writes it.
+     */
+    private Memory partials(long floats) {
+        if (partialSums == null || partialSums.elements() < floats) {
+            if (partialSums != null) {
+                driver.free(partialSums);
+                partialSums = null;
+            }
+            partialSums = driver.allocate(floats);
+        }
+        return partialSums;
+    }
+
+    /** {@code ⌈N/TN⌉ × ⌈M/TM⌉ × splits} groups of the plan's tile class. */
+    private static int[] gemmGroups(GemmPlan plan, int rows, int columns) {
+        return new int[] {ceilDiv(columns, plan.tiles().tn()), ceilDiv(rows, plan.tiles().tm()), plan.splits()};
     }
 
     private int[] gemmGroups(int rows, int columns) {

@@ -7,34 +7,49 @@ import java.util.Map;
 
 /**
  * The tiling macros the kernels are compiled with ({@code kernels/tiles.h},
- * {@code kernels/delta_output.h}), chosen per kind of device from a small table and overridable
- * for tuning with the system property {@value #PROPERTY}, e.g.
- * {@code -Ddeltaprop.tiles=TM=64,TN=64,TK=16,WM=4,WN=4,VW=4,REDUCE=256} (any subset).
+ * {@code kernels/gemm_classes.h}, {@code kernels/delta_output.h}), chosen per kind of device
+ * from a small table and overridable for tuning with the system property {@value #PROPERTY},
+ * e.g. {@code -Ddeltaprop.tiles=LARGE_TK=16,SMALL_WM=8} (any subset).
  *
  * <ul>
- *   <li>{@code TM × TN}: the block of a GEMM result one work-group owns;</li>
- *   <li>{@code TK}: the K step, the depth of the slices staged in local memory;</li>
+ *   <li>{@code TM × TN}: the block of a GEMM result one work-group owns, for {@code update_gemm}
+ *       (tiles.h);</li>
+ *   <li>{@code TK}: its K step, the depth of the slices staged in local memory;</li>
  *   <li>{@code WM × WN}: the block one work-item owns in registers, so a group has
  *       {@code (TN/WN)·(TM/WM)} work-items;</li>
- *   <li>{@code VW}: the width of global loads, 1 or 4;</li>
- *   <li>{@code REDUCE}: the work-group size of the element-wise kernels and the loss reduction.</li>
+ *   <li>{@code VW}: the width of its global loads, 1 or 4;</li>
+ *   <li>{@code SMALL_*}, {@code LARGE_*}: the same five sizes for the two tile classes of the
+ *       warp-tiled core of forward and delta_hidden (warp_gemm.h), one class picked per shape by
+ *       {@link GemmPlan};</li>
+ *   <li>{@code LANES_N}: the lanes of a 32-wide warp that sit side by side along N in that core;</li>
+ *   <li>{@code REDUCE}: the work-group size of the element-wise kernels, the loss reduction and
+ *       the split-K reductions.</li>
  * </ul>
  */
 public final class TileProfile {
     /** The system property that overrides the table. */
     public static final String PROPERTY = "deltaprop.tiles";
 
-    private static final String[] NAMES = {"TM", "TN", "TK", "WM", "WN", "VW", "REDUCE"};
+    private static final String[] NAMES = {"TM", "TN", "TK", "WM", "WN", "VW", "REDUCE",
+        "SMALL_TM", "SMALL_TN", "SMALL_TK", "SMALL_WM", "SMALL_WN",
+        "LARGE_TM", "LARGE_TN", "LARGE_TK", "LARGE_WM", "LARGE_WN", "LANES_N"};
 
-    /** A GPU: 16×16 work-items, each a 4×4 block, K in steps of 16 — the classic shape for 32/64-wide SIMT. */
-    private static final int[] GPU = {64, 64, 16, 4, 4, 4, 256};
+    /**
+     * A GPU. update: 16×16 work-items, each a 4×4 block, K in steps of 16 — the classic shape for
+     * 32/64-wide SIMT. The warp-tiled core: the small class the same 64×64 tile of 4×4 per item;
+     * the large class 128×128 of 8×8 per item with K in steps of 8, because at a step of 16 the
+     * prefetch registers push sm_90 past 128 registers into spills (build-cuda.sh --report,
+     * docs/perf-cuda.md), and 128 is what two 256-item groups per multiprocessor allow.
+     */
+    private static final int[] GPU = {64, 64, 16, 4, 4, 4, 256, 64, 64, 16, 4, 4, 128, 128, 8, 8, 8, 8};
     /**
      * A CPU device such as PoCL: 8×8 floats per work-item. Measured on PoCL 3.1, 2 AVX-512 cores
      * (docs/perf-opencl.md): the 8-row register block roughly doubles the GPU shape's 4×4 (each
      * work-item is one loop iteration on a CPU, so more work per item amortises the loads), and
-     * 4-wide loads beat scalar ones by about 1.7×; TK 16, 32 and 64 were within the noise.
+     * 4-wide loads beat scalar ones by about 1.7×; TK 16, 32 and 64 were within the noise. The
+     * warp-tiled core's classes keep 8×8 per item (a CPU has registers to spare and no 128 cap).
      */
-    private static final int[] CPU = {64, 64, 16, 8, 8, 4, 256};
+    private static final int[] CPU = {64, 64, 16, 8, 8, 4, 256, 64, 64, 16, 8, 8, 128, 128, 16, 8, 8, 8};
 
     private final Map<String, Integer> values;
 
@@ -89,6 +104,56 @@ public final class TileProfile {
                 + maxGroupSize + " work-items per group, found " + groupColumns() * groupRows());
         require(reduce() <= maxGroupSize, "REDUCE expected at most the device's " + maxGroupSize
                 + " work-items per group, found " + reduce());
+        int lanesN = get("LANES_N");
+        require(lanesN <= 32 && 32 % lanesN == 0, "LANES_N expected to divide 32, found " + lanesN);
+        small().validate(lanesN, maxGroupSize);
+        large().validate(lanesN, maxGroupSize);
+    }
+
+    /** The small tile class of the warp-tiled core ({@code SMALL_*}). */
+    Tiles small() {
+        return tiles("SMALL");
+    }
+
+    /** The large tile class of the warp-tiled core ({@code LARGE_*}). */
+    Tiles large() {
+        return tiles("LARGE");
+    }
+
+    private Tiles tiles(String prefix) {
+        return new Tiles(prefix.toLowerCase(Locale.ROOT), get(prefix + "_TM"), get(prefix + "_TN"), get(prefix + "_TK"),
+                get(prefix + "_WM"), get(prefix + "_WN"));
+    }
+
+    /**
+     * One tile class of the warp-tiled core (kernels/warp_gemm.h): a {@code tm × tn} tile per group,
+     * K in steps of {@code tk}, {@code wm × wn} per work-item; its kernels are named
+     * {@code forward_gemm_}{@link #name}, {@code delta_hidden_gemm_}{@link #name}.
+     */
+    record Tiles(String name, int tm, int tn, int tk, int wm, int wn) {
+        /** Work-items per group, {@code (tm/wm)·(tn/wn)}, launched 1-D. */
+        int items() {
+            return (tm / wm) * (tn / wn);
+        }
+
+        private void validate(int lanesN, int maxGroupSize) {
+            String p = name.toUpperCase(Locale.ROOT) + "_";
+            require(wm % 4 == 0 && wn % 4 == 0, p + "WM and " + p + "WN expected multiples of 4 (4×4 sub-blocks), found "
+                    + wm + ", " + wn);
+            require(tk >= 1, p + "TK expected at least 1, found " + tk);
+            int lanesM = 32 / lanesN;
+            require(tm % (lanesM * wm) == 0, p + "TM expected a multiple of (32/LANES_N)·" + p + "WM = " + lanesM * wm
+                    + ", found " + tm);
+            require(tn % (lanesN * wn) == 0, p + "TN expected a multiple of LANES_N·" + p + "WN = " + lanesN * wn
+                    + ", found " + tn);
+            require(items() % 32 == 0, "(" + p + "TM/" + p + "WM)·(" + p + "TN/" + p + "WN) expected whole warps of 32,"
+                    + " found " + items());
+            require(tk * tm / 4 % items() == 0 && tk * tn / 4 % items() == 0, p + "TK·" + p + "TM/4 and " + p + "TK·" + p
+                    + "TN/4 expected multiples of the " + items() + " work-items (each fetches whole float4s), found "
+                    + tk * tm / 4 + ", " + tk * tn / 4);
+            require(items() <= maxGroupSize, "(" + p + "TM/" + p + "WM)·(" + p + "TN/" + p + "WN) expected at most the device's "
+                    + maxGroupSize + " work-items per group, found " + items());
+        }
     }
 
     private static void require(boolean condition, String message) {

@@ -16,6 +16,11 @@ final class DeviceFamilies implements Families {
     private final Driver driver;
     private final List<Memory> held = new ArrayList<>();
 
+    /** The tile classes of this backend's program, for tests that run each. */
+    TileProfile tiles() {
+        return device.kernels().tiles();
+    }
+
     DeviceFamilies(DeviceBackend device) {
         this.device = device;
         this.driver = device.driver();
@@ -38,12 +43,18 @@ final class DeviceFamilies implements Families {
     }
 
     @Override
-    public synchronized void forward(float[] zPrev, float[] w, float[] bias, float[] u, float[] z, int batch, int nIn,
-                                     int nOut, Activation f) {
+    public void forward(float[] zPrev, float[] w, float[] bias, float[] u, float[] z, int batch, int nIn, int nOut,
+                        Activation f) {
+        forward(zPrev, w, bias, u, z, batch, nIn, nOut, f, device.kernels().plan(batch, nOut, nIn));
+    }
+
+    /** As {@link #forward(float[], float[], float[], float[], float[], int, int, int, Activation)} launched by {@code plan}. */
+    synchronized void forward(float[] zPrev, float[] w, float[] bias, float[] u, float[] z, int batch, int nIn,
+                              int nOut, Activation f, GemmPlan plan) {
         try {
             Memory uDevice = upload(u);
             Memory zDevice = upload(z);
-            device.kernels().forward(upload(zPrev), upload(w), upload(bias), uDevice, zDevice, batch, nIn, nOut, f);
+            device.kernels().forward(upload(zPrev), upload(w), upload(bias), uDevice, zDevice, batch, nIn, nOut, f, plan);
             download(uDevice, u);
             download(zDevice, z);
         } finally {
@@ -69,12 +80,18 @@ final class DeviceFamilies implements Families {
     }
 
     @Override
-    public synchronized void deltaHidden(float[] deltaNext, float[] wNext, float[] u, float[] z, float[] delta,
-                                         int batch, int n, int nNext, Activation f) {
+    public void deltaHidden(float[] deltaNext, float[] wNext, float[] u, float[] z, float[] delta, int batch, int n,
+                            int nNext, Activation f) {
+        deltaHidden(deltaNext, wNext, u, z, delta, batch, n, nNext, f, device.kernels().plan(batch, n, nNext));
+    }
+
+    /** As {@link #deltaHidden(float[], float[], float[], float[], float[], int, int, int, Activation)} launched by {@code plan}. */
+    synchronized void deltaHidden(float[] deltaNext, float[] wNext, float[] u, float[] z, float[] delta, int batch,
+                                  int n, int nNext, Activation f, GemmPlan plan) {
         try {
             Memory deltaDevice = upload(delta);
             device.kernels().deltaHidden(upload(deltaNext), upload(wNext), upload(u), upload(z), deltaDevice, batch, n,
-                    nNext, f);
+                    nNext, f, plan);
             download(deltaDevice, delta);
         } finally {
             freeAll();

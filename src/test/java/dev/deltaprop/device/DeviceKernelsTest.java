@@ -25,6 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@link Reference} in double: fresh random inputs (the seed is in every failure message),
  * shapes that are not multiples of any tile (1, 7, 33, 257, and one dimension above 1000),
  * every activation, output buffers filled with NaN before the launch. Bound: 1e-5 relative.
+ * The GEMM families of the device engine are also run under every plan it can make (each tile
+ * class, unsplit and split along K), not only the one it would choose for the shape.
  */
 class DeviceKernelsTest {
     private static final double BOUND = 1e-5;
@@ -42,7 +44,35 @@ class DeviceKernelsTest {
                 new int[] {257, 257, 257},
                 new int[] {1031, 7, 33},
                 new int[] {5, 1031, 7},
-                new int[] {3, 7, 1031});
+                new int[] {3, 7, 1031},
+                new int[] {129, 65, 255});
+    }
+
+    /** The K splits each tile class is run with in {@link #forwardEachPlan}: unsplit, two, an odd count, the most. */
+    private static final int[] SPLITS = {1, 2, 3, GemmPlan.MAX_SPLITS};
+
+    /**
+     * (backend, tile class, splits wanted, M, K, N) for every backend of the device engine: each
+     * tile class of the warp-tiled core at each split of {@link #SPLITS}, whatever the engine
+     * would choose for the shape.
+     */
+    static Stream<Arguments> planCases() {
+        List<Arguments> cases = new ArrayList<>();
+        for (String name : DeviceBackends.engineNames()) {
+            for (String tileClass : List.of("small", "large")) {
+                for (int splits : SPLITS) {
+                    for (int[] shape : shapes()) {
+                        cases.add(Arguments.of(name, tileClass, splits, shape[0], shape[1], shape[2]));
+                    }
+                }
+            }
+        }
+        return cases.stream();
+    }
+
+    private static GemmPlan plan(DeviceFamilies families, String tileClass, int splits, int k) {
+        TileProfile profile = families.tiles();
+        return GemmPlan.of(tileClass.equals("large") ? profile.large() : profile.small(), splits, k);
     }
 
     static Stream<Arguments> cases() {
@@ -94,6 +124,73 @@ class DeviceKernelsTest {
             String what = label("forward", backend, seed, batch, nIn, nOut, f);
             Compare.close(uOut, u, BOUND, what + " u");
             Compare.close(zOut, z, BOUND, what + " z");
+        }
+    }
+
+    /**
+     * {@link #forward} launched by a given plan (tile class, K splits), for every plan the engine
+     * can make; a split result is also computed twice and must be the same bit for bit.
+     */
+    @ParameterizedTest(name = "{0} forward {1} splits={2} M={3} K={4} N={5}", allowZeroInvocations = true)
+    @MethodSource("planCases")
+    void forwardEachPlan(String backend, String tileClass, int splits, int batch, int nIn, int nOut) {
+        DeviceFamilies families = (DeviceFamilies) DeviceBackends.families(backend);
+        GemmPlan plan = plan(families, tileClass, splits, nIn);
+        for (Activation f : Activation.elementwiseValues()) {
+            long seed = seed();
+            SplittableRandom random = new SplittableRandom(seed);
+            float[] zPrev = Compare.uniform(random, batch * nIn, 1.0);
+            float[] w = Compare.uniform(random, nIn * nOut, 2.0 / Math.sqrt(nIn));
+            float[] bias = Compare.uniform(random, nOut, 0.5);
+            double[] u = new double[batch * nOut];
+            double[] z = new double[batch * nOut];
+            Reference.forward(Compare.toDouble(w), Compare.toDouble(bias), nIn, nOut, f, Compare.toDouble(zPrev), batch, u, z);
+
+            float[] uOut = Compare.nan(batch * nOut);
+            float[] zOut = Compare.nan(batch * nOut);
+            families.forward(zPrev, w, bias, uOut, zOut, batch, nIn, nOut, f, plan);
+            String what = label("forward [" + plan + "]", backend, seed, batch, nIn, nOut, f);
+            Compare.close(uOut, u, BOUND, what + " u");
+            Compare.close(zOut, z, BOUND, what + " z");
+            if (plan.splits() > 1) {
+                float[] uAgain = Compare.nan(batch * nOut);
+                float[] zAgain = Compare.nan(batch * nOut);
+                families.forward(zPrev, w, bias, uAgain, zAgain, batch, nIn, nOut, f, plan);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(uOut, uAgain, what + ": u again, bit for bit");
+                org.junit.jupiter.api.Assertions.assertArrayEquals(zOut, zAgain, what + ": z again, bit for bit");
+            }
+        }
+    }
+
+    /** {@link #deltaHidden} launched by a given plan, as {@link #forwardEachPlan}. */
+    @ParameterizedTest(name = "{0} delta_hidden {1} splits={2} M={3} K={4} N={5}", allowZeroInvocations = true)
+    @MethodSource("planCases")
+    void deltaHiddenEachPlan(String backend, String tileClass, int splits, int batch, int nNext, int n) {
+        DeviceFamilies families = (DeviceFamilies) DeviceBackends.families(backend);
+        GemmPlan plan = plan(families, tileClass, splits, nNext);
+        for (Activation f : Activation.elementwiseValues()) {
+            long seed = seed();
+            SplittableRandom random = new SplittableRandom(seed);
+            float[] deltaNext = Compare.uniform(random, batch * nNext, 1.0);
+            float[] wNext = Compare.uniform(random, n * nNext, 1.0);
+            float[] u = Compare.uniform(random, batch * n, 3.0);
+            float[] z = new float[u.length];
+            for (int k = 0; k < u.length; k++) {
+                z[k] = (float) f.f(u[k]);
+            }
+            double[] delta = new double[batch * n];
+            Reference.deltaHidden(Compare.toDouble(wNext), n, nNext, Compare.toDouble(deltaNext), Compare.toDouble(u),
+                    Compare.toDouble(z), f, batch, delta);
+
+            float[] deltaOut = Compare.nan(batch * n);
+            families.deltaHidden(deltaNext, wNext, u, z, deltaOut, batch, n, nNext, f, plan);
+            String what = label("delta_hidden [" + plan + "]", backend, seed, batch, nNext, n, f);
+            Compare.close(deltaOut, delta, BOUND, what);
+            if (plan.splits() > 1) {
+                float[] again = Compare.nan(batch * n);
+                families.deltaHidden(deltaNext, wNext, u, z, again, batch, n, nNext, f, plan);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(deltaOut, again, what + ": again, bit for bit");
+            }
         }
     }
 

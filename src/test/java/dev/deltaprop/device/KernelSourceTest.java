@@ -26,10 +26,15 @@ class KernelSourceTest {
         assertEquals("kernels/mlp.cl", source.name());
         assertFalse(java.util.regex.Pattern.compile("(?m)^\\s*#\\s*include").matcher(source.text()).find(),
                 "no #include directive left");
-        for (String kernel : new String[] {"forward_gemm", "delta_output_elementwise", "delta_output_loss",
-                "delta_hidden_gemm", "update_gemm", "gather_rows"}) {
+        for (String kernel : new String[] {"delta_output_elementwise", "delta_output_loss", "update_gemm", "gather_rows",
+                "forward_reduce", "delta_hidden_reduce"}) {
             assertTrue(source.text().contains("KERNEL void " + kernel + "("), kernel);
         }
+        // instantiated once per tile class by gemm_classes.h: forward_gemm_small, forward_gemm_large, …
+        for (String kernel : new String[] {"forward_gemm", "delta_hidden_gemm"}) {
+            assertTrue(source.text().contains("CLASSED(" + kernel + ")("), kernel);
+        }
+        assertEquals(2, source.text().split("#define GEMM_CLASS ", -1).length - 1, "two tile classes");
         assertTrue(source.text().contains("#line 1 \"forward.h\""), "build logs point at the real files");
         assertNull(source.binary());
     }
@@ -66,5 +71,25 @@ class KernelSourceTest {
         System.clearProperty(TileProfile.PROPERTY);
         e = assertThrows(IllegalArgumentException.class, () -> TileProfile.forDevice(Driver.DeviceType.GPU, 64));
         assertTrue(e.getMessage().contains("at most the device's 64 work-items"), e.getMessage());
+        System.setProperty(TileProfile.PROPERTY, "LARGE_WM=6");
+        e = assertThrows(IllegalArgumentException.class, () -> TileProfile.forDevice(Driver.DeviceType.GPU, 1024));
+        assertTrue(e.getMessage().startsWith("deltaprop.tiles: LARGE_WM and LARGE_WN expected multiples of 4"), e.getMessage());
+        System.setProperty(TileProfile.PROPERTY, "SMALL_TK=2");
+        e = assertThrows(IllegalArgumentException.class, () -> TileProfile.forDevice(Driver.DeviceType.GPU, 1024));
+        assertTrue(e.getMessage().contains("SMALL_TK·SMALL_TM/4 and SMALL_TK·SMALL_TN/4 expected multiples of the 256"),
+                e.getMessage());
+        System.setProperty(TileProfile.PROPERTY, "LANES_N=3");
+        e = assertThrows(IllegalArgumentException.class, () -> TileProfile.forDevice(Driver.DeviceType.GPU, 1024));
+        assertTrue(e.getMessage().startsWith("deltaprop.tiles: LANES_N expected to divide 32, found 3"), e.getMessage());
+    }
+
+    @Test
+    void bothDeviceTablesPassTheCoresRules() {
+        for (Driver.DeviceType type : Driver.DeviceType.values()) {
+            TileProfile profile = TileProfile.forDevice(type, 1024);
+            assertEquals("small", profile.small().name());
+            assertEquals("large", profile.large().name());
+            assertTrue(profile.large().tm() >= profile.small().tm(), type + ": " + profile);
+        }
     }
 }
