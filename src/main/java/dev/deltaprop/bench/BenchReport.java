@@ -13,7 +13,8 @@ import java.util.Map;
  * backend, its device, the versions), as a readable table or as one JSON object.
  *
  * <p>The JSON object has the environment at the top ({@code deltaprop}, {@code java},
- * {@code backend}, {@code device}, {@code selection}) and one entry per workload in
+ * {@code backend}, {@code device}, {@code selection}, {@code data}: where the training batches
+ * came from, {@code host} arrays or a data set {@code device}-resident on the backend) and one entry per workload in
  * {@code workloads}: either the measurement or {@code skipped} with the reason. Times are µs,
  * rates per second, operation counts plain integers; a figure that was not measured is absent.
  */
@@ -27,10 +28,17 @@ public final class BenchReport {
     }
 
     private final Environment environment;
+    private final Benchmark.Batches batches;
     private final List<Object> entries = new ArrayList<>();
 
     public BenchReport(Environment environment) {
+        this(environment, Benchmark.Batches.HOST);
+    }
+
+    /** A report whose training steps took their batches as {@code batches} says. */
+    public BenchReport(Environment environment, Benchmark.Batches batches) {
         this.environment = environment;
+        this.batches = batches;
     }
 
     public void add(BenchResult result) {
@@ -55,6 +63,7 @@ public final class BenchReport {
         JsonArray selection = new JsonArray();
         environment.selection().forEach(selection::add);
         root.add("selection", selection);
+        root.addProperty("data", batches.id());
         JsonArray workloads = new JsonArray();
         for (Object entry : entries) {
             workloads.add(entry instanceof BenchResult ? json((BenchResult) entry) : json((Skipped) entry));
@@ -132,6 +141,9 @@ public final class BenchReport {
             line(s, "           %s", chosen);
         }
         line(s, "versions   deltaprop %s, Java %s", environment.deltaprop(), environment.java());
+        if (batches == Benchmark.Batches.DEVICE) {
+            line(s, "data       device-resident: the batch uploaded once (Backend.upload), each step takes it from there");
+        }
         for (Object entry : entries) {
             s.append('\n');
             if (entry instanceof Skipped) {

@@ -1,6 +1,7 @@
 package dev.deltaprop.bench;
 
 import dev.deltaprop.backend.Backend;
+import dev.deltaprop.backend.Dataset;
 import dev.deltaprop.backend.Profiled;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,12 +28,53 @@ public final class Benchmark {
      */
     public static final float LEARNING_RATE = 1e-3f;
 
+    /** Where a training step's batch comes from. */
+    public enum Batches {
+        /** Host arrays, {@code Backend.step(x, d, batch, η)}: uploaded by every step. */
+        HOST("host"),
+        /**
+         * A data set of the one batch, uploaded once ({@code Backend.upload}) and stepped through
+         * {@code Backend.step(data, 0, batch, η)}: on a device, nothing crosses to it per step.
+         */
+        DEVICE("device");
+
+        private final String id;
+
+        Batches(String id) {
+            this.id = id;
+        }
+
+        /** As {@code --data} spells it. */
+        public String id() {
+            return id;
+        }
+
+        /** The value {@code --data} names. */
+        public static Batches parse(String value) {
+            for (Batches b : values()) {
+                if (b.id.equalsIgnoreCase(value == null ? "" : value.trim())) {
+                    return b;
+                }
+            }
+            throw new IllegalArgumentException("data: expected host or device, found '" + value + "'");
+        }
+    }
+
     private Benchmark() {
     }
 
     /** Measures {@code workload} on {@code backend}; leaves profiling off afterwards. */
     public static BenchResult run(Backend backend, Workload workload, BenchSettings settings) {
-        return run(backend, workload, settings, System::nanoTime);
+        return run(backend, workload, settings, Batches.HOST, System::nanoTime);
+    }
+
+    /** As {@link #run(Backend, Workload, BenchSettings)}, a training workload's batch taken as {@code batches} says. */
+    public static BenchResult run(Backend backend, Workload workload, BenchSettings settings, Batches batches) {
+        return run(backend, workload, settings, batches, System::nanoTime);
+    }
+
+    static BenchResult run(Backend backend, Workload workload, BenchSettings settings, LongSupplier nanoTime) {
+        return run(backend, workload, settings, Batches.HOST, nanoTime);
     }
 
     /**
@@ -40,18 +82,26 @@ public final class Benchmark {
      * scripted clock). The result's {@code settings().warmup()} is the number of warm-up steps
      * actually taken, which the time rule can make more than the minimum asked for.
      */
-    static BenchResult run(Backend backend, Workload workload, BenchSettings settings, LongSupplier nanoTime) {
+    private static BenchResult run(Backend backend, Workload workload, BenchSettings settings, Batches batches,
+                                   LongSupplier nanoTime) {
         float[] x = workload.inputs();
         float[] d = workload.kind() == Workload.Kind.TRAIN ? workload.teachers() : null;
         int batch = workload.batch();
-        StepAction step = workload.kind() == Workload.Kind.TRAIN
-                ? () -> backend.step(x, d, batch, LEARNING_RATE)
-                : () -> {
-                    backend.predict(x, batch);
-                    return Float.NaN;
-                };
         Profiled profiled = backend instanceof Profiled ? (Profiled) backend : null;
         backend.load(workload.network());
+        Dataset uploaded = workload.kind() == Workload.Kind.TRAIN && batches == Batches.DEVICE
+                ? backend.upload(x, d, batch) : null;
+        StepAction step;
+        if (workload.kind() != Workload.Kind.TRAIN) {
+            step = () -> {
+                backend.predict(x, batch);
+                return Float.NaN;
+            };
+        } else if (uploaded != null) {
+            step = () -> backend.step(uploaded, 0, batch, LEARNING_RATE);
+        } else {
+            step = () -> backend.step(x, d, batch, LEARNING_RATE);
+        }
         try {
             if (profiled != null) {
                 profiled.profiling(false);
@@ -79,6 +129,9 @@ public final class Benchmark {
         } finally {
             if (profiled != null) {
                 profiled.profiling(false);
+            }
+            if (uploaded != null) {
+                uploaded.close();
             }
         }
     }

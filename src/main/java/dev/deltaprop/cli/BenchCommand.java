@@ -73,6 +73,12 @@ final class BenchCommand implements Callable<Integer> {
                     + BenchSettings.DEFAULT_PROFILED_STEPS + ").")
     Integer profiledSteps;
 
+    @Option(names = "--data", paramLabel = "WHERE", defaultValue = "host",
+            description = "Where a training step's batch comes from: host (arrays, uploaded by every step) or device"
+                    + " (uploaded once as a data set, Backend.upload; on a device nothing crosses per step)."
+                    + " Default: ${DEFAULT-VALUE}.")
+    String data;
+
     @Option(names = "--json", description = "Print the results as one JSON object (one per backend).")
     boolean json;
 
@@ -87,6 +93,7 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         // every argument is checked before a backend is opened
         List<Workload> workloads = Workload.parse(workload);
+        Benchmark.Batches batches = Benchmark.Batches.parse(data);
         List<String> backends = Arrays.stream(backend.split(",", -1)).map(String::trim).toList();
         for (String name : backends) {
             BenchSettings.choose(name, warmup, warmupSeconds, steps, profiledSteps);
@@ -98,7 +105,7 @@ final class BenchCommand implements Callable<Integer> {
         Map<String, Map<String, Double>> rates = new LinkedHashMap<>();
         try (BenchProgress progress = BenchProgress.auto((long) backends.size() * workloads.size())) {
             for (String name : backends) {
-                rates.put(name, measure(name, workloads, out, progress));
+                rates.put(name, measure(name, workloads, batches, out, progress));
             }
         }
         if (plot != null) {
@@ -110,8 +117,8 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** Runs the workloads on one backend, prints its report, and returns workload → samples/s. */
-    private Map<String, Double> measure(String name, List<Workload> workloads, PrintWriter out,
-            BenchProgress progress) {
+    private Map<String, Double> measure(String name, List<Workload> workloads, Benchmark.Batches batches,
+            PrintWriter out, BenchProgress progress) {
         PrintWriter err = spec.commandLine().getErr();
         Map<String, Double> rates = new LinkedHashMap<>();
         Backends.Selection selection = Backends.select(name);
@@ -127,14 +134,14 @@ final class BenchCommand implements Callable<Integer> {
             }
             BenchReport report = new BenchReport(new BenchReport.Environment(deltapropVersion(), javaVersion(),
                     opened.name(), opened.device(), name.equalsIgnoreCase("auto")
-                            ? selection.report() : List.of()));
+                            ? selection.report() : List.of()), batches);
             for (Workload w : workloads) {
                 progress.starting(opened.name(), w.name());
                 String refusal = settings.refusal(opened.name(), w);
                 if (refusal != null) {
                     report.skip(w, refusal);
                 } else {
-                    BenchResult result = Benchmark.run(opened, w, settings);
+                    BenchResult result = Benchmark.run(opened, w, settings, batches);
                     report.add(result);
                     if (w.kind() == Workload.Kind.TRAIN) {
                         rates.put(w.name(), result.samplesPerSecond());
