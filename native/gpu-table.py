@@ -1,21 +1,21 @@
 #!/usr/bin/env python3
-"""gpu-table.py — the last table of native/gpu-check.sh: deltaprop on cuda against its peers.
+"""gpu-table.py — the records and the last table of native/gpu-check.sh. Standard library only.
 
-Usage: gpu-table.py LOG_DIR [BACKEND...]   (default backend: cuda)
+  gpu-table.py record FILE --step N --name NAME --exit RC --command CMD < OUTPUT
+      appends {step, name, exit, command, report} to the JSON array in FILE, where report is the
+      first JSON object or array in OUTPUT (a launcher's line before it is skipped; null if none,
+      with the output's last lines instead)
+  gpu-table.py table OUT_DIR [BACKEND...]
+      reads OUT_DIR/bench.json and OUT_DIR/peer.json and prints, per backend (default cuda), one
+      row per workload: deltaprop against its peer of the same run, the ratio and the issue's
+      target (reported, not asserted), each figure marked with the step whose command
+      reproduces it; the commands are listed first, so that the table is the last thing printed.
 
-Reads, from the log folder, `bench-<backend>-<workload>.json` (the output of
-`deltaprop bench --backend <backend> --workload <workload> --json`) and `peer.json` (the output of
-`native/torch-peer.py --json`), and prints, per backend, one row per workload with the
-deltaprop / peer ratio and the issue's target next to it:
-
-  gemm-4096     forward kernel GFLOP/s ÷ cuBLAS SGEMM GFLOP/s   (target ≥ 0.70)
-  mnist, wide   samples/s ÷ PyTorch eager fp32 samples/s         (target ≥ 1.00)
-  tiny          samples/s ÷ PyTorch eager, with µs and launches per step (the number to beat)
-
-deltaprop's JSON is read by the meaning of its keys (samples per second, µs per step, launches
-per step, GFLOP/s of the forward family), wherever they sit in it, so that the table does not
-depend on the exact layout `bench` chose; a figure it cannot find is shown as '?'.
-Standard library only.
+Like with like: deltaprop's training rows are `bench --data device` (the batch resident on the
+device, the loss read back each step, as Backend.step returns it); the PyTorch peer has x on the
+device too, once with loss.item() each step (the like-for-like column) and once with the loss
+left on the device (what a PyTorch loop usually does). The GEMM row is deltaprop's forward kernel
+against cuBLAS SGEMM (fp32, TF32 off) and, listed beside it, cuBLAS with TF32 on.
 """
 
 import json
@@ -23,54 +23,13 @@ import os
 import re
 import sys
 
-TARGETS = {"gemm-4096": 0.70, "mnist": 1.0, "wide": 1.0, "tiny": None}
-ORDER = ["tiny", "mnist", "wide", "gemm-4096"]
+# the issue's targets for the first GPU run (report, do not assert)
+TARGETS = {"tiny": 10.0, "mnist": 2.0, "mnist-adam": 2.0, "wide": 1.0, "gemm": 0.9}
+TRAINING = ["tiny", "mnist", "mnist-adam", "wide"]
 
 
-def leaves(value, path=()):
-    """(key path, number) for every number in a JSON value."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from leaves(item, path + (str(key),))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from leaves(item, path + (str(index),))
-    elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        yield path, float(value)
-
-
-def normal(text):
-    return re.sub(r"[^a-z0-9]", "", text.lower())
-
-
-def find(document, *patterns, within=None):
-    """The first number whose joined, normalised key path matches every pattern (regex)."""
-    for path, number in leaves(document):
-        key = normal("/".join(path))
-        if within is not None and not re.search(within, key):
-            continue
-        if all(re.search(p, key) for p in patterns):
-            return number
-    return None
-
-
-def deltaprop_figures(document):
-    return {
-        "samples_per_s": find(document, r"samples(per)?s(ec(ond)?)?$") or find(document, r"samples(per)?s"),
-        "us_per_step": find(document, r"(us|micros|microseconds)(per)?step"),
-        "launches_per_step": find(document, r"launches(per)?step"),
-        "forward_gflops": find(document, r"gflop", within=r"forward"),
-        "gflops": find(document, r"gflop"),
-    }
-
-
-def load_json(path):
-    """The first JSON object or array in the file (a launcher's line before it is skipped)."""
-    try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
-    except OSError:
-        return None
+def first_json(text):
+    """The first JSON object or array in text, or None."""
     decoder = json.JSONDecoder()
     for match in re.finditer(r"[{\[]", text):
         try:
@@ -82,6 +41,36 @@ def load_json(path):
     return None
 
 
+def record(argv):
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="gpu-table.py record")
+    parser.add_argument("file")
+    parser.add_argument("--step", type=int, required=True)
+    parser.add_argument("--name", required=True)
+    parser.add_argument("--exit", type=int, required=True)
+    parser.add_argument("--command", required=True)
+    args = parser.parse_args(argv)
+    text = sys.stdin.read()
+    entry = {"step": args.step, "name": args.name, "exit": args.exit, "command": args.command,
+             "report": first_json(text)}
+    if entry["report"] is None:
+        entry["output_tail"] = text.splitlines()[-12:]
+    entries = load(args.file) or []
+    entries.append(entry)
+    with open(args.file + ".tmp", "w", encoding="utf-8") as handle:
+        json.dump(entries, handle, indent=1)
+    os.replace(args.file + ".tmp", args.file)
+
+
+def load(path):
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle)
+    except (OSError, ValueError):
+        return None
+
+
 def fmt(number, digits=1):
     if number is None:
         return "?"
@@ -90,65 +79,121 @@ def fmt(number, digits=1):
     return f"{number:,.{digits}f}"
 
 
-def main(folder, backend):
-    peers = peers_of(folder)
-    rows = []
-    for workload in ORDER:
-        bench = load_json(os.path.join(folder, f"bench-{backend}-{workload}.json"))
-        ours = deltaprop_figures(bench) if bench is not None else {}
-        peer = peers.get(workload, {})
-        if workload.startswith("gemm-"):
-            mine, theirs, unit = ours.get("forward_gflops") or ours.get("gflops"), peer.get("gflops"), "GFLOP/s"
-            peer_name = "cuBLAS SGEMM"
-        else:
-            mine, theirs, unit = ours.get("samples_per_s"), peer.get("samples_per_s"), "samples/s"
-            peer_name = "PyTorch eager"
-        ratio = mine / theirs if mine and theirs else None
-        target = TARGETS.get(workload)
-        verdict = "" if ratio is None or target is None else ("meets" if ratio >= target else "MISSES")
-        extra = ""
-        if workload == "tiny":
-            extra = (f"deltaprop {fmt(ours.get('us_per_step'))} µs/step, {fmt(ours.get('launches_per_step'), 0)} launches/step;"
-                     f" PyTorch {fmt(peer.get('us_per_step'))} µs/step")
-        rows.append((workload, unit, fmt(mine), peer_name, fmt(theirs), "?" if ratio is None else f"{ratio:.2f}",
-                     "-" if target is None else f"≥ {target:.2f} {verdict}".strip(), extra,
-                     "" if bench is not None else "no bench output"))
-    device = next((p.get("device") for p in peers.values() if p.get("device")), "?")
-    print(f"deltaprop ({backend}) against its peers on {device}, fp32, TF32 off (same run)")
-    header = ("workload", "unit", "deltaprop", "peer", "peer value", "ratio", "target", "notes")
-    widths = [max(len(str(r[i])) for r in rows + [header + ("",)]) for i in range(7)]
-    print("  ".join(h.ljust(widths[i]) for i, h in enumerate(header[:7])) + "  notes")
-    for row in rows:
-        notes = "; ".join(n for n in row[7:] if n)
-        print("  ".join(str(row[i]).ljust(widths[i]) for i in range(7)) + "  " + notes)
+def ratio(mine, theirs):
+    return mine / theirs if mine and theirs else None
 
 
-def sweep(folder, peers):
-    """The forward GEMM at other tile profiles (gpu-check's sweep-*.json), against cuBLAS."""
-    files = sorted(f for f in os.listdir(folder) if f.startswith("sweep-") and f.endswith(".json"))
-    if not files:
-        return
-    cublas = peers.get("gemm-4096", {}).get("gflops")
-    print("\ntile sweep, gemm-4096 forward (compiled at run time by NVRTC; tuning data, not a verdict)")
-    for name in files:
-        document = load_json(os.path.join(folder, name))
-        figures = deltaprop_figures(document) if document is not None else {}
-        mine = figures.get("forward_gflops") or figures.get("gflops")
-        ratio = f"{mine / cublas:.2f} of cuBLAS" if mine and cublas else "?"
-        print(f"  {name[len('sweep-'):-len('.json')]:<36} {fmt(mine):>10} GFLOP/s  {ratio}")
+def deltaprop_rows(benches, backend):
+    """workload → (figures, step) from the bench records of backend (sweeps left out)."""
+    rows = {}
+    for entry in benches:
+        report = entry.get("report")
+        if not isinstance(report, dict) or report.get("backend") != backend or entry["name"].startswith("sweep"):
+            continue
+        for workload in report.get("workloads", []):
+            workload["data"] = report.get("data", "host")
+            workload["device"] = report.get("device")
+            rows[workload["workload"]] = (workload, entry["step"])
+    return rows
 
 
-def peers_of(folder):
-    document = load_json(os.path.join(folder, "peer.json"))
-    if isinstance(document, list):
-        return {item.get("workload"): item for item in document if isinstance(item, dict)}
-    return {}
+def peer_rows(peers):
+    rows = {}
+    for entry in peers:
+        report = entry.get("report")
+        for item in report if isinstance(report, list) else []:
+            if isinstance(item, dict) and "workload" in item:
+                rows[item["workload"]] = (item, entry["step"])
+    return rows
+
+
+def table(folder, backends):
+    benches = load(os.path.join(folder, "bench.json")) or []
+    peers = load(os.path.join(folder, "peer.json")) or []
+    commands = {e["step"]: e["command"] for e in benches + peers}
+    if commands:
+        print("figures come from these steps (run from the project root to reproduce one):")
+        for step in sorted(commands):
+            print(f"  [{step}] {commands[step]}")
+    theirs_by_workload = peer_rows(peers)
+    device = next((p.get("device") for p, _ in theirs_by_workload.values() if p.get("device")), None)
+    for backend in backends:
+        ours_by_workload = deltaprop_rows(benches, backend)
+        ours_device = next((w.get("device") for w, _ in ours_by_workload.values()), "?")
+        print()
+        print(f"deltaprop on {backend} ({ours_device}) against its peers"
+              f"{' on ' + device if device else ' (no peer ran)'}, fp32, same run; target = the issue's, reported only")
+        header = ("workload", "deltaprop", "peer: like with like", "ratio", "target",
+                  "peer: other", "ratio", "notes")
+        rows = []
+        for workload in TRAINING:
+            ours, our_step = ours_by_workload.get(workload, ({}, None))
+            peer, peer_step = theirs_by_workload.get(workload, ({}, None))
+            if not ours and not peer:
+                continue
+            mine = ours.get("samples_per_s")
+            like = peer.get("samples_per_s_loss_to_host")
+            other = peer.get("samples_per_s")
+            r = ratio(mine, like)
+            target = TARGETS.get(workload)
+            verdict = "" if r is None else (" meets" if r >= target else " MISSES")
+            notes = []
+            if ours:
+                notes.append(f"deltaprop {fmt(ours.get('us_per_step'))} µs/step, "
+                             f"{fmt(ours.get('launches_per_step'), 0)} launches, data {ours.get('data')}")
+            if peer:
+                notes.append(f"PyTorch {fmt(peer.get('us_per_step_loss_to_host'))} µs/step with loss.item()")
+            rows.append((workload,
+                         f"{fmt(mine)} samples/s [{our_step}]" if ours else "not measured",
+                         f"{fmt(like)} (x on device, loss.item() each step) [{peer_step}]" if peer else "not measured",
+                         "?" if r is None else f"{r:.2f}×",
+                         f"≥ {target:g}×{verdict}",
+                         f"{fmt(other)} (loss left on device) [{peer_step}]" if peer else "-",
+                         "?" if ratio(mine, other) is None else f"{ratio(mine, other):.2f}×",
+                         "; ".join(notes)))
+        for workload, (ours, our_step) in sorted(ours_by_workload.items()):
+            if ours.get("kind") != "gemm":
+                continue
+            peer, peer_step = theirs_by_workload.get(workload, ({}, None))
+            families = ours.get("families", {})
+            mine = families.get("forward", {}).get("gflops") or ours.get("gflops")
+            sgemm, tf32 = peer.get("gflops"), peer.get("gflops_tf32")
+            r = ratio(mine, sgemm)
+            verdict = "" if r is None else (" meets" if r >= TARGETS["gemm"] else " MISSES")
+            rows.append((workload,
+                         f"{fmt(mine)} GFLOP/s forward [{our_step}]",
+                         f"{fmt(sgemm)} cuBLAS SGEMM fp32 [{peer_step}]" if peer else "not measured",
+                         "?" if r is None else f"{r:.2f}×",
+                         f"≥ {TARGETS['gemm']:g}×{verdict}",
+                         f"{fmt(tf32)} cuBLAS TF32 [{peer_step}]" if peer else "-",
+                         "?" if ratio(mine, tf32) is None else f"{ratio(mine, tf32):.2f}×",
+                         f"{fmt(ours.get('us_per_step'))} µs per predict"))
+        sweeps = [e for e in benches if e["name"].startswith("sweep") and isinstance(e.get("report"), dict)]
+        for entry in sweeps:
+            for w in entry["report"].get("workloads", []):
+                mine = w.get("families", {}).get("forward", {}).get("gflops") or w.get("gflops")
+                sgemm = theirs_by_workload.get(w["workload"], ({}, None))[0].get("gflops")
+                rows.append((w["workload"] + " " + entry["name"][len("sweep "):], f"{fmt(mine)} GFLOP/s [{entry['step']}]",
+                             "(as above)", "?" if ratio(mine, sgemm) is None else f"{ratio(mine, sgemm):.2f}×",
+                             "tuning", "", "", "not part of the verdict"))
+        if not rows:
+            print("  nothing was measured")
+            continue
+        widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header) - 1)]
+        print("  ".join(h.ljust(widths[i]) for i, h in enumerate(header[:-1])) + "  " + header[-1])
+        for row in rows:
+            print("  ".join(str(row[i]).ljust(widths[i]) for i in range(len(header) - 1)) + "  " + row[-1])
+
+
+def main(argv):
+    if argv and argv[0] == "record":
+        record(argv[1:])
+    elif argv and argv[0] == "table" and len(argv) >= 2:
+        table(argv[1], argv[2:] or ["cuda"])
+    else:
+        raise SystemExit("usage: gpu-table.py record FILE --step N --name NAME --exit RC --command CMD < OUTPUT\n"
+                         "       gpu-table.py table OUT_DIR [BACKEND...]")
 
 
 if __name__ == "__main__":
-    if len(sys.argv) < 2:
-        raise SystemExit("usage: gpu-table.py LOG_DIR [BACKEND...]")
-    sweep(sys.argv[1], peers_of(sys.argv[1]))
-    for index, name in enumerate(sys.argv[2:] or ["cuda"]):
-        print()
-        main(sys.argv[1], name)
+    main(sys.argv[1:])

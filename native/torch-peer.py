@@ -7,8 +7,10 @@ TF32 off (so that both sides do the same arithmetic):
   tiny       32-64-64-1,          tanh, identity out, B=1024
   mnist      784-512-512-10,      relu, identity out, B=256
   wide       1024-2048-2048-1024, relu, identity out, B=512
-  gemm-4096  C = A·B, 4096³ fp32: cuBLAS SGEMM through torch.matmul (the ceiling for deltaprop's
-             forward kernel, which the bench times alone on the same shape)
+  gemm-N     C = A·B, N³ fp32: cuBLAS SGEMM through torch.matmul (the ceiling for deltaprop's
+             forward kernel, which the bench times alone on the same shape), and the same product
+             with TF32 allowed (cuBLAS on the tensor cores, 10-bit mantissas: listed beside it,
+             since that is what PyTorch gives a user who sets allow_tf32)
 
 A training step is eager PyTorch: nn.Linear layers, the loss with deltaprop's batch-mean
 semantics (DESIGN §1: E_b = ½ Σ_j (y_bj − d_bj)², loss = (1/B) Σ_b E_b, so ∂loss/∂y = (y − d)/B;
@@ -18,9 +20,11 @@ deltaprop's bench. FLOPs per step count as the bench does: 2·B·Σ n_in·n_out 
 the weight gradients, and 2·B·Σ n_in·n_out over every layer but the first for δ.
 
 Timing: warm-up steps, then R repeats of N steps between two CUDA events; the per-step time is
-the median over repeats. `samples_per_s` leaves the loss on the device (what a PyTorch loop does);
-`samples_per_s_loss_to_host` also calls loss.item() every step, as deltaprop's Backend.step
-returns each step's loss to the host. Prints one JSON object per workload (--json: one array).
+the median over repeats. x and d live on the device in both timings (as deltaprop's bench
+--data device keeps its batch). `samples_per_s` leaves the loss on the device (what a PyTorch
+loop does); `samples_per_s_loss_to_host` also calls loss.item() every step, as deltaprop's
+Backend.step returns each step's loss to the host: that one is like with like.
+Prints one JSON object per workload (--json: one array).
 
 Usage: python3 native/torch-peer.py [--workloads tiny,mnist,wide,gemm-4096] [--steps N]
                                     [--repeats R] [--json]
@@ -141,17 +145,30 @@ def gemm_workload(torch, name, repeats, device):
     a = torch.randn(n, n, generator=generator).to(device)
     b = torch.randn(n, n, generator=generator).to(device)
     c = torch.empty(n, n, device=device)
-    for _ in range(3):
-        torch.matmul(a, b, out=c)
-    torch.cuda.synchronize()
-    seconds, runs = time_steps(torch, lambda: torch.matmul(a, b, out=c), 10, max(repeats, 5))
+
+    def timed():
+        for _ in range(3):
+            torch.matmul(a, b, out=c)
+        torch.cuda.synchronize()
+        return time_steps(torch, lambda: torch.matmul(a, b, out=c), 10, max(repeats, 5))
+
+    seconds, runs = timed()
+    # the same product on the tensor cores: TF32 on for this timing only
+    torch.backends.cuda.matmul.allow_tf32 = True
+    try:
+        seconds_tf32, runs_tf32 = timed()
+    finally:
+        torch.backends.cuda.matmul.allow_tf32 = False
     return {
         "workload": name,
-        "peer": "cuBLAS SGEMM via torch.matmul (fp32, TF32 off)",
+        "peer": "cuBLAS SGEMM via torch.matmul (fp32, TF32 off); gflops_tf32: the same with TF32 on",
         "n": n,
         "ms": seconds * 1e3,
         "gflops": 2.0 * n ** 3 / seconds / 1e9,
         "ms_runs": [r * 1e3 for r in runs],
+        "ms_tf32": seconds_tf32 * 1e3,
+        "gflops_tf32": 2.0 * n ** 3 / seconds_tf32 / 1e9,
+        "ms_runs_tf32": [r * 1e3 for r in runs_tf32],
     }
 
 
