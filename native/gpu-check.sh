@@ -88,7 +88,7 @@ say() { printf '[gpu-check] %s\n' "$*"; }
 elapsed() { echo $(( $(date +%s) - BEGAN )); }
 quote() { local out="" a; for a in "$@"; do out+="${out:+ }$(printf '%q' "$a")"; done; echo "$out"; }
 verdict() {   # verdict NAME VERDICT SECONDS COMMAND
-  printf '%2d  %-34s %-22s %4s s  %s\n' "$STEP" "$1" "$2" "$3" "$4" >> "$OUT_DIR/steps.txt"
+  printf '%2d  %-46s %-22s %4s s  %s\n' "$STEP" "$1" "$2" "$3" "$4" >> "$OUT_DIR/steps.txt"
 }
 
 # step NAME LIMIT_S KIND COMMAND... — KIND: gpu (needs the GPU: "no GPU" in a dry run), any
