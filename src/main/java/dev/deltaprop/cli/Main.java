@@ -20,6 +20,7 @@ import picocli.CommandLine.Option;
             DevicesCommand.class,
             DemoCommand.class,
             BenchCommand.class,
+            ExportCommand.class,
         })
 public final class Main implements Runnable {
 

@@ -51,7 +51,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--output-activation", paramLabel = "NAME", description = "Activation of the output layer (default identity).")
     String outputActivation;
 
-    @Option(names = "--init", paramLabel = "M.json", description = "Start from this model file (architecture and weights) instead of --layers.")
+    @Option(names = "--init", paramLabel = "M.json", description = "Start from this model file (architecture and weights; deltaprop JSON or ONNX *.onnx) instead of --layers.")
     Path init;
 
     @Option(names = "--epochs", paramLabel = "N", defaultValue = "100", description = "Passes over the data (default ${DEFAULT-VALUE}).")
@@ -191,7 +191,7 @@ final class TrainCommand implements Callable<Integer> {
                 throw new IllegalArgumentException(
                         "--layers/--activation/--output-activation: not allowed with --init (the model file gives the architecture)");
             }
-            return ModelFiles.load(init);
+            return ModelFiles.read(init);
         }
         if (layers == null) {
             throw new IllegalArgumentException("--layers or --init: expected one of them, found neither");
