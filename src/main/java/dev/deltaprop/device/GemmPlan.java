@@ -10,7 +10,8 @@ import java.util.Locale;
  * <p><b>Tile class.</b> The large class ({@code LARGE_TM × LARGE_TN}, 8×8 per work-item) does
  * four times the work per group of the small one, so it pays only when the result has room for
  * it: {@code M ≥ LARGE_TM}, {@code N ≥ LARGE_TN}, and its grid still gives every compute unit at
- * least one group. Otherwise the small class, whose four-times-larger grid spreads better.
+ * least one group. Otherwise the small class, whose four-times-larger grid spreads better. On a
+ * CPU device the small class always ({@link TileProfile#largeClassByShape}: measured slower there).
  *
  * <p><b>Split-K.</b> A grid of {@code g} groups on a device of {@code c} compute units leaves
  * units idle when it is short of two waves, {@code 2c} groups (one to run, one to hide the tail).
@@ -78,7 +79,8 @@ record GemmPlan(TileProfile.Tiles tiles, int splits, int kSplit) {
     /** The tile class the rule above gives an {@code m × n} result. */
     static TileProfile.Tiles tileClass(TileProfile profile, int computeUnits, int m, int n) {
         TileProfile.Tiles large = profile.large();
-        boolean fits = m >= large.tm() && n >= large.tn() && groups(large, m, n) >= computeUnits;
+        boolean fits = profile.largeClassByShape() && m >= large.tm() && n >= large.tn()
+                && groups(large, m, n) >= computeUnits;
         return fits ? large : profile.small();
     }
 

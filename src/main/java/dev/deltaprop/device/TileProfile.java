@@ -52,9 +52,11 @@ public final class TileProfile {
     private static final int[] CPU = {64, 64, 16, 8, 8, 4, 256, 64, 64, 16, 8, 8, 128, 128, 16, 8, 8, 8};
 
     private final Map<String, Integer> values;
+    private final boolean largeClassByShape;
 
-    private TileProfile(Map<String, Integer> values) {
+    private TileProfile(Map<String, Integer> values, boolean largeClassByShape) {
         this.values = values;
+        this.largeClassByShape = largeClassByShape;
     }
 
     /**
@@ -85,7 +87,7 @@ public final class TileProfile {
                 }
             }
         }
-        TileProfile profile = new TileProfile(values);
+        TileProfile profile = new TileProfile(values, type != Driver.DeviceType.CPU);
         profile.validate(maxGroupSize);
         return profile;
     }
@@ -108,6 +110,17 @@ public final class TileProfile {
         require(lanesN <= 32 && 32 % lanesN == 0, "LANES_N expected to divide 32, found " + lanesN);
         small().validate(lanesN, maxGroupSize);
         large().validate(lanesN, maxGroupSize);
+    }
+
+    /**
+     * Whether {@link GemmPlan} may give a shape the large class on this device. Not on a CPU
+     * device: on PoCL the large class ran 2.4× slower than the small one at 1024³ (same load,
+     * docs/perf-opencl.md), because PoCL keeps each work-item's sums in memory across the K
+     * loop's barrier, and 256 items × 64 sums (64 KiB) outgrow the core's L1 where the small
+     * class's 64 × 64 (16 KiB) do not. The large class is still built and tested there.
+     */
+    boolean largeClassByShape() {
+        return largeClassByShape;
     }
 
     /** The small tile class of the warp-tiled core ({@code SMALL_*}). */

@@ -38,6 +38,14 @@ class GemmPlanTest {
     }
 
     @Test
+    void aCpuDeviceKeepsTheSmallClass() {
+        TileProfile cpu = TileProfile.forDevice(Driver.DeviceType.CPU, 4096);
+        assertEquals("small", GemmPlan.choose(cpu, 2, 1024, 1024, 1024).tiles().name());
+        System.setProperty(GemmPlan.PROPERTY, "class=large");
+        assertEquals("large", GemmPlan.choose(cpu, 2, 1024, 1024, 1024).tiles().name(), "unless told");
+    }
+
+    @Test
     void aShallowKIsNotSplit() {
         // tiny's layers: K = 32 or 64 is at most one split of MIN_SPLIT_K
         assertEquals(1, GemmPlan.choose(gpu, SMS, 1024, 64, 32).splits());
