@@ -56,11 +56,20 @@ public final class DeviceBackend implements Backend, Profiled {
 
     /** As {@link #DeviceBackend(String, Driver)}, with another data-set share (tests use 0 to force host batches). */
     DeviceBackend(String name, Driver driver, double datasetShare) {
+        this(name, driver, datasetShare, null);
+    }
+
+    /**
+     * As {@link #DeviceBackend(String, Driver, double)} with the kernels built for {@code tiles}
+     * instead of the device's own row of {@link TileProfile} ({@code null}: its own), so that the
+     * device tests run another kind of device's tiles here (the GPU row on PoCL).
+     */
+    DeviceBackend(String name, Driver driver, double datasetShare, TileProfile tiles) {
         this.name = Objects.requireNonNull(name, "name");
         this.driver = Objects.requireNonNull(driver, "driver");
         this.datasetShare = datasetShare;
         try {
-            this.kernels = new Kernels(driver);
+            this.kernels = tiles == null ? new Kernels(driver) : new Kernels(driver, tiles);
         } catch (RuntimeException | Error e) {
             driver.close();
             throw e;

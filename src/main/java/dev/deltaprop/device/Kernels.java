@@ -31,8 +31,13 @@ final class Kernels {
     private long launches;
 
     Kernels(Driver driver) {
+        this(driver, TileProfile.forDevice(driver.deviceType(), driver.maxGroupSize()));
+    }
+
+    /** The kernels built with {@code tiles} (the device tests run every table row on every device). */
+    Kernels(Driver driver, TileProfile tiles) {
         this.driver = driver;
-        this.tiles = TileProfile.forDevice(driver.deviceType(), driver.maxGroupSize());
+        this.tiles = tiles;
         Driver.Program program = driver.build(KernelSource.load(driver.language()), tiles.defines());
         forwardSmall = driver.kernel(program, "forward_gemm_" + tiles.small().name());
         forwardLarge = driver.kernel(program, "forward_gemm_" + tiles.large().name());

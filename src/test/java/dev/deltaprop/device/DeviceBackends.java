@@ -146,6 +146,33 @@ final class DeviceBackends {
         return new DeviceBackend(name, new CountingDriver(provider.openDriver()), datasetShare);
     }
 
+    private static final Map<String, DeviceFamilies> TABLE_FAMILIES = new HashMap<>();
+
+    /**
+     * The kernel families of the device-engine backend {@code name} built with {@code table}'s
+     * row of {@link TileProfile} (the GPU row on PoCL, say), shared per (name, table), closed at exit.
+     */
+    static synchronized DeviceFamilies families(String name, dev.deltaprop.device.driver.Driver.DeviceType table) {
+        String key = name + "/" + table;
+        DeviceFamilies families = TABLE_FAMILIES.get(key);
+        if (families == null) {
+            DeviceProvider provider = require(name);
+            CountingDriver driver = new CountingDriver(provider.openDriver());
+            TileProfile tiles;
+            try {
+                tiles = TileProfile.forDevice(table, driver.maxGroupSize());
+            } catch (RuntimeException e) {
+                driver.close();
+                throw e;
+            }
+            DeviceBackend backend = new DeviceBackend(name, driver, DeviceBackend.DATASET_SHARE_PERCENT / 100.0, tiles);
+            Runtime.getRuntime().addShutdownHook(new Thread(backend::close));
+            families = new DeviceFamilies(backend);
+            TABLE_FAMILIES.put(key, families);
+        }
+        return families;
+    }
+
     /** One backend per name shared by the kernel tests (building the program is the slow part); closed at exit. */
     static synchronized DeviceBackend shared(String name) {
         require(name);

@@ -1,5 +1,6 @@
 package dev.deltaprop.device;
 
+import dev.deltaprop.device.driver.Driver;
 import dev.deltaprop.model.Activation;
 import dev.deltaprop.reference.Reference;
 import java.io.IOException;
@@ -48,21 +49,24 @@ class DeviceKernelsTest {
                 new int[] {129, 65, 255});
     }
 
-    /** The K splits each tile class is run with in {@link #forwardEachPlan}: unsplit, two, an odd count, the most. */
-    private static final int[] SPLITS = {1, 2, 3, GemmPlan.MAX_SPLITS};
+    /** The K splits each tile class is run with in {@link #forwardEachPlan}: unsplit, an odd count, the most. */
+    private static final int[] SPLITS = {1, 3, GemmPlan.MAX_SPLITS};
 
     /**
-     * (backend, tile class, splits wanted, M, K, N) for every backend of the device engine: each
-     * tile class of the warp-tiled core at each split of {@link #SPLITS}, whatever the engine
-     * would choose for the shape.
+     * (backend, table row, tile class, splits wanted, M, K, N) for every backend of the device
+     * engine: each tile class of both rows of {@link TileProfile} (GPU and CPU, whatever the
+     * device is: PoCL checks the GPU's tiles too) at each split of {@link #SPLITS}, whatever the
+     * engine would choose for the shape.
      */
     static Stream<Arguments> planCases() {
         List<Arguments> cases = new ArrayList<>();
         for (String name : DeviceBackends.engineNames()) {
-            for (String tileClass : List.of("small", "large")) {
-                for (int splits : SPLITS) {
-                    for (int[] shape : shapes()) {
-                        cases.add(Arguments.of(name, tileClass, splits, shape[0], shape[1], shape[2]));
+            for (Driver.DeviceType table : List.of(Driver.DeviceType.GPU, Driver.DeviceType.CPU)) {
+                for (String tileClass : List.of("small", "large")) {
+                    for (int splits : SPLITS) {
+                        for (int[] shape : shapes()) {
+                            cases.add(Arguments.of(name, table, tileClass, splits, shape[0], shape[1], shape[2]));
+                        }
                     }
                 }
             }
@@ -131,10 +135,11 @@ class DeviceKernelsTest {
      * {@link #forward} launched by a given plan (tile class, K splits), for every plan the engine
      * can make; a split result is also computed twice and must be the same bit for bit.
      */
-    @ParameterizedTest(name = "{0} forward {1} splits={2} M={3} K={4} N={5}", allowZeroInvocations = true)
+    @ParameterizedTest(name = "{0} forward {1} row {2} splits={3} M={4} K={5} N={6}", allowZeroInvocations = true)
     @MethodSource("planCases")
-    void forwardEachPlan(String backend, String tileClass, int splits, int batch, int nIn, int nOut) {
-        DeviceFamilies families = (DeviceFamilies) DeviceBackends.families(backend);
+    void forwardEachPlan(String backend, Driver.DeviceType table, String tileClass, int splits, int batch, int nIn,
+                         int nOut) {
+        DeviceFamilies families = DeviceBackends.families(backend, table);
         GemmPlan plan = plan(families, tileClass, splits, nIn);
         for (Activation f : Activation.elementwiseValues()) {
             long seed = seed();
@@ -149,7 +154,7 @@ class DeviceKernelsTest {
             float[] uOut = Compare.nan(batch * nOut);
             float[] zOut = Compare.nan(batch * nOut);
             families.forward(zPrev, w, bias, uOut, zOut, batch, nIn, nOut, f, plan);
-            String what = label("forward [" + plan + "]", backend, seed, batch, nIn, nOut, f);
+            String what = label("forward [" + table + " row, " + plan + "]", backend, seed, batch, nIn, nOut, f);
             Compare.close(uOut, u, BOUND, what + " u");
             Compare.close(zOut, z, BOUND, what + " z");
             if (plan.splits() > 1) {
@@ -163,10 +168,11 @@ class DeviceKernelsTest {
     }
 
     /** {@link #deltaHidden} launched by a given plan, as {@link #forwardEachPlan}. */
-    @ParameterizedTest(name = "{0} delta_hidden {1} splits={2} M={3} K={4} N={5}", allowZeroInvocations = true)
+    @ParameterizedTest(name = "{0} delta_hidden {1} row {2} splits={3} M={4} K={5} N={6}", allowZeroInvocations = true)
     @MethodSource("planCases")
-    void deltaHiddenEachPlan(String backend, String tileClass, int splits, int batch, int nNext, int n) {
-        DeviceFamilies families = (DeviceFamilies) DeviceBackends.families(backend);
+    void deltaHiddenEachPlan(String backend, Driver.DeviceType table, String tileClass, int splits, int batch,
+                             int nNext, int n) {
+        DeviceFamilies families = DeviceBackends.families(backend, table);
         GemmPlan plan = plan(families, tileClass, splits, nNext);
         for (Activation f : Activation.elementwiseValues()) {
             long seed = seed();
@@ -184,7 +190,7 @@ class DeviceKernelsTest {
 
             float[] deltaOut = Compare.nan(batch * n);
             families.deltaHidden(deltaNext, wNext, u, z, deltaOut, batch, n, nNext, f, plan);
-            String what = label("delta_hidden [" + plan + "]", backend, seed, batch, nNext, n, f);
+            String what = label("delta_hidden [" + table + " row, " + plan + "]", backend, seed, batch, nNext, n, f);
             Compare.close(deltaOut, delta, BOUND, what);
             if (plan.splits() > 1) {
                 float[] again = Compare.nan(batch * n);
