@@ -45,11 +45,11 @@ class LearningAgreementTest {
     private static final Map<String, Double> WORST = new TreeMap<>();
 
     enum Pairing {
-        /** 13-33-7-3 [tanh, leaky_relu, identity], squared error */
+        /** 13-33-7-3 [tanh, softplus, identity], squared error */
         REGRESSION(3, Activation.IDENTITY, Loss.SQUARED_ERROR),
-        /** 13-33-7-7 [tanh, leaky_relu, softmax], cross entropy, one-hot teachers */
+        /** 13-33-7-7 [tanh, softplus, softmax], cross entropy, one-hot teachers */
         SOFTMAX(7, Activation.SOFTMAX, Loss.CROSS_ENTROPY),
-        /** 13-33-7-5 [tanh, leaky_relu, sigmoid], cross entropy, teachers in [0, 1] */
+        /** 13-33-7-5 [tanh, softplus, sigmoid], cross entropy, teachers in [0, 1] */
         SIGMOID(5, Activation.SIGMOID, Loss.CROSS_ENTROPY);
 
         final int outputs;
@@ -67,8 +67,12 @@ class LearningAgreementTest {
         return kind == Optimizer.Kind.ADAM || kind == Optimizer.Kind.ADAMW ? 1e-3 : 1e-4;
     }
 
+    /**
+     * Rates at which 12 steps learn without diverging at B = 1 (momentum 0.85 multiplies sgd's
+     * effective rate by about 7): a run that blows up turns float rounding into any error at all.
+     */
     static float learningRate(Optimizer.Kind kind) {
-        return kind == Optimizer.Kind.ADAM || kind == Optimizer.Kind.ADAMW ? 0.01f : 0.1f;
+        return kind == Optimizer.Kind.ADAM || kind == Optimizer.Kind.ADAMW ? 0.01f : 0.03f;
     }
 
     /** Every rule with weight decay and its other hyper-parameters off their defaults, so each is seen to be used. */
@@ -77,8 +81,13 @@ class LearningAgreementTest {
                 .beta1(0.85f).beta2(0.995f).epsilon(1e-7f).build();
     }
 
+    /**
+     * Smooth activations only: at a relu-like kink a unit whose {@code u} lies within rounding of
+     * 0 takes {@code f' = 1} on one backend and 0.01 on the other, a jump no bound on rounding
+     * covers (the kinks are held to the reference per family and in {@code DeviceTrainingTest}).
+     */
     static Network network(Pairing pairing, long seed) {
-        Network initial = Network.builder(13).layer(33, Activation.TANH).layer(7, Activation.LEAKY_RELU)
+        Network initial = Network.builder(13).layer(33, Activation.TANH).layer(7, Activation.SOFTPLUS)
                 .layer(pairing.outputs, pairing.output).loss(pairing.loss).build(seed);
         // non-zero biases, so that the bias step and its decay count from the first step
         SplittableRandom random = new SplittableRandom(seed ^ 0x5DEECE66DL);
@@ -300,7 +309,7 @@ class LearningAgreementTest {
             CountingDriver driver = device instanceof DeviceBackend ? (CountingDriver) ((DeviceBackend) device).driver() : null;
             int before = driver == null ? 0 : driver.work();
 
-            Network narrower = Network.builder(13).layer(32, Activation.TANH).layer(7, Activation.LEAKY_RELU)
+            Network narrower = Network.builder(13).layer(32, Activation.TANH).layer(7, Activation.SOFTPLUS)
                     .layer(7, Activation.SOFTMAX).build(2);
             Network shallower = Network.builder(13).layer(33, Activation.TANH).layer(7, Activation.SOFTMAX).build(2);
             expect("optimizerState.kind: expected adam (the optimizer's), found momentum",
