@@ -7,6 +7,7 @@ import dev.deltaprop.model.Loss;
 import dev.deltaprop.model.Network;
 import dev.deltaprop.model.Optimizer;
 import dev.deltaprop.model.OptimizerState;
+import dev.deltaprop.reference.ReferenceBackend;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -22,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Whole training steps with the losses and optimizers of DESIGN §1b on the device engine's
- * backends, against {@link LearningOracle.Trainer} (the suite's float64 statement of §1b): every
+ * backends, against the {@code reference} backend: every
  * optimizer with weight decay, on both classification pairings and on squared error, 10 steps
  * at odd batch sizes, losses, parameters, optimizer state and predictions within 1e-4 relative
  * for sgd, momentum and nesterov, 1e-3 for adam and adamw. Also: the state survives a read-out
@@ -114,32 +115,33 @@ class DeviceLearningTest {
         return cases.stream();
     }
 
-    /** Ten steps on fresh random batches equal ten oracle steps: losses, parameters, state, t, predictions. */
+    /** Ten steps on fresh random batches equal ten reference steps: losses, parameters, state, t, predictions. */
     @ParameterizedTest(name = "{0} {1} {2} batch {3}", allowZeroInvocations = true)
     @MethodSource("cases")
-    void tenStepsEqualTheOracle(String backend, Pairing pairing, Optimizer optimizer, int batch) {
+    void tenStepsEqualTheReference(String backend, Pairing pairing, Optimizer optimizer, int batch) {
         long seed = System.nanoTime();
         String what = backend + " " + pairing + " " + optimizer + " (seed " + seed + ", batch " + batch + ")";
         double bound = bound(optimizer);
         float eta = learningRate(optimizer);
         Network start = pairing.network(seed);
         SplittableRandom random = new SplittableRandom(seed);
-        LearningOracle.Trainer oracle = new LearningOracle.Trainer(start, optimizer);
-        try (Backend device = DeviceBackends.backend(backend)) {
+        try (Backend device = DeviceBackends.backend(backend); ReferenceBackend reference = new ReferenceBackend()) {
             device.load(start, optimizer);
+            reference.load(start, optimizer);
             assertEquals(optimizer, device.optimizer(), what);
             double worst = 0; // the largest relative error seen, printed for the record
             for (int s = 0; s < STEPS; s++) {
                 float[] x = Compare.uniform(random, batch * 13, 1.5);
                 float[] d = pairing.teachers(random, batch);
                 float loss = device.step(x, d, batch, eta);
-                double expected = oracle.step(x, d, batch, eta);
+                double expected = reference.step(x, d, batch, eta);
                 Compare.close(new float[] {loss}, new double[] {expected}, bound, what + " step " + s + " loss");
                 worst = Math.max(worst, Compare.relativeError(new float[] {loss}, new double[] {expected}));
             }
             Network trained = device.network();
-            Network expected = oracle.network();
+            Network expected = reference.network();
             OptimizerState state = device.optimizerState();
+            OptimizerState expectedState = reference.optimizerState();
             assertEquals(STEPS, state.steps(), what + " t");
             assertEquals(optimizer.kind(), state.kind(), what + " state kind");
             for (int l = 0; l < expected.depth(); l++) {
@@ -150,15 +152,15 @@ class DeviceLearningTest {
                 worst = Math.max(worst, Math.max(Compare.relativeError(a.weights(), Compare.toDouble(e.weights())),
                         Compare.relativeError(a.bias(), Compare.toDouble(e.bias()))));
                 for (int slot = 0; slot < optimizer.kind().slots(); slot++) {
-                    Compare.close(state.weights(l, slot), Compare.toDouble(oracle.weightsState(l, slot)), bound,
+                    Compare.close(state.weights(l, slot), Compare.toDouble(expectedState.weights(l, slot)), bound,
                             what + " layer " + l + " weights state " + slot);
-                    Compare.close(state.bias(l, slot), Compare.toDouble(oracle.biasState(l, slot)), bound,
+                    Compare.close(state.bias(l, slot), Compare.toDouble(expectedState.bias(l, slot)), bound,
                             what + " layer " + l + " bias state " + slot);
                 }
             }
             float[] x = Compare.uniform(random, batch * 13, 1.5);
             float[] y = device.predict(x, batch);
-            double[] yExpected = Compare.toDouble(oracle.predict(x, batch));
+            double[] yExpected = Compare.toDouble(reference.predict(x, batch));
             Compare.close(y, yExpected, bound, what + " predict");
             worst = Math.max(worst, Compare.relativeError(y, yExpected));
             System.out.printf("agreement %s %s %s batch %d: largest relative error %.2e (losses, parameters, predict; bound %.0e)%n",
