@@ -4,6 +4,8 @@ import dev.deltaprop.device.driver.Driver;
 import dev.deltaprop.device.driver.Driver.Memory;
 import dev.deltaprop.model.Activation;
 import dev.deltaprop.model.Loss;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The kernel families of {@code kernels/}, built once for one driver, and one method per launch
@@ -27,9 +29,20 @@ final class Kernels {
     private final Driver.Kernel gather;
 
     Kernels(Driver driver) {
+        this(driver, Map.of());
+    }
+
+    /**
+     * As {@link #Kernels(Driver)}, with more {@code -D} macros beside the tile profile's, e.g.
+     * {@code OPTIMIZER_RULE} ({@code kernels/optimizer.h}) for the timing that compares a rule
+     * fixed at build time with the rule as an argument.
+     */
+    Kernels(Driver driver, Map<String, String> extraDefines) {
         this.driver = driver;
         this.tiles = TileProfile.forDevice(driver.deviceType(), driver.maxGroupSize());
-        Driver.Program program = driver.build(KernelSource.load(driver.language()), tiles.defines());
+        Map<String, String> defines = new LinkedHashMap<>(tiles.defines());
+        defines.putAll(extraDefines);
+        Driver.Program program = driver.build(KernelSource.load(driver.language()), defines);
         forward = driver.kernel(program, "forward_gemm");
         forwardSoftmax = driver.kernel(program, "forward_softmax");
         deltaOutput = driver.kernel(program, "delta_output_elementwise");
