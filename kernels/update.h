@@ -15,7 +15,7 @@
  * The groups of the first row of tiles also own the bias of their TN columns: their items with
  * ty = 0 sum the Δ slices already in local memory, so the bias step needs no launch of its own.
  * Grid: ceil(n_out/TN) × ceil(n_in/TM) groups of (TN/WN) × (TM/WM) items.
- * Macros: TM TN TK WM WN VW (tiles.h).
+ * Macros: TM TN TK WM WN VW (tiles.h); OPTIMIZER_RULE, optional (optimizer.h).
  */
 
 KERNEL void update_gemm(GLOBAL const float* RESTRICT z_prev, GLOBAL const float* RESTRICT delta,
