@@ -30,7 +30,7 @@ final class EvaluateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "M.json", description = "The model file.")
+    @Option(names = "--model", required = true, paramLabel = "M.json", description = "The model file: deltaprop JSON, or ONNX (*.onnx).")
     Path model;
 
     @Mixin
@@ -47,7 +47,7 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Network network = ModelFiles.load(model);
+        Network network = ModelFiles.read(model);
         Evaluation.Kind kind = kind(network);
         DataTable table = samples.read(network);
         PrintWriter out = spec.commandLine().getOut();
