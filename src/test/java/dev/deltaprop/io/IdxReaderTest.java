@@ -5,42 +5,26 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/**
- * IDX files written byte by byte here from the format (the MNIST page's description: 2 zero bytes,
- * the type, the dimension count, big-endian 32-bit extents, big-endian data), plain and gzipped.
- */
+/** IDX files written byte by byte from the format ({@link IdxFiles}), plain and gzipped. */
 class IdxReaderTest {
     @TempDir
     Path folder;
 
-    /** Magic {@code 00 00 type n}, the extents, then {@code data} as given. */
     static byte[] idx(int type, int[] extents, byte[] data) {
-        ByteBuffer out = ByteBuffer.allocate(4 + 4 * extents.length + data.length).order(ByteOrder.BIG_ENDIAN);
-        out.put((byte) 0).put((byte) 0).put((byte) type).put((byte) extents.length);
-        for (int extent : extents) {
-            out.putInt(extent);
-        }
-        return out.put(data).array();
+        return IdxFiles.idx(type, extents, data);
     }
 
     static byte[] gzip(byte[] bytes) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (OutputStream zip = new GZIPOutputStream(out)) {
-            zip.write(bytes);
-        }
-        return out.toByteArray();
+        return IdxFiles.gzip(bytes);
     }
 
     private Path write(String name, byte[] bytes) throws IOException {
