@@ -139,6 +139,10 @@ class EvaluateCliTest {
                 labels.toString(), "--backend", "reference");
         assertEquals(0, evaluate.exitCode, evaluate.toString());
         assertTrue(evaluate.out.contains("accuracy 1.0000 (40 of 40)"), evaluate.out);
+        Cli predict = Cli.run("predict", "--model", model.toString(), "--x", images.toString(), "--classes",
+                "--backend", "reference");
+        assertEquals(0, predict.exitCode, predict.toString());
+        assertEquals("class\n" + "0\n1\n".repeat(20), predict.out, "the bars alternate, class 0 first");
     }
 
     @Test
