@@ -62,7 +62,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--output-activation", paramLabel = "NAME", description = "Activation of the output layer (default identity).")
     String outputActivation;
 
-    @Option(names = "--init", paramLabel = "M.json", description = "Start from this model file (architecture and weights) instead of --layers.")
+    @Option(names = "--init", paramLabel = "M.json", description = "Start from this model file (architecture and weights; deltaprop JSON or ONNX *.onnx) instead of --layers.")
     Path init;
 
     @Mixin
@@ -306,7 +306,7 @@ final class TrainCommand implements Callable<Integer> {
                 throw new IllegalArgumentException(
                         "--layers/--activation/--output-activation: not allowed with --init (the model file gives the architecture)");
             }
-            Network loaded = ModelFiles.load(init);
+            Network loaded = ModelFiles.read(init);
             if (loss != null && loss != loaded.loss()) {
                 throw new IllegalArgumentException("--loss: expected the loss of the --init model file (" + loaded.loss()
                         + "), found " + loss);
