@@ -84,7 +84,7 @@ class CheckpointTest {
         Checkpoint checkpoint = files.read();
         assertEquals(2, checkpoint.epoch());
         try (Backend backend = Backends.open(name)) {
-            TrainingResult resumed = new Trainer(config).resume(backend, checkpoint, x, d, SAMPLES);
+            TrainingResult resumed = new Trainer(config).checkpoints(files, 1).resume(backend, checkpoint, x, d, SAMPLES);
             assertEquals(straight, resumed.network(), "parameters after 4 epochs (seed " + seed + ")");
             assertEquals(4, resumed.epochs().size());
             OptimizerState state = backend.optimizerState();
