@@ -99,6 +99,51 @@ class CheckpointTest {
         assertEquals(4, files.read().epoch(), "the resumed run went on writing checkpoints");
     }
 
+    /** Early stopping's memory (the best epoch, its loss and parameters) travels in the checkpoint too. */
+    @Test
+    void aResumedRunWithEarlyStoppingKeepsTheSameBestEpoch() throws IOException {
+        SplittableRandom random = new SplittableRandom(5);
+        float[] x = random(random, SAMPLES * 3);
+        float[] d = random(random, SAMPLES * 2);
+        float[] heldX = random(random, 9 * 3);
+        float[] heldD = random(random, 9 * 2);
+        Network start = Network.builder(3).layer(12, Activation.TANH).layer(2, Activation.IDENTITY).build(5);
+        TrainerConfig config = TrainerConfig.builder().epochs(200).batch(4).learningRate(0.01f).seed(5)
+                .optimizer(Optimizer.of(Optimizer.Kind.ADAM)).build();
+        TrainingResult straight;
+        try (Backend backend = Backends.open("reference")) {
+            straight = new Trainer(config).earlyStopping(new ValidationLoss(backend, heldX, heldD, 9), 4)
+                    .train(backend, start, x, d, SAMPLES);
+        }
+        assertEquals(TrainingResult.Ending.EARLY_STOPPED, straight.ending(), "random teachers: it must stop early");
+        int stopAt = straight.epochs().size() - 2; // after the best epoch, before patience runs out
+        CheckpointFiles files = new CheckpointFiles(folder.resolve("early"));
+        try (Backend backend = Backends.open("reference")) {
+            Trainer first = new Trainer(config).earlyStopping(new ValidationLoss(backend, heldX, heldD, 9), 4)
+                    .checkpoints(files, 1);
+            first.addListener(new TrainingListener() {
+                @Override
+                public void epochEnded(EpochSummary summary) {
+                    if (summary.epoch() == stopAt) {
+                        first.stop();
+                    }
+                }
+            });
+            first.train(backend, start, x, d, SAMPLES);
+        }
+        try (Backend backend = Backends.open("reference")) {
+            TrainingResult resumed = new Trainer(config).earlyStopping(new ValidationLoss(backend, heldX, heldD, 9), 4)
+                    .resume(backend, files.read(), x, d, SAMPLES);
+            assertEquals(TrainingResult.Ending.EARLY_STOPPED, resumed.ending());
+            assertEquals(straight.restoredEpoch(), resumed.restoredEpoch());
+            assertEquals(straight.epochs().size(), resumed.epochs().size());
+            assertEquals(straight.network(), resumed.network());
+            assertEquals("earlyStopping: expected as in the checkpoint's run (patience 4), found none",
+                    assertThrows(IllegalArgumentException.class, () -> new Trainer(config).resume(backend, files.read(),
+                            x, d, SAMPLES)).getMessage());
+        }
+    }
+
     @Test
     void filesRoundTripAndReplaceThePreviousCheckpointWhole() throws IOException {
         Network network = Network.builder(2).layer(3, Activation.RELU).layer(4, Activation.SOFTMAX).build(5);
