@@ -14,6 +14,8 @@
 #include "tiles.h"
 #include "delta_output.h"
 #include "gemm_classes.h"
+#include "forward_softmax.h"
 #include "split_k.h"
+#include "optimizer.h"
 #include "update.h"
 #include "gather.h"

@@ -255,7 +255,7 @@ done
 # host each step as deltaprop's step does) and cuBLAS SGEMM, fp32 and TF32
 if [ -n "$PY_TORCH" ]; then
   step "peers: PyTorch and cuBLAS" 55 gpu env PYTHONUNBUFFERED=1 "$PY_TORCH" native/torch-peer.py \
-    --workloads "tiny,mnist,wide,$GEMM" --steps "$STEPS" --json
+    --workloads "tiny,mnist,wide,mnist-adam,$GEMM" --steps "$STEPS" --json
   record "$OUT_DIR/peer.json" "peers"
 else
   step "peers: PyTorch and cuBLAS" 55 gpu bash -c 'echo "no Python with torch found (set PYTHON)"; exit 1'

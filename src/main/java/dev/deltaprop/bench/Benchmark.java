@@ -88,7 +88,7 @@ public final class Benchmark {
         float[] d = workload.kind() == Workload.Kind.TRAIN ? workload.teachers() : null;
         int batch = workload.batch();
         Profiled profiled = backend instanceof Profiled ? (Profiled) backend : null;
-        backend.load(workload.network());
+        backend.load(workload.network(), workload.optimizer());
         Dataset uploaded = workload.kind() == Workload.Kind.TRAIN && batches == Batches.DEVICE
                 ? backend.upload(x, d, batch) : null;
         StepAction step;

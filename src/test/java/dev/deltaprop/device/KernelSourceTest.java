@@ -26,8 +26,8 @@ class KernelSourceTest {
         assertEquals("kernels/mlp.cl", source.name());
         assertFalse(java.util.regex.Pattern.compile("(?m)^\\s*#\\s*include").matcher(source.text()).find(),
                 "no #include directive left");
-        for (String kernel : new String[] {"delta_output_elementwise", "delta_output_loss", "update_gemm", "gather_rows",
-                "forward_reduce", "delta_hidden_reduce"}) {
+        for (String kernel : new String[] {"forward_softmax", "delta_output_elementwise", "delta_output_softmax",
+                "delta_output_loss", "update_gemm", "gather_rows", "forward_reduce", "delta_hidden_reduce"}) {
             assertTrue(source.text().contains("KERNEL void " + kernel + "("), kernel);
         }
         // instantiated once per tile class by gemm_classes.h: forward_gemm_small, forward_gemm_large, …
