@@ -8,7 +8,9 @@
 #
 # The GPU machine needs the NVIDIA driver, and PyTorch for the peers; not Java, Maven or a
 # network: Java, the jars and the tests travel in .device/, which this machine builds with
-#   PACK_TESTS=1 bash ../shared/device/pack.sh        (from the project root; see its README)
+#   PACK_TESTS=1 PACK_MVN_ARGS=-DexcludeArtifactIds=onnxruntime bash ../shared/device/pack.sh
+# (from the project root; see its README; the ONNX Runtime test jar, 139 MiB, would take the
+#  bundle past the 64 MiB a GPU run carries, and the device suite does not need it)
 # Copy the working tree with .device/ to the GPU machine and run this script from there.
 #
 # What it writes: only into OUT_DIR, at most 8 files, none in a sub-folder (a GPU run returns at
@@ -154,11 +156,11 @@ if [ "$HAVE_GPU" = 0 ]; then
   say "no GPU ($GPU_WHY): dry run on ${BACKEND_LIST}; GPU steps say 'no GPU'"
 fi
 if [ ! -f .device/run.sh ]; then
-  say "no .device bundle in $ROOT: build it where Java and Maven are (PACK_TESTS=1 bash ../shared/device/pack.sh) and copy it along"
+  say "no .device bundle in $ROOT: build it where Java and Maven are (PACK_TESTS=1 PACK_MVN_ARGS=-DexcludeArtifactIds=onnxruntime bash ../shared/device/pack.sh) and copy it along"
   exit 2
 fi
 if [ ! -d .device/test-classes ]; then
-  say "the .device bundle has no tests: rebuild it with PACK_TESTS=1 bash ../shared/device/pack.sh"
+  say "the .device bundle has no tests: rebuild it with PACK_TESTS=1 PACK_MVN_ARGS=-DexcludeArtifactIds=onnxruntime bash ../shared/device/pack.sh"
   exit 2
 fi
 [ -f .device/PACKED.txt ] && sed -n '1,2p' .device/PACKED.txt
