@@ -7,7 +7,7 @@ import dev.deltaprop.device.driver.Driver;
 import dev.deltaprop.device.driver.KernelBuildException;
 import dev.deltaprop.device.driver.ProgramSource;
 import dev.deltaprop.device.driver.jcuda.JcudaDriver;
-import dev.deltaprop.device.driver.nvrtc.Nvrtc;
+import dev.deltaprop.device.driver.cuda.Nvrtc;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,8 +1,8 @@
 package dev.deltaprop.device.driver.jcuda;
 
-import dev.deltaprop.device.driver.CudaStartup;
+import dev.deltaprop.device.driver.cuda.CudaStartup;
 
-import dev.deltaprop.device.driver.CudaResult;
+import dev.deltaprop.device.driver.cuda.CudaResult;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

@@ -158,8 +158,8 @@ public final class JcudaDriver implements Driver {
 
     @Override
     public String deviceVersion() {
-        String module = dev.deltaprop.device.driver.CudaVersions.kernelModule();
-        return "CUDA driver " + dev.deltaprop.device.driver.CudaVersions.format(driverVersion) + (module == null ? "" : " (NVIDIA " + module + ")")
+        String module = dev.deltaprop.device.driver.cuda.CudaVersions.kernelModule();
+        return "CUDA driver " + dev.deltaprop.device.driver.cuda.CudaVersions.format(driverVersion) + (module == null ? "" : " (NVIDIA " + module + ")")
                 + ", compute capability " + info.major() + "." + info.minor() + ", " + info.multiprocessors() + " SMs";
     }
 
@@ -342,7 +342,7 @@ public final class JcudaDriver implements Driver {
         int result = JCudaDriver.cuModuleGetFunction(function, owner.module, name);
         if (result != 0) {
             throw new DriverException("cuModuleGetFunction " + name + " in " + owner.name + ": "
-                    + dev.deltaprop.device.driver.CudaResult.name(result));
+                    + dev.deltaprop.device.driver.cuda.CudaResult.name(result));
         }
         int[] maxThreads = new int[1];
         check("cuFuncGetAttribute", JCudaDriver.cuFuncGetAttribute(maxThreads,
@@ -375,7 +375,7 @@ public final class JcudaDriver implements Driver {
         int result = JCudaDriver.cuLaunchKernel(cuda.function, grid[0], grid[1], grid[2], block[0], block[1], block[2],
                 0, stream, Pointer.to(parameters), null);
         if (result != 0) {
-            throw new DriverException("cuLaunchKernel " + cuda.name + ": " + dev.deltaprop.device.driver.CudaResult.name(result));
+            throw new DriverException("cuLaunchKernel " + cuda.name + ": " + dev.deltaprop.device.driver.cuda.CudaResult.name(result));
         }
     }
 
@@ -489,7 +489,7 @@ public final class JcudaDriver implements Driver {
 
     private static void release(List<String> failures, String call, int result) {
         if (result != 0) {
-            failures.add(call + ": " + dev.deltaprop.device.driver.CudaResult.name(result));
+            failures.add(call + ": " + dev.deltaprop.device.driver.cuda.CudaResult.name(result));
         }
     }
 

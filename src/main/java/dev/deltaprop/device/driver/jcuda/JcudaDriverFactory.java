@@ -1,13 +1,13 @@
 package dev.deltaprop.device.driver.jcuda;
 
-import dev.deltaprop.device.driver.CudaStartup;
+import dev.deltaprop.device.driver.cuda.CudaStartup;
 
-import dev.deltaprop.device.driver.CudaVersions;
+import dev.deltaprop.device.driver.cuda.CudaVersions;
 import dev.deltaprop.device.driver.Driver;
 import dev.deltaprop.device.driver.DriverException;
 import dev.deltaprop.device.driver.DriverFactory;
-import dev.deltaprop.device.driver.ShippedFatbin;
-import dev.deltaprop.device.driver.nvrtc.Nvrtc;
+import dev.deltaprop.device.driver.cuda.ShippedFatbin;
+import dev.deltaprop.device.driver.cuda.Nvrtc;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,10 +1,10 @@
 package dev.deltaprop.device.driver.jcuda;
 
-import dev.deltaprop.device.driver.CudaModulePlan;
-import dev.deltaprop.device.driver.CudaResult;
-import dev.deltaprop.device.driver.CudaVersions;
+import dev.deltaprop.device.driver.cuda.CudaModulePlan;
+import dev.deltaprop.device.driver.cuda.CudaResult;
+import dev.deltaprop.device.driver.cuda.CudaVersions;
 import dev.deltaprop.device.driver.ProgramSource;
-import dev.deltaprop.device.driver.nvrtc.Nvrtc;
+import dev.deltaprop.device.driver.cuda.Nvrtc;
 import java.util.Map;
 import jcuda.Pointer;
 import jcuda.driver.CUjit_option;

@@ -1,7 +1,7 @@
 package dev.deltaprop.device.driver.jocl;
 
 import dev.deltaprop.device.driver.Driver;
-import dev.deltaprop.device.driver.OpenClDeviceChoice;
+import dev.deltaprop.device.driver.opencl.OpenClDeviceChoice;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

@@ -77,12 +77,12 @@ class JcudaProbeTest {
     /** A driver too old for the fatbin, or a GPU it has no code for, is a reason to skip cuda unless NVRTC can step in. */
     @Test
     void knowsBeforeOpeningWhenNoKernelsCouldLoad() {
-        dev.deltaprop.device.driver.ShippedFatbin shipped = dev.deltaprop.device.driver.ShippedFatbin.find("kernels/mlp.cu");
+        dev.deltaprop.device.driver.cuda.ShippedFatbin shipped = dev.deltaprop.device.driver.cuda.ShippedFatbin.find("kernels/mlp.cu");
         org.junit.jupiter.api.Assertions.assertNotNull(shipped, "the build puts kernels/mlp.fatbin on the class path");
         Jcuda.DeviceInfo hopper = new Jcuda.DeviceInfo(0, "NVIDIA H200", 9, 0, 141L << 30, 1024, 132);
         Jcuda.DeviceInfo turing = new Jcuda.DeviceInfo(0, "Tesla T4", 7, 5, 15L << 30, 1024, 40);
         assertEquals(null, JcudaDriverFactory.kernelsUnloadable(hopper, 13000, shipped));
-        String nvrtc = dev.deltaprop.device.driver.nvrtc.Nvrtc.unavailableReason();
+        String nvrtc = dev.deltaprop.device.driver.cuda.Nvrtc.unavailableReason();
         String old = JcudaDriverFactory.kernelsUnloadable(hopper, 12040, shipped);
         String noCode = JcudaDriverFactory.kernelsUnloadable(turing, 13000, shipped);
         String noFatbin = JcudaDriverFactory.kernelsUnloadable(hopper, 13000, null);

@@ -1,5 +1,10 @@
 package dev.deltaprop.device.driver.lwjgl;
 
+import dev.deltaprop.device.driver.jocl.JoclDriver;
+import dev.deltaprop.device.driver.lwjgl.opencl.LwjglClDevices;
+import dev.deltaprop.device.driver.lwjgl.opencl.LwjglOpenClDriver;
+import dev.deltaprop.device.driver.lwjgl.opencl.LwjglOpenClDriverFactory;
+
 import java.nio.IntBuffer;
 import java.util.Arrays;
 import org.jocl.CL;
