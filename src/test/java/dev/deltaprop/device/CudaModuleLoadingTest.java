@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.deltaprop.device.driver.Driver;
 import dev.deltaprop.device.driver.KernelBuildException;
 import dev.deltaprop.device.driver.ProgramSource;
-import dev.deltaprop.device.driver.jcuda.JcudaDriver;
+import dev.deltaprop.device.driver.cuda.CudaDriver;
 import dev.deltaprop.device.driver.cuda.Nvrtc;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -43,7 +43,7 @@ class CudaModuleLoadingTest {
         ProgramSource source = KernelSource.load(Driver.Language.CUDA_C);
         Map<String, String> defines = TileProfile.forDevice(Driver.DeviceType.GPU, driver.maxGroupSize()).defines();
         Driver.Program program = driver.build(source, defines);
-        String origin = ((JcudaDriver) driver).lastBuild();
+        String origin = ((CudaDriver<?, ?, ?, ?>) driver).lastBuild();
         assertTrue(origin.equals("kernels/mlp.cu: kernels/mlp.fatbin"), origin);
         checkGather(program, Integer.parseInt(defines.get("REDUCE")));
     }
@@ -58,7 +58,7 @@ class CudaModuleLoadingTest {
         String nvrtc = Nvrtc.unavailableReason();
         if (nvrtc == null) {
             Driver.Program program = driver.build(source, defines);
-            String origin = ((JcudaDriver) driver).lastBuild();
+            String origin = ((CudaDriver<?, ?, ?, ?>) driver).lastBuild();
             assertTrue(origin.contains("NVRTC") && origin.contains("-DTM=32"), origin);
             checkGather(program, 128);
         } else {

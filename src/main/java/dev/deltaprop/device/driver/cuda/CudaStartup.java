@@ -40,6 +40,12 @@ public final class CudaStartup {
         return count == 0 ? "no CUDA device: the driver sees none" : null;
     }
 
+    /** {@code CUDA driver 13.0 (NVIDIA 580.65.06)}: the CUDA version a driver implements, and its release where the kernel module says it. */
+    public static String driverLine(int driverVersion) {
+        String module = CudaVersions.kernelModule();
+        return "CUDA driver " + CudaVersions.format(driverVersion) + (module == null ? "" : " (NVIDIA " + module + ")");
+    }
+
     /**
      * What {@code deltaprop devices} says of the CUDA kernels this jar carries: the shipped
      * fatbin ({@code null}: none) and whether a driver for CUDA {@code driverVersion}

@@ -46,6 +46,12 @@ public final class OpenClDeviceChoice {
     private OpenClDeviceChoice() {
     }
 
+    /** The platform problem when the ICD loader lists no platform, with its status in words ({@code 0 platforms}, {@code CL_PLATFORM_NOT_FOUND_KHR (-1001)}). */
+    public static String noPlatform(String status) {
+        return "no OpenCL platform found (clGetPlatformIDs: " + status
+                + "); install an OpenCL driver with an ICD file, such as PoCL (pocl-opencl-icd) or a GPU vendor's";
+    }
+
     /**
      * The device to open.
      *
@@ -56,9 +62,11 @@ public final class OpenClDeviceChoice {
      */
     public static <T extends Candidate> T select(List<T> devices, List<String> platformProblems, String selection) {
         if (devices.isEmpty()) {
+            // a platform problem that already says there is no platform (with the loader's status) is said as it is
             throw new IllegalStateException(platformProblems.isEmpty()
                     ? "no OpenCL platform found (the ICD loader lists none; is a driver such as PoCL installed?)"
-                    : "no OpenCL device found: " + String.join("; ", platformProblems));
+                    : (platformProblems.get(0).startsWith("no OpenCL platform") ? "" : "no OpenCL device found: ")
+                            + String.join("; ", platformProblems));
         }
         if (selection != null && !selection.isBlank()) {
             T chosen = match(devices, platformProblems, selection.trim());

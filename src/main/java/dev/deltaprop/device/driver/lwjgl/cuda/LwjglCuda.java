@@ -3,14 +3,13 @@ package dev.deltaprop.device.driver.lwjgl.cuda;
 import dev.deltaprop.device.driver.lwjgl.Lwjgl;
 import dev.deltaprop.device.driver.lwjgl.NativeProbe;
 
+import dev.deltaprop.device.driver.cuda.CudaDevice;
 import dev.deltaprop.device.driver.cuda.CudaResult;
 import dev.deltaprop.device.driver.cuda.CudaStartup;
-import dev.deltaprop.device.driver.DriverException;
 import java.nio.ByteBuffer;
 import java.nio.IntBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import org.lwjgl.PointerBuffer;
 import org.lwjgl.cuda.CU;
 import org.lwjgl.system.Configuration;
@@ -77,76 +76,34 @@ final class LwjglCuda {
     }
 
     /** Every device the driver sees, in ordinal order. */
-    static List<DeviceInfo> devices() {
+    static List<CudaDevice> devices() {
         try (MemoryStack stack = MemoryStack.stackPush()) {
             IntBuffer count = stack.mallocInt(1);
             CudaResult.check("cuDeviceGetCount", CU.cuDeviceGetCount(count));
-            List<DeviceInfo> devices = new ArrayList<>();
+            List<CudaDevice> devices = new ArrayList<>();
             for (int ordinal = 0; ordinal < count.get(0); ordinal++) {
-                devices.add(DeviceInfo.of(ordinal));
+                int handle = handle(ordinal);
+                ByteBuffer name = stack.calloc(256);
+                CudaResult.check("cuDeviceGetName", CU.cuDeviceGetName(name, handle));
+                PointerBuffer memory = stack.mallocPointer(1);
+                CudaResult.check("cuDeviceTotalMem", CU.cuDeviceTotalMem(memory, handle));
+                devices.add(new CudaDevice(ordinal, MemoryUtil.memUTF8(MemoryUtil.memAddress(name)),
+                        attribute(handle, CU.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR),
+                        attribute(handle, CU.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR),
+                        memory.get(0),
+                        attribute(handle, CU.CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_BLOCK),
+                        attribute(handle, CU.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT)));
             }
             return devices;
         }
     }
 
-    /**
-     * The device chosen by {@code selector}: an ordinal or a substring of the name ({@code null}: device 0).
-     *
-     * @throws IllegalArgumentException when it selects none, listing the devices
-     */
-    static DeviceInfo select(List<DeviceInfo> devices, String selector) {
-        if (devices.isEmpty()) {
-            throw new DriverException("no CUDA device: the driver sees none");
-        }
-        if (selector == null || selector.isBlank()) {
-            return devices.get(0);
-        }
-        String wanted = selector.trim();
-        if (wanted.chars().allMatch(Character::isDigit)) {
-            int ordinal = Integer.parseInt(wanted);
-            if (ordinal >= devices.size()) {
-                throw new IllegalArgumentException(LwjglCudaDriverFactory.SELECTION_VARIABLE + ": expected an ordinal below "
-                        + devices.size() + " or a name substring, found '" + selector + "'");
-            }
-            return devices.get(ordinal);
-        }
-        List<String> names = new ArrayList<>();
-        for (DeviceInfo candidate : devices) {
-            if (candidate.name().toLowerCase(Locale.ROOT).contains(wanted.toLowerCase(Locale.ROOT))) {
-                return candidate;
-            }
-            names.add(candidate.describe());
-        }
-        throw new IllegalArgumentException(LwjglCudaDriverFactory.SELECTION_VARIABLE + ": no device's name contains '"
-                + selector + "'; devices: " + String.join("; ", names));
-    }
-
-    /** What deltaprop needs to know of one device, read once; {@code handle} is the {@code CUdevice}. */
-    record DeviceInfo(int ordinal, int handle, String name, int major, int minor, long memoryBytes,
-                      int maxThreadsPerBlock, int multiprocessors) {
-
-        static DeviceInfo of(int ordinal) {
-            try (MemoryStack stack = MemoryStack.stackPush()) {
-                IntBuffer device = stack.mallocInt(1);
-                CudaResult.check("cuDeviceGet", CU.cuDeviceGet(device, ordinal));
-                int handle = device.get(0);
-                ByteBuffer name = stack.calloc(256);
-                CudaResult.check("cuDeviceGetName", CU.cuDeviceGetName(name, handle));
-                PointerBuffer memory = stack.mallocPointer(1);
-                CudaResult.check("cuDeviceTotalMem", CU.cuDeviceTotalMem(memory, handle));
-                return new DeviceInfo(ordinal, handle, MemoryUtil.memUTF8(MemoryUtil.memAddress(name)),
-                        attribute(handle, CU.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR),
-                        attribute(handle, CU.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR),
-                        memory.get(0),
-                        attribute(handle, CU.CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_BLOCK),
-                        attribute(handle, CU.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT));
-            }
-        }
-
-        /** E.g. {@code 0: NVIDIA H200, compute capability 9.0, 132 SMs, 139.8 GiB}. */
-        String describe() {
-            return String.format(Locale.ROOT, "%d: %s, compute capability %d.%d, %d SMs, %.1f GiB",
-                    ordinal, name, major, minor, multiprocessors, memoryBytes / (double) (1L << 30));
+    /** The {@code CUdevice} of {@code ordinal}. */
+    static int handle(int ordinal) {
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            IntBuffer device = stack.mallocInt(1);
+            CudaResult.check("cuDeviceGet", CU.cuDeviceGet(device, ordinal));
+            return device.get(0);
         }
     }
 

@@ -1,70 +1,51 @@
 package dev.deltaprop.device.driver.lwjgl.cuda;
 
-import dev.deltaprop.device.driver.lwjgl.Lwjgl;
-
 import static dev.deltaprop.device.driver.cuda.CudaResult.check;
 
-import dev.deltaprop.device.driver.cuda.CudaResult;
-import dev.deltaprop.device.driver.cuda.CudaVersions;
-import dev.deltaprop.device.driver.Driver;
 import dev.deltaprop.device.driver.DriverException;
-import dev.deltaprop.device.driver.ProgramSource;
+import dev.deltaprop.device.driver.Releases;
+import dev.deltaprop.device.driver.cuda.CudaDevice;
+import dev.deltaprop.device.driver.cuda.CudaDriver;
+import dev.deltaprop.device.driver.cuda.CudaModules;
+import dev.deltaprop.device.driver.cuda.CudaResult;
+import dev.deltaprop.device.driver.lwjgl.Lwjgl;
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.IdentityHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Objects;
-import java.util.Set;
 import org.lwjgl.PointerBuffer;
 import org.lwjgl.cuda.CU;
 import org.lwjgl.system.MemoryStack;
 import org.lwjgl.system.MemoryUtil;
 
 /**
- * The {@link Driver} on LWJGL 3's CUDA driver API binding ({@link CU}; {@code libcuda.so.1}
- * only): the device's primary context, one non-blocking stream, device memory from
- * {@code cuMemAlloc}, copies through pinned memory ({@link PinnedSlots}), modules from the shipped fatbin
- * or NVRTC ({@link LwjglCudaModules}), launches with {@code cuLaunchKernel}, marks as events.
- *
- * <p>LWJGL's conventions: out-parameters and the launch's parameter array come from the thread's
- * {@link MemoryStack}; pinned host memory, device memory, modules, events and the stream live
- * until {@link #close()}, which frees every one of them even when one release fails, then reports
- * the failures. Every result is checked: {@code cuLaunchKernel(forward_gemm): CUDA_ERROR_INVALID_VALUE}.
- * The device is chosen by {@code DELTAPROP_CUDA_DEVICE} (an ordinal or a name substring), else
- * device 0. Not thread-safe; the context is made current on whichever thread calls.
+ * The CUDA driver on LWJGL 3's CUDA driver API binding ({@link CU}): the native calls of
+ * {@link CudaDriver}. Out-parameters and a launch's parameter array come from the thread's
+ * {@link MemoryStack}; copies go through {@link PinnedSlots}; module images are copied into
+ * {@code memAlloc}'d memory (a fatbin is far larger than the stack) with a NUL after them (PTX is
+ * text and must end in one), and freed after the load, which copies them.
  */
-public final class LwjglCudaDriver implements Driver {
+public final class LwjglCudaDriver extends CudaDriver<Long, Long, Long, Long> {
+    private static final int JIT_LOG_BYTES = 16 * 1024;
 
     /** The context each thread last made current, so that a launch costs no extra native call. */
     private static final ThreadLocal<Long> CURRENT = new ThreadLocal<>();
 
-    private final LwjglCuda.DeviceInfo info;
-    private final int driverVersion;
-    private long context;
+    private final int handle;
+    private final long context;
     private long stream;
-    /** Pinned staging for copies; {@code null} until the stream exists. */
     private PinnedSlots pinned;
-    private final Set<CudaMemory> memories = Collections.newSetFromMap(new IdentityHashMap<>());
-    private final List<CudaProgram> programs = new ArrayList<>();
-    private final List<CudaMark> marks = new ArrayList<>();
-    private boolean closed;
-    private String lastBuild;
 
     /**
-     * Opens {@code info}'s device.
+     * Opens {@code device}.
      *
      * @throws DriverException when a call fails, saying which; nothing is left behind
      */
-    LwjglCudaDriver(LwjglCuda.DeviceInfo info) {
-        this.info = info;
-        this.driverVersion = LwjglCuda.driverVersion();
+    LwjglCudaDriver(CudaDevice device) {
+        super("LWJGL " + Lwjgl.version() + " (CUDA driver API)", device, LwjglCuda.driverVersion());
+        this.handle = LwjglCuda.handle(device.ordinal());
         try (MemoryStack stack = MemoryStack.stackPush()) {
             PointerBuffer out = stack.mallocPointer(1);
-            check("cuDevicePrimaryCtxRetain", CU.cuDevicePrimaryCtxRetain(out, info.handle()));
+            check("cuDevicePrimaryCtxRetain", CU.cuDevicePrimaryCtxRetain(out, handle));
             context = out.get(0);
             try {
                 makeCurrent();
@@ -73,18 +54,22 @@ public final class LwjglCudaDriver implements Driver {
                 pinned = new PinnedSlots();
             } catch (RuntimeException e) {
                 // undo what was made; the first failure is the one reported
-                closed = false;
-                try {
-                    close();
-                } catch (DriverException suppressed) {
-                    e.addSuppressed(suppressed);
+                Releases releases = new Releases();
+                releaseDevice(releases);
+                if (releases.anyFailed()) {
+                    try {
+                        releases.report();
+                    } catch (RuntimeException suppressed) {
+                        e.addSuppressed(suppressed);
+                    }
                 }
                 throw e;
             }
         }
     }
 
-    private void makeCurrent() {
+    @Override
+    protected void makeCurrent() {
         Long current = CURRENT.get();
         if (current == null || current != context) {
             check("cuCtxSetCurrent", CU.cuCtxSetCurrent(context));
@@ -92,405 +77,183 @@ public final class LwjglCudaDriver implements Driver {
         }
     }
 
-    private void open() {
-        if (closed) {
-            throw new IllegalStateException("cuda-lwjgl: the driver is closed");
-        }
-        makeCurrent();
-    }
-
     @Override
-    public String binding() {
-        return "LWJGL " + Lwjgl.version() + " (CUDA driver API)";
-    }
-
-    @Override
-    public String deviceName() {
-        return info.name();
-    }
-
-    @Override
-    public String deviceVersion() {
-        String module = CudaVersions.kernelModule();
-        return "CUDA driver " + CudaVersions.format(driverVersion) + (module == null ? "" : " (NVIDIA " + module + ")")
-                + ", compute capability " + info.major() + "." + info.minor() + ", " + info.multiprocessors() + " SMs";
-    }
-
-    @Override
-    public DeviceType deviceType() {
-        return DeviceType.GPU;
-    }
-
-    @Override
-    public Language language() {
-        return Language.CUDA_C;
-    }
-
-    @Override
-    public long globalMemoryBytes() {
-        return info.memoryBytes();
-    }
-
-    @Override
-    public int maxGroupSize() {
-        return info.maxThreadsPerBlock();
-    }
-
-    // ---- memory --------------------------------------------------------------------------
-
-    @Override
-    public Memory allocate(long elements) {
-        if (elements < 1) {
-            throw new IllegalArgumentException("elements: expected at least 1, found " + elements);
-        }
-        open();
+    protected Long allocateNative(long bytes) {
         try (MemoryStack stack = MemoryStack.stackPush()) {
             PointerBuffer out = stack.mallocPointer(1);
-            check("cuMemAlloc(" + elements * Float.BYTES + " bytes)", CU.cuMemAlloc(out, elements * Float.BYTES));
-            CudaMemory memory = new CudaMemory(out.get(0), elements);
-            memories.add(memory);
-            return memory;
+            check("cuMemAlloc(" + bytes + " bytes)", CU.cuMemAlloc(out, bytes));
+            return out.get(0);
         }
     }
 
     @Override
-    public void free(Memory memory) {
-        CudaMemory owned = owned(memory, "memory");
-        open();
-        memories.remove(owned);
-        // the stream may still use it: cuMemFree waits for nothing, so finish first
-        check("cuStreamSynchronize", CU.cuStreamSynchronize(stream));
-        check("cuMemFree", CU.cuMemFree(owned.pointer));
-    }
-
-    private CudaMemory owned(Memory memory, String name) {
-        Objects.requireNonNull(memory, name);
-        if (closed) {
-            throw new IllegalStateException("cuda-lwjgl: the driver is closed");
-        }
-        if (!(memory instanceof CudaMemory) || !memories.contains(memory)) {
-            throw new IllegalArgumentException(name + ": expected live memory allocated by this driver, found " + memory);
-        }
-        return (CudaMemory) memory;
-    }
-
-    private static void checkRange(String name, long offset, long count, long size) {
-        if (offset < 0 || count < 0 || offset + count > size) {
-            throw new IllegalArgumentException(name + ": expected offset + count ≤ " + size + ", found offset "
-                    + offset + " and count " + count);
-        }
-    }
-
-    @Override
-    public void write(Memory target, long targetOffset, float[] source, int sourceOffset, int count) {
-        CudaMemory memory = owned(target, "target");
-        checkRange("target", targetOffset, count, memory.elements);
-        checkRange("source", sourceOffset, count, source.length);
-        upload(memory, targetOffset, count, (slot, from, n) -> slot.asFloatBuffer().put(source, sourceOffset + from, n));
-    }
-
-    @Override
-    public void write(Memory target, long targetOffset, FloatBuffer source, int count) {
-        CudaMemory memory = owned(target, "target");
-        checkRange("target", targetOffset, count, memory.elements);
-        checkRange("source", 0, count, source.remaining());
-        int start = source.position();
-        upload(memory, targetOffset, count, (slot, from, n) ->
-                slot.asFloatBuffer().put(source.duplicate().limit(start + from + n).position(start + from)));
-    }
-
-    @Override
-    public void write(Memory target, long targetOffset, int[] source, int sourceOffset, int count) {
-        CudaMemory memory = owned(target, "target");
-        checkRange("target", targetOffset, count, memory.elements);
-        checkRange("source", sourceOffset, count, source.length);
-        upload(memory, targetOffset, count, (slot, from, n) -> slot.asIntBuffer().put(source, sourceOffset + from, n));
-    }
-
-    private interface Filler {
-        /** Puts elements {@code [from, from + n)} of the source at the start of {@code slot}. */
-        void fill(ByteBuffer slot, int from, int n);
-    }
-
-    /**
-     * Copies chunk by chunk through the pinned slots ({@link PinnedSlots}): the caller's array is
-     * free on return while the copies may still be queued behind earlier launches.
-     */
-    private void upload(CudaMemory memory, long targetOffset, int count, Filler filler) {
-        open();
+    protected void upload(Long target, long targetOffset, int count, Filler filler) {
         int chunk = PinnedSlots.SLOT_BYTES / Float.BYTES;
         for (int from = 0; from < count; from += chunk) {
             int n = Math.min(chunk, count - from);
             ByteBuffer slot = pinned.acquire();
             filler.fill(slot, from, n);
-            check("cuMemcpyHtoDAsync", CU.cuMemcpyHtoDAsync(memory.pointer + (targetOffset + from) * Float.BYTES,
+            check("cuMemcpyHtoDAsync", CU.cuMemcpyHtoDAsync(target + (targetOffset + from) * Float.BYTES,
                     slot.limit(n * Float.BYTES), stream));
             pinned.enqueued(stream);
         }
     }
 
     @Override
-    public void read(Memory source, long sourceOffset, float[] target, int targetOffset, int count) {
-        CudaMemory memory = owned(source, "source");
-        checkRange("source", sourceOffset, count, memory.elements);
-        checkRange("target", targetOffset, count, target.length);
-        open();
-        if (count == 0) {
-            return;
-        }
+    protected void readNative(Long source, long sourceOffset, float[] target, int targetOffset, int count) {
         int chunk = PinnedSlots.SLOT_BYTES / Float.BYTES;
         for (int from = 0; from < count; from += chunk) {
             int n = Math.min(chunk, count - from);
             ByteBuffer download = pinned.download().limit(n * Float.BYTES);
-            check("cuMemcpyDtoHAsync", CU.cuMemcpyDtoHAsync(download,
-                    memory.pointer + (sourceOffset + from) * Float.BYTES, stream));
-            check("cuStreamSynchronize", CU.cuStreamSynchronize(stream));
+            check("cuMemcpyDtoHAsync", CU.cuMemcpyDtoHAsync(download, source + (sourceOffset + from) * Float.BYTES, stream));
+            synchronize();
             download.asFloatBuffer().get(target, targetOffset + from, n);
         }
     }
 
-    // ---- programs and launches ------------------------------------------------------------
-
     @Override
-    public Program build(ProgramSource source, Map<String, String> defines) {
-        Objects.requireNonNull(source, "source");
-        Objects.requireNonNull(defines, "defines");
-        open();
-        LwjglCudaModules.Loaded loaded = new LwjglCudaModules(info, driverVersion).load(source, defines);
-        lastBuild = source.name() + ": " + loaded.origin();
-        CudaProgram program = new CudaProgram(loaded.module(), source.name());
-        programs.add(program);
-        return program;
+    protected CudaModules.Calls<Long> moduleCalls() {
+        return new CudaModules.Calls<>() {
+            @Override
+            public Long loadData(byte[] image, int[] result) {
+                ByteBuffer copy = terminated(image);
+                try (MemoryStack stack = MemoryStack.stackPush()) {
+                    PointerBuffer module = stack.mallocPointer(1);
+                    result[0] = CU.cuModuleLoadData(module, copy);
+                    return result[0] == CudaResult.SUCCESS ? module.get(0) : null;
+                } finally {
+                    MemoryUtil.memFree(copy);
+                }
+            }
+
+            @Override
+            public Long loadJit(byte[] image, int[] result, String[] log) {
+                ByteBuffer copy = terminated(image);
+                ByteBuffer jitLog = MemoryUtil.memCalloc(JIT_LOG_BYTES);
+                try (MemoryStack stack = MemoryStack.stackPush()) {
+                    IntBuffer options = stack.ints(CU.CU_JIT_ERROR_LOG_BUFFER, CU.CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES);
+                    PointerBuffer values = stack.mallocPointer(2).put(0, MemoryUtil.memAddress(jitLog)).put(1, JIT_LOG_BYTES);
+                    PointerBuffer module = stack.mallocPointer(1);
+                    result[0] = CU.cuModuleLoadDataEx(module, copy, options, values);
+                    log[0] = MemoryUtil.memUTF8(MemoryUtil.memAddress(jitLog));
+                    return result[0] == CudaResult.SUCCESS ? module.get(0) : null;
+                } finally {
+                    MemoryUtil.memFree(jitLog);
+                    MemoryUtil.memFree(copy);
+                }
+            }
+        };
+    }
+
+    /** {@code bytes} and a NUL in malloc'd memory; the caller frees it. */
+    private static ByteBuffer terminated(byte[] bytes) {
+        ByteBuffer buffer = MemoryUtil.memAlloc(bytes.length + 1);
+        buffer.put(bytes).put((byte) 0).flip();
+        return buffer;
     }
 
     @Override
-    public Kernel kernel(Program program, String name) {
-        Objects.requireNonNull(name, "name");
-        if (!(program instanceof CudaProgram) || !programs.contains(program)) {
-            throw new IllegalArgumentException("program: expected a program built by this driver, found " + program);
-        }
-        open();
-        CudaProgram owner = (CudaProgram) program;
+    protected Long function(Long module, String programName, String name) {
         try (MemoryStack stack = MemoryStack.stackPush()) {
             PointerBuffer function = stack.mallocPointer(1);
-            check("cuModuleGetFunction(" + name + " in " + owner.name + ")", CU.cuModuleGetFunction(function, owner.module, name));
-            IntBuffer maxThreads = stack.mallocInt(1);
-            check("cuFuncGetAttribute(" + name + ")", CU.cuFuncGetAttribute(maxThreads,
-                    CU.CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK, function.get(0)));
-            return new CudaKernel(name, function.get(0), maxThreads.get(0));
+            check("cuModuleGetFunction(" + name + " in " + programName + ")", CU.cuModuleGetFunction(function, module, name));
+            return function.get(0);
         }
     }
 
     @Override
-    public void launch(Kernel kernel, int[] groups, int[] groupSize, Object... arguments) {
-        if (!(kernel instanceof CudaKernel)) {
-            throw new IllegalArgumentException("kernel: expected a kernel of this driver, found " + kernel);
+    protected int maxThreadsPerBlock(Long function, String name) {
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            IntBuffer maxThreads = stack.mallocInt(1);
+            check("cuFuncGetAttribute(" + name + ")", CU.cuFuncGetAttribute(maxThreads,
+                    CU.CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK, function));
+            return maxThreads.get(0);
         }
-        CudaKernel cuda = (CudaKernel) kernel;
-        int[] grid = dimensions("groups", groups);
-        int[] block = dimensions("groupSize", groupSize);
-        if (groups.length != groupSize.length) {
-            throw new IllegalArgumentException("groupSize: expected " + groups.length + " dimensions like groups, found "
-                    + groupSize.length);
-        }
-        long threads = (long) block[0] * block[1] * block[2];
-        if (threads > cuda.maxThreadsPerBlock) {
-            throw new IllegalArgumentException("groupSize: expected at most " + cuda.maxThreadsPerBlock
-                    + " threads for " + cuda.name + " on " + info.name() + ", found " + threads);
-        }
-        open();
+    }
+
+    @Override
+    protected void launchNative(Function<Long> kernel, String name, int[] groups, int[] groupSize, Object[] arguments) {
         try (MemoryStack stack = MemoryStack.stackPush()) {
             // kernelParams: one pointer per argument to where its value lies; cuLaunchKernel copies the values
             PointerBuffer parameters = stack.mallocPointer(arguments.length);
             for (int i = 0; i < arguments.length; i++) {
                 Object argument = arguments[i];
                 long address;
-                if (argument instanceof Memory) {
-                    address = MemoryUtil.memAddress(stack.longs(owned((Memory) argument, "argument " + i + " of " + cuda.name).pointer));
-                } else if (argument instanceof Integer) {
-                    address = MemoryUtil.memAddress(stack.ints((Integer) argument));
-                } else if (argument instanceof Float) {
-                    address = MemoryUtil.memAddress(stack.floats((Float) argument));
+                if (argument instanceof Memory memory) {
+                    address = MemoryUtil.memAddress(stack.longs(handle(memory)));
+                } else if (argument instanceof Integer value) {
+                    address = MemoryUtil.memAddress(stack.ints(value));
                 } else {
-                    throw new IllegalArgumentException("argument " + i + " of " + cuda.name
-                            + ": expected Memory, Integer or Float, found " + (argument == null ? "null" : argument.getClass().getName()));
+                    address = MemoryUtil.memAddress(stack.floats((Float) argument));
                 }
                 parameters.put(i, address);
             }
-            check("cuLaunchKernel(" + cuda.name + ")", CU.cuLaunchKernel(cuda.function, grid[0], grid[1], grid[2],
-                    block[0], block[1], block[2], 0, stream, parameters, null));
+            checkLaunch(name, CU.cuLaunchKernel(kernel.function(), groups[0], dimension(groups, 1), dimension(groups, 2),
+                    groupSize[0], dimension(groupSize, 1), dimension(groupSize, 2), 0, stream, parameters, null));
         }
     }
 
-    private static int[] dimensions(String name, int[] sizes) {
-        Objects.requireNonNull(sizes, name);
-        if (sizes.length < 1 || sizes.length > 3) {
-            throw new IllegalArgumentException(name + ": expected 1 to 3 dimensions, found " + sizes.length);
-        }
-        int[] three = {1, 1, 1};
-        for (int d = 0; d < sizes.length; d++) {
-            if (sizes[d] < 1) {
-                throw new IllegalArgumentException(name + "[" + d + "]: expected at least 1, found " + sizes[d]);
-            }
-            three[d] = sizes[d];
-        }
-        return three;
+    private static int dimension(int[] sizes, int d) {
+        return d < sizes.length ? sizes[d] : 1;
     }
 
     @Override
-    public void finish() {
-        open();
+    protected void synchronize() {
         check("cuStreamSynchronize", CU.cuStreamSynchronize(stream));
     }
 
     @Override
-    public TimingMark mark() {
-        open();
+    protected Long markNative() {
         try (MemoryStack stack = MemoryStack.stackPush()) {
-            PointerBuffer event = stack.mallocPointer(1);
-            check("cuEventCreate", CU.cuEventCreate(event, CU.CU_EVENT_DEFAULT));
-            CudaMark mark = new CudaMark(event.get(0));
-            marks.add(mark);
-            check("cuEventRecord", CU.cuEventRecord(mark.event, stream));
-            return mark;
+            PointerBuffer out = stack.mallocPointer(1);
+            check("cuEventCreate", CU.cuEventCreate(out, CU.CU_EVENT_DEFAULT));
+            long event = out.get(0);
+            int recorded = CU.cuEventRecord(event, stream);
+            if (recorded != CudaResult.SUCCESS) {
+                CU.cuEventDestroy(event);
+                check("cuEventRecord", recorded);
+            }
+            return event;
         }
     }
 
     @Override
-    public long elapsedNanos(TimingMark start, TimingMark end) {
-        if (!(start instanceof CudaMark) || !marks.contains(start)) {
-            throw new IllegalArgumentException("start: expected a mark of this driver, found " + start);
-        }
-        if (!(end instanceof CudaMark) || !marks.contains(end)) {
-            throw new IllegalArgumentException("end: expected a mark of this driver, found " + end);
-        }
-        open();
-        check("cuEventSynchronize", CU.cuEventSynchronize(((CudaMark) end).event));
+    protected long elapsedNanosNative(Long start, Long end) {
+        check("cuEventSynchronize", CU.cuEventSynchronize(end));
         try (MemoryStack stack = MemoryStack.stackPush()) {
             FloatBuffer milliseconds = stack.mallocFloat(1);
-            check("cuEventElapsedTime", CU.cuEventElapsedTime(milliseconds, ((CudaMark) start).event, ((CudaMark) end).event));
+            check("cuEventElapsedTime", CU.cuEventElapsedTime(milliseconds, start, end));
             return Math.round(milliseconds.get(0) * 1e6);
         }
     }
 
     @Override
-    public void close() {
-        if (closed || context == 0) {
-            closed = true;
-            return;
-        }
-        closed = true;
-        // free everything even when one release fails (e.g. after a sticky launch error);
-        // report the failures once all is released
-        List<String> failures = new ArrayList<>();
-        release(failures, "cuCtxSetCurrent", CU.cuCtxSetCurrent(context));
-        CURRENT.set(context);
-        if (stream != 0) {
-            release(failures, "cuStreamSynchronize", CU.cuStreamSynchronize(stream));
-        }
-        for (CudaMemory memory : memories) {
-            release(failures, "cuMemFree", CU.cuMemFree(memory.pointer));
-        }
-        memories.clear();
-        for (CudaProgram program : programs) {
-            release(failures, "cuModuleUnload", CU.cuModuleUnload(program.module));
-        }
-        programs.clear();
-        for (CudaMark mark : marks) {
-            release(failures, "cuEventDestroy", CU.cuEventDestroy(mark.event));
-        }
-        marks.clear();
-        if (pinned != null) {
-            pinned.close(failures);
-            pinned = null;
-        }
-        if (stream != 0) {
-            release(failures, "cuStreamDestroy", CU.cuStreamDestroy(stream));
-            stream = 0;
-        }
-        release(failures, "cuDevicePrimaryCtxRelease", CU.cuDevicePrimaryCtxRelease(info.handle()));
-        context = 0;
-        CURRENT.remove();
-        if (!failures.isEmpty()) {
-            throw new DriverException("close: " + String.join("; ", failures));
-        }
-    }
-
-    private static void release(List<String> failures, String call, int result) {
-        if (result != CudaResult.SUCCESS) {
-            failures.add(call + ": " + CudaResult.name(result));
-        }
-    }
-
-    /** Where the last {@link #build}'s code came from, e.g. {@code kernels/mlp.cu: kernels/mlp.fatbin}; {@code null} before one. */
-    public String lastBuild() {
-        return lastBuild;
+    protected void releaseMark(Long mark) {
+        check("cuEventDestroy", CU.cuEventDestroy(mark));
     }
 
     @Override
-    public String toString() {
-        return binding() + " on " + info.describe();
+    protected void releaseBuffer(Long buffer) {
+        check("cuMemFree", CU.cuMemFree(buffer));
     }
 
-    // ---- handles ------------------------------------------------------------------------
-
-    private static final class CudaMemory implements Memory {
-        final long pointer;
-        final long elements;
-
-        CudaMemory(long pointer, long elements) {
-            this.pointer = pointer;
-            this.elements = elements;
-        }
-
-        @Override
-        public long elements() {
-            return elements;
-        }
-
-        @Override
-        public String toString() {
-            return "CUDA memory of " + elements + " elements";
-        }
+    @Override
+    protected void releaseProgram(Long program) {
+        check("cuModuleUnload", CU.cuModuleUnload(program));
     }
 
-    private static final class CudaProgram implements Program {
-        final long module;
-        final String name;
-
-        CudaProgram(long module, String name) {
-            this.module = module;
-            this.name = name;
+    @Override
+    protected void releaseDevice(Releases releases) {
+        if (pinned != null) {
+            pinned.close(releases);
+            pinned = null;
         }
-
-        @Override
-        public String toString() {
-            return "CUDA module " + name;
+        if (stream != 0) {
+            long created = stream;
+            stream = 0;
+            releases.attempt(() -> check("cuStreamDestroy", CU.cuStreamDestroy(created)));
         }
-    }
-
-    private static final class CudaKernel implements Kernel {
-        final String name;
-        final long function;
-        final int maxThreadsPerBlock;
-
-        CudaKernel(String name, long function, int maxThreadsPerBlock) {
-            this.name = name;
-            this.function = function;
-            this.maxThreadsPerBlock = maxThreadsPerBlock;
-        }
-
-        @Override
-        public String name() {
-            return name;
-        }
-    }
-
-    private static final class CudaMark implements TimingMark {
-        final long event;
-
-        CudaMark(long event) {
-            this.event = event;
-        }
+        releases.attempt(() -> check("cuDevicePrimaryCtxRelease", CU.cuDevicePrimaryCtxRelease(handle)));
+        CURRENT.remove();
     }
 }

@@ -2,9 +2,8 @@ package dev.deltaprop.device.driver.lwjgl.cuda;
 
 import static dev.deltaprop.device.driver.cuda.CudaResult.check;
 
-import dev.deltaprop.device.driver.cuda.CudaResult;
+import dev.deltaprop.device.driver.Releases;
 import java.nio.ByteBuffer;
-import java.util.List;
 import org.lwjgl.PointerBuffer;
 import org.lwjgl.cuda.CU;
 import org.lwjgl.system.MemoryStack;
@@ -41,7 +40,7 @@ final class PinnedSlots {
                 slots[s] = MemoryUtil.memByteBuffer(out.get(0), SLOT_BYTES);
             }
         } catch (RuntimeException e) {
-            close(new java.util.ArrayList<>());
+            close(new Releases());
             throw e;
         }
     }
@@ -75,27 +74,24 @@ final class PinnedSlots {
         return download.clear();
     }
 
-    /** Frees everything, adding {@code call: CUDA_ERROR_…} to {@code failures} for each release that fails. */
-    void close(List<String> failures) {
+    /** Frees everything, each failed release kept in {@code releases}. */
+    void close(Releases releases) {
         for (int s = 0; s < SLOTS; s++) {
             if (events[s] != 0) {
-                release(failures, "cuEventDestroy", CU.cuEventDestroy(events[s]));
+                long event = events[s];
+                releases.attempt(() -> check("cuEventDestroy", CU.cuEventDestroy(event)));
                 events[s] = 0;
             }
             if (slots[s] != null) {
-                release(failures, "cuMemFreeHost", CU.cuMemFreeHost(slots[s]));
+                ByteBuffer slot = slots[s];
+                releases.attempt(() -> check("cuMemFreeHost", CU.cuMemFreeHost(slot)));
                 slots[s] = null;
             }
         }
         if (download != null) {
-            release(failures, "cuMemFreeHost", CU.cuMemFreeHost(download));
+            ByteBuffer buffer = download;
+            releases.attempt(() -> check("cuMemFreeHost", CU.cuMemFreeHost(buffer)));
             download = null;
-        }
-    }
-
-    private static void release(List<String> failures, String call, int result) {
-        if (result != CudaResult.SUCCESS) {
-            failures.add(call + ": " + CudaResult.name(result));
         }
     }
 }

@@ -20,6 +20,7 @@ import static org.lwjgl.opencl.CL10.clGetPlatformInfo;
 
 import dev.deltaprop.device.driver.Driver;
 import dev.deltaprop.device.driver.opencl.OpenClDeviceChoice;
+import dev.deltaprop.device.driver.opencl.OpenClDriverFactory;
 import java.nio.ByteBuffer;
 import java.nio.IntBuffer;
 import java.nio.LongBuffer;
@@ -42,12 +43,7 @@ final class LwjglClDevices {
                  Driver.DeviceType type, String unusableReason) implements OpenClDeviceChoice.Candidate {
     }
 
-    private final List<Found> devices;
-    private final List<String> platformProblems;
-
-    private LwjglClDevices(List<Found> devices, List<String> platformProblems) {
-        this.devices = devices;
-        this.platformProblems = platformProblems;
+    private LwjglClDevices() {
     }
 
     /**
@@ -92,7 +88,7 @@ final class LwjglClDevices {
     }
 
     /** Enumerates every platform and its devices; {@link #loadLibrary()} first. */
-    static LwjglClDevices discover() {
+    static OpenClDriverFactory.Discovery<Found> discover() {
         loadLibrary();
         List<Found> devices = new ArrayList<>();
         List<String> problems = new ArrayList<>();
@@ -101,7 +97,8 @@ final class LwjglClDevices {
             int status = clGetPlatformIDs(null, count);
             // the ICD loader answers "no platform" with CL_PLATFORM_NOT_FOUND_KHR (-1001)
             if (status != ClStatus.SUCCESS || count.get(0) == 0) {
-                return new LwjglClDevices(List.of(), List.of("clGetPlatformIDs: " + ClStatus.name(status)));
+                return OpenClDriverFactory.Discovery.found(List.of(), List.of(OpenClDeviceChoice.noPlatform(
+                        status == ClStatus.SUCCESS ? "0 platforms" : ClStatus.name(status))));
             }
             PointerBuffer platforms = stack.mallocPointer(count.get(0));
             ClStatus.check("clGetPlatformIDs", clGetPlatformIDs(platforms, (IntBuffer) null));
@@ -123,20 +120,7 @@ final class LwjglClDevices {
                 }
             }
         }
-        return new LwjglClDevices(List.copyOf(devices), List.copyOf(problems));
-    }
-
-    List<Found> devices() {
-        return devices;
-    }
-
-    List<String> platformProblems() {
-        return platformProblems;
-    }
-
-    /** As {@link OpenClDeviceChoice#select}. */
-    Found select(String selection) {
-        return OpenClDeviceChoice.select(devices, platformProblems, selection);
+        return OpenClDriverFactory.Discovery.found(devices, problems);
     }
 
     private static String unusableReason(long id) {

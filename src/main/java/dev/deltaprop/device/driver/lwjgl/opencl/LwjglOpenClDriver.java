@@ -1,8 +1,5 @@
 package dev.deltaprop.device.driver.lwjgl.opencl;
 
-import dev.deltaprop.device.driver.lwjgl.Lwjgl;
-import dev.deltaprop.device.driver.opencl.ClStatus;
-
 import static org.lwjgl.opencl.CL10.CL_CONTEXT_PLATFORM;
 import static org.lwjgl.opencl.CL10.CL_DEVICE_GLOBAL_MEM_SIZE;
 import static org.lwjgl.opencl.CL10.CL_DEVICE_MAX_WORK_GROUP_SIZE;
@@ -11,21 +8,17 @@ import static org.lwjgl.opencl.CL10.CL_PROFILING_COMMAND_END;
 import static org.lwjgl.opencl.CL10.CL_PROGRAM_BUILD_LOG;
 import static org.lwjgl.opencl.CL10.CL_QUEUE_PROFILING_ENABLE;
 
-import dev.deltaprop.device.driver.Driver;
-import dev.deltaprop.device.driver.DriverException;
-import dev.deltaprop.device.driver.KernelBuildException;
 import dev.deltaprop.device.driver.ProgramSource;
+import dev.deltaprop.device.driver.Releases;
+import dev.deltaprop.device.driver.lwjgl.Lwjgl;
+import dev.deltaprop.device.driver.opencl.ClStatus;
+import dev.deltaprop.device.driver.opencl.OpenClDriver;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.nio.LongBuffer;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.IdentityHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.Set;
 import org.lwjgl.PointerBuffer;
 import org.lwjgl.opencl.CL10;
 import org.lwjgl.opencl.CL12;
@@ -33,40 +26,30 @@ import org.lwjgl.system.MemoryStack;
 import org.lwjgl.system.MemoryUtil;
 
 /**
- * The {@link Driver} on LWJGL 3's OpenCL binding: one device, one context, one in-order queue
- * with profiling enabled (for {@link #mark()}).
+ * The OpenCL driver on LWJGL 3's OpenCL binding: the native calls of {@link OpenClDriver}.
  *
  * <p>LWJGL's conventions: structs and out-parameters that live for one call come from the
  * thread's {@link MemoryStack}; memory that outlives a call (the host staging buffer) is
- * {@code memAlloc}'d and freed explicitly; every OpenCL object is tracked and released by
- * {@link #close()}, which leaves nothing behind. Every status is checked and reported by name
- * with the call ({@code clEnqueueNDRangeKernel(scale): CL_INVALID_WORK_GROUP_SIZE (-54)}).
+ * {@code memAlloc}'d and freed by {@link #close()}.
  *
- * <p>Copies: a whole float array goes to OpenCL directly (LWJGL's array overloads pin it for
- * the blocking call); a part of one, or a heap buffer, goes through the staging buffer, because
+ * <p>Copies: a whole array goes to OpenCL directly (LWJGL's array overloads pin it for the
+ * blocking call); a part of one, or a heap buffer, goes through the staging buffer, because
  * LWJGL passes only whole arrays or direct buffers.
  */
-public final class LwjglOpenClDriver implements Driver {
-    private final LwjglClDevices.Found found;
-    private final long device;
-    private long context;
-    private long queue;
-    private final long globalMemoryBytes;
-    private final int maxGroupSize;
-    private final Set<ClMemory> memories = Collections.newSetFromMap(new IdentityHashMap<>());
-    private final List<Long> programs = new ArrayList<>();
-    private final List<Long> kernels = new ArrayList<>();
-    private final Set<ClMark> pendingMarks = Collections.newSetFromMap(new IdentityHashMap<>());
+public final class LwjglOpenClDriver extends OpenClDriver<Long, Long, Long, Long> {
     /** Partial copies go through staging in chunks of at most this many floats (4 MiB), so a large one never doubles its memory. */
     static final int STAGING_FLOATS = 1 << 20;
-    /** Host staging for partial copies; {@code memAlloc}'d, grown on demand up to {@link #STAGING_FLOATS}, freed by {@link #close()}. */
+
+    private final long device;
+    private final long context;
+    private final long queue;
+    /** Host staging for partial copies; grown on demand up to {@link #STAGING_FLOATS}. */
     private FloatBuffer staging;
 
     LwjglOpenClDriver(LwjglClDevices.Found found) {
-        this.found = found;
+        super("LWJGL " + Lwjgl.version() + " (OpenCL)", found, LwjglClDevices.deviceLong(found.device(), CL_DEVICE_GLOBAL_MEM_SIZE),
+                LwjglClDevices.deviceSize(found.device(), CL_DEVICE_MAX_WORK_GROUP_SIZE));
         this.device = found.device();
-        this.globalMemoryBytes = LwjglClDevices.deviceLong(device, CL_DEVICE_GLOBAL_MEM_SIZE);
-        this.maxGroupSize = (int) Math.min(Integer.MAX_VALUE, LwjglClDevices.deviceSize(device, CL_DEVICE_MAX_WORK_GROUP_SIZE));
         try (MemoryStack stack = MemoryStack.stackPush()) {
             IntBuffer status = stack.mallocInt(1);
             PointerBuffer properties = stack.mallocPointer(3).put(CL_CONTEXT_PLATFORM).put(found.platform()).put(0).flip();
@@ -76,124 +59,53 @@ public final class LwjglOpenClDriver implements Driver {
             queue = CL10.clCreateCommandQueue(context, device, CL_QUEUE_PROFILING_ENABLE, status);
             if (status.get(0) != ClStatus.SUCCESS) {
                 CL10.clReleaseContext(context);
-                context = 0;
                 ClStatus.check("clCreateCommandQueue", status.get(0));
             }
         }
     }
 
     @Override
-    public String binding() {
-        return "LWJGL " + Lwjgl.version() + " (OpenCL)";
-    }
-
-    @Override
-    public String deviceName() {
-        return found.name();
-    }
-
-    @Override
-    public String deviceVersion() {
-        return found.platformName() + ", " + found.version();
-    }
-
-    @Override
-    public DeviceType deviceType() {
-        return found.type();
-    }
-
-    @Override
-    public Language language() {
-        return Language.OPENCL_C;
-    }
-
-    @Override
-    public long globalMemoryBytes() {
-        return globalMemoryBytes;
-    }
-
-    @Override
-    public int maxGroupSize() {
-        return maxGroupSize;
-    }
-
-    @Override
-    public Memory allocate(long elements) {
-        open();
-        if (elements < 1) {
-            throw new IllegalArgumentException("elements: expected at least 1, found " + elements);
-        }
+    protected Long allocateNative(long bytes) {
         try (MemoryStack stack = MemoryStack.stackPush()) {
             IntBuffer status = stack.mallocInt(1);
-            long mem = CL10.clCreateBuffer(context, CL_MEM_READ_WRITE, elements * Float.BYTES, status);
-            ClStatus.check("clCreateBuffer(" + elements * Float.BYTES + " bytes)", status.get(0));
-            ClMemory memory = new ClMemory(mem, elements);
-            memories.add(memory);
-            return memory;
+            long mem = CL10.clCreateBuffer(context, CL_MEM_READ_WRITE, bytes, status);
+            ClStatus.check("clCreateBuffer(" + bytes + " bytes)", status.get(0));
+            return mem;
         }
     }
 
     @Override
-    public void free(Memory memory) {
-        ClMemory cl = owned(memory);
-        memories.remove(cl);
-        ClStatus.check("clReleaseMemObject", CL10.clReleaseMemObject(cl.mem));
-    }
-
-    @Override
-    public void write(Memory target, long targetOffset, float[] source, int sourceOffset, int count) {
-        Objects.checkFromIndexSize(sourceOffset, count, source.length);
-        ClMemory cl = owned(target);
-        checkRange("target", cl, targetOffset, count);
-        if (count == 0) {
-            return;
-        }
+    protected void writeNative(Long target, long targetOffset, float[] source, int sourceOffset, int count) {
         if (sourceOffset == 0 && count == source.length) {
-            // blocking: the caller may reuse its array as soon as this returns
-            ClStatus.check("clEnqueueWriteBuffer", CL10.clEnqueueWriteBuffer(queue, cl.mem, true,
+            ClStatus.check("clEnqueueWriteBuffer", CL10.clEnqueueWriteBuffer(queue, target, true,
                     targetOffset * Float.BYTES, source, null, null));
             return;
         }
         for (int from = 0; from < count; from += STAGING_FLOATS) {
             int n = Math.min(STAGING_FLOATS, count - from);
-            enqueueWrite(cl, targetOffset + from, staging(n).put(source, sourceOffset + from, n).flip());
+            enqueueWrite(target, targetOffset + from, staging(n).put(source, sourceOffset + from, n).flip());
         }
     }
 
     @Override
-    public void write(Memory target, long targetOffset, FloatBuffer source, int count) {
-        if (source.remaining() < count) {
-            throw new IllegalArgumentException("source: expected at least " + count + " floats remaining, found "
-                    + source.remaining());
-        }
-        ClMemory cl = owned(target);
-        checkRange("target", cl, targetOffset, count);
-        if (count == 0) {
-            return;
-        }
-        if (source.isDirect() && source.order() == java.nio.ByteOrder.nativeOrder()) {
+    protected void writeNative(Long target, long targetOffset, FloatBuffer source, int count) {
+        if (source.isDirect() && source.order() == ByteOrder.nativeOrder()) {
             // LWJGL copies remaining() elements from the position: a slice bounds both without moving it
-            enqueueWrite(cl, targetOffset, source.slice().limit(count));
+            enqueueWrite(target, targetOffset, source.slice().limit(count));
             return;
         }
         int start = source.position();
         for (int from = 0; from < count; from += STAGING_FLOATS) {
             int n = Math.min(STAGING_FLOATS, count - from);
-            enqueueWrite(cl, targetOffset + from,
+            enqueueWrite(target, targetOffset + from,
                     staging(n).put(source.duplicate().limit(start + from + n).position(start + from)).flip());
         }
     }
 
     @Override
-    public void write(Memory target, long targetOffset, int[] source, int sourceOffset, int count) {
-        Objects.checkFromIndexSize(sourceOffset, count, source.length);
-        ClMemory cl = owned(target);
-        checkRange("target", cl, targetOffset, count);
-        if (count == 0) {
-            return;
-        }
+    protected void writeNative(Long target, long targetOffset, int[] source, int sourceOffset, int count) {
         if (sourceOffset == 0 && count == source.length) {
-            ClStatus.check("clEnqueueWriteBuffer", CL10.clEnqueueWriteBuffer(queue, cl.mem, true,
+            ClStatus.check("clEnqueueWriteBuffer", CL10.clEnqueueWriteBuffer(queue, target, true,
                     targetOffset * Integer.BYTES, source, null, null));
             return;
         }
@@ -202,41 +114,33 @@ public final class LwjglOpenClDriver implements Driver {
             FloatBuffer staged = staging(n);
             // the same 4 bytes per element, seen as ints
             MemoryUtil.memIntBuffer(MemoryUtil.memAddress(staged), n).put(source, sourceOffset + from, n);
-            enqueueWrite(cl, targetOffset + from, staged.limit(n));
+            enqueueWrite(target, targetOffset + from, staged.limit(n));
         }
     }
 
-    private void enqueueWrite(ClMemory cl, long targetOffset, FloatBuffer direct) {
-        ClStatus.check("clEnqueueWriteBuffer", CL10.clEnqueueWriteBuffer(queue, cl.mem, true,
+    /** Blocking: the caller may reuse its array, and staging may be refilled, as soon as this returns. */
+    private void enqueueWrite(long target, long targetOffset, FloatBuffer direct) {
+        ClStatus.check("clEnqueueWriteBuffer", CL10.clEnqueueWriteBuffer(queue, target, true,
                 targetOffset * Float.BYTES, direct, null, null));
     }
 
     @Override
-    public void read(Memory source, long sourceOffset, float[] target, int targetOffset, int count) {
-        ClMemory cl = owned(source);
-        checkRange("source", cl, sourceOffset, count);
-        Objects.checkFromIndexSize(targetOffset, count, target.length);
-        if (count == 0) {
-            return;
-        }
+    protected void readNative(Long source, long sourceOffset, float[] target, int targetOffset, int count) {
         if (targetOffset == 0 && count == target.length) {
-            ClStatus.check("clEnqueueReadBuffer", CL10.clEnqueueReadBuffer(queue, cl.mem, true,
+            ClStatus.check("clEnqueueReadBuffer", CL10.clEnqueueReadBuffer(queue, source, true,
                     sourceOffset * Float.BYTES, target, null, null));
             return;
         }
         for (int from = 0; from < count; from += STAGING_FLOATS) {
             int n = Math.min(STAGING_FLOATS, count - from);
             FloatBuffer staged = staging(n).limit(n);
-            ClStatus.check("clEnqueueReadBuffer", CL10.clEnqueueReadBuffer(queue, cl.mem, true,
+            ClStatus.check("clEnqueueReadBuffer", CL10.clEnqueueReadBuffer(queue, source, true,
                     (sourceOffset + from) * Float.BYTES, staged, null, null));
             staged.get(target, targetOffset + from, n);
         }
     }
 
-    /**
-     * The staging buffer, cleared, holding at least {@code count} ≤ {@link #STAGING_FLOATS} floats;
-     * it grows to the largest chunk asked for and is freed by {@link #close()}.
-     */
+    /** The staging buffer, cleared, holding at least {@code count} ≤ {@link #STAGING_FLOATS} floats. */
     private FloatBuffer staging(int count) {
         if (staging == null || staging.capacity() < count) {
             if (staging != null) {
@@ -249,11 +153,8 @@ public final class LwjglOpenClDriver implements Driver {
     }
 
     @Override
-    public Program build(ProgramSource source, Map<String, String> defines) {
-        open();
-        StringBuilder options = new StringBuilder();
-        defines.forEach((name, value) -> options.append("-D").append(name).append('=').append(value).append(' '));
-        String flags = options.toString().trim();
+    protected Long buildNative(ProgramSource source, Map<String, String> defines) {
+        String options = options(defines);
         long program;
         try (MemoryStack stack = MemoryStack.stackPush()) {
             IntBuffer status = stack.mallocInt(1);
@@ -261,15 +162,13 @@ public final class LwjglOpenClDriver implements Driver {
             program = CL10.clCreateProgramWithSource(context, source.text(), status);
             ClStatus.check("clCreateProgramWithSource(" + source.name() + ")", status.get(0));
         }
-        int built = CL10.clBuildProgram(program, device, flags, null, MemoryUtil.NULL);
+        int built = CL10.clBuildProgram(program, device, options, null, MemoryUtil.NULL);
         if (built != ClStatus.SUCCESS) {
             String log = buildLog(program);
             CL10.clReleaseProgram(program);
-            throw new KernelBuildException("clBuildProgram(" + source.name() + ", " + flags + "): "
-                    + ClStatus.name(built) + " on " + found.name(), log);
+            throw buildFailure(source, options, built, log);
         }
-        programs.add(program);
-        return new ClProgram(program, source.name());
+        return program;
     }
 
     /** The compiler's log; read into malloc'd memory because a log can outgrow the stack. Empty if unreadable. */
@@ -288,57 +187,37 @@ public final class LwjglOpenClDriver implements Driver {
         ByteBuffer log = MemoryUtil.memAlloc((int) size);
         try {
             int status = CL10.clGetProgramBuildInfo(program, device, CL_PROGRAM_BUILD_LOG, log, null);
-            return status == ClStatus.SUCCESS ? LwjglClDevices.text(log) : "(build log unreadable: clGetProgramBuildInfo: "
-                    + ClStatus.name(status) + ")";
+            return status == ClStatus.SUCCESS ? LwjglClDevices.text(log)
+                    : "(build log unreadable: clGetProgramBuildInfo: " + ClStatus.name(status) + ")";
         } finally {
             MemoryUtil.memFree(log);
         }
     }
 
     @Override
-    public Kernel kernel(Program program, String name) {
-        open();
-        if (!(program instanceof ClProgram) || !programs.contains(((ClProgram) program).program)) {
-            throw new IllegalArgumentException("program: expected one built by this driver, found " + program);
-        }
+    protected Long kernelNative(Long program, String programName, String name) {
         try (MemoryStack stack = MemoryStack.stackPush()) {
             IntBuffer status = stack.mallocInt(1);
-            long kernel = CL10.clCreateKernel(((ClProgram) program).program, name, status);
+            long kernel = CL10.clCreateKernel(program, name, status);
             ClStatus.check("clCreateKernel(" + name + ")", status.get(0));
-            kernels.add(kernel);
-            return new ClKernel(kernel, name);
+            return kernel;
         }
     }
 
     @Override
-    public void launch(Kernel kernel, int[] groups, int[] groupSize, Object... arguments) {
-        open();
-        if (!(kernel instanceof ClKernel)) {
-            throw new IllegalArgumentException("kernel: expected one made by this driver, found " + kernel);
-        }
-        if (groups.length != groupSize.length || groups.length < 1 || groups.length > 3) {
-            throw new IllegalArgumentException("groups, groupSize: expected 1 to 3 dimensions each, the same number; found "
-                    + groups.length + " and " + groupSize.length);
-        }
-        long cl = ((ClKernel) kernel).kernel;
-        String name = kernel.name();
+    protected void launchNative(Long kernel, String name, int[] groups, int[] groupSize, Object[] arguments) {
         for (int a = 0; a < arguments.length; a++) {
             Object argument = arguments[a];
             int status;
             // the 1p/1i/1f forms pass the value through LWJGL's stack: no Java array per argument
-            if (argument instanceof Memory) {
-                status = CL10.clSetKernelArg1p(cl, a, owned((Memory) argument).mem);
-            } else if (argument instanceof Integer) {
-                status = CL10.clSetKernelArg1i(cl, a, (Integer) argument);
-            } else if (argument instanceof Float) {
-                status = CL10.clSetKernelArg1f(cl, a, (Float) argument);
+            if (argument instanceof Memory memory) {
+                status = CL10.clSetKernelArg1p(kernel, a, handle(memory));
+            } else if (argument instanceof Integer value) {
+                status = CL10.clSetKernelArg1i(kernel, a, value);
             } else {
-                throw new IllegalArgumentException(name + " argument " + a + ": expected Memory, Integer or Float, found "
-                        + (argument == null ? "null" : argument.getClass().getSimpleName()));
+                status = CL10.clSetKernelArg1f(kernel, a, (Float) argument);
             }
-            if (status != ClStatus.SUCCESS) {
-                throw new DriverException("clSetKernelArg(" + name + ", " + a + "): " + ClStatus.name(status));
-            }
+            ClStatus.check("clSetKernelArg(" + name + ", " + a + ")", status);
         }
         try (MemoryStack stack = MemoryStack.stackPush()) {
             PointerBuffer global = stack.mallocPointer(groups.length);
@@ -347,189 +226,67 @@ public final class LwjglOpenClDriver implements Driver {
                 global.put(d, (long) groups[d] * groupSize[d]);
                 local.put(d, groupSize[d]);
             }
-            int status = CL10.clEnqueueNDRangeKernel(queue, cl, groups.length, null, global, local, null, null);
-            if (status != ClStatus.SUCCESS) {
-                throw new DriverException("clEnqueueNDRangeKernel(" + name + "): " + ClStatus.name(status));
-            }
+            ClStatus.check("clEnqueueNDRangeKernel(" + name + ")",
+                    CL10.clEnqueueNDRangeKernel(queue, kernel, groups.length, null, global, local, null, null));
         }
     }
 
     @Override
-    public void finish() {
-        open();
+    protected void finishNative() {
         ClStatus.check("clFinish", CL10.clFinish(queue));
     }
 
     @Override
-    public TimingMark mark() {
-        open();
+    protected Long enqueueMarker() {
         try (MemoryStack stack = MemoryStack.stackPush()) {
             PointerBuffer event = stack.mallocPointer(1);
             ClStatus.check("clEnqueueMarkerWithWaitList", CL12.clEnqueueMarkerWithWaitList(queue, null, event));
-            ClMark mark = new ClMark(event.get(0));
-            pendingMarks.add(mark);
-            return mark;
+            return event.get(0);
         }
     }
 
     @Override
-    public long elapsedNanos(TimingMark start, TimingMark end) {
-        return time(end) - time(start);
+    protected long endNanos(Long event) {
+        ClStatus.check("clWaitForEvents", CL10.clWaitForEvents(event));
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            LongBuffer value = stack.mallocLong(1);
+            ClStatus.check("clGetEventProfilingInfo", CL10.clGetEventProfilingInfo(event, CL_PROFILING_COMMAND_END, value, null));
+            return value.get(0);
+        }
     }
 
-    /** The mark's device time (the end of the marker command); the event is released once read. */
-    private long time(TimingMark mark) {
-        open();
-        if (!(mark instanceof ClMark)) {
-            throw new IllegalArgumentException("mark: expected one made by this driver, found " + mark);
-        }
-        ClMark cl = (ClMark) mark;
-        if (cl.event != 0) {
-            ClStatus.check("clWaitForEvents", CL10.clWaitForEvents(cl.event));
-            try (MemoryStack stack = MemoryStack.stackPush()) {
-                LongBuffer value = stack.mallocLong(1);
-                ClStatus.check("clGetEventProfilingInfo", CL10.clGetEventProfilingInfo(cl.event, CL_PROFILING_COMMAND_END,
-                        value, null));
-                cl.nanos = value.get(0);
-            }
-            pendingMarks.remove(cl);
-            long event = cl.event;
-            cl.event = 0;
-            ClStatus.check("clReleaseEvent", CL10.clReleaseEvent(event));
-        }
-        return cl.nanos;
-    }
-
-    /**
-     * Releases everything, even when one release fails, then reports the first failures
-     * together; the driver is closed either way.
-     */
     @Override
-    public void close() {
-        if (context == 0) {
-            return;
-        }
-        List<String> failures = new ArrayList<>();
-        // finish first: releasing a buffer a queued kernel still uses is undefined
-        release(failures, "clFinish", CL10.clFinish(queue));
-        for (ClMark mark : pendingMarks) {
-            release(failures, "clReleaseEvent", CL10.clReleaseEvent(mark.event));
-            mark.event = 0;
-        }
-        pendingMarks.clear();
-        for (ClMemory memory : memories) {
-            release(failures, "clReleaseMemObject", CL10.clReleaseMemObject(memory.mem));
-        }
-        memories.clear();
-        for (long kernel : kernels) {
-            release(failures, "clReleaseKernel", CL10.clReleaseKernel(kernel));
-        }
-        kernels.clear();
-        for (long program : programs) {
-            release(failures, "clReleaseProgram", CL10.clReleaseProgram(program));
-        }
-        programs.clear();
-        release(failures, "clReleaseCommandQueue", CL10.clReleaseCommandQueue(queue));
-        release(failures, "clReleaseContext", CL10.clReleaseContext(context));
-        queue = 0;
-        context = 0;
+    protected void releaseEvent(Long event) {
+        ClStatus.check("clReleaseEvent", CL10.clReleaseEvent(event));
+    }
+
+    @Override
+    protected void quiesce() {
+        finishNative();
+    }
+
+    @Override
+    protected void releaseBuffer(Long buffer) {
+        ClStatus.check("clReleaseMemObject", CL10.clReleaseMemObject(buffer));
+    }
+
+    @Override
+    protected void releaseKernel(Long kernel) {
+        ClStatus.check("clReleaseKernel", CL10.clReleaseKernel(kernel));
+    }
+
+    @Override
+    protected void releaseProgram(Long program) {
+        ClStatus.check("clReleaseProgram", CL10.clReleaseProgram(program));
+    }
+
+    @Override
+    protected void releaseDevice(Releases releases) {
+        releases.attempt(() -> ClStatus.check("clReleaseCommandQueue", CL10.clReleaseCommandQueue(queue)));
+        releases.attempt(() -> ClStatus.check("clReleaseContext", CL10.clReleaseContext(context)));
         if (staging != null) {
             MemoryUtil.memFree(staging);
             staging = null;
-        }
-        if (!failures.isEmpty()) {
-            throw new DriverException("close: " + String.join("; ", failures));
-        }
-    }
-
-    private static void release(List<String> failures, String call, int status) {
-        if (status != ClStatus.SUCCESS) {
-            failures.add(call + ": " + ClStatus.name(status));
-        }
-    }
-
-    private void open() {
-        if (context == 0) {
-            throw new IllegalStateException("opencl-lwjgl: the driver is closed");
-        }
-    }
-
-    private ClMemory owned(Memory memory) {
-        open();
-        if (!(memory instanceof ClMemory) || !memories.contains(memory)) {
-            throw new IllegalArgumentException("memory: expected a live buffer of this driver, found " + memory);
-        }
-        return (ClMemory) memory;
-    }
-
-    private static void checkRange(String field, ClMemory memory, long offset, int count) {
-        if (offset < 0 || count < 0 || offset + count > memory.elements) {
-            throw new IllegalArgumentException(field + ": expected offset + count ≤ " + memory.elements
-                    + " elements, found offset " + offset + ", count " + count);
-        }
-    }
-
-    @Override
-    public String toString() {
-        return binding() + " on " + found.describe();
-    }
-
-    private static final class ClMemory implements Memory {
-        final long mem;
-        final long elements;
-
-        ClMemory(long mem, long elements) {
-            this.mem = mem;
-            this.elements = elements;
-        }
-
-        @Override
-        public long elements() {
-            return elements;
-        }
-
-        @Override
-        public String toString() {
-            return "cl_mem of " + elements + " elements";
-        }
-    }
-
-    private static final class ClProgram implements Program {
-        final long program;
-        final String name;
-
-        ClProgram(long program, String name) {
-            this.program = program;
-            this.name = name;
-        }
-
-        @Override
-        public String toString() {
-            return "cl_program " + name;
-        }
-    }
-
-    private static final class ClKernel implements Kernel {
-        final long kernel;
-        final String name;
-
-        ClKernel(long kernel, String name) {
-            this.kernel = kernel;
-            this.name = name;
-        }
-
-        @Override
-        public String name() {
-            return name;
-        }
-    }
-
-    private static final class ClMark implements TimingMark {
-        long event;
-        long nanos;
-
-        ClMark(long event) {
-            this.event = event;
         }
     }
 }

@@ -1,9 +1,5 @@
-package dev.deltaprop.device.driver.lwjgl;
+package dev.deltaprop.device.driver.lwjgl.opencl;
 
-import dev.deltaprop.device.driver.jocl.JoclDriver;
-import dev.deltaprop.device.driver.lwjgl.opencl.LwjglClDevices;
-import dev.deltaprop.device.driver.lwjgl.opencl.LwjglOpenClDriver;
-import dev.deltaprop.device.driver.lwjgl.opencl.LwjglOpenClDriverFactory;
 
 import java.nio.IntBuffer;
 import java.util.Arrays;
@@ -148,8 +144,7 @@ public final class BindingCallCost {
         final long mem;
 
         Lwjgl() {
-            LwjglClDevices devices = LwjglOpenClDriverFactory.devices();
-            LwjglClDevices.Found found = devices.devices().get(0);
+            LwjglClDevices.Found found = LwjglOpenClDriverFactory.devices().devices().get(0);
             try (MemoryStack stack = MemoryStack.stackPush()) {
                 IntBuffer status = stack.mallocInt(1);
                 PointerBuffer properties = stack.mallocPointer(3).put(CL10.CL_CONTEXT_PLATFORM).put(found.platform()).put(0).flip();
