@@ -6,6 +6,7 @@ import dev.deltaprop.device.driver.ProgramSource;
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.util.Map;
+import java.util.function.ToIntFunction;
 
 /**
  * What both CUDA bindings' drivers share above {@link NativeDriver}: CUDA's driver API only
@@ -22,12 +23,64 @@ import java.util.Map;
 public abstract class CudaDriver<B, P, F, E> extends NativeDriver<B, P, CudaDriver.Function<F>, E> {
     private final CudaDevice device;
     private final int driverVersion;
+    private final Releasers<B, P, E> releasers;
     private String lastBuild;
 
-    protected CudaDriver(String binding, CudaDevice device, int driverVersion) {
+    protected CudaDriver(String binding, CudaDevice device, int driverVersion, Releasers<B, P, E> releasers) {
         super(binding);
         this.device = device;
         this.driverVersion = driverVersion;
+        this.releasers = releasers;
+    }
+
+    /**
+     * The binding's {@code cuMemFree}, {@code cuModuleUnload}, {@code cuEventDestroy} and
+     * {@code cuEventSynchronize}, each returning its result, which the driver checks and names.
+     */
+    public record Releasers<B, P, E>(ToIntFunction<B> memFree, ToIntFunction<P> moduleUnload, ToIntFunction<E> eventDestroy,
+                                     ToIntFunction<E> eventSynchronize) {
+    }
+
+    /** {@code cuEventCreate}, checked. */
+    protected abstract E createEvent();
+
+    /** {@code cuEventRecord} on the stream: its result. */
+    protected abstract int recordEvent(E event);
+
+    /** An event recorded on the stream; destroyed again if it cannot be recorded. */
+    @Override
+    protected final E markNative() {
+        E event = createEvent();
+        int recorded = recordEvent(event);
+        if (recorded != CudaResult.SUCCESS) {
+            releasers.eventDestroy().applyAsInt(event);
+            CudaResult.check("cuEventRecord", recorded);
+        }
+        return event;
+    }
+
+    /** {@code cuEventElapsedTime} in milliseconds, checked; {@code end} has completed. */
+    protected abstract float elapsedMilliseconds(E start, E end);
+
+    @Override
+    protected final long elapsedNanosNative(E start, E end) {
+        CudaResult.check("cuEventSynchronize", releasers.eventSynchronize().applyAsInt(end));
+        return Math.round(elapsedMilliseconds(start, end) * 1e6);
+    }
+
+    @Override
+    protected final void releaseMark(E mark) {
+        CudaResult.check("cuEventDestroy", releasers.eventDestroy().applyAsInt(mark));
+    }
+
+    @Override
+    protected final void releaseBuffer(B buffer) {
+        CudaResult.check("cuMemFree", releasers.memFree().applyAsInt(buffer));
+    }
+
+    @Override
+    protected final void releaseProgram(P program) {
+        CudaResult.check("cuModuleUnload", releasers.moduleUnload().applyAsInt(program));
     }
 
     /** A kernel and the most threads a block of it may have (its registers and shared memory decide). */

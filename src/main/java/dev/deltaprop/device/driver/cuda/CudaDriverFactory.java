@@ -13,26 +13,51 @@ import java.util.List;
  * {@code auto} moves on instead of failing later).
  */
 public abstract class CudaDriverFactory implements DriverFactory {
+    private final String bindingName;
+    private Binding binding;
 
-    /** The binding's name as its reasons begin, e.g. {@code JCuda} or {@code LWJGL}. */
-    protected abstract String bindingName();
+    /** @param bindingName the binding's name as its reasons begin, e.g. {@code JCuda} or {@code LWJGL} */
+    protected CudaDriverFactory(String bindingName) {
+        this.bindingName = bindingName;
+    }
 
-    /** Why the binding's classes are missing, or {@code null}; cached, never throws. */
+    /** What a binding does for its factory once its classes are known to be there. */
+    public interface Binding {
+        /** Loads the binding's native library and calls {@code cuInit} the first time; why CUDA cannot start, or {@code null}. Never throws. */
+        String startFailure();
+
+        int driverVersion();
+
+        /** Every device the driver sees, in ordinal order. */
+        List<CudaDevice> devices();
+
+        Driver open(CudaDevice device);
+    }
+
+    /** Why the binding's classes are missing, or {@code null}; checked without initialising any of them, never throws. */
     protected abstract String classPathFailure();
 
-    /** Loads the binding's native library and calls {@code cuInit} the first time; why CUDA cannot start, or {@code null}. Never throws. */
-    protected abstract String startFailure();
+    /** The binding; asked for only once {@link #classPathFailure()} has found its classes. */
+    protected abstract Binding binding();
 
-    protected abstract int driverVersion();
-
-    /** Every device the driver sees, in ordinal order. */
-    protected abstract List<CudaDevice> devices();
-
-    protected abstract Driver open(CudaDevice device);
+    private synchronized Binding bound() {
+        if (binding == null) {
+            binding = binding();
+        }
+        return binding;
+    }
 
     private String startReason() {
         String failure = classPathFailure();
-        return failure != null ? failure : startFailure();
+        return failure != null ? failure : bound().startFailure();
+    }
+
+    private int driverVersion() {
+        return bound().driverVersion();
+    }
+
+    private List<CudaDevice> devices() {
+        return bound().devices();
     }
 
     @Override
@@ -89,12 +114,12 @@ public abstract class CudaDriverFactory implements DriverFactory {
         ShippedFatbin shipped = ShippedFatbin.find("kernels/mlp.cu");
         if (reason != null) {
             // 'devices' prints the reason itself as "cannot start: …"; say what would run, unless the binding itself is missing
-            return List.of(reason.startsWith(bindingName()) ? reason : CudaStartup.kernelsLine(shipped, Integer.MAX_VALUE));
+            return List.of(reason.startsWith(bindingName) ? reason : CudaStartup.kernelsLine(shipped, Integer.MAX_VALUE));
         }
         List<String> lines = new ArrayList<>();
         try {
             int version = driverVersion();
-            lines.add(CudaStartup.driverLine(version) + ", through " + bindingName() + "'s driver API binding");
+            lines.add(CudaStartup.driverLine(version) + ", through " + bindingName + "'s driver API binding");
             for (CudaDevice device : devices()) {
                 lines.add(device.describe());
             }
@@ -114,7 +139,7 @@ public abstract class CudaDriverFactory implements DriverFactory {
             throw new DriverException(reason);
         }
         try {
-            return open(CudaDeviceChoice.select(devices(), System.getenv(CudaDeviceChoice.VARIABLE)));
+            return bound().open(CudaDeviceChoice.select(devices(), System.getenv(CudaDeviceChoice.VARIABLE)));
         } catch (IllegalArgumentException e) {
             throw new DriverException(e.getMessage(), e);
         }

@@ -1,6 +1,8 @@
 package dev.deltaprop.device.driver.jcuda;
 
+import dev.deltaprop.device.driver.Driver;
 import dev.deltaprop.device.driver.cuda.CudaDevice;
+import dev.deltaprop.device.driver.cuda.CudaDriverFactory;
 import dev.deltaprop.device.driver.cuda.CudaResult;
 import dev.deltaprop.device.driver.cuda.CudaStartup;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +21,7 @@ import jcuda.driver.JCudaDriver;
  * kept and every later caller gets the same answer. Nothing here is called unless a CUDA
  * backend is probed: a class path without JCuda never loads this class.
  */
-final class Jcuda {
+final class Jcuda implements CudaDriverFactory.Binding {
 
     /** The reason when {@code libcuda.so.1} cannot be loaded, word for word as DESIGN §4 spells it. */
     static final String NO_DRIVER = CudaStartup.NO_DRIVER;
@@ -28,13 +30,18 @@ final class Jcuda {
     private static final AtomicReference<String> STATE = new AtomicReference<>();
     private static volatile boolean tried;
 
-    private Jcuda() {
+    Jcuda() {
     }
 
     /**
      * Loads JCuda's native library and calls {@code cuInit(0)} the first time; returns why CUDA
      * cannot be used here, or {@code null} when it can. Never throws.
      */
+    @Override
+    public String startFailure() {
+        return unavailableReason();
+    }
+
     static synchronized String unavailableReason() {
         if (!tried) {
             STATE.set(initialise());
@@ -81,14 +88,21 @@ final class Jcuda {
     }
 
     /** The CUDA version the driver implements, e.g. {@code 13000} for 13.0. */
-    static int driverVersion() {
+    @Override
+    public Driver open(CudaDevice device) {
+        return new JcudaDriver(device, driverVersion());
+    }
+
+    @Override
+    public int driverVersion() {
         int[] version = new int[1];
         check("cuDriverGetVersion", JCudaDriver.cuDriverGetVersion(version));
         return version[0];
     }
 
     /** Every device the driver sees, in ordinal order. */
-    static List<CudaDevice> devices() {
+    @Override
+    public List<CudaDevice> devices() {
         int[] count = new int[1];
         check("cuDeviceGetCount", JCudaDriver.cuDeviceGetCount(count));
         List<CudaDevice> devices = new ArrayList<>();

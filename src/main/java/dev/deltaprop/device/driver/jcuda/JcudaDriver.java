@@ -51,8 +51,10 @@ public final class JcudaDriver extends CudaDriver<CUdeviceptr, CUmodule, CUfunct
      *
      * @throws DriverException when a call fails, saying which; nothing is left behind
      */
-    JcudaDriver(CudaDevice device) {
-        super("JCuda " + jcudaVersion(), device, Jcuda.driverVersion());
+    JcudaDriver(CudaDevice device, int driverVersion) {
+        super("JCuda " + jcudaVersion(), device, driverVersion,
+                new Releasers<>(JCudaDriver::cuMemFree, JCudaDriver::cuModuleUnload, JCudaDriver::cuEventDestroy,
+                        JCudaDriver::cuEventSynchronize));
         this.handle = Jcuda.handle(device.ordinal());
         check("cuDevicePrimaryCtxRetain", JCudaDriver.cuDevicePrimaryCtxRetain(context, handle));
         PinnedStaging created = null;
@@ -201,38 +203,22 @@ public final class JcudaDriver extends CudaDriver<CUdeviceptr, CUmodule, CUfunct
     }
 
     @Override
-    protected CUevent markNative() {
+    protected CUevent createEvent() {
         CUevent event = new CUevent();
         check("cuEventCreate", JCudaDriver.cuEventCreate(event, CUevent_flags.CU_EVENT_DEFAULT));
-        int recorded = JCudaDriver.cuEventRecord(event, stream);
-        if (recorded != CudaResult.SUCCESS) {
-            JCudaDriver.cuEventDestroy(event);
-            check("cuEventRecord", recorded);
-        }
         return event;
     }
 
     @Override
-    protected long elapsedNanosNative(CUevent start, CUevent end) {
-        check("cuEventSynchronize", JCudaDriver.cuEventSynchronize(end));
+    protected int recordEvent(CUevent event) {
+        return JCudaDriver.cuEventRecord(event, stream);
+    }
+
+    @Override
+    protected float elapsedMilliseconds(CUevent start, CUevent end) {
         float[] milliseconds = new float[1];
         check("cuEventElapsedTime", JCudaDriver.cuEventElapsedTime(milliseconds, start, end));
-        return Math.round(milliseconds[0] * 1e6);
-    }
-
-    @Override
-    protected void releaseMark(CUevent mark) {
-        check("cuEventDestroy", JCudaDriver.cuEventDestroy(mark));
-    }
-
-    @Override
-    protected void releaseBuffer(CUdeviceptr buffer) {
-        check("cuMemFree", JCudaDriver.cuMemFree(buffer));
-    }
-
-    @Override
-    protected void releaseProgram(CUmodule program) {
-        check("cuModuleUnload", JCudaDriver.cuModuleUnload(program));
+        return milliseconds[0];
     }
 
     @Override

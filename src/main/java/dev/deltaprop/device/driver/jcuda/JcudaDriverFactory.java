@@ -1,9 +1,6 @@
 package dev.deltaprop.device.driver.jcuda;
 
-import dev.deltaprop.device.driver.Driver;
-import dev.deltaprop.device.driver.cuda.CudaDevice;
 import dev.deltaprop.device.driver.cuda.CudaDriverFactory;
-import java.util.List;
 
 /**
  * Opens {@link JcudaDriver}s for the {@code cuda} backend. The first question checks that JCuda
@@ -11,9 +8,8 @@ import java.util.List;
  * initialises CUDA once per JVM ({@link Jcuda}): a native library that failed to load will not load later.
  */
 public final class JcudaDriverFactory extends CudaDriverFactory {
-    @Override
-    protected String bindingName() {
-        return "JCuda";
+    public JcudaDriverFactory() {
+        super("JCuda");
     }
 
     @Override
@@ -27,22 +23,7 @@ public final class JcudaDriverFactory extends CudaDriverFactory {
     }
 
     @Override
-    protected String startFailure() {
-        return Jcuda.unavailableReason();
-    }
-
-    @Override
-    protected int driverVersion() {
-        return Jcuda.driverVersion();
-    }
-
-    @Override
-    protected List<CudaDevice> devices() {
-        return Jcuda.devices();
-    }
-
-    @Override
-    protected Driver open(CudaDevice device) {
-        return new JcudaDriver(device);
+    protected Binding binding() {
+        return new Jcuda();
     }
 }

@@ -6,7 +6,6 @@ import dev.deltaprop.device.driver.opencl.ClStatus;
 import dev.deltaprop.device.driver.opencl.OpenClDriver;
 import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import org.jocl.CL;
 import org.jocl.Pointer;
 import org.jocl.Sizeof;
@@ -32,7 +31,8 @@ public final class JoclDriver extends OpenClDriver<cl_mem, cl_program, cl_kernel
     @SuppressWarnings("deprecation") // clCreateCommandQueue: the 1.2 call, which every platform still has
     JoclDriver(JoclDevices.Found found) {
         super("JOCL 2.0.6", found, JoclDevices.deviceLong(found.device(), CL.CL_DEVICE_GLOBAL_MEM_SIZE),
-                JoclDevices.deviceSize(found.device(), CL.CL_DEVICE_MAX_WORK_GROUP_SIZE));
+                JoclDevices.deviceSize(found.device(), CL.CL_DEVICE_MAX_WORK_GROUP_SIZE),
+                new Releasers<>(CL::clReleaseMemObject, CL::clReleaseKernel, CL::clReleaseProgram, CL::clReleaseEvent));
         this.device = found.device();
         int[] status = new int[1];
         cl_context_properties properties = new cl_context_properties();
@@ -93,21 +93,20 @@ public final class JoclDriver extends OpenClDriver<cl_mem, cl_program, cl_kernel
     }
 
     @Override
-    protected cl_program buildNative(ProgramSource source, Map<String, String> defines) {
+    protected cl_program createProgram(ProgramSource source) {
         int[] status = new int[1];
         cl_program program = CL.clCreateProgramWithSource(context, 1, new String[] {source.text()}, null, status);
         ClStatus.check("clCreateProgramWithSource(" + source.name() + ")", status[0]);
-        String options = options(defines);
-        int built = CL.clBuildProgram(program, 1, new cl_device_id[] {device}, options, null, null);
-        if (built != CL.CL_SUCCESS) {
-            String log = buildLog(program);
-            CL.clReleaseProgram(program);
-            throw buildFailure(source, options, built, log);
-        }
         return program;
     }
 
-    private String buildLog(cl_program program) {
+    @Override
+    protected int compile(cl_program program, String options) {
+        return CL.clBuildProgram(program, 1, new cl_device_id[] {device}, options, null, null);
+    }
+
+    @Override
+    protected String buildLog(cl_program program) {
         long[] size = new long[1];
         if (CL.clGetProgramBuildInfo(program, device, CL.CL_PROGRAM_BUILD_LOG, 0, null, size) != CL.CL_SUCCESS) {
             return "";
@@ -127,27 +126,29 @@ public final class JoclDriver extends OpenClDriver<cl_mem, cl_program, cl_kernel
     }
 
     @Override
-    protected void launchNative(cl_kernel kernel, String name, int[] groups, int[] groupSize, Object[] arguments) {
-        for (int a = 0; a < arguments.length; a++) {
-            Object argument = arguments[a];
-            int status;
-            if (argument instanceof Memory memory) {
-                status = CL.clSetKernelArg(kernel, a, Sizeof.cl_mem, Pointer.to(handle(memory)));
-            } else if (argument instanceof Integer value) {
-                status = CL.clSetKernelArg(kernel, a, Sizeof.cl_int, Pointer.to(new int[] {value}));
-            } else {
-                status = CL.clSetKernelArg(kernel, a, Sizeof.cl_float, Pointer.to(new float[] {(Float) argument}));
-            }
-            ClStatus.check("clSetKernelArg(" + name + ", " + a + ")", status);
-        }
+    protected int setArgument(cl_kernel kernel, int index, cl_mem buffer) {
+        return CL.clSetKernelArg(kernel, index, Sizeof.cl_mem, Pointer.to(buffer));
+    }
+
+    @Override
+    protected int setArgument(cl_kernel kernel, int index, int value) {
+        return CL.clSetKernelArg(kernel, index, Sizeof.cl_int, Pointer.to(new int[] {value}));
+    }
+
+    @Override
+    protected int setArgument(cl_kernel kernel, int index, float value) {
+        return CL.clSetKernelArg(kernel, index, Sizeof.cl_float, Pointer.to(new float[] {value}));
+    }
+
+    @Override
+    protected int enqueue(cl_kernel kernel, int[] groups, int[] groupSize) {
         long[] global = new long[groups.length];
         long[] local = new long[groups.length];
         for (int d = 0; d < groups.length; d++) {
             global[d] = (long) groups[d] * groupSize[d];
             local[d] = groupSize[d];
         }
-        ClStatus.check("clEnqueueNDRangeKernel(" + name + ")",
-                CL.clEnqueueNDRangeKernel(queue, kernel, groups.length, null, global, local, 0, null, null));
+        return CL.clEnqueueNDRangeKernel(queue, kernel, groups.length, null, global, local, 0, null, null);
     }
 
     @Override
@@ -169,31 +170,6 @@ public final class JoclDriver extends OpenClDriver<cl_mem, cl_program, cl_kernel
         ClStatus.check("clGetEventProfilingInfo", CL.clGetEventProfilingInfo(event, CL.CL_PROFILING_COMMAND_END,
                 Sizeof.cl_ulong, Pointer.to(value), null));
         return value[0];
-    }
-
-    @Override
-    protected void releaseEvent(cl_event event) {
-        ClStatus.check("clReleaseEvent", CL.clReleaseEvent(event));
-    }
-
-    @Override
-    protected void quiesce() {
-        finishNative();
-    }
-
-    @Override
-    protected void releaseBuffer(cl_mem buffer) {
-        ClStatus.check("clReleaseMemObject", CL.clReleaseMemObject(buffer));
-    }
-
-    @Override
-    protected void releaseKernel(cl_kernel kernel) {
-        ClStatus.check("clReleaseKernel", CL.clReleaseKernel(kernel));
-    }
-
-    @Override
-    protected void releaseProgram(cl_program program) {
-        ClStatus.check("clReleaseProgram", CL.clReleaseProgram(program));
     }
 
     @Override

@@ -3,7 +3,9 @@ package dev.deltaprop.device.driver.lwjgl.cuda;
 import dev.deltaprop.device.driver.lwjgl.Lwjgl;
 import dev.deltaprop.device.driver.lwjgl.NativeProbe;
 
+import dev.deltaprop.device.driver.Driver;
 import dev.deltaprop.device.driver.cuda.CudaDevice;
+import dev.deltaprop.device.driver.cuda.CudaDriverFactory;
 import dev.deltaprop.device.driver.cuda.CudaResult;
 import dev.deltaprop.device.driver.cuda.CudaStartup;
 import java.nio.ByteBuffer;
@@ -25,20 +27,28 @@ import org.lwjgl.system.MemoryUtil;
  * stub); the driver installs {@code libcuda.so.1}, so that name is set unless the user set
  * {@code -Dorg.lwjgl.cuda.libname} (as {@code run.sh} does with a full path).
  */
-final class LwjglCuda {
+final class LwjglCuda implements CudaDriverFactory.Binding {
     private static String state;
     private static boolean tried;
 
-    private LwjglCuda() {
+    LwjglCuda() {
     }
 
     /** Loads {@code libcuda} and calls {@code cuInit(0)} the first time; why CUDA cannot be used, or {@code null}. Never throws. */
-    static synchronized String unavailableReason() {
-        if (!tried) {
-            state = initialise();
-            tried = true;
+    @Override
+    public String startFailure() {
+        synchronized (LwjglCuda.class) {
+            if (!tried) {
+                state = initialise();
+                tried = true;
+            }
+            return state;
         }
-        return state;
+    }
+
+    @Override
+    public Driver open(CudaDevice device) {
+        return new LwjglCudaDriver(device, driverVersion());
     }
 
     private static String initialise() {
@@ -67,7 +77,8 @@ final class LwjglCuda {
     }
 
     /** The CUDA version the driver implements, e.g. {@code 13000} for 13.0. */
-    static int driverVersion() {
+    @Override
+    public int driverVersion() {
         try (MemoryStack stack = MemoryStack.stackPush()) {
             IntBuffer version = stack.mallocInt(1);
             CudaResult.check("cuDriverGetVersion", CU.cuDriverGetVersion(version));
@@ -76,7 +87,8 @@ final class LwjglCuda {
     }
 
     /** Every device the driver sees, in ordinal order. */
-    static List<CudaDevice> devices() {
+    @Override
+    public List<CudaDevice> devices() {
         try (MemoryStack stack = MemoryStack.stackPush()) {
             IntBuffer count = stack.mallocInt(1);
             CudaResult.check("cuDeviceGetCount", CU.cuDeviceGetCount(count));

@@ -40,8 +40,9 @@ public final class LwjglCudaDriver extends CudaDriver<Long, Long, Long, Long> {
      *
      * @throws DriverException when a call fails, saying which; nothing is left behind
      */
-    LwjglCudaDriver(CudaDevice device) {
-        super("LWJGL " + Lwjgl.version() + " (CUDA driver API)", device, LwjglCuda.driverVersion());
+    LwjglCudaDriver(CudaDevice device, int driverVersion) {
+        super("LWJGL " + Lwjgl.version() + " (CUDA driver API)", device, driverVersion,
+                new Releasers<>(CU::cuMemFree, CU::cuModuleUnload, CU::cuEventDestroy, CU::cuEventSynchronize));
         this.handle = LwjglCuda.handle(device.ordinal());
         try (MemoryStack stack = MemoryStack.stackPush()) {
             PointerBuffer out = stack.mallocPointer(1);
@@ -203,43 +204,26 @@ public final class LwjglCudaDriver extends CudaDriver<Long, Long, Long, Long> {
     }
 
     @Override
-    protected Long markNative() {
+    protected Long createEvent() {
         try (MemoryStack stack = MemoryStack.stackPush()) {
             PointerBuffer out = stack.mallocPointer(1);
             check("cuEventCreate", CU.cuEventCreate(out, CU.CU_EVENT_DEFAULT));
-            long event = out.get(0);
-            int recorded = CU.cuEventRecord(event, stream);
-            if (recorded != CudaResult.SUCCESS) {
-                CU.cuEventDestroy(event);
-                check("cuEventRecord", recorded);
-            }
-            return event;
+            return out.get(0);
         }
     }
 
     @Override
-    protected long elapsedNanosNative(Long start, Long end) {
-        check("cuEventSynchronize", CU.cuEventSynchronize(end));
+    protected int recordEvent(Long event) {
+        return CU.cuEventRecord(event, stream);
+    }
+
+    @Override
+    protected float elapsedMilliseconds(Long start, Long end) {
         try (MemoryStack stack = MemoryStack.stackPush()) {
             FloatBuffer milliseconds = stack.mallocFloat(1);
             check("cuEventElapsedTime", CU.cuEventElapsedTime(milliseconds, start, end));
-            return Math.round(milliseconds.get(0) * 1e6);
+            return milliseconds.get(0);
         }
-    }
-
-    @Override
-    protected void releaseMark(Long mark) {
-        check("cuEventDestroy", CU.cuEventDestroy(mark));
-    }
-
-    @Override
-    protected void releaseBuffer(Long buffer) {
-        check("cuMemFree", CU.cuMemFree(buffer));
-    }
-
-    @Override
-    protected void releaseProgram(Long program) {
-        check("cuModuleUnload", CU.cuModuleUnload(program));
     }
 
     @Override

@@ -1,10 +1,7 @@
 package dev.deltaprop.device.driver.lwjgl.cuda;
 
-import dev.deltaprop.device.driver.Driver;
-import dev.deltaprop.device.driver.cuda.CudaDevice;
 import dev.deltaprop.device.driver.cuda.CudaDriverFactory;
 import dev.deltaprop.device.driver.lwjgl.Lwjgl;
-import java.util.List;
 
 /**
  * Opens {@link LwjglCudaDriver}s for the {@code cuda-lwjgl} backend. The first question checks
@@ -12,9 +9,8 @@ import java.util.List;
  * {@code libcuda.so.1} and initialises CUDA once per JVM ({@link LwjglCuda}).
  */
 public final class LwjglCudaDriverFactory extends CudaDriverFactory {
-    @Override
-    protected String bindingName() {
-        return "LWJGL";
+    public LwjglCudaDriverFactory() {
+        super("LWJGL");
     }
 
     @Override
@@ -23,22 +19,7 @@ public final class LwjglCudaDriverFactory extends CudaDriverFactory {
     }
 
     @Override
-    protected String startFailure() {
-        return LwjglCuda.unavailableReason();
-    }
-
-    @Override
-    protected int driverVersion() {
-        return LwjglCuda.driverVersion();
-    }
-
-    @Override
-    protected List<CudaDevice> devices() {
-        return LwjglCuda.devices();
-    }
-
-    @Override
-    protected Driver open(CudaDevice device) {
-        return new LwjglCudaDriver(device);
+    protected Binding binding() {
+        return new LwjglCuda();
     }
 }

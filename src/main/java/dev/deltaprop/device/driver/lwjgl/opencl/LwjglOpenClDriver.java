@@ -18,7 +18,6 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.nio.LongBuffer;
-import java.util.Map;
 import org.lwjgl.PointerBuffer;
 import org.lwjgl.opencl.CL10;
 import org.lwjgl.opencl.CL12;
@@ -48,7 +47,8 @@ public final class LwjglOpenClDriver extends OpenClDriver<Long, Long, Long, Long
 
     LwjglOpenClDriver(LwjglClDevices.Found found) {
         super("LWJGL " + Lwjgl.version() + " (OpenCL)", found, LwjglClDevices.deviceLong(found.device(), CL_DEVICE_GLOBAL_MEM_SIZE),
-                LwjglClDevices.deviceSize(found.device(), CL_DEVICE_MAX_WORK_GROUP_SIZE));
+                LwjglClDevices.deviceSize(found.device(), CL_DEVICE_MAX_WORK_GROUP_SIZE),
+                new Releasers<>(CL10::clReleaseMemObject, CL10::clReleaseKernel, CL10::clReleaseProgram, CL10::clReleaseEvent));
         this.device = found.device();
         try (MemoryStack stack = MemoryStack.stackPush()) {
             IntBuffer status = stack.mallocInt(1);
@@ -153,26 +153,24 @@ public final class LwjglOpenClDriver extends OpenClDriver<Long, Long, Long, Long
     }
 
     @Override
-    protected Long buildNative(ProgramSource source, Map<String, String> defines) {
-        String options = options(defines);
-        long program;
+    protected Long createProgram(ProgramSource source) {
         try (MemoryStack stack = MemoryStack.stackPush()) {
             IntBuffer status = stack.mallocInt(1);
             // the source is far larger than the stack: LWJGL's CharSequence overload copies it to malloc'd memory
-            program = CL10.clCreateProgramWithSource(context, source.text(), status);
+            long program = CL10.clCreateProgramWithSource(context, source.text(), status);
             ClStatus.check("clCreateProgramWithSource(" + source.name() + ")", status.get(0));
+            return program;
         }
-        int built = CL10.clBuildProgram(program, device, options, null, MemoryUtil.NULL);
-        if (built != ClStatus.SUCCESS) {
-            String log = buildLog(program);
-            CL10.clReleaseProgram(program);
-            throw buildFailure(source, options, built, log);
-        }
-        return program;
     }
 
-    /** The compiler's log; read into malloc'd memory because a log can outgrow the stack. Empty if unreadable. */
-    private String buildLog(long program) {
+    @Override
+    protected int compile(Long program, String options) {
+        return CL10.clBuildProgram(program, device, options, null, MemoryUtil.NULL);
+    }
+
+    /** Read into malloc'd memory because a log can outgrow the stack. */
+    @Override
+    protected String buildLog(Long program) {
         long size;
         try (MemoryStack stack = MemoryStack.stackPush()) {
             PointerBuffer sizeOut = stack.mallocPointer(1);
@@ -204,21 +202,24 @@ public final class LwjglOpenClDriver extends OpenClDriver<Long, Long, Long, Long
         }
     }
 
+    // the 1p/1i/1f forms pass the value through LWJGL's stack: no Java array per argument
     @Override
-    protected void launchNative(Long kernel, String name, int[] groups, int[] groupSize, Object[] arguments) {
-        for (int a = 0; a < arguments.length; a++) {
-            Object argument = arguments[a];
-            int status;
-            // the 1p/1i/1f forms pass the value through LWJGL's stack: no Java array per argument
-            if (argument instanceof Memory memory) {
-                status = CL10.clSetKernelArg1p(kernel, a, handle(memory));
-            } else if (argument instanceof Integer value) {
-                status = CL10.clSetKernelArg1i(kernel, a, value);
-            } else {
-                status = CL10.clSetKernelArg1f(kernel, a, (Float) argument);
-            }
-            ClStatus.check("clSetKernelArg(" + name + ", " + a + ")", status);
-        }
+    protected int setArgument(Long kernel, int index, Long buffer) {
+        return CL10.clSetKernelArg1p(kernel, index, buffer);
+    }
+
+    @Override
+    protected int setArgument(Long kernel, int index, int value) {
+        return CL10.clSetKernelArg1i(kernel, index, value);
+    }
+
+    @Override
+    protected int setArgument(Long kernel, int index, float value) {
+        return CL10.clSetKernelArg1f(kernel, index, value);
+    }
+
+    @Override
+    protected int enqueue(Long kernel, int[] groups, int[] groupSize) {
         try (MemoryStack stack = MemoryStack.stackPush()) {
             PointerBuffer global = stack.mallocPointer(groups.length);
             PointerBuffer local = stack.mallocPointer(groups.length);
@@ -226,8 +227,7 @@ public final class LwjglOpenClDriver extends OpenClDriver<Long, Long, Long, Long
                 global.put(d, (long) groups[d] * groupSize[d]);
                 local.put(d, groupSize[d]);
             }
-            ClStatus.check("clEnqueueNDRangeKernel(" + name + ")",
-                    CL10.clEnqueueNDRangeKernel(queue, kernel, groups.length, null, global, local, null, null));
+            return CL10.clEnqueueNDRangeKernel(queue, kernel, groups.length, null, global, local, null, null);
         }
     }
 
@@ -253,31 +253,6 @@ public final class LwjglOpenClDriver extends OpenClDriver<Long, Long, Long, Long
             ClStatus.check("clGetEventProfilingInfo", CL10.clGetEventProfilingInfo(event, CL_PROFILING_COMMAND_END, value, null));
             return value.get(0);
         }
-    }
-
-    @Override
-    protected void releaseEvent(Long event) {
-        ClStatus.check("clReleaseEvent", CL10.clReleaseEvent(event));
-    }
-
-    @Override
-    protected void quiesce() {
-        finishNative();
-    }
-
-    @Override
-    protected void releaseBuffer(Long buffer) {
-        ClStatus.check("clReleaseMemObject", CL10.clReleaseMemObject(buffer));
-    }
-
-    @Override
-    protected void releaseKernel(Long kernel) {
-        ClStatus.check("clReleaseKernel", CL10.clReleaseKernel(kernel));
-    }
-
-    @Override
-    protected void releaseProgram(Long program) {
-        ClStatus.check("clReleaseProgram", CL10.clReleaseProgram(program));
     }
 
     @Override
