@@ -17,6 +17,13 @@ import java.util.Map;
  */
 public final class Backends {
 
+    /**
+     * Where {@link #select} says what it opened (the JDK's {@code System.Logger}, so JUL by default
+     * and SLF4J or Log4j through their bridges): {@code auto}'s choice and every skipped backend with
+     * its reason at {@code INFO}, one record; a backend opened by name at {@code DEBUG}.
+     */
+    private static final System.Logger LOG = System.getLogger("dev.deltaprop.backend");
+
     /** Every backend name deltaprop knows, in the order {@code devices} lists them ({@link BackendTable#STANDARD}'s). */
     public static final List<String> NAMES = BackendTable.STANDARD.names();
 
@@ -66,7 +73,9 @@ public final class Backends {
         String key = requireKnown(table, name);
         Map<String, BackendProvider> providers = table.providers();
         if (!key.equals("auto")) {
-            return new Selection(openNamed(key, providers), List.of("using " + key));
+            Backend backend = openNamed(key, providers);
+            LOG.log(System.Logger.Level.DEBUG, () -> "using " + key + " (" + backend.device() + ")");
+            return new Selection(backend, List.of("using " + key));
         }
         List<String> report = new ArrayList<>();
         List<String> order = new ArrayList<>(table.autoOrder());
@@ -82,6 +91,7 @@ public final class Backends {
             try {
                 Backend backend = providers.get(candidate).open();
                 report.add("chose " + candidate + " (" + backend.device() + ")");
+                LOG.log(System.Logger.Level.INFO, () -> "auto: " + String.join("; ", report));
                 return new Selection(backend, report);
             } catch (BackendUnavailableException e) {
                 report.add("skipped " + candidate + ": " + e.getMessage());

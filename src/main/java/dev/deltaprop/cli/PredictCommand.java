@@ -33,7 +33,7 @@ final class PredictCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "M.json", description = "The model file.")
+    @Option(names = "--model", required = true, paramLabel = "M.json", description = "The model file: deltaprop JSON, or ONNX (*.onnx).")
     Path model;
 
     @Option(names = "--data", paramLabel = "F.csv",
@@ -61,7 +61,7 @@ final class PredictCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--data F.csv or --x X.npy: expected one of them, found "
                     + (data == null ? "neither" : "both"));
         }
-        Network network = ModelFiles.load(model);
+        Network network = ModelFiles.read(model);
         DataTable table = data != null ? CsvReader.readInputs(data, network.inputs(), network.outputs())
                 : NpyReader.readInputs(x, network.inputs());
         float[] inputs = table.x();

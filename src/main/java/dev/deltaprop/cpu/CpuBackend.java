@@ -6,6 +6,8 @@ import dev.deltaprop.backend.Profiled;
 import dev.deltaprop.model.Activation;
 import dev.deltaprop.model.Layer;
 import dev.deltaprop.model.Network;
+import dev.deltaprop.model.Optimizer;
+import dev.deltaprop.model.OptimizerState;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -62,7 +64,7 @@ public final class CpuBackend implements Backend, Profiled {
 
     /** @param threads at least 1 */
     public CpuBackend(int threads) {
-        this(checkThreads(threads, "threads"), Kernels.chosen());
+        this(checkThreads(threads, "threads"), MicroKernels.chosen());
     }
 
     CpuBackend(int threads, MicroKernel kernel) {
@@ -96,7 +98,7 @@ public final class CpuBackend implements Backend, Profiled {
 
     @Override
     public String device() {
-        String whyScalar = passes.kernel() instanceof ScalarMicroKernel ? Kernels.whyScalar() : null;
+        String whyScalar = passes.kernel() instanceof ScalarMicroKernel ? MicroKernels.whyScalar() : null;
         return "pure Java, " + passes.threads() + (passes.threads() == 1 ? " thread, " : " threads, ")
                 + passes.kernel().description() + (whyScalar == null ? "" : "; " + whyScalar);
     }
@@ -104,6 +106,29 @@ public final class CpuBackend implements Backend, Profiled {
     /** The number of threads a step runs on. */
     public int threads() {
         return passes.threads();
+    }
+
+    // INTERIM (foundation commit): only plain SGD until the optimizer work of issue 10 lands here
+    private Optimizer optimizer = Optimizer.sgd();
+
+    @Override
+    public void load(Network network, Optimizer optimizer, OptimizerState state) {
+        java.util.Objects.requireNonNull(optimizer, "optimizer");
+        if (!optimizer.equals(Optimizer.sgd()) || state != null) {
+            throw new IllegalArgumentException("optimizer: expected sgd without weight decay on " + name() + " for now, found " + optimizer);
+        }
+        this.optimizer = optimizer;
+        load(network);
+    }
+
+    @Override
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    @Override
+    public OptimizerState optimizerState() {
+        throw new UnsupportedOperationException("optimizerState: not yet implemented on " + name());
     }
 
     @Override

@@ -3,18 +3,24 @@ package dev.deltaprop.reference;
 import dev.deltaprop.backend.Backend;
 import dev.deltaprop.backend.Checks;
 import dev.deltaprop.model.Network;
+import dev.deltaprop.model.Optimizer;
+import dev.deltaprop.model.OptimizerState;
 import java.nio.FloatBuffer;
 import java.util.Objects;
 
 /**
- * The {@code reference} backend: SGD through the equations of {@link Reference}, in double,
- * with float32 parameters. Slow by design; it is the oracle and the fallback of last resort.
- * After a step, {@link #weightGradient(int)} and {@link #biasGradient(int)} hold that step's
- * {@code ∂E/∂w} and {@code ∂E/∂b}.
+ * The {@code reference} backend: the equations of {@link Reference} and the optimizer rules of
+ * {@link OptimizerRules}, in double, with float32 parameters and optimizer state. Slow by design;
+ * it is the oracle and the fallback of last resort. After a step, {@link #weightGradient(int)} and
+ * {@link #biasGradient(int)} hold that step's batch-mean {@code ∂E/∂w} and {@code ∂E/∂b}, before
+ * any weight decay.
  */
 public final class ReferenceBackend implements Backend {
     private Network network;
     private ReferenceNet net;
+    private Optimizer optimizer = Optimizer.sgd();
+    /** {@code t}: the steps taken since the state was fresh. */
+    private long steps;
 
     @Override
     public String name() {
@@ -27,9 +33,28 @@ public final class ReferenceBackend implements Backend {
     }
 
     @Override
-    public void load(Network network) {
-        this.network = Objects.requireNonNull(network, "network");
-        this.net = new ReferenceNet(network);
+    public void load(Network network, Optimizer optimizer, OptimizerState state) {
+        Objects.requireNonNull(network, "network");
+        Objects.requireNonNull(optimizer, "optimizer");
+        if (state != null) {
+            state.requireFits(network, optimizer); // before anything is replaced
+        }
+        OptimizerState start = state == null ? OptimizerState.initial(network, optimizer.kind()) : state;
+        ReferenceNet loaded = new ReferenceNet(network, start);
+        this.network = network;
+        this.optimizer = optimizer;
+        this.net = loaded;
+        this.steps = start.steps();
+    }
+
+    @Override
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    @Override
+    public OptimizerState optimizerState() {
+        return net().state(optimizer.kind(), steps);
     }
 
     @Override
@@ -43,7 +68,8 @@ public final class ReferenceBackend implements Backend {
         Checks.batch(x, d, batch, network.inputs(), network.outputs());
         Checks.learningRate(learningRate);
         double loss = net.backpropagate(ReferenceNet.toDouble(x), ReferenceNet.toDouble(d), batch);
-        net.update(learningRate);
+        steps++;
+        net.update(optimizer, steps, learningRate);
         return (float) loss;
     }
 
@@ -61,12 +87,12 @@ public final class ReferenceBackend implements Backend {
         return ReferenceNet.toFloat(net.forward(ReferenceNet.toDouble(x), batch));
     }
 
-    /** {@code ∂E/∂w^l} of the last step, {@code n_{l-1} × n_l}; {@code layer} is 0-based. */
+    /** {@code ∂E/∂w^l} of the last step (batch mean, before weight decay), {@code n_{l-1} × n_l}; {@code layer} is 0-based. */
     public double[] weightGradient(int layer) {
         return net().weightGradient[layer].clone();
     }
 
-    /** {@code ∂E/∂w^l_0} (the bias) of the last step; {@code layer} is 0-based. */
+    /** {@code ∂E/∂w^l_0} (the bias) of the last step (batch mean, before weight decay); {@code layer} is 0-based. */
     public double[] biasGradient(int layer) {
         return net().biasGradient[layer].clone();
     }

@@ -40,7 +40,7 @@ class LwjglProvidersTest {
     @Test
     void cudaLwjglIsRegisteredAndExplainsItself() {
         DeviceProvider provider = DeviceBackends.provider("cuda-lwjgl");
-        assertNotNull(provider, "no provider named cuda-lwjgl in META-INF/services");
+        assertNotNull(provider, "no provider named cuda-lwjgl in BackendTable.STANDARD");
         String reason = provider.unavailableReason();
         assertEquals(reason, Backends.unavailableReason("cuda-lwjgl"));
         List<String> details = provider.details();
