@@ -3,6 +3,7 @@ package dev.deltaprop.device;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.deltaprop.testing.Seeds;
 import dev.deltaprop.device.driver.Driver;
 import dev.deltaprop.device.driver.KernelBuildException;
 import dev.deltaprop.device.driver.ProgramSource;
@@ -71,7 +72,7 @@ class CudaModuleLoadingTest {
     /** gather_rows: out[b][c] = data[order[offset + b]][c], an exact copy, on odd sizes. */
     private void checkGather(Driver.Program program, int reduce) {
         Driver.Kernel gather = driver.kernel(program, "gather_rows");
-        long seed = System.nanoTime();
+        long seed = Seeds.seed();
         SplittableRandom random = new SplittableRandom(seed);
         int samples = 1031;
         int width = 33;

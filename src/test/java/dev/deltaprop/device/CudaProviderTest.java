@@ -19,7 +19,7 @@ class CudaProviderTest {
     @Test
     void isRegisteredAndExplainsItself() {
         DeviceProvider provider = DeviceBackends.provider("cuda");
-        Assertions.assertNotNull(provider, "no provider named cuda in META-INF/services");
+        Assertions.assertNotNull(provider, "no provider named cuda in BackendTable.STANDARD");
         String reason = provider.unavailableReason();
         assertEquals(reason, Backends.unavailableReason("cuda"));
         List<String> details = provider.details();

@@ -1,5 +1,6 @@
 package dev.deltaprop.device;
 
+import dev.deltaprop.testing.Compare;
 import dev.deltaprop.device.driver.Driver;
 import dev.deltaprop.device.driver.Driver.Memory;
 import dev.deltaprop.model.Activation;
@@ -56,8 +57,8 @@ final class DeviceFamilies implements Families {
                                            Activation f) {
         try {
             Memory deltaDevice = upload(delta);
-            Memory partials = upload(Compare.nan(Kernels.MAX_PARTIALS));
-            Memory lossDevice = upload(Compare.nan(1));
+            Memory partials = upload(Compare.poisoned(Kernels.MAX_PARTIALS));
+            Memory lossDevice = upload(Compare.poisoned(1));
             device.kernels().deltaOutput(upload(y), upload(d), upload(u), deltaDevice, partials, lossDevice, batch, n, f);
             download(deltaDevice, delta);
             float[] loss = new float[1];

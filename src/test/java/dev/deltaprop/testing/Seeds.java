@@ -12,6 +12,12 @@ public final class Seeds {
     private Seeds() {
     }
 
+    /** Whether {@value #VARIABLE} fixes the seed (a rerun). */
+    public static boolean fixed() {
+        String fixed = System.getenv(VARIABLE);
+        return fixed != null && !fixed.isBlank();
+    }
+
     /** The fixed seed, or a fresh one. */
     public static long seed() {
         String fixed = System.getenv(VARIABLE);
