@@ -1,5 +1,6 @@
 package dev.deltaprop.cpu;
 
+import dev.deltaprop.testing.Compare;
 import dev.deltaprop.backend.Backend;
 import dev.deltaprop.model.Activation;
 import dev.deltaprop.model.Network;

@@ -1,5 +1,6 @@
 package dev.deltaprop.device;
 
+import dev.deltaprop.testing.Compare;
 import dev.deltaprop.backend.Backends;
 import dev.deltaprop.device.driver.Driver;
 import dev.deltaprop.device.driver.Driver.Memory;

@@ -74,10 +74,7 @@ public abstract class NativeDriver<B, P, K, E> extends NativeCalls<B, P, K, E> {
 
     @Override
     public final void write(Memory target, long targetOffset, float[] source, int sourceOffset, int count) {
-        Handles.Buffer<B> buffer = live(target, "target");
-        Objects.requireNonNull(source, "source: expected an array, found null");
-        Ranges.device("targetOffset", targetOffset, count, buffer);
-        Ranges.host("sourceOffset", sourceOffset, count, source.length, "source.length");
+        Handles.Buffer<B> buffer = writeTarget(target, targetOffset, count, source == null ? -1 : source.length, sourceOffset);
         if (count > 0) {
             writeNative(buffer.handle, targetOffset, source, sourceOffset, count);
         }
@@ -96,13 +93,21 @@ public abstract class NativeDriver<B, P, K, E> extends NativeCalls<B, P, K, E> {
 
     @Override
     public final void write(Memory target, long targetOffset, int[] source, int sourceOffset, int count) {
-        Handles.Buffer<B> buffer = live(target, "target");
-        Objects.requireNonNull(source, "source: expected an array, found null");
-        Ranges.device("targetOffset", targetOffset, count, buffer);
-        Ranges.host("sourceOffset", sourceOffset, count, source.length, "source.length");
+        Handles.Buffer<B> buffer = writeTarget(target, targetOffset, count, source == null ? -1 : source.length, sourceOffset);
         if (count > 0) {
             writeNative(buffer.handle, targetOffset, source, sourceOffset, count);
         }
+    }
+
+    /** The checks of a write from an array of {@code sourceLength} elements ({@code -1}: none given). */
+    private Handles.Buffer<B> writeTarget(Memory target, long targetOffset, int count, int sourceLength, int sourceOffset) {
+        Handles.Buffer<B> buffer = live(target, "target");
+        if (sourceLength < 0) {
+            throw new NullPointerException("source: expected an array, found null");
+        }
+        Ranges.device("targetOffset", targetOffset, count, buffer);
+        Ranges.host("sourceOffset", sourceOffset, count, sourceLength, "source.length");
+        return buffer;
     }
 
     @Override

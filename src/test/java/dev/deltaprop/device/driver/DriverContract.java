@@ -37,24 +37,39 @@ public abstract class DriverContract {
     /** Sizes that are multiples of nothing, and one past the staging chunks (4 MiB) of the bindings that stage. */
     private static final int[] SIZES = {1, 7, 33, 257, (1 << 20) + 5};
 
-    /** The backend name this driver serves ({@code opencl}, …), for skipping and {@code DELTAPROP_REQUIRE}. */
-    protected abstract String backend();
-
-    /** Why this binding cannot open a driver here, or {@code null}. */
-    protected abstract String unavailableReason();
-
-    /** A fresh driver on the selected device. */
-    protected abstract Driver open();
-
-    /** A handle whose release fails without harm ({@code NULL} for OpenCL), for {@link #aFailedReleaseIsReportedAfterTheRest}. */
-    protected abstract Object lostHandle();
+    private final String backend;
+    private final DriverFactory factory;
+    private final Object lostHandle;
+    private final String bufferRelease;
 
     /**
-     * The call that releases a buffer, as its failure names it ({@code clReleaseMemObject},
-     * {@code cuMemFree}); {@code null} where the binding itself refuses {@link #lostHandle()} before
-     * the API sees it (LWJGL checks for {@code NULL} in Java, and no other invalid handle is safe).
+     * @param backend       the backend name this driver serves ({@code opencl}, …), for skipping and {@code DELTAPROP_REQUIRE}
+     * @param factory       the binding's factory
+     * @param lostHandle    a buffer handle whose release fails without harm ({@code NULL} for OpenCL), for
+     *                      {@link #aFailedReleaseIsReportedAfterTheRest}
+     * @param bufferRelease the call that releases a buffer, as its failure names it ({@code clReleaseMemObject},
+     *                      {@code cuMemFree}); {@code null} where the binding itself refuses {@code lostHandle} before
+     *                      the API sees it (LWJGL checks for {@code NULL} in Java, and no other invalid handle is safe)
      */
-    protected abstract String bufferRelease();
+    protected DriverContract(String backend, DriverFactory factory, Object lostHandle, String bufferRelease) {
+        this.backend = backend;
+        this.factory = factory;
+        this.lostHandle = lostHandle;
+        this.bufferRelease = bufferRelease;
+    }
+
+    protected final String backend() {
+        return backend;
+    }
+
+    protected final DriverFactory factory() {
+        return factory;
+    }
+
+    /** A fresh driver on the selected device. */
+    protected final Driver open() {
+        return factory.open();
+    }
 
     /** A small program that builds quickly, for the open/close cycles, or {@code null} to build none. */
     protected abstract ProgramSource smallProgram();
@@ -66,7 +81,7 @@ public abstract class DriverContract {
 
     @BeforeEach
     void requireBinding() {
-        String reason = unavailableReason();
+        String reason = factory.unavailableReason();
         if (reason != null) {
             String required = System.getenv("DELTAPROP_REQUIRE");
             if (required != null && Arrays.asList(required.trim().split("[,\\s]+")).contains(backend())) {
@@ -304,15 +319,15 @@ public abstract class DriverContract {
         Driver driver = open();
         Driver.Memory kept = driver.allocate(16);
         driver.write(kept, 0, new float[16], 0, 16);
-        NativeDriver.loseHandle(driver.allocate(4), lostHandle());
-        NativeDriver.loseHandle(driver.allocate(4), lostHandle());
+        NativeDriver.loseHandle(driver.allocate(4), lostHandle);
+        NativeDriver.loseHandle(driver.allocate(4), lostHandle);
         driver.mark();
         RuntimeException e = assertThrows(RuntimeException.class, driver::close);
         assertEquals(1, e.getSuppressed().length, "the second failure is suppressed onto the first: " + Arrays.toString(e.getSuppressed()));
         assertSame(e.getClass(), e.getSuppressed()[0].getClass(), e.getSuppressed()[0].toString());
-        if (bufferRelease() != null) {
-            assertTrue(e instanceof DriverException && e.getMessage().startsWith(bufferRelease() + ": "), e.toString());
-            assertTrue(e.getSuppressed()[0].getMessage().startsWith(bufferRelease() + ": "), e.getSuppressed()[0].getMessage());
+        if (bufferRelease != null) {
+            assertTrue(e instanceof DriverException && e.getMessage().startsWith(bufferRelease + ": "), e.toString());
+            assertTrue(e.getSuppressed()[0].getMessage().startsWith(bufferRelease + ": "), e.getSuppressed()[0].getMessage());
         }
         assertEquals(0, ((NativeDriver<?, ?, ?, ?>) driver).liveBuffers(), "every buffer is released or given up");
         assertEquals(driver.binding() + ": the driver is closed",

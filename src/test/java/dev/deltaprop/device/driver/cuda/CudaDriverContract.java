@@ -15,21 +15,8 @@ import org.junit.jupiter.api.Test;
 /** The {@link DriverContract} on a GPU, and what a CUDA driver adds: its device in words, and a caller's binary that is no image refused by name. */
 public abstract class CudaDriverContract extends DriverContract {
 
-    protected abstract DriverFactory factory();
-
-    @Override
-    protected final String unavailableReason() {
-        return factory().unavailableReason();
-    }
-
-    @Override
-    protected final Driver open() {
-        return factory().open();
-    }
-
-    @Override
-    protected final String bufferRelease() {
-        return "cuMemFree";
+    protected CudaDriverContract(String backend, DriverFactory factory, Object lostHandle) {
+        super(backend, factory, lostHandle, "cuMemFree");
     }
 
     /** None: a source of the test's own would need NVRTC, which a GPU machine need not have. */

@@ -1,35 +1,20 @@
 package dev.deltaprop.device.driver.jocl;
 
-import dev.deltaprop.device.driver.DriverFactory;
 import dev.deltaprop.device.driver.opencl.OpenClDriverContract;
 import dev.deltaprop.device.driver.opencl.OpenClDriverFactory;
 import org.jocl.cl_mem;
 
-/** The driver contract on JOCL, on whatever OpenCL device this machine has (PoCL in CI). */
+/**
+ * The driver contract on JOCL, on whatever OpenCL device this machine has (PoCL in CI). The lost
+ * handle is a {@code cl_mem} that points nowhere: the ICD loader answers {@code CL_INVALID_MEM_OBJECT}.
+ */
 class JoclDriverTest extends OpenClDriverContract {
-    @Override
-    protected String backend() {
-        return "opencl";
-    }
-
-    @Override
-    protected DriverFactory factory() {
-        return new JoclDriverFactory();
+    JoclDriverTest() {
+        super("opencl", new JoclDriverFactory(), new cl_mem(), "clReleaseMemObject");
     }
 
     @Override
     protected OpenClDriverFactory.Discovery<?> discovery() {
         return JoclDevices.discover();
-    }
-
-    /** A {@code cl_mem} that points nowhere: the ICD loader answers {@code CL_INVALID_MEM_OBJECT} without touching it. */
-    @Override
-    protected Object lostHandle() {
-        return new cl_mem();
-    }
-
-    @Override
-    protected String bufferRelease() {
-        return "clReleaseMemObject";
     }
 }

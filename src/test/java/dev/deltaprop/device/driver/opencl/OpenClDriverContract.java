@@ -24,20 +24,12 @@ public abstract class OpenClDriverContract extends DriverContract {
     protected static final String SCALE = "__kernel void scale(__global float* v, float a, int n) {"
             + " int i = get_global_id(0); if (i < n) v[i] = v[i] * a + OFFSET; }";
 
-    protected abstract DriverFactory factory();
+    protected OpenClDriverContract(String backend, DriverFactory factory, Object lostHandle, String bufferRelease) {
+        super(backend, factory, lostHandle, bufferRelease);
+    }
 
     /** What the binding's discovery found. */
     protected abstract OpenClDriverFactory.Discovery<?> discovery();
-
-    @Override
-    protected final String unavailableReason() {
-        return factory().unavailableReason();
-    }
-
-    @Override
-    protected final Driver open() {
-        return factory().open();
-    }
 
     @Override
     protected final ProgramSource smallProgram() {
