@@ -10,6 +10,7 @@ import dev.deltaprop.io.NpyArray;
 import dev.deltaprop.io.NpyReader;
 import dev.deltaprop.io.NpyWriter;
 import dev.deltaprop.model.Network;
+import dev.deltaprop.model.Sizes;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -67,7 +68,7 @@ final class PredictCommand implements Callable<Integer> {
         float[] inputs = table.x();
         int n0 = network.inputs();
         int nL = network.outputs();
-        float[] y = new float[table.samples() * nL];
+        float[] y = new float[Sizes.elements("outputs: rows × n_L", table.samples(), nL)];
         try (Backend chosen = Backends.open(backend)) {
             chosen.load(network);
             for (int start = 0; start < table.samples(); start += CHUNK) {

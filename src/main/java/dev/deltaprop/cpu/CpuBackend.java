@@ -6,6 +6,7 @@ import dev.deltaprop.backend.Profiled;
 import dev.deltaprop.model.Activation;
 import dev.deltaprop.model.Layer;
 import dev.deltaprop.model.Network;
+import dev.deltaprop.model.Sizes;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -227,9 +228,13 @@ public final class CpuBackend implements Backend, Profiled {
             return;
         }
         for (int l = 1; l < widths.length; l++) {
-            u[l] = new float[batch * widths[l]];
-            z[l] = new float[batch * widths[l]];
-            delta[l] = new float[batch * widths[l]];
+            Sizes.elements("batch × n_" + l, batch, widths[l]); // every layer checked before any allocation
+        }
+        for (int l = 1; l < widths.length; l++) {
+            int size = batch * widths[l];
+            u[l] = new float[size];
+            z[l] = new float[size];
+            delta[l] = new float[size];
         }
         capacity = batch;
     }

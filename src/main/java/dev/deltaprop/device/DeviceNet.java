@@ -5,6 +5,7 @@ import dev.deltaprop.device.driver.Driver.Memory;
 import dev.deltaprop.model.Activation;
 import dev.deltaprop.model.Layer;
 import dev.deltaprop.model.Network;
+import dev.deltaprop.model.Sizes;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -66,6 +67,10 @@ final class DeviceNet implements AutoCloseable {
     void reserve(int batch) {
         if (batch <= capacity) {
             return;
+        }
+        // the kernels index batch × n_l elements with an int: refuse, by name, what would wrap
+        for (int l = 0; l < widths.length; l++) {
+            Sizes.elements("batch × n_" + l, batch, widths[l]);
         }
         freeBatchBuffers();
         for (int l = 0; l < widths.length; l++) {

@@ -3,6 +3,7 @@ package dev.deltaprop.device;
 import dev.deltaprop.device.driver.Driver;
 import dev.deltaprop.device.driver.Driver.Memory;
 import dev.deltaprop.model.Activation;
+import dev.deltaprop.model.Sizes;
 
 /**
  * The kernel families of {@code kernels/}, built once for one driver, and one method per launch
@@ -84,6 +85,6 @@ final class Kernels {
     }
 
     private static int ceilDiv(int a, int b) {
-        return (a + b - 1) / b;
+        return Sizes.ceilDiv(a, b);
     }
 }

@@ -20,11 +20,11 @@ public final class GradientCheck {
      * @return per layer (0-based), {@code ‖g − g_fd‖ / ‖g_fd‖}
      */
     public static double[] relativeErrors(Network network, double[] x, double[] d, int batch) {
-        if (x.length != batch * network.inputs()) {
-            throw new IllegalArgumentException("x: expected " + batch * network.inputs() + " numbers, found " + x.length);
+        if (x.length != (long) batch * network.inputs()) {
+            throw new IllegalArgumentException("x: expected " + (long) batch * network.inputs() + " numbers, found " + x.length);
         }
-        if (d.length != batch * network.outputs()) {
-            throw new IllegalArgumentException("d: expected " + batch * network.outputs() + " numbers, found " + d.length);
+        if (d.length != (long) batch * network.outputs()) {
+            throw new IllegalArgumentException("d: expected " + (long) batch * network.outputs() + " numbers, found " + d.length);
         }
         ReferenceNet net = new ReferenceNet(network);
         net.backpropagate(x, d, batch);

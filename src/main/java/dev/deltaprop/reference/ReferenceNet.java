@@ -3,6 +3,7 @@ package dev.deltaprop.reference;
 import dev.deltaprop.model.Activation;
 import dev.deltaprop.model.Layer;
 import dev.deltaprop.model.Network;
+import dev.deltaprop.model.Sizes;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -112,6 +113,9 @@ final class ReferenceNet {
         u = new double[depth + 1][];
         z = new double[depth + 1][];
         delta = new double[depth + 1][];
+        for (int l = 1; l <= depth; l++) {
+            Sizes.elements("batch × n_" + l, batch, widths[l]); // every layer checked before any allocation
+        }
         for (int l = 1; l <= depth; l++) {
             u[l] = new double[batch * widths[l]];
             z[l] = new double[batch * widths[l]];

@@ -4,6 +4,7 @@ import dev.deltaprop.backend.Backend;
 import dev.deltaprop.backend.Checks;
 import dev.deltaprop.backend.Dataset;
 import dev.deltaprop.model.Network;
+import dev.deltaprop.model.Sizes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -68,7 +69,8 @@ public final class Trainer {
         Checks.finite("d", d, network.outputs());
 
         backend.load(network);
-        int batches = (samples + config.batch() - 1) / config.batch();
+        // in long: (samples + B − 1) / B wraps for B near 2^31 and would give epochs without a step
+        int batches = Sizes.ceilDiv(samples, config.batch());
         List<EpochSummary> summaries = new ArrayList<>();
         SplittableRandom random = new SplittableRandom(config.seed());
         int[] order = Checks.identity(samples);
@@ -92,8 +94,8 @@ public final class Trainer {
         long start = System.nanoTime();
         double lossSum = 0;
         for (int k = 0; k < batches; k++) {
-            int offset = k * config.batch();
-            int size = Math.min(config.batch(), samples - offset);
+            int offset = (int) ((long) k * config.batch());
+            int size = (int) Math.min(config.batch(), (long) samples - offset);
             float loss = backend.step(data, offset, size, config.learningRate());
             if (!Float.isFinite(loss)) {
                 throw new TrainingDivergedException(String.format(Locale.ROOT,
