@@ -62,6 +62,8 @@ final class PredictCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--data F.csv or --x X.npy: expected one of them, found "
                     + (data == null ? "neither" : "both"));
         }
+        new OutputFiles().input("--model", model).input("--data", data).input("--x", x).output("--output", output)
+                .check();
         Network network = ModelFiles.load(model);
         DataTable table = data != null ? CsvReader.readInputs(data, network.inputs(), network.outputs())
                 : NpyReader.readInputs(x, network.inputs());

@@ -101,6 +101,9 @@ final class TrainCommand implements Callable<Integer> {
         if (plot != null) {
             LossPlot.checkFileName(plot);
         }
+        // before any work: a long run must not be lost to an output path that was wrong from the start
+        new OutputFiles().input("--data", samples.csv).input("--x", samples.x).input("--d", samples.d)
+                .input("--init", init).output("--save", save).output("--plot", plot).check();
         Network network = startingNetwork();
         if (standardize && init != null) {
             throw new IllegalArgumentException("--standardize: not allowed with --init (the model file's weights are"
@@ -175,7 +178,11 @@ final class TrainCommand implements Callable<Integer> {
                 : String.format(Locale.ROOT, ", validation loss %.6e", heldOutLosses.get(heldOutLosses.size() - 1)));
         if (plot != null) {
             List<Double> losses = result.epochs().stream().map(EpochSummary::loss).toList();
-            LossPlot.write(plot, title, losses, heldOutLosses);
+            try {
+                LossPlot.write(plot, title, losses, heldOutLosses);
+            } catch (java.io.IOException | RuntimeException e) {
+                throw new java.io.IOException(plotFailed(plot, save, e), e);
+            }
             out.printf(Locale.ROOT, "plot %s%n", plot);
         }
         if (fit != null) {
@@ -183,6 +190,13 @@ final class TrainCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /** The error of a plot that failed after the model was saved: it says so, so that nobody trains again. */
+    static String plotFailed(Path plot, Path save, Exception e) {
+        String message = String.valueOf(e.getMessage());
+        return "--plot " + (message.startsWith(plot.toString()) ? "" : plot + ": ") + message + " (the model " + save
+                + " was saved)";
     }
 
     private Network startingNetwork() throws Exception {
