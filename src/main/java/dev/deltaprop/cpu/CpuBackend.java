@@ -135,7 +135,7 @@ public final class CpuBackend implements Backend, Profiled {
         loaded();
         List<Layer> layers = new ArrayList<>();
         for (int l = 0; l < weights.length; l++) {
-            layers.add(network.layer(l).withParameters(weights[l], bias[l]));
+            layers.add(Checks.trainedLayer(network, l, weights[l], bias[l]));
         }
         return network.withLayers(layers);
     }

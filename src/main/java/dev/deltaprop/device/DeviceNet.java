@@ -1,5 +1,6 @@
 package dev.deltaprop.device;
 
+import dev.deltaprop.backend.Checks;
 import dev.deltaprop.device.driver.Driver;
 import dev.deltaprop.device.driver.Driver.Memory;
 import dev.deltaprop.model.Activation;
@@ -92,7 +93,7 @@ final class DeviceNet implements AutoCloseable {
             float[] b = new float[widths[l]];
             driver.read(weights[l], 0, w, 0, w.length);
             driver.read(bias[l], 0, b, 0, b.length);
-            layers.add(shape.layer(l - 1).withParameters(w, b));
+            layers.add(Checks.trainedLayer(shape, l - 1, w, b));
         }
         return shape.withLayers(layers);
     }

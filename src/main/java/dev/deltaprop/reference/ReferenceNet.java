@@ -1,5 +1,6 @@
 package dev.deltaprop.reference;
 
+import dev.deltaprop.backend.Checks;
 import dev.deltaprop.model.Activation;
 import dev.deltaprop.model.Layer;
 import dev.deltaprop.model.Network;
@@ -100,7 +101,7 @@ final class ReferenceNet {
     Network toNetwork(Network like) {
         List<Layer> layers = new ArrayList<>();
         for (int l = 0; l < depth(); l++) {
-            layers.add(like.layer(l).withParameters(toFloat(w[l]), toFloat(bias[l])));
+            layers.add(Checks.trainedLayer(like, l, toFloat(w[l]), toFloat(bias[l])));
         }
         return like.withLayers(layers);
     }

@@ -84,7 +84,24 @@ public final class Trainer {
                 summaries.add(epoch(backend, data, epoch, batches, samples));
             }
         }
-        return new TrainingResult(backend.network(), summaries);
+        return new TrainingResult(trained(backend, batches), summaries);
+    }
+
+    /**
+     * The trained parameters. Each step's loss is measured before its update, so an update that
+     * overflowed shows in the next step's loss — except the last one's: checked here, and
+     * reported as the divergence it is, where it happened.
+     */
+    private Network trained(Backend backend, int batches) {
+        try {
+            return backend.network();
+        } catch (IllegalArgumentException e) {
+            throw new TrainingDivergedException(String.format(Locale.ROOT,
+                    "the parameters became non-finite in the last step (epoch %d of %d, batch %d of %d), after its"
+                            + " loss was measured: %s; the learning rate %s is probably too large",
+                    config.epochs(), config.epochs(), batches, batches, e.getMessage(), config.learningRate()),
+                    config.epochs(), batches);
+        }
     }
 
     private EpochSummary epoch(Backend backend, Dataset data, int epoch, int batches, int samples) {
