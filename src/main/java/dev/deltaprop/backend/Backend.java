@@ -1,6 +1,8 @@
 package dev.deltaprop.backend;
 
 import dev.deltaprop.model.Network;
+import dev.deltaprop.model.Optimizer;
+import dev.deltaprop.model.OptimizerState;
 import java.nio.FloatBuffer;
 
 /**
@@ -9,7 +11,8 @@ import java.nio.FloatBuffer;
  * <p>A backend is designed around device memory. {@link #load(Network)} puts the parameters
  * (and the optimizer's state) into the backend, where they stay across steps and epochs; a
  * training {@link #step} takes one batch and returns its loss, nothing else comes back;
- * {@link #network()} copies the parameters out only when asked. Batches are batch-major:
+ * {@link #network()} copies the parameters out only when asked. The optimizer and its state
+ * ({@link Optimizer}, {@link OptimizerState}) live beside the parameters and are reset by {@code load}. Batches are batch-major:
  * sample {@code b}'s input is {@code x[b·n_0 .. (b+1)·n_0)}, its teacher {@code d[b·n_L .. (b+1)·n_L)}.
  *
  * <p>Every argument is checked before any device work; a bad one gets an
@@ -25,17 +28,46 @@ public interface Backend extends AutoCloseable {
     String device();
 
     /**
-     * Puts the parameters of {@code network} into the backend and resets the optimizer state.
+     * Puts the parameters of {@code network} into the backend with plain SGD ({@link Optimizer#sgd()}).
      * Must be called before the first step; may be called again to start over with other parameters.
      */
-    void load(Network network);
+    default void load(Network network) {
+        load(network, Optimizer.sgd());
+    }
+
+    /**
+     * Puts the parameters of {@code network} into the backend, to be trained by {@code optimizer}
+     * from a fresh state ({@code t = 0}, every slot zero). Must be called before the first step;
+     * a second call starts over and resets the optimizer state.
+     */
+    default void load(Network network, Optimizer optimizer) {
+        load(network, optimizer, null);
+    }
+
+    /**
+     * Puts the parameters of {@code network} and the optimizer's {@code state} into the backend
+     * (device memory on a device), so that training resumes exactly where {@code state} was
+     * taken; a {@code null} state is the fresh one. Everything is checked before anything is
+     * allocated or copied.
+     *
+     * @throws IllegalArgumentException naming the field when {@code state} does not fit the
+     *                                  network or the optimizer
+     */
+    void load(Network network, Optimizer optimizer, OptimizerState state);
+
+    /** The optimizer given to the last {@code load}. */
+    Optimizer optimizer();
+
+    /** The optimizer's state now ({@code t} and its arrays), copied out of the backend, e.g. for a checkpoint. */
+    OptimizerState optimizerState();
 
     /** The current parameters, copied out of the backend. */
     Network network();
 
     /**
-     * One SGD step on a batch of {@code batch} samples:
-     * {@code W^l ← W^l − (η/B) Z^{l-1}ᵀ Δ^l}, {@code b^l ← b^l − (η/B) Σ_b Δ^l_b}.
+     * One optimizer step on a batch of {@code batch} samples, with the batch-mean gradient
+     * {@code g = (1/B) Z^{l-1}ᵀ Δ^l} (bias: {@code (1/B) Σ_b Δ^l_b}) and the optimizer given to
+     * {@code load}; with plain SGD, {@code W^l ← W^l − η g}. The step count {@code t} advances by one.
      *
      * @param x            {@code batch × n_0} inputs, batch-major
      * @param d            {@code batch × n_L} teacher values, batch-major
@@ -70,7 +102,7 @@ public interface Backend extends AutoCloseable {
     }
 
     /**
-     * One SGD step on the samples {@code order[offset .. offset+batch)} of {@code data}, where
+     * One optimizer step on the samples {@code order[offset .. offset+batch)} of {@code data}, where
      * {@code order} is the permutation last given to {@link Dataset#order(int[])}.
      *
      * @return the batch's mean loss, as {@link #step(float[], float[], int, float)}

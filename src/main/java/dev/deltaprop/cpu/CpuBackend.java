@@ -6,6 +6,8 @@ import dev.deltaprop.backend.Profiled;
 import dev.deltaprop.model.Activation;
 import dev.deltaprop.model.Layer;
 import dev.deltaprop.model.Network;
+import dev.deltaprop.model.Optimizer;
+import dev.deltaprop.model.OptimizerState;
 import dev.deltaprop.model.Sizes;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
@@ -105,6 +107,29 @@ public final class CpuBackend implements Backend, Profiled {
     /** The number of threads a step runs on. */
     public int threads() {
         return passes.threads();
+    }
+
+    // INTERIM (foundation commit): only plain SGD until the optimizer work of issue 10 lands here
+    private Optimizer optimizer = Optimizer.sgd();
+
+    @Override
+    public void load(Network network, Optimizer optimizer, OptimizerState state) {
+        java.util.Objects.requireNonNull(optimizer, "optimizer");
+        if (!optimizer.equals(Optimizer.sgd()) || state != null) {
+            throw new IllegalArgumentException("optimizer: expected sgd without weight decay on " + name() + " for now, found " + optimizer);
+        }
+        this.optimizer = optimizer;
+        load(network);
+    }
+
+    @Override
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    @Override
+    public OptimizerState optimizerState() {
+        throw new UnsupportedOperationException("optimizerState: not yet implemented on " + name());
     }
 
     @Override

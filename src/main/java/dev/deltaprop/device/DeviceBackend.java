@@ -6,6 +6,8 @@ import dev.deltaprop.backend.Dataset;
 import dev.deltaprop.backend.Profiled;
 import dev.deltaprop.device.driver.Driver;
 import dev.deltaprop.model.Network;
+import dev.deltaprop.model.Optimizer;
+import dev.deltaprop.model.OptimizerState;
 import java.nio.FloatBuffer;
 import java.util.Map;
 import java.util.Objects;
@@ -70,6 +72,29 @@ public final class DeviceBackend implements Backend, Profiled {
     public String device() {
         return driver.deviceName() + " (" + driver.deviceVersion() + "; " + driver.binding() + "; tiles "
                 + kernels.tiles() + ")";
+    }
+
+    // INTERIM (foundation commit): only plain SGD until the optimizer work of issue 10 lands here
+    private Optimizer optimizer = Optimizer.sgd();
+
+    @Override
+    public void load(Network network, Optimizer optimizer, OptimizerState state) {
+        java.util.Objects.requireNonNull(optimizer, "optimizer");
+        if (!optimizer.equals(Optimizer.sgd()) || state != null) {
+            throw new IllegalArgumentException("optimizer: expected sgd without weight decay on " + name + " for now, found " + optimizer);
+        }
+        this.optimizer = optimizer;
+        load(network);
+    }
+
+    @Override
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    @Override
+    public OptimizerState optimizerState() {
+        throw new UnsupportedOperationException("optimizerState: not yet implemented on " + name);
     }
 
     @Override

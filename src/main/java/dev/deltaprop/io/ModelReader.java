@@ -111,7 +111,12 @@ public final class ModelReader {
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException("loss: " + e.getMessage());
         }
-        return new Network(layers, parsedLoss);
+        try {
+            return new Network(layers, parsedLoss);
+        } catch (IllegalArgumentException e) {
+            // a pairing DESIGN §1b refuses (softmax with squared error, …), named by layer
+            throw new ModelFormatException(e.getMessage(), e);
+        }
     }
 
     private static List<Layer> layers(JsonReader reader) throws IOException {

@@ -52,6 +52,21 @@ public enum Activation {
             return Math.max(u, 0.0) + Math.log1p(Math.exp(-Math.abs(u)));
         }
         @Override public double derivative(double u, double z) { return SIGMOID.f(u); }
+    },
+    /**
+     * {@code z_j = e^{u_j − max u} / Σ_k e^{u_k − max u}} over the units of one sample: an
+     * output-only activation, paired with {@link Loss#CROSS_ENTROPY} (so {@code δ^L = y − d}
+     * and its Jacobian is never needed). It is not elementwise: {@link #f(double)} and
+     * {@link #derivative(double, double)} refuse; use {@link #softmax(double[], int, int, double[])}.
+     */
+    SOFTMAX("softmax", 6) {
+        @Override public double f(double u) {
+            throw new UnsupportedOperationException("softmax is computed over a whole sample: use Activation.softmax");
+        }
+        @Override public double derivative(double u, double z) {
+            throw new UnsupportedOperationException("softmax has no elementwise derivative: with cross entropy δ^L = y − d");
+        }
+        @Override public boolean elementwise() { return false; }
     };
 
     /** The slope of {@link #LEAKY_RELU} below zero. */
@@ -65,13 +80,47 @@ public enum Activation {
         this.code = code;
     }
 
-    /** {@code f(u)}. */
+    /** {@code f(u)}; for {@link #SOFTMAX}, which is not elementwise, an {@link UnsupportedOperationException}. */
     public abstract double f(double u);
 
     /**
      * {@code f'(u)}, given {@code u} and {@code z = f(u)} (whichever the formula is cheaper from).
      */
     public abstract double derivative(double u, double z);
+
+    /**
+     * Whether {@code z_j} depends on {@code u_j} alone. Only {@link #SOFTMAX} is not: it is
+     * output-only and computed per sample.
+     */
+    public boolean elementwise() {
+        return true;
+    }
+
+    /** The activations that act unit by unit (all but {@link #SOFTMAX}), in declaration order. */
+    public static java.util.List<Activation> elementwiseValues() {
+        return Arrays.stream(values()).filter(Activation::elementwise).collect(Collectors.toUnmodifiableList());
+    }
+
+    /**
+     * {@code z_j = e^{u_j − m} / Σ_k e^{u_k − m}} with {@code m = max_k u_k}, for the {@code n}
+     * units at {@code u[offset..offset+n)}, written to {@code z} at the same place. Subtracting
+     * the maximum keeps every exponent ≤ 0, so no logit, however large, overflows.
+     */
+    public static void softmax(double[] u, int offset, int n, double[] z) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int j = 0; j < n; j++) {
+            max = Math.max(max, u[offset + j]);
+        }
+        double sum = 0;
+        for (int j = 0; j < n; j++) {
+            double e = Math.exp(u[offset + j] - max);
+            z[offset + j] = e;
+            sum += e;
+        }
+        for (int j = 0; j < n; j++) {
+            z[offset + j] /= sum;
+        }
+    }
 
     /** The name used in model files and on the command line, e.g. {@code leaky_relu}. */
     public String id() {

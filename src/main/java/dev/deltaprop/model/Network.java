@@ -34,13 +34,59 @@ public final class Network {
                         + " (the outputs of layers[" + (l - 1) + "]), found " + layers.get(l).inputs());
             }
         }
+        checkPairing(layers, loss);
         this.layers = List.copyOf(layers);
         this.loss = loss;
     }
 
-    /** A network with {@link Loss#SQUARED_ERROR}. */
+    /**
+     * The pairings of DESIGN §1b: softmax only on the output layer, with at least 2 outputs and
+     * cross entropy; cross entropy only with a softmax or sigmoid output.
+     *
+     * @throws IllegalArgumentException naming the layer and the allowed choices otherwise
+     */
+    static void checkPairing(List<Layer> layers, Loss loss) {
+        int last = layers.size() - 1;
+        for (int l = 0; l < last; l++) {
+            if (!layers.get(l).activation().elementwise()) {
+                throw new IllegalArgumentException("layers[" + l + "].activation: " + layers.get(l).activation()
+                        + " is an output-only activation; expected one of " + hiddenNames() + " for a hidden layer");
+            }
+        }
+        Layer output = layers.get(last);
+        Activation f = output.activation();
+        if (f == Activation.SOFTMAX) {
+            if (output.outputs() < 2) {
+                throw new IllegalArgumentException("layers[" + last + "].outputs: softmax expects at least 2 outputs, found "
+                        + output.outputs() + "; for a binary classifier use a sigmoid output with cross_entropy");
+            }
+            if (loss != Loss.CROSS_ENTROPY) {
+                throw new IllegalArgumentException("loss: a softmax output (layers[" + last + "]) expects cross_entropy, found "
+                        + loss + "; for squared_error choose one of " + hiddenNames());
+            }
+        } else if (loss == Loss.CROSS_ENTROPY && f != Activation.SIGMOID) {
+            throw new IllegalArgumentException("layers[" + last + "].activation: cross_entropy expects a softmax or sigmoid output, found "
+                    + f + "; with " + f + " use squared_error");
+        }
+    }
+
+    private static String hiddenNames() {
+        return Activation.elementwiseValues().stream().map(Activation::id).collect(Collectors.joining(", "));
+    }
+
+    /**
+     * A network with the loss its output implies: {@link Loss#CROSS_ENTROPY} under a softmax
+     * output, {@link Loss#SQUARED_ERROR} otherwise.
+     */
     public Network(List<Layer> layers) {
-        this(layers, Loss.SQUARED_ERROR);
+        this(layers, defaultLoss(layers));
+    }
+
+    /** Cross entropy for a softmax output, squared error for any other (what an unset {@code --loss} means). */
+    public static Loss defaultLoss(List<Layer> layers) {
+        Objects.requireNonNull(layers, "layers");
+        return !layers.isEmpty() && layers.get(layers.size() - 1) != null
+                && layers.get(layers.size() - 1).activation() == Activation.SOFTMAX ? Loss.CROSS_ENTROPY : Loss.SQUARED_ERROR;
     }
 
     /** Starts a network whose input has {@code inputs} units ({@code n_0}). */
@@ -134,7 +180,7 @@ public final class Network {
         private final int inputs;
         private final List<Integer> widths = new ArrayList<>();
         private final List<Activation> activations = new ArrayList<>();
-        private Loss loss = Loss.SQUARED_ERROR;
+        private Loss loss;
 
         private Builder(int inputs) {
             if (inputs < 1) {
@@ -153,6 +199,7 @@ public final class Network {
             return this;
         }
 
+        /** The loss; unset, it is the one {@link #defaultLoss(List)} implies. */
         public Builder loss(Loss loss) {
             this.loss = Objects.requireNonNull(loss, "loss");
             return this;
@@ -179,7 +226,7 @@ public final class Network {
                 layers.add(new Layer(fanIn, fanOut, f, w, new float[fanOut]));
                 fanIn = fanOut;
             }
-            return new Network(layers, loss);
+            return loss == null ? new Network(layers) : new Network(layers, loss);
         }
 
         static double initLimit(Activation f, int fanIn, int fanOut) {
@@ -187,6 +234,7 @@ public final class Network {
                 case RELU:
                 case LEAKY_RELU:
                     return Math.sqrt(6.0 / fanIn);
+                // softmax logits, like every output that is not relu-like, get Glorot's limit
                 default:
                     return Math.sqrt(6.0 / (fanIn + fanOut));
             }

@@ -3,6 +3,8 @@ package dev.deltaprop.reference;
 import dev.deltaprop.backend.Backend;
 import dev.deltaprop.backend.Checks;
 import dev.deltaprop.model.Network;
+import dev.deltaprop.model.Optimizer;
+import dev.deltaprop.model.OptimizerState;
 import java.nio.FloatBuffer;
 import java.util.Objects;
 
@@ -24,6 +26,29 @@ public final class ReferenceBackend implements Backend {
     @Override
     public String device() {
         return "pure Java, double accumulation, 1 thread";
+    }
+
+    // INTERIM (foundation commit): only plain SGD until the optimizer work of issue 10 lands here
+    private Optimizer optimizer = Optimizer.sgd();
+
+    @Override
+    public void load(Network network, Optimizer optimizer, OptimizerState state) {
+        java.util.Objects.requireNonNull(optimizer, "optimizer");
+        if (!optimizer.equals(Optimizer.sgd()) || state != null) {
+            throw new IllegalArgumentException("optimizer: expected sgd without weight decay on " + name() + " for now, found " + optimizer);
+        }
+        this.optimizer = optimizer;
+        load(network);
+    }
+
+    @Override
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    @Override
+    public OptimizerState optimizerState() {
+        throw new UnsupportedOperationException("optimizerState: not yet implemented on " + name());
     }
 
     @Override

@@ -45,7 +45,10 @@ class BenchmarkTest {
 
         @Override public String name() { return "scripted"; }
         @Override public String device() { return "nothing"; }
-        @Override public void load(Network network) { this.network = network; }
+        @Override public void load(Network network, dev.deltaprop.model.Optimizer optimizer, dev.deltaprop.model.OptimizerState state) { this.network = network; this.optimizer = optimizer; }
+        private dev.deltaprop.model.Optimizer optimizer;
+        @Override public dev.deltaprop.model.Optimizer optimizer() { return optimizer; }
+        @Override public dev.deltaprop.model.OptimizerState optimizerState() { return dev.deltaprop.model.OptimizerState.initial(network, optimizer.kind()); }
         @Override public Network network() { return network; }
 
         @Override

@@ -32,7 +32,10 @@ class TrainerTest {
 
         @Override public String name() { return "recording"; }
         @Override public String device() { return "test"; }
-        @Override public void load(Network network) { this.network = network; }
+        @Override public void load(Network network, dev.deltaprop.model.Optimizer optimizer, dev.deltaprop.model.OptimizerState state) { this.network = network; this.optimizer = optimizer; }
+        private dev.deltaprop.model.Optimizer optimizer;
+        @Override public dev.deltaprop.model.Optimizer optimizer() { return optimizer; }
+        @Override public dev.deltaprop.model.OptimizerState optimizerState() { return dev.deltaprop.model.OptimizerState.initial(network, optimizer.kind()); }
         @Override public Network network() { return network; }
 
         @Override
