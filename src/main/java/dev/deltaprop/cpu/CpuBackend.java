@@ -2,6 +2,7 @@ package dev.deltaprop.cpu;
 
 import dev.deltaprop.backend.Backend;
 import dev.deltaprop.backend.Checks;
+import dev.deltaprop.backend.OneThread;
 import dev.deltaprop.backend.Profiled;
 import dev.deltaprop.model.Activation;
 import dev.deltaprop.model.Layer;
@@ -57,6 +58,8 @@ public final class CpuBackend implements Backend, Profiled {
     /** How many of {@link #FAMILIES} the last profiled call ran: all for a step, {@code forward} for a predict. */
     private int familiesReported;
     private boolean closed;
+    /** Refuses a second thread inside a call (backends are single-threaded). */
+    private final OneThread guard = new OneThread("cpu");
 
     /** Threads from {@value #THREADS_PROPERTY}, or every available processor. */
     public CpuBackend() {
@@ -114,6 +117,15 @@ public final class CpuBackend implements Backend, Profiled {
 
     @Override
     public void load(Network network, Optimizer optimizer, OptimizerState state) {
+        boolean entered = guard.enter();
+        try {
+            loadInside(network, optimizer, state);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private void loadInside(Network network, Optimizer optimizer, OptimizerState state) {
         java.util.Objects.requireNonNull(optimizer, "optimizer");
         if (!optimizer.equals(Optimizer.sgd()) || state != null) {
             throw new IllegalArgumentException("optimizer: expected sgd without weight decay on " + name() + " for now, found " + optimizer);
@@ -129,11 +141,29 @@ public final class CpuBackend implements Backend, Profiled {
 
     @Override
     public OptimizerState optimizerState() {
+        boolean entered = guard.enter();
+        try {
+            return optimizerStateInside();
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private OptimizerState optimizerStateInside() {
         throw new UnsupportedOperationException("optimizerState: not yet implemented on " + name());
     }
 
     @Override
     public void load(Network network) {
+        boolean entered = guard.enter();
+        try {
+            loadInside(network);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private void loadInside(Network network) {
         open();
         this.network = Objects.requireNonNull(network, "network");
         int depth = network.depth();
@@ -157,6 +187,15 @@ public final class CpuBackend implements Backend, Profiled {
 
     @Override
     public Network network() {
+        boolean entered = guard.enter();
+        try {
+            return networkInside();
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private Network networkInside() {
         loaded();
         List<Layer> layers = new ArrayList<>();
         for (int l = 0; l < weights.length; l++) {
@@ -167,6 +206,15 @@ public final class CpuBackend implements Backend, Profiled {
 
     @Override
     public float step(float[] x, float[] d, int batch, float learningRate) {
+        boolean entered = guard.enter();
+        try {
+            return stepInside(x, d, batch, learningRate);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private float stepInside(float[] x, float[] d, int batch, float learningRate) {
         loaded();
         Checks.batch(x, d, batch, widths[0], widths[widths.length - 1]);
         Checks.learningRate(learningRate);
@@ -175,6 +223,15 @@ public final class CpuBackend implements Backend, Profiled {
 
     @Override
     public float step(FloatBuffer x, FloatBuffer d, int batch, float learningRate) {
+        boolean entered = guard.enter();
+        try {
+            return stepInside(x, d, batch, learningRate);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private float stepInside(FloatBuffer x, FloatBuffer d, int batch, float learningRate) {
         loaded();
         Checks.batch(x, d, batch, widths[0], widths[widths.length - 1]);
         Checks.learningRate(learningRate);
@@ -193,6 +250,15 @@ public final class CpuBackend implements Backend, Profiled {
 
     @Override
     public float[] predict(float[] x, int batch) {
+        boolean entered = guard.enter();
+        try {
+            return predictInside(x, batch);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private float[] predictInside(float[] x, int batch) {
         loaded();
         Checks.inputs(x, batch, widths[0]);
         ensureCapacity(batch);
@@ -299,6 +365,15 @@ public final class CpuBackend implements Backend, Profiled {
 
     @Override
     public void close() {
+        boolean entered = guard.enter();
+        try {
+            closeInside();
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private void closeInside() {
         if (!closed) {
             closed = true;
             passes.close();

@@ -1,5 +1,6 @@
 package dev.deltaprop.cpu;
 
+import dev.deltaprop.backend.OneThread;
 import dev.deltaprop.model.Activation;
 import dev.deltaprop.model.Layer;
 import dev.deltaprop.model.Network;
@@ -13,7 +14,8 @@ import java.util.Objects;
  * <p>Per layer, {@code u^l_j = b^l_j + Σ_i z^{l-1}_i w^l_ij} as a row-times-matrix product (Vector
  * API when the JVM has {@code jdk.incubator.vector}, see {@link CpuBackend}), then
  * {@code z^l = f(u^l)}. The parameters are copied at {@link #of}: later changes to a backend do
- * not reach the predictor. Not thread-safe: make one per thread (they are small).
+ * not reach the predictor. Not thread-safe: make one per thread (they are small); two threads inside
+ * one at once get an {@link IllegalStateException}.
  *
  * <pre>{@code
  * Predictor predictor = Predictor.of(network);
@@ -31,6 +33,8 @@ public final class Predictor {
     private final float[][] z;
     /** {@code u^L} of one sample; {@code f^L} of it goes into the caller's array. */
     private final float[] output;
+    /** Two threads inside one predictor would mix their samples in {@link #z}: refused instead. */
+    private final OneThread guard = new OneThread("Predictor");
 
     private Predictor(Network network, MicroKernel kernel) {
         this.kernel = kernel;
@@ -92,6 +96,15 @@ public final class Predictor {
      * @throws IllegalArgumentException naming the argument when a length is wrong or an input is not finite
      */
     public void predict(float[] x, float[] y, int batch) {
+        boolean entered = guard.enter();
+        try {
+            predictInside(x, y, batch);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private void predictInside(float[] x, float[] y, int batch) {
         check(x, y, batch);
         int last = weights.length - 1;
         for (int b = 0; b < batch; b++) {

@@ -3,6 +3,7 @@ package dev.deltaprop.device;
 import dev.deltaprop.backend.Backend;
 import dev.deltaprop.backend.Checks;
 import dev.deltaprop.backend.Dataset;
+import dev.deltaprop.backend.OneThread;
 import dev.deltaprop.backend.Profiled;
 import dev.deltaprop.device.driver.Driver;
 import dev.deltaprop.model.Network;
@@ -39,6 +40,8 @@ public final class DeviceBackend implements Backend, Profiled {
     private DeviceNet net;
     private int lastLaunches;
     private boolean closed;
+    /** Refuses a second thread inside a call (backends are single-threaded). */
+    private final OneThread guard;
 
     /**
      * Builds the kernels on {@code driver}'s device. On failure the driver is closed.
@@ -52,6 +55,7 @@ public final class DeviceBackend implements Backend, Profiled {
     /** As {@link #DeviceBackend(String, Driver)}, with another data-set share (tests use 0 to force host batches). */
     DeviceBackend(String name, Driver driver, double datasetShare) {
         this.name = Objects.requireNonNull(name, "name");
+        this.guard = new OneThread(name);
         this.driver = Objects.requireNonNull(driver, "driver");
         this.datasetShare = datasetShare;
         try {
@@ -79,6 +83,15 @@ public final class DeviceBackend implements Backend, Profiled {
 
     @Override
     public void load(Network network, Optimizer optimizer, OptimizerState state) {
+        boolean entered = guard.enter();
+        try {
+            loadInside(network, optimizer, state);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private void loadInside(Network network, Optimizer optimizer, OptimizerState state) {
         java.util.Objects.requireNonNull(optimizer, "optimizer");
         if (!optimizer.equals(Optimizer.sgd()) || state != null) {
             throw new IllegalArgumentException("optimizer: expected sgd without weight decay on " + name + " for now, found " + optimizer);
@@ -94,11 +107,29 @@ public final class DeviceBackend implements Backend, Profiled {
 
     @Override
     public OptimizerState optimizerState() {
+        boolean entered = guard.enter();
+        try {
+            return optimizerStateInside();
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private OptimizerState optimizerStateInside() {
         throw new UnsupportedOperationException("optimizerState: not yet implemented on " + name);
     }
 
     @Override
     public void load(Network network) {
+        boolean entered = guard.enter();
+        try {
+            loadInside(network);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private void loadInside(Network network) {
         Objects.requireNonNull(network, "network");
         open();
         if (net != null) {
@@ -110,11 +141,29 @@ public final class DeviceBackend implements Backend, Profiled {
 
     @Override
     public Network network() {
+        boolean entered = guard.enter();
+        try {
+            return networkInside();
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private Network networkInside() {
         return net().read();
     }
 
     @Override
     public float step(float[] x, float[] d, int batch, float learningRate) {
+        boolean entered = guard.enter();
+        try {
+            return stepInside(x, d, batch, learningRate);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private float stepInside(float[] x, float[] d, int batch, float learningRate) {
         DeviceNet net = net();
         Checks.batch(x, d, batch, net.width(0), net.width(net.depth()));
         Checks.learningRate(learningRate);
@@ -126,6 +175,15 @@ public final class DeviceBackend implements Backend, Profiled {
 
     @Override
     public float step(FloatBuffer x, FloatBuffer d, int batch, float learningRate) {
+        boolean entered = guard.enter();
+        try {
+            return stepInside(x, d, batch, learningRate);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private float stepInside(FloatBuffer x, FloatBuffer d, int batch, float learningRate) {
         DeviceNet net = net();
         Checks.batch(x, d, batch, net.width(0), net.width(net.depth()));
         Checks.learningRate(learningRate);
@@ -137,6 +195,15 @@ public final class DeviceBackend implements Backend, Profiled {
 
     @Override
     public float[] predict(float[] x, int batch) {
+        boolean entered = guard.enter();
+        try {
+            return predictInside(x, batch);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private float[] predictInside(float[] x, int batch) {
         DeviceNet net = net();
         Checks.inputs(x, batch, net.width(0));
         net.reserve(batch);
@@ -153,6 +220,15 @@ public final class DeviceBackend implements Backend, Profiled {
 
     @Override
     public Dataset upload(float[] x, float[] d, int samples) {
+        boolean entered = guard.enter();
+        try {
+            return uploadInside(x, d, samples);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private Dataset uploadInside(float[] x, float[] d, int samples) {
         DeviceNet net = net();
         int inputs = net.width(0);
         int outputs = net.width(net.depth());
@@ -166,6 +242,15 @@ public final class DeviceBackend implements Backend, Profiled {
 
     @Override
     public float step(Dataset data, int offset, int batch, float learningRate) {
+        boolean entered = guard.enter();
+        try {
+            return stepInside(data, offset, batch, learningRate);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private float stepInside(Dataset data, int offset, int batch, float learningRate) {
         if (!(data instanceof DeviceDataset) || !((DeviceDataset) data).ownedBy(this)) {
             return Backend.super.step(data, offset, batch, learningRate);
         }
@@ -254,6 +339,15 @@ public final class DeviceBackend implements Backend, Profiled {
 
     @Override
     public void close() {
+        boolean entered = guard.enter();
+        try {
+            closeInside();
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private void closeInside() {
         if (closed) {
             return;
         }

@@ -2,6 +2,7 @@ package dev.deltaprop.reference;
 
 import dev.deltaprop.backend.Backend;
 import dev.deltaprop.backend.Checks;
+import dev.deltaprop.backend.OneThread;
 import dev.deltaprop.model.Network;
 import dev.deltaprop.model.Optimizer;
 import dev.deltaprop.model.OptimizerState;
@@ -17,6 +18,8 @@ import java.util.Objects;
 public final class ReferenceBackend implements Backend {
     private Network network;
     private ReferenceNet net;
+    /** Refuses a second thread inside a call (backends are single-threaded). */
+    private final OneThread guard = new OneThread("reference");
 
     @Override
     public String name() {
@@ -33,6 +36,15 @@ public final class ReferenceBackend implements Backend {
 
     @Override
     public void load(Network network, Optimizer optimizer, OptimizerState state) {
+        boolean entered = guard.enter();
+        try {
+            loadInside(network, optimizer, state);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private void loadInside(Network network, Optimizer optimizer, OptimizerState state) {
         java.util.Objects.requireNonNull(optimizer, "optimizer");
         if (!optimizer.equals(Optimizer.sgd()) || state != null) {
             throw new IllegalArgumentException("optimizer: expected sgd without weight decay on " + name() + " for now, found " + optimizer);
@@ -48,22 +60,58 @@ public final class ReferenceBackend implements Backend {
 
     @Override
     public OptimizerState optimizerState() {
+        boolean entered = guard.enter();
+        try {
+            return optimizerStateInside();
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private OptimizerState optimizerStateInside() {
         throw new UnsupportedOperationException("optimizerState: not yet implemented on " + name());
     }
 
     @Override
     public void load(Network network) {
+        boolean entered = guard.enter();
+        try {
+            loadInside(network);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private void loadInside(Network network) {
         this.network = Objects.requireNonNull(network, "network");
         this.net = new ReferenceNet(network);
     }
 
     @Override
     public Network network() {
+        boolean entered = guard.enter();
+        try {
+            return networkInside();
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private Network networkInside() {
         return net().toNetwork(network);
     }
 
     @Override
     public float step(float[] x, float[] d, int batch, float learningRate) {
+        boolean entered = guard.enter();
+        try {
+            return stepInside(x, d, batch, learningRate);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private float stepInside(float[] x, float[] d, int batch, float learningRate) {
         ReferenceNet net = net();
         Checks.batch(x, d, batch, network.inputs(), network.outputs());
         Checks.learningRate(learningRate);
@@ -74,6 +122,15 @@ public final class ReferenceBackend implements Backend {
 
     @Override
     public float step(FloatBuffer x, FloatBuffer d, int batch, float learningRate) {
+        boolean entered = guard.enter();
+        try {
+            return stepInside(x, d, batch, learningRate);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private float stepInside(FloatBuffer x, FloatBuffer d, int batch, float learningRate) {
         net();
         Checks.batch(x, d, batch, network.inputs(), network.outputs());
         return step(copy(x, batch * network.inputs()), copy(d, batch * network.outputs()), batch, learningRate);
@@ -81,6 +138,15 @@ public final class ReferenceBackend implements Backend {
 
     @Override
     public float[] predict(float[] x, int batch) {
+        boolean entered = guard.enter();
+        try {
+            return predictInside(x, batch);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private float[] predictInside(float[] x, int batch) {
         ReferenceNet net = net();
         Checks.inputs(x, batch, network.inputs());
         return ReferenceNet.toFloat(net.forward(ReferenceNet.toDouble(x), batch));
@@ -111,6 +177,15 @@ public final class ReferenceBackend implements Backend {
 
     @Override
     public void close() {
+        boolean entered = guard.enter();
+        try {
+            closeInside();
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private void closeInside() {
         net = null;
     }
 }
