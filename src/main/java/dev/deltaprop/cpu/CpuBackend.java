@@ -88,9 +88,16 @@ public final class CpuBackend implements Backend, Profiled {
         }
     }
 
+    /**
+     * {@code 1 ≤ threads ≤ 4 ×} available processors: more cannot run faster (a step splits its work
+     * evenly), and tens of thousands exhaust the OS before the first step.
+     */
     private static int checkThreads(int threads, String field) {
-        if (threads < 1) {
-            throw new IllegalArgumentException(field + ": expected at least 1, found " + threads);
+        int processors = Runtime.getRuntime().availableProcessors();
+        long limit = 4L * processors;
+        if (threads < 1 || threads > limit) {
+            throw new IllegalArgumentException(field + ": expected 1 to " + limit + " threads (4 × " + processors
+                    + " available processors), found " + threads);
         }
         return threads;
     }
