@@ -41,7 +41,7 @@ public class PredictorBenchmark {
     public void setUp() {
         Network tiny = Network.builder(32).layer(64, Activation.TANH).layer(64, Activation.TANH)
                 .layer(1, Activation.IDENTITY).build(1);
-        predictor = Predictor.of(tiny, kernel.equals("vector") ? Kernels.vector() : new ScalarMicroKernel());
+        predictor = Predictor.of(tiny, kernel.equals("vector") ? MicroKernels.vector() : new ScalarMicroKernel());
         SplittableRandom random = new SplittableRandom(7);
         x = new float[32];
         for (int i = 0; i < x.length; i++) {

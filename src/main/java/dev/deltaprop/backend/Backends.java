@@ -20,6 +20,13 @@ import java.util.ServiceLoader;
  */
 public final class Backends {
 
+    /**
+     * Where {@link #select} says what it opened (the JDK's {@code System.Logger}, so JUL by default
+     * and SLF4J or Log4j through their bridges): {@code auto}'s choice and every skipped backend with
+     * its reason at {@code INFO}, one record; a backend opened by name at {@code DEBUG}.
+     */
+    private static final System.Logger LOG = System.getLogger("dev.deltaprop.backend");
+
     /** Every backend name deltaprop knows, in the order {@code devices} lists them. */
     public static final List<String> NAMES =
             List.of("reference", "cpu", "opencl", "cuda", "opencl-lwjgl", "cuda-lwjgl", "auto");
@@ -64,7 +71,9 @@ public final class Backends {
     public static Selection select(String name) {
         String key = requireKnown(name);
         if (!key.equals("auto")) {
-            return new Selection(openNamed(key), List.of("using " + key));
+            Backend backend = openNamed(key);
+            LOG.log(System.Logger.Level.DEBUG, () -> "using " + key + " (" + backend.device() + ")");
+            return new Selection(backend, List.of("using " + key));
         }
         List<String> report = new ArrayList<>();
         Map<String, BackendProvider> providers = providers();
@@ -81,6 +90,7 @@ public final class Backends {
             try {
                 Backend backend = providers.get(candidate).open();
                 report.add("chose " + candidate + " (" + backend.device() + ")");
+                LOG.log(System.Logger.Level.INFO, () -> "auto: " + String.join("; ", report));
                 return new Selection(backend, report);
             } catch (BackendUnavailableException e) {
                 report.add("skipped " + candidate + ": " + e.getMessage());

@@ -20,6 +20,7 @@ import picocli.CommandLine.Option;
             DevicesCommand.class,
             DemoCommand.class,
             BenchCommand.class,
+            ExportCommand.class,
         })
 public final class Main implements Runnable {
 
@@ -40,8 +41,20 @@ public final class Main implements Runnable {
         System.exit(run(args));
     }
 
+    /**
+     * The library's own logger tree ({@code System.Logger}, JUL by default) held at {@code WARNING}
+     * while the command line runs: each command already prints what the library logs at
+     * {@code INFO} ({@code backend: chose …}), in its own words. Held in a field because JUL keeps
+     * only weak references to loggers, which would lose the level. A
+     * {@code -Djava.util.logging.config.file} of the user's own is left to decide.
+     */
+    private static final java.util.logging.Logger LIBRARY_LOG = java.util.logging.Logger.getLogger("dev.deltaprop");
+
     /** Runs the command line and returns the exit code (for tests). */
     public static int run(String... args) {
+        if (System.getProperty("java.util.logging.config.file") == null) {
+            LIBRARY_LOG.setLevel(java.util.logging.Level.WARNING);
+        }
         Main main = new Main();
         CommandLine commandLine = new CommandLine(main);
         commandLine.setExecutionExceptionHandler((exception, cmd, parseResult) -> {

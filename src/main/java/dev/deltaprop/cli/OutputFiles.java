@@ -19,6 +19,8 @@ final class OutputFiles {
     private final List<Path> inputs = new ArrayList<>();
     private final List<String> outputOptions = new ArrayList<>();
     private final List<Path> outputs = new ArrayList<>();
+    private final List<String> folderOptions = new ArrayList<>();
+    private final List<Path> folders = new ArrayList<>();
 
     /** An input of the command ({@code null}: the option was not given). */
     OutputFiles input(String option, Path path) {
@@ -34,6 +36,18 @@ final class OutputFiles {
         if (path != null) {
             outputOptions.add(option);
             outputs.add(path);
+        }
+        return this;
+    }
+
+    /**
+     * A folder the command writes files into, created if missing ({@code null}: not given): it must
+     * be a folder, or not exist under a folder that takes a new file.
+     */
+    OutputFiles folder(String option, Path path) {
+        if (path != null) {
+            folderOptions.add(option);
+            folders.add(path);
         }
         return this;
     }
@@ -64,6 +78,28 @@ final class OutputFiles {
                 }
             }
             files.add(file);
+        }
+        for (int k = 0; k < folders.size(); k++) {
+            checkFolder(folderOptions.get(k), folders.get(k));
+        }
+    }
+
+    /** The folder, or the nearest folder above it that exists (where it will be created), takes a new file. */
+    private static void checkFolder(String option, Path folder) throws IOException {
+        Path existing = folder.toAbsolutePath().normalize();
+        while (!Files.exists(existing) && existing.getParent() != null) {
+            existing = existing.getParent();
+        }
+        if (!Files.isDirectory(existing)) {
+            throw new IOException(option + " " + folder + ": expected a folder, found "
+                    + (existing.equals(folder.toAbsolutePath().normalize()) ? "a file" : "the file " + existing)
+                    + " there");
+        }
+        try {
+            AtomicFile.checkWritable(existing.resolve(".deltaprop-probe"), 0);
+        } catch (IOException e) {
+            throw new IOException(option + " " + folder + ": cannot write in " + existing + " ("
+                    + e.getMessage().replace(existing.resolve(".deltaprop-probe") + ": ", "") + ")", e);
         }
     }
 

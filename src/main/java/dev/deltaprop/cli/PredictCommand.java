@@ -34,7 +34,7 @@ final class PredictCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "M.json", description = "The model file.")
+    @Option(names = "--model", required = true, paramLabel = "M.json", description = "The model file: deltaprop JSON, or ONNX (*.onnx).")
     Path model;
 
     @Option(names = "--data", paramLabel = "F.csv",
@@ -64,7 +64,7 @@ final class PredictCommand implements Callable<Integer> {
         }
         new OutputFiles().input("--model", model).input("--data", data).input("--x", x).output("--output", output)
                 .check();
-        Network network = ModelFiles.load(model);
+        Network network = ModelFiles.read(model);
         DataTable table = data != null ? CsvReader.readInputs(data, network.inputs(), network.outputs())
                 : NpyReader.readInputs(x, network.inputs());
         float[] inputs = table.x();

@@ -6,7 +6,10 @@ import dev.deltaprop.io.DataTable;
 import dev.deltaprop.io.LossPlot;
 import dev.deltaprop.io.ModelFiles;
 import dev.deltaprop.model.Activation;
+import dev.deltaprop.model.Loss;
 import dev.deltaprop.model.Network;
+import dev.deltaprop.train.Checkpoint;
+import dev.deltaprop.train.CheckpointFiles;
 import dev.deltaprop.train.ConsoleProgress;
 import dev.deltaprop.train.EpochSummary;
 import dev.deltaprop.train.HeldOut;
@@ -16,6 +19,7 @@ import dev.deltaprop.train.TrainerConfig;
 import dev.deltaprop.train.TrainingResult;
 import dev.deltaprop.train.ValidationLoss;
 import java.io.PrintWriter;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -28,8 +32,15 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code deltaprop train}: trains a network on a CSV file or two NumPy files and saves it,
- * optionally holding out a validation share and drawing the losses. Everything is checked
- * (options, model, data, the plot's file name) before the backend is opened.
+ * optionally holding out a validation share (with early stopping on its loss), writing
+ * checkpoints and resuming from one, and drawing the losses. Everything is checked (options,
+ * model, data, the plot's file name, the checkpoint) before the backend is opened.
+ *
+ * <p>{@code --resume DIR} continues the run whose checkpoint is in {@code DIR}: the network, the
+ * optimizer, the schedule, {@code B}, {@code η} and the seed come from the checkpoint (giving them
+ * again is refused), {@code --epochs} is the total to reach (default: the checkpoint's run's), and
+ * the data, {@code --validation} and {@code --standardize} must be as before (the checkpoint
+ * recognises its training data). Checkpoints then go on being written to {@code DIR}.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Trains a network on a CSV file (first columns x, the rest d) or on NumPy files (--x, --d)"
@@ -51,11 +62,15 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--output-activation", paramLabel = "NAME", description = "Activation of the output layer (default identity).")
     String outputActivation;
 
-    @Option(names = "--init", paramLabel = "M.json", description = "Start from this model file (architecture and weights) instead of --layers.")
+    @Option(names = "--init", paramLabel = "M.json", description = "Start from this model file (architecture and weights; deltaprop JSON or ONNX *.onnx) instead of --layers.")
     Path init;
 
-    @Option(names = "--epochs", paramLabel = "N", defaultValue = "100", description = "Passes over the data (default ${DEFAULT-VALUE}).")
-    int epochs;
+    @Mixin
+    LearningOptions learning;
+
+    @Option(names = "--epochs", paramLabel = "N",
+            description = "Passes over the data (default 100; with --resume, the total to reach, default the checkpoint's run's).")
+    Integer epochs;
 
     @Option(names = "--batch", paramLabel = "B", defaultValue = "32", description = "Samples per step, B (default ${DEFAULT-VALUE}).")
     int batch;
@@ -82,6 +97,24 @@ final class TrainCommand implements Callable<Integer> {
                     + " saved weights, so the model reads and writes the data's own units. Needs an identity output.")
     boolean standardize;
 
+    @Option(names = "--early-stopping", paramLabel = "PATIENCE",
+            description = "With --validation: stop when the held-out loss has not improved for PATIENCE epochs, and"
+                    + " keep the weights of the epoch where it was lowest.")
+    Integer earlyStopping;
+
+    @Option(names = "--checkpoint", paramLabel = "DIR",
+            description = "Write a checkpoint (model, optimizer state, epoch, schedule and shuffling position) to DIR,"
+                    + " replacing the previous one atomically.")
+    Path checkpoint;
+
+    @Option(names = "--checkpoint-every", paramLabel = "N",
+            description = "Epochs between checkpoints (default 1; the last epoch always writes one).")
+    Integer checkpointEvery;
+
+    @Option(names = "--resume", paramLabel = "DIR",
+            description = "Continue the run whose checkpoint is in DIR, up to --epochs in total.")
+    Path resume;
+
     @Option(names = "--plot", paramLabel = "LOSS.png",
             description = "Draw the loss per epoch (and the held-out loss) to a .png or .svg file.")
     Path plot;
@@ -92,19 +125,43 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        TrainerConfig config = TrainerConfig.builder().epochs(epochs).batch(batch).learningRate(learningRate)
-                .shuffle(!noShuffle).seed(seed).build();
+        Checkpoint resumed = resume == null ? null : readCheckpoint();
+        TrainerConfig config = resumed != null
+                ? resumed.config().toBuilder().epochs(epochs == null ? resumed.config().epochs() : epochs).build()
+                : TrainerConfig.builder().epochs(epochs == null ? 100 : epochs).batch(batch).learningRate(learningRate)
+                        .shuffle(!noShuffle).seed(seed).optimizer(learning.optimizer()).schedule(learning.schedule())
+                        .build();
+        long seed = config.seed();
         if (validation != null && !(validation > 0 && validation < 1)) {
             throw new IllegalArgumentException("--validation: expected a share of the samples between 0 and 1"
                     + " (exclusive), found " + validation);
+        }
+        if (earlyStopping != null && validation == null) {
+            throw new IllegalArgumentException("--early-stopping: expected --validation too (the held-out loss it watches)");
+        }
+        if (earlyStopping != null && earlyStopping < 1) {
+            throw new IllegalArgumentException("--early-stopping: expected a patience of at least 1 epoch, found "
+                    + earlyStopping);
+        }
+        Path checkpointTo = checkpoint != null ? checkpoint : resume;
+        if (checkpointEvery != null && checkpointTo == null) {
+            throw new IllegalArgumentException("--checkpoint-every: expected --checkpoint DIR (or --resume DIR) too");
+        }
+        if (checkpointEvery != null && checkpointEvery < 1) {
+            throw new IllegalArgumentException("--checkpoint-every: expected at least 1 epoch, found " + checkpointEvery);
+        }
+        if (resumed != null && config.epochs() <= resumed.epoch()) {
+            throw new IllegalArgumentException("--epochs: expected more than the " + resumed.epoch()
+                    + " epochs the checkpoint in " + resume + " has done (the total to reach), found " + config.epochs());
         }
         if (plot != null) {
             LossPlot.checkFileName(plot);
         }
         // before any work: a long run must not be lost to an output path that was wrong from the start
         new OutputFiles().input("--data", samples.csv).input("--x", samples.x).input("--d", samples.d)
-                .input("--init", init).output("--save", save).output("--plot", plot).check();
-        Network network = startingNetwork();
+                .input("--init", init).output("--save", save).output("--plot", plot).folder("--checkpoint", checkpointTo)
+                .check();
+        Network network = resumed != null ? resumed.network() : startingNetwork();
         if (standardize && init != null) {
             throw new IllegalArgumentException("--standardize: not allowed with --init (the model file's weights are"
                     + " in the data's units, not standardised ones)");
@@ -164,8 +221,32 @@ final class TrainCommand implements Callable<Integer> {
             if (heldOut != null) {
                 trainer.addListener(heldOut);
             }
+            if (earlyStopping != null) {
+                trainer.earlyStopping(heldOut, earlyStopping);
+            }
+            if (checkpointTo != null) {
+                trainer.checkpoints(new CheckpointFiles(checkpointTo), checkpointEvery == null ? 1 : checkpointEvery);
+            }
+            if (resumed != null) {
+                out.printf(Locale.ROOT, "resuming from %s: epoch %d of %d done%n", resume, resumed.epoch(),
+                        config.epochs());
+                out.flush();
+            }
             try (ConsoleProgress progress = ConsoleProgress.auto(out, heldOut)) {
-                result = trainer.addListener(progress).train(chosen, network, x, d, count);
+                trainer.addListener(progress);
+                result = resumed != null ? resume(trainer, chosen, resumed, x, d, count)
+                        : trainer.train(chosen, network, x, d, count);
+            }
+            if (result.restoredEpoch() > 0) {
+                // the held-out losses of this process: a resumed run's earlier epochs are not among them
+                int index = result.restoredEpoch() - 1 - (resumed == null ? 0 : resumed.epoch());
+                out.printf(Locale.ROOT, "early stopping: %s; kept epoch %d, where the validation loss was lowest%s%n",
+                        result.ending() == TrainingResult.Ending.EARLY_STOPPED
+                                ? "no improvement for " + earlyStopping + " epochs, stopped after epoch "
+                                        + result.epochs().size()
+                                : "ran all " + config.epochs() + " epochs",
+                        result.restoredEpoch(), index < 0 ? ""
+                                : String.format(Locale.ROOT, " (%.6e)", heldOut.losses().get(index)));
             }
             trained = scaling == null ? result.network() : scaling.fold(result.network());
             if (heldOut != null) {
@@ -199,21 +280,63 @@ final class TrainCommand implements Callable<Integer> {
                 + " was saved)";
     }
 
+    /** Continues from the checkpoint; a mismatch of the data is explained in the command line's terms. */
+    private TrainingResult resume(Trainer trainer, Backend backend, Checkpoint from, float[] x, float[] d, int count) {
+        try {
+            return trainer.resume(backend, from, x, d, count);
+        } catch (IllegalArgumentException e) {
+            if (String.valueOf(e.getMessage()).startsWith("data:")) {
+                throw new IllegalArgumentException("--resume " + resume + ": " + e.getMessage() + "; give the same data,"
+                        + " --validation and --standardize as the run that wrote it", e);
+            }
+            throw e;
+        }
+    }
+
+    /** The checkpoint of {@code --resume}, after refusing the options it replaces. */
+    private Checkpoint readCheckpoint() throws java.io.IOException {
+        List<String> replaced = List.of("--layers", "--activation", "--output-activation", "--init", "--batch", "--lr",
+                "--seed", "--no-shuffle", "--loss", "--optimizer", "--momentum", "--beta1", "--beta2", "--epsilon",
+                "--weight-decay", "--schedule", "--warmup-epochs");
+        for (String option : replaced) {
+            if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
+                throw new IllegalArgumentException(option + ": not allowed with --resume (the checkpoint holds the"
+                        + " network and the training settings)");
+            }
+        }
+        try {
+            return new CheckpointFiles(resume).read();
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("--resume " + resume + ": expected a checkpoint folder (with "
+                    + CheckpointFiles.MANIFEST + "), found none", e);
+        } catch (java.io.IOException e) {
+            throw new java.io.IOException("--resume " + resume + ": " + e.getMessage(), e);
+        }
+    }
+
     private Network startingNetwork() throws Exception {
+        Loss loss = learning.loss();
         if (init != null) {
             if (layers != null || activation != null || outputActivation != null) {
                 throw new IllegalArgumentException(
                         "--layers/--activation/--output-activation: not allowed with --init (the model file gives the architecture)");
             }
-            return ModelFiles.load(init);
+            Network loaded = ModelFiles.read(init);
+            if (loss != null && loss != loaded.loss()) {
+                throw new IllegalArgumentException("--loss: expected the loss of the --init model file (" + loaded.loss()
+                        + "), found " + loss);
+            }
+            return loaded;
         }
         if (layers == null) {
             throw new IllegalArgumentException("--layers or --init: expected one of them, found neither");
         }
         int[] widths = Architecture.widths(layers);
-        return Architecture.network(widths,
+        Network network = Architecture.network(widths,
                 Architecture.activation("--activation", activation == null ? "tanh" : activation),
                 Architecture.activation("--output-activation", outputActivation == null ? "identity" : outputActivation),
                 seed);
+        // unset, the network's default: cross entropy under a softmax output, else squared error
+        return loss == null ? network : LearningOptions.flag("--loss", () -> new Network(network.layers(), loss));
     }
 }

@@ -68,6 +68,7 @@ final class VectorRelaunch {
         command.add("--add-modules");
         command.add(MODULE);
         command.add("-D" + CHILD_PROPERTY + "=true");
+        command.addAll(quietOptions(Runtime.version().feature()));
         try {
             command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
         } catch (LinkageError e) {
@@ -77,6 +78,22 @@ final class VectorRelaunch {
         command.add(jar);
         command.addAll(List.of(args));
         return command;
+    }
+
+    /**
+     * The options that keep a modern JDK quiet about what the bindings do, for a JVM of feature
+     * release {@code feature}: JOCL, JCuda and LWJGL load native libraries through JNI, which
+     * JDK 24+ warns about unless native access is enabled (JDK 17 accepts the option too); LWJGL
+     * and protobuf-java read memory through {@code sun.misc.Unsafe}, which JDK 24+ warns about
+     * unless it is allowed, an option that JDK 22 and older reject.
+     */
+    static List<String> quietOptions(int feature) {
+        List<String> options = new ArrayList<>();
+        options.add("--enable-native-access=ALL-UNNAMED");
+        if (feature >= 23) {
+            options.add("--sun-misc-unsafe-memory-access=allow");
+        }
+        return options;
     }
 
     private static boolean isSet(String value) {

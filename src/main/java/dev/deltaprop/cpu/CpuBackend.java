@@ -68,7 +68,7 @@ public final class CpuBackend implements Backend, Profiled {
 
     /** @param threads at least 1 */
     public CpuBackend(int threads) {
-        this(checkThreads(threads, "threads"), Kernels.chosen());
+        this(checkThreads(threads, "threads"), MicroKernels.chosen());
     }
 
     CpuBackend(int threads, MicroKernel kernel) {
@@ -109,7 +109,7 @@ public final class CpuBackend implements Backend, Profiled {
 
     @Override
     public String device() {
-        String whyScalar = passes.kernel() instanceof ScalarMicroKernel ? Kernels.whyScalar() : null;
+        String whyScalar = passes.kernel() instanceof ScalarMicroKernel ? MicroKernels.whyScalar() : null;
         return "pure Java, " + passes.threads() + (passes.threads() == 1 ? " thread, " : " threads, ")
                 + passes.kernel().description() + (whyScalar == null ? "" : "; " + whyScalar);
     }

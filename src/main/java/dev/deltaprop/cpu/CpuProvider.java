@@ -23,7 +23,7 @@ public final class CpuProvider implements BackendProvider {
 
     @Override
     public List<String> details() {
-        String whyScalar = Kernels.whyScalar();
+        String whyScalar = MicroKernels.whyScalar();
         return List.of(CpuBackend.defaultThreads() + " threads (" + CpuBackend.THREADS_PROPERTY + ")",
                 whyScalar == null ? "Vector API kernel" : "scalar kernel: " + whyScalar);
     }

@@ -56,7 +56,7 @@ public final class Predictor {
 
     /** A predictor for {@code network} with the kernel {@code deltaprop.cpu.kernel} selects (Vector API when present). */
     public static Predictor of(Network network) {
-        return new Predictor(Objects.requireNonNull(network, "network"), Kernels.chosen());
+        return new Predictor(Objects.requireNonNull(network, "network"), MicroKernels.chosen());
     }
 
     static Predictor of(Network network, MicroKernel kernel) {

@@ -26,11 +26,15 @@ import java.util.Objects;
  * <p>{@link #upload} keeps a data set in device memory when its inputs and teachers together take
  * at most {@value #DATASET_SHARE_PERCENT}% of the device's global memory; batches are then
  * gathered on the device in the order given to {@link Dataset#order} (two more launches per step,
- * no upload). A larger data set stays on the host and its batches are uploaded step by step.
+ * no upload). A larger data set stays on the host and its batches are uploaded step by step; the
+ * logger {@code dev.deltaprop.device} says so at {@code INFO}.
  */
 public final class DeviceBackend implements Backend, Profiled {
     /** The share of global memory a data set may take on the device, in percent. */
     public static final int DATASET_SHARE_PERCENT = 50;
+
+    /** Says at {@code INFO} when a data set is too large to stay on the device (see {@link #upload}). */
+    private static final System.Logger LOG = System.getLogger("dev.deltaprop.device");
 
     private final String name;
     private final Driver driver;
@@ -235,6 +239,9 @@ public final class DeviceBackend implements Backend, Profiled {
         Checks.batch(x, d, samples, inputs, outputs);
         long bytes = ((long) samples * (inputs + outputs + 1)) * Float.BYTES;
         if (bytes > datasetShare * driver.globalMemoryBytes()) {
+            LOG.log(System.Logger.Level.INFO, () -> name() + ": the data set (" + String.format(java.util.Locale.ROOT, "%,d", bytes)
+                    + " bytes) is larger than " + Math.round(datasetShare * 100) + "% of the device's "
+                    + driver.globalMemoryBytes() / (1024 * 1024) + " MiB: it stays on the host, and each batch is uploaded at its step");
             return Backend.super.upload(x, d, samples);
         }
         return new DeviceDataset(this, driver, x, d, samples, inputs, outputs);

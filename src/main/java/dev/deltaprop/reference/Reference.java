@@ -18,7 +18,8 @@ public final class Reference {
 
     /**
      * Forward pass of one layer: {@code u^l_j = w^l_0j + Σ_i w^l_ij z^{l-1}_i},
-     * {@code z^l_j = f^l(u^l_j)}, for every sample {@code b}.
+     * {@code z^l_j = f^l(u^l_j)}, for every sample {@code b}; for {@link Activation#SOFTMAX}
+     * (output only), {@code z^L_j = e^{u_j − max u} / Σ_k e^{u_k − max u}} over the sample's units.
      *
      * @param w     {@code w^l}, {@code nIn × nOut}
      * @param bias  {@code w^l_0j}, {@code nOut}
@@ -35,7 +36,12 @@ public final class Reference {
                     sum += w[i * nOut + j] * zPrev[b * nIn + i];
                 }
                 u[b * nOut + j] = sum;
-                z[b * nOut + j] = f.f(sum);
+                if (f.elementwise()) {
+                    z[b * nOut + j] = f.f(sum);
+                }
+            }
+            if (!f.elementwise()) {
+                Activation.softmax(u, b * nOut, nOut, z);
             }
         }
     }
@@ -58,6 +64,71 @@ public final class Reference {
                 double error = y[b * n + j] - d[b * n + j];
                 loss += 0.5 * error * error;
                 delta[b * n + j] = error * f.derivative(u[b * n + j], y[b * n + j]);
+            }
+        }
+        return loss;
+    }
+
+    /**
+     * Output error signal of both cross-entropy pairings (DESIGN §1b): {@code δ^L_j = y_j − d_j}.
+     * With a softmax output this is {@code ∂E/∂u^L} when each teacher row sums to 1 (a one-hot
+     * class, as {@code io} makes it); with a sigmoid output, for any {@code d_j}.
+     *
+     * @param y     {@code z^L}, {@code batch × n}
+     * @param d     the teacher, {@code batch × n}
+     * @param delta out: {@code δ^L}, {@code batch × n}
+     */
+    public static void deltaOutputCrossEntropy(double[] y, double[] d, int batch, int n, double[] delta) {
+        for (int b = 0; b < batch; b++) {
+            for (int j = 0; j < n; j++) {
+                delta[b * n + j] = y[b * n + j] - d[b * n + j];
+            }
+        }
+    }
+
+    /**
+     * Cross entropy of a softmax output, from {@code u} in the stable form:
+     * {@code E = −Σ_j d_j log y_j} with {@code log y_j = u_j − m − log Σ_k e^{u_k − m}},
+     * {@code m = max_k u_k}. Every exponent is {@code ≤ 0}, so a confident wrong answer
+     * ({@code u} of ±1e4) gives a large finite {@code E}, never {@code log 0}.
+     *
+     * @param u {@code u^L}, {@code batch × n}
+     * @param d the teacher, {@code batch × n}
+     * @return {@code Σ_b E_b}, the summed (not mean) loss of the batch
+     */
+    public static double crossEntropySoftmax(double[] u, double[] d, int batch, int n) {
+        double loss = 0;
+        for (int b = 0; b < batch; b++) {
+            double m = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < n; j++) {
+                m = Math.max(m, u[b * n + j]);
+            }
+            double sum = 0;
+            for (int k = 0; k < n; k++) {
+                sum += Math.exp(u[b * n + k] - m);
+            }
+            double logSum = Math.log(sum); // sum ≥ 1: the maximum contributes e^0
+            for (int j = 0; j < n; j++) {
+                loss -= d[b * n + j] * (u[b * n + j] - m - logSum);
+            }
+        }
+        return loss;
+    }
+
+    /**
+     * Cross entropy of a sigmoid output (binary, per output), from {@code u} in the stable form
+     * {@code E = Σ_j [softplus(u_j) − d_j u_j]}, which equals {@code −d log y − (1−d) log(1−y)}
+     * for {@code y = σ(u)} and is finite for any finite {@code u}.
+     *
+     * @param u {@code u^L}, {@code batch × n}
+     * @param d the teacher, {@code batch × n}
+     * @return {@code Σ_b E_b}, the summed (not mean) loss of the batch
+     */
+    public static double crossEntropySigmoid(double[] u, double[] d, int batch, int n) {
+        double loss = 0;
+        for (int b = 0; b < batch; b++) {
+            for (int j = 0; j < n; j++) {
+                loss += Activation.SOFTPLUS.f(u[b * n + j]) - d[b * n + j] * u[b * n + j];
             }
         }
         return loss;
@@ -117,7 +188,8 @@ public final class Reference {
 
     /**
      * Gradient descent step: {@code w ← w − η ∂E/∂w}, with {@code w} kept in float32 as every
-     * backend keeps it (the new value is rounded to the nearest float).
+     * backend keeps it (the new value is rounded to the nearest float). The other rules of
+     * DESIGN §1b are in {@link OptimizerRules}; this is its {@code sgd} without weight decay.
      */
     public static void update(double[] w, double[] gradient, double learningRate) {
         for (int k = 0; k < w.length; k++) {

@@ -10,16 +10,21 @@ import java.nio.FloatBuffer;
 import java.util.Objects;
 
 /**
- * The {@code reference} backend: SGD through the equations of {@link Reference}, in double,
- * with float32 parameters. Slow by design; it is the oracle and the fallback of last resort.
- * After a step, {@link #weightGradient(int)} and {@link #biasGradient(int)} hold that step's
- * {@code ∂E/∂w} and {@code ∂E/∂b}.
+ * The {@code reference} backend: the equations of {@link Reference} and the optimizer rules of
+ * {@link OptimizerRules}, in double, with float32 parameters and optimizer state. Slow by design;
+ * it is the oracle and the fallback of last resort. After a step, {@link #weightGradient(int)} and
+ * {@link #biasGradient(int)} hold that step's batch-mean {@code ∂E/∂w} and {@code ∂E/∂b}, before
+ * any weight decay.
  */
 public final class ReferenceBackend implements Backend {
     private Network network;
     private ReferenceNet net;
     /** Refuses a second thread inside a call (backends are single-threaded). */
     private final OneThread guard = new OneThread("reference");
+    private boolean closed;
+    private Optimizer optimizer = Optimizer.sgd();
+    /** {@code t}: the steps taken since the state was fresh. */
+    private long steps;
 
     @Override
     public String name() {
@@ -30,9 +35,6 @@ public final class ReferenceBackend implements Backend {
     public String device() {
         return "pure Java, double accumulation, 1 thread";
     }
-
-    // INTERIM (foundation commit): only plain SGD until the optimizer work of issue 10 lands here
-    private Optimizer optimizer = Optimizer.sgd();
 
     @Override
     public void load(Network network, Optimizer optimizer, OptimizerState state) {
@@ -45,12 +47,18 @@ public final class ReferenceBackend implements Backend {
     }
 
     private void loadInside(Network network, Optimizer optimizer, OptimizerState state) {
-        java.util.Objects.requireNonNull(optimizer, "optimizer");
-        if (!optimizer.equals(Optimizer.sgd()) || state != null) {
-            throw new IllegalArgumentException("optimizer: expected sgd without weight decay on " + name() + " for now, found " + optimizer);
+        open();
+        Objects.requireNonNull(network, "network");
+        Objects.requireNonNull(optimizer, "optimizer");
+        if (state != null) {
+            state.requireFits(network, optimizer); // before anything is replaced
         }
+        OptimizerState start = state == null ? OptimizerState.initial(network, optimizer.kind()) : state;
+        ReferenceNet loaded = new ReferenceNet(network, start);
+        this.network = network;
         this.optimizer = optimizer;
-        load(network);
+        this.net = loaded;
+        this.steps = start.steps();
     }
 
     @Override
@@ -69,22 +77,7 @@ public final class ReferenceBackend implements Backend {
     }
 
     private OptimizerState optimizerStateInside() {
-        throw new UnsupportedOperationException("optimizerState: not yet implemented on " + name());
-    }
-
-    @Override
-    public void load(Network network) {
-        boolean entered = guard.enter();
-        try {
-            loadInside(network);
-        } finally {
-            guard.exit(entered);
-        }
-    }
-
-    private void loadInside(Network network) {
-        this.network = Objects.requireNonNull(network, "network");
-        this.net = new ReferenceNet(network);
+        return net().state(optimizer.kind(), steps);
     }
 
     @Override
@@ -116,7 +109,8 @@ public final class ReferenceBackend implements Backend {
         Checks.batch(x, d, batch, network.inputs(), network.outputs());
         Checks.learningRate(learningRate);
         double loss = net.backpropagate(ReferenceNet.toDouble(x), ReferenceNet.toDouble(d), batch);
-        net.update(learningRate);
+        steps++;
+        net.update(optimizer, steps, learningRate);
         return (float) loss;
     }
 
@@ -152,17 +146,18 @@ public final class ReferenceBackend implements Backend {
         return ReferenceNet.toFloat(net.forward(ReferenceNet.toDouble(x), batch));
     }
 
-    /** {@code ∂E/∂w^l} of the last step, {@code n_{l-1} × n_l}; {@code layer} is 0-based. */
+    /** {@code ∂E/∂w^l} of the last step (batch mean, before weight decay), {@code n_{l-1} × n_l}; {@code layer} is 0-based. */
     public double[] weightGradient(int layer) {
         return net().weightGradient[layer].clone();
     }
 
-    /** {@code ∂E/∂w^l_0} (the bias) of the last step; {@code layer} is 0-based. */
+    /** {@code ∂E/∂w^l_0} (the bias) of the last step (batch mean, before weight decay); {@code layer} is 0-based. */
     public double[] biasGradient(int layer) {
         return net().biasGradient[layer].clone();
     }
 
     private ReferenceNet net() {
+        open();
         if (net == null) {
             throw new IllegalStateException("reference: no network loaded; call load(network) first");
         }
@@ -186,6 +181,14 @@ public final class ReferenceBackend implements Backend {
     }
 
     private void closeInside() {
+        closed = true;
         net = null;
+    }
+
+    /** After {@link #close()} the backend refuses every call, as every backend does. */
+    private void open() {
+        if (closed) {
+            throw new IllegalStateException("reference: the backend is closed");
+        }
     }
 }

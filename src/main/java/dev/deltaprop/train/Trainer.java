@@ -4,7 +4,9 @@ import dev.deltaprop.backend.Backend;
 import dev.deltaprop.backend.Checks;
 import dev.deltaprop.backend.Dataset;
 import dev.deltaprop.model.Network;
-import dev.deltaprop.model.Sizes;
+import dev.deltaprop.model.OptimizerState;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -13,24 +15,49 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * Minibatch stochastic gradient descent over a data set, on any {@link Backend}.
+ * Minibatch training over a data set, on any {@link Backend}, with the {@link TrainerConfig}'s
+ * optimizer and learning-rate schedule.
  *
- * <p>Each epoch visits every sample once. The data set is uploaded to the backend once
- * ({@link Backend#upload}); per epoch the trainer sets the order of the samples
- * ({@link Dataset#order(int[])}: a fresh Fisher–Yates permutation drawn from the seed, or file
- * order when shuffling is off) and then takes steps on consecutive slices of that order,
- * {@code B} samples each, the last one smaller when {@code B} does not divide {@code N}. Each
- * step is {@code W^l ← W^l − (η/B_k) Z^{l-1}ᵀ Δ^l} with {@code B_k} the size of that batch, so
- * the last, partial batch uses its own mean. The epoch's loss is the mean per sample,
- * {@code (1/N) Σ_k B_k · loss_k}, each batch's loss measured before its update.
+ * <p>The optimizer is handed to the backend once, by {@link Backend#load(Network,
+ * dev.deltaprop.model.Optimizer, OptimizerState)}; its state then lives in the backend. Each epoch
+ * visits every sample once. The data set is uploaded to the backend once ({@link Backend#upload});
+ * per epoch the trainer sets the order of the samples ({@link Dataset#order(int[])}: a fresh
+ * Fisher–Yates permutation of the previous epoch's order, drawn from one {@link SplittableRandom}
+ * seeded with {@link TrainerConfig#seed()}, or file order when shuffling is off) and then takes
+ * steps on consecutive slices of that order, {@code B} samples each, the last one smaller when
+ * {@code B} does not divide {@code N}. Every step of epoch {@code e} is given {@code η_e}
+ * ({@link TrainerConfig#learningRate(int)}) and uses its own batch's mean gradient. The epoch's
+ * loss is the mean per sample, {@code (1/N) Σ_k B_k · loss_k}, each batch's loss measured before
+ * its update.
  *
- * <p>A loss that is NaN or infinite stops the run with a {@link TrainingDivergedException}
- * naming the epoch and batch. A trainer holds no state between runs; listeners are called on
- * the training thread.
+ * <p>Control:
+ * <ul>
+ * <li>A loss that is NaN or infinite stops the run with a {@link TrainingDivergedException} naming
+ *     the epoch and batch.</li>
+ * <li>{@link #stop()} (from a listener, or any thread) ends the run cleanly before the next batch:
+ *     {@link #train} returns a result with {@link TrainingResult.Ending#STOPPED}; an epoch cut short
+ *     has no summary.</li>
+ * <li>Interrupting the training thread ends the run before the next batch with a
+ *     {@link TrainingInterruptedException} that carries the result so far; the thread's interrupt
+ *     status stays set, so the caller's own blocking calls see it too. An exception rather than a
+ *     result, so that code that does not expect an interruption cannot mistake a cut-short run for a
+ *     finished one.</li>
+ * <li>{@link #earlyStopping} ends the run once the held-out loss has not improved for a number of
+ *     epochs, and leaves the best epoch's parameters (and optimizer state) in the backend and the
+ *     result.</li>
+ * <li>{@link #checkpoints} writes a {@link Checkpoint} every few epochs, and {@link #resume}
+ *     continues from one exactly as if the run had not stopped.</li>
+ * </ul>
+ * Listeners are called on the training thread, in the order they were added.
  */
 public final class Trainer {
     private final TrainerConfig config;
     private final List<TrainingListener> listeners = new CopyOnWriteArrayList<>();
+    private volatile boolean stopRequested;
+    private ValidationLoss earlyStoppingLoss;
+    private int patience;
+    private CheckpointFiles checkpointFiles;
+    private int checkpointEvery;
 
     public Trainer(TrainerConfig config) {
         this.config = Objects.requireNonNull(config, "config");
@@ -47,44 +74,163 @@ public final class Trainer {
     }
 
     /**
-     * Loads {@code network} into {@code backend} and trains it on {@code samples} samples.
+     * Asks the run in progress to end before its next batch (safe from any thread, e.g. a listener or
+     * a user interface). The request is cleared when a run starts.
+     */
+    public void stop() {
+        stopRequested = true;
+    }
+
+    /**
+     * Stops a run when the held-out loss has not improved (fallen below its lowest so far) for
+     * {@code patience} epochs in a row, and keeps the parameters of the epoch with the lowest held-out
+     * loss: at the end of the run, stopped early or not, the backend holds them (with the optimizer
+     * state of that epoch) and so does the result. {@code heldOut} is added as a listener if it is not
+     * one yet.
+     *
+     * @param heldOut  the held-out loss, measured on the backend that trains
+     * @param patience epochs without improvement before stopping, at least 1
+     * @return this trainer
+     * @throws IllegalArgumentException naming {@code patience} when it is below 1
+     */
+    public Trainer earlyStopping(ValidationLoss heldOut, int patience) {
+        if (patience < 1) {
+            throw new IllegalArgumentException("patience: expected at least 1 epoch without improvement, found " + patience);
+        }
+        this.earlyStoppingLoss = Objects.requireNonNull(heldOut, "heldOut");
+        this.patience = patience;
+        if (!listeners.contains(heldOut)) {
+            listeners.add(heldOut);
+        }
+        return this;
+    }
+
+    /**
+     * Writes a checkpoint to {@code files} after every {@code every}-th epoch and after the last one.
+     *
+     * @param files where checkpoints go; each replaces the previous one as a whole
+     * @param every epochs between checkpoints, at least 1
+     * @return this trainer
+     */
+    public Trainer checkpoints(CheckpointFiles files, int every) {
+        if (every < 1) {
+            throw new IllegalArgumentException("checkpointEvery: expected at least 1 epoch, found " + every);
+        }
+        this.checkpointFiles = Objects.requireNonNull(files, "files");
+        this.checkpointEvery = every;
+        return this;
+    }
+
+    /**
+     * Loads {@code network} into {@code backend} with the configuration's optimizer (fresh state)
+     * and trains it on {@code samples} samples.
      *
      * @param x {@code samples × n_0} inputs, batch-major, finite
      * @param d {@code samples × n_L} teacher values, batch-major, finite
      * @return the trained network and the per-epoch losses
      * @throws IllegalArgumentException     naming the field when the data do not fit the network
      *                                      or are not finite, before any work in the backend
-     * @throws TrainingDivergedException if the loss becomes NaN or infinite
+     * @throws TrainingDivergedException    if the loss becomes NaN or infinite
+     * @throws TrainingInterruptedException if the thread is interrupted
+     * @throws UncheckedIOException         if a checkpoint cannot be written
      */
     public TrainingResult train(Backend backend, Network network, float[] x, float[] d, int samples) {
         Objects.requireNonNull(backend, "backend");
         Objects.requireNonNull(network, "network");
-        if (samples < 1) {
-            throw new IllegalArgumentException("samples: expected at least 1 sample to train on, found " + samples);
-        }
-        // checked here, not only in the backend, so that a device backend never sees bad data
-        size("x", x, samples, network.inputs(), "inputs");
-        size("d", d, samples, network.outputs(), "outputs");
-        Checks.finite("x", x, network.inputs());
-        Checks.finite("d", d, network.outputs());
+        checkData(network, x, d, samples);
+        backend.load(network, config.optimizer());
+        return run(backend, x, d, samples, new Progress(0, List.of(), null));
+    }
 
-        backend.load(network);
-        // in long: (samples + B − 1) / B wraps for B near 2^31 and would give epochs without a step
-        int batches = Sizes.ceilDiv(samples, config.batch());
-        List<EpochSummary> summaries = new ArrayList<>();
+    /**
+     * Continues the run that wrote {@code checkpoint}, up to {@link TrainerConfig#epochs()} epochs in
+     * total: the backend gets the checkpoint's parameters and optimizer state, and the samples are
+     * visited in the order the interrupted run would have used, so that the result is bit for bit
+     * the one of a run that never stopped (on the same backend; for {@code cosine}, with the same
+     * {@code E}). The data must be the checkpoint's, and this trainer's configuration the same as
+     * the checkpoint's but for the number of epochs.
+     *
+     * @throws IllegalArgumentException naming the field when the configuration or the data differ
+     *                                  from the checkpoint's, or it already has all the epochs
+     * @see #train
+     */
+    public TrainingResult resume(Backend backend, Checkpoint checkpoint, float[] x, float[] d, int samples) {
+        Objects.requireNonNull(backend, "backend");
+        Objects.requireNonNull(checkpoint, "checkpoint");
+        checkData(checkpoint.network(), x, d, samples);
+        checkpoint.requireContinuableBy(config, Checkpoint.fingerprint(x, d), samples);
+        if (earlyStoppingLoss == null && checkpoint.best() != null) {
+            throw new IllegalArgumentException("earlyStopping: expected as in the checkpoint's run (patience "
+                    + checkpoint.best().patience() + "), found none");
+        }
+        if (earlyStoppingLoss != null && checkpoint.best() == null) {
+            throw new IllegalArgumentException("earlyStopping: expected none, as in the checkpoint's run, found patience "
+                    + patience);
+        }
+        backend.load(checkpoint.network(), config.optimizer(), checkpoint.optimizerState());
+        return run(backend, x, d, samples, new Progress(checkpoint.epoch(), checkpoint.history(), checkpoint.best()));
+    }
+
+    /** Where a run starts: the epochs already done, their summaries, and early stopping's memory. */
+    private record Progress(int epochsDone, List<EpochSummary> history, Checkpoint.Best best) {
+    }
+
+    private TrainingResult run(Backend backend, float[] x, float[] d, int samples, Progress start) {
+        stopRequested = false;
+        int batches = Math.toIntExact(((long) samples + config.batch() - 1) / config.batch());
+        List<EpochSummary> summaries = new ArrayList<>(start.history());
+        Checkpoint.Best best = start.best();
+        if (best != null && best.patience() != patience) {
+            throw new IllegalArgumentException("earlyStopping: expected patience " + best.patience()
+                    + " as in the checkpoint's run, found " + patience);
+        }
+        long fingerprint = Checkpoint.fingerprint(x, d);
+        // SplittableRandom has no state to save: the order after e epochs is replayed from the seed
         SplittableRandom random = new SplittableRandom(config.seed());
         int[] order = Checks.identity(samples);
+        if (config.shuffle()) {
+            for (int e = 1; e <= start.epochsDone(); e++) {
+                shuffle(order, random);
+            }
+        }
+        TrainingResult.Ending ending = TrainingResult.Ending.COMPLETED;
         try (Dataset data = backend.upload(x, d, samples)) {
-            for (int epoch = 1; epoch <= config.epochs(); epoch++) {
+            if (config.shuffle() && start.epochsDone() > 0) {
+                data.order(order);
+            }
+            for (int epoch = start.epochsDone() + 1; epoch <= config.epochs(); epoch++) {
                 if (config.shuffle()) {
                     shuffle(order, random);
                     data.order(order);
                 }
                 // file order is the data set's initial order: nothing to set without shuffling
-                summaries.add(epoch(backend, data, epoch, batches, samples));
+                EpochSummary summary = epoch(backend, data, epoch, batches, samples, summaries);
+                if (summary == null) {
+                    ending = TrainingResult.Ending.STOPPED;
+                    break;
+                }
+                summaries.add(summary);
+                if (earlyStoppingLoss != null) {
+                    best = improve(backend, best, epoch, earlyStoppingLoss.last());
+                }
+                boolean patienceOut = best != null && epoch - best.epoch() >= patience;
+                if (checkpointFiles != null && (epoch % checkpointEvery == 0 || epoch == config.epochs() || patienceOut)) {
+                    write(new Checkpoint(backend.network(), backend.optimizerState(), config, epoch, summaries,
+                            fingerprint, samples, best));
+                }
+                if (patienceOut) {
+                    ending = TrainingResult.Ending.EARLY_STOPPED;
+                    break;
+                }
             }
         }
-        return new TrainingResult(trained(backend, batches), summaries);
+        int restored = 0;
+        if (best != null) {
+            backend.load(best.network(), config.optimizer(), best.optimizerState());
+            restored = best.epoch();
+        }
+        int last = summaries.isEmpty() ? start.epochsDone() : summaries.get(summaries.size() - 1).epoch();
+        return new TrainingResult(trained(backend, last, batches), summaries, ending, restored);
     }
 
     /**
@@ -92,34 +238,68 @@ public final class Trainer {
      * overflowed shows in the next step's loss — except the last one's: checked here, and
      * reported as the divergence it is, where it happened.
      */
-    private Network trained(Backend backend, int batches) {
+    private Network trained(Backend backend, int epoch, int batches) {
         try {
             return backend.network();
         } catch (IllegalArgumentException e) {
             throw new TrainingDivergedException(String.format(Locale.ROOT,
                     "the parameters became non-finite in the last step (epoch %d of %d, batch %d of %d), after its"
                             + " loss was measured: %s; the learning rate %s is probably too large",
-                    config.epochs(), config.epochs(), batches, batches, e.getMessage(), config.learningRate()),
-                    config.epochs(), batches);
+                    epoch, config.epochs(), batches, batches, e.getMessage(), config.learningRate()), epoch, batches);
         }
     }
 
-    private EpochSummary epoch(Backend backend, Dataset data, int epoch, int batches, int samples) {
+    /** Keeps the epoch's parameters when its held-out loss is the lowest so far. */
+    private Checkpoint.Best improve(Backend backend, Checkpoint.Best best, int epoch, double loss) {
+        if (Double.isNaN(loss)) {
+            throw new IllegalStateException("earlyStopping: the held-out loss was not measured in epoch " + epoch);
+        }
+        if (best == null || loss < best.loss()) {
+            return new Checkpoint.Best(epoch, loss, patience, backend.network(), backend.optimizerState());
+        }
+        return best;
+    }
+
+    private void write(Checkpoint checkpoint) {
+        try {
+            checkpointFiles.write(checkpoint);
+        } catch (IOException e) {
+            throw new UncheckedIOException("checkpoint: could not write epoch " + checkpoint.epoch() + " to "
+                    + checkpointFiles.directory() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** One epoch; null when {@link #stop()} ended it before its last batch. */
+    private EpochSummary epoch(Backend backend, Dataset data, int epoch, int batches, int samples,
+            List<EpochSummary> done) {
+        if (stopRequested) {
+            return null;
+        }
+        float learningRate = config.learningRate(epoch);
         for (TrainingListener listener : listeners) {
             listener.epochStarted(epoch, config.epochs(), batches);
         }
         long start = System.nanoTime();
         double lossSum = 0;
         for (int k = 0; k < batches; k++) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new TrainingInterruptedException(String.format(Locale.ROOT,
+                        "training: the thread was interrupted; stopped before batch %d of %d of epoch %d of %d",
+                        k + 1, batches, epoch, config.epochs()), epoch, k + 1,
+                        new TrainingResult(backend.network(), done, TrainingResult.Ending.STOPPED, 0));
+            }
+            if (stopRequested) {
+                return null;
+            }
             int offset = (int) ((long) k * config.batch());
             int size = (int) Math.min(config.batch(), (long) samples - offset);
-            float loss = backend.step(data, offset, size, config.learningRate());
+            float loss = backend.step(data, offset, size, learningRate);
             if (!Float.isFinite(loss)) {
                 throw new TrainingDivergedException(String.format(Locale.ROOT,
                         "loss became %s at epoch %d of %d, batch %d of %d (samples %d..%d of the epoch's order);"
                                 + " the learning rate %s is probably too large, or the data are badly scaled",
                         loss, epoch, config.epochs(), k + 1, batches, offset, offset + size - 1,
-                        config.learningRate()), epoch, k + 1);
+                        learningRate), epoch, k + 1);
             }
             lossSum += (double) loss * size;
             if (!listeners.isEmpty()) {
@@ -136,6 +316,17 @@ public final class Trainer {
             listener.epochEnded(summary);
         }
         return summary;
+    }
+
+    private static void checkData(Network network, float[] x, float[] d, int samples) {
+        if (samples < 1) {
+            throw new IllegalArgumentException("samples: expected at least 1 sample to train on, found " + samples);
+        }
+        // checked here, not only in the backend, so that a device backend never sees bad data
+        size("x", x, samples, network.inputs(), "inputs");
+        size("d", d, samples, network.outputs(), "outputs");
+        Checks.finite("x", x, network.inputs());
+        Checks.finite("d", d, network.outputs());
     }
 
     private static void size(String field, float[] values, int samples, int width, String what) {

@@ -1,10 +1,13 @@
 package dev.deltaprop.train;
 
+import dev.deltaprop.model.Optimizer;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * The hyper-parameters of a training run: epochs, minibatch size {@code B}, learning rate
- * {@code η} and how samples are ordered. Immutable; made by {@link #builder()}, which checks
+ * {@code η} and its {@link LearningRateSchedule}, the {@link Optimizer}, and how samples are
+ * ordered. Immutable; made by {@link #builder()}, which checks
  * every field when {@link Builder#build()} is called.
  */
 public final class TrainerConfig {
@@ -13,6 +16,8 @@ public final class TrainerConfig {
     private final float learningRate;
     private final boolean shuffle;
     private final long seed;
+    private final Optimizer optimizer;
+    private final LearningRateSchedule schedule;
 
     private TrainerConfig(Builder builder) {
         this.epochs = builder.epochs;
@@ -20,9 +25,14 @@ public final class TrainerConfig {
         this.learningRate = builder.learningRate;
         this.shuffle = builder.shuffle;
         this.seed = builder.seed;
+        this.optimizer = builder.optimizer;
+        this.schedule = builder.schedule;
     }
 
-    /** A builder with the defaults: 100 epochs, {@code B = 32}, {@code η = 0.05}, shuffled with seed 1. */
+    /**
+     * A builder with the defaults: 100 epochs, {@code B = 32}, {@code η = 0.05} constant, plain sgd,
+     * shuffled with seed 1.
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -37,7 +47,7 @@ public final class TrainerConfig {
         return batch;
     }
 
-    /** {@code η}, finite and {@code > 0}. */
+    /** {@code η}, finite and {@code > 0}: the base rate, which {@link #schedule()} scales per epoch. */
     public float learningRate() {
         return learningRate;
     }
@@ -52,15 +62,44 @@ public final class TrainerConfig {
         return seed;
     }
 
-    /** This configuration as a builder, to change a field. */
-    public Builder toBuilder() {
-        return new Builder().epochs(epochs).batch(batch).learningRate(learningRate).shuffle(shuffle).seed(seed);
+    /** The rule each step applies; handed to {@link dev.deltaprop.backend.Backend#load} once per run. */
+    public Optimizer optimizer() {
+        return optimizer;
     }
 
+    /** How {@code η} changes from epoch to epoch. */
+    public LearningRateSchedule schedule() {
+        return schedule;
+    }
+
+    /**
+     * {@code η_e}, the learning rate every step of epoch {@code e} is given.
+     *
+     * @param epoch {@code e}, 1-based
+     * @return {@link LearningRateSchedule#rate} of {@link #learningRate()} in epoch {@code e} of {@link #epochs()}
+     */
+    public float learningRate(int epoch) {
+        return schedule.rate(learningRate, epoch, epochs);
+    }
+
+    /** This configuration as a builder, to change a field. */
+    public Builder toBuilder() {
+        return new Builder().epochs(epochs).batch(batch).learningRate(learningRate).shuffle(shuffle).seed(seed)
+                .optimizer(optimizer).schedule(schedule);
+    }
+
+    /** The fields; the optimizer and the schedule only when they are not plain sgd at a constant rate. */
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "epochs %d, batch %d, learning rate %s, %s", epochs, batch,
+        String text = String.format(Locale.ROOT, "epochs %d, batch %d, learning rate %s, %s", epochs, batch,
                 learningRate, shuffle ? "shuffled with seed " + seed : "file order");
+        if (!optimizer.equals(Optimizer.sgd())) {
+            text += ", optimizer " + optimizer;
+        }
+        if (!schedule.isConstant()) {
+            text += ", schedule " + schedule;
+        }
+        return text;
     }
 
     /** Collects the fields; {@link #build()} checks them. */
@@ -70,6 +109,8 @@ public final class TrainerConfig {
         private float learningRate = 0.05f;
         private boolean shuffle = true;
         private long seed = 1;
+        private Optimizer optimizer = Optimizer.sgd();
+        private LearningRateSchedule schedule = LearningRateSchedule.constant();
 
         private Builder() {
         }
@@ -96,6 +137,18 @@ public final class TrainerConfig {
 
         public Builder seed(long seed) {
             this.seed = seed;
+            return this;
+        }
+
+        /** The optimizer (default {@link Optimizer#sgd()}). */
+        public Builder optimizer(Optimizer optimizer) {
+            this.optimizer = Objects.requireNonNull(optimizer, "optimizer");
+            return this;
+        }
+
+        /** The learning-rate schedule (default {@link LearningRateSchedule#constant()}). */
+        public Builder schedule(LearningRateSchedule schedule) {
+            this.schedule = Objects.requireNonNull(schedule, "schedule");
             return this;
         }
 

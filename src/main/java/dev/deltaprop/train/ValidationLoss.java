@@ -1,6 +1,9 @@
 package dev.deltaprop.train;
 
 import dev.deltaprop.backend.Backend;
+import dev.deltaprop.model.Activation;
+import dev.deltaprop.model.Loss;
+import dev.deltaprop.model.Network;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -9,9 +12,11 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * Measures the loss on held-out samples after every epoch: the mean per sample of
- * {@code E = ½ Σ_j (y_j − d_j)²}, the same quantity as {@link EpochSummary#loss()}, but with the
- * parameters at the end of the epoch and on samples that no step has seen.
+ * Measures the loss on held-out samples after every epoch: the mean per sample of the network's
+ * loss {@code E} (DESIGN §1b: {@code ½ Σ_j (y_j − d_j)²}, or cross entropy), the same quantity as
+ * {@link EpochSummary#loss()}, but with the parameters at the end of the epoch and on samples that
+ * no step has seen. Which loss, and the output activation it is paired with, are read from the
+ * backend's network at the first measurement.
  *
  * <p>Add it to the {@link Trainer} <em>before</em> a listener that shows it (listeners run in the
  * order they were added), give it the backend that trains, and read {@link #last()} or
@@ -27,6 +32,8 @@ public final class ValidationLoss implements TrainingListener {
     private final float[] d;
     private final int samples;
     private final List<Double> losses = Collections.synchronizedList(new ArrayList<>());
+    private Loss loss;
+    private Activation output;
 
     /**
      * @param backend the backend the {@link Trainer} trains on
@@ -78,12 +85,19 @@ public final class ValidationLoss implements TrainingListener {
     }
 
     /**
-     * The held-out loss with the backend's current parameters, {@code (1/V) Σ_s ½ Σ_j (y_sj − d_sj)²},
-     * accumulated in double.
+     * The held-out loss with the backend's current parameters, {@code (1/V) Σ_s E_s}, accumulated in
+     * double from the outputs {@code y}: {@code ½ Σ_j (y_j − d_j)²}, {@code −Σ_j d_j log y_j} (softmax), or
+     * {@code −Σ_j [d_j log y_j + (1 − d_j) log(1 − y_j)]} (sigmoid), with {@code y} kept at least
+     * {@link Float#MIN_NORMAL} inside a logarithm so that an output rounded to 0 gives a large finite loss.
      *
      * @return the mean loss per held-out sample
      */
     public double measure() {
+        if (loss == null) {
+            Network network = backend.network();
+            loss = network.loss();
+            output = network.layer(network.depth() - 1).activation();
+        }
         int inputs = x.length / samples;
         int outputs = d.length / samples;
         double sum = 0;
@@ -91,11 +105,21 @@ public final class ValidationLoss implements TrainingListener {
             int rows = Math.min(CHUNK, samples - start);
             float[] y = backend.predict(Arrays.copyOfRange(x, start * inputs, (start + rows) * inputs), rows);
             for (int k = 0; k < rows * outputs; k++) {
-                double error = (double) y[k] - d[start * outputs + k];
-                sum += 0.5 * error * error;
+                sum += loss(y[k], d[start * outputs + k]);
             }
         }
         return sum / samples;
+    }
+
+    /** One output's share of {@code E}. */
+    private double loss(double y, double d) {
+        if (loss == Loss.SQUARED_ERROR) {
+            return 0.5 * (y - d) * (y - d);
+        }
+        if (output == Activation.SOFTMAX) {
+            return d == 0 ? 0 : -d * Math.log(Math.max(y, Float.MIN_NORMAL));
+        }
+        return -(d * Math.log(Math.max(y, Float.MIN_NORMAL)) + (1 - d) * Math.log(Math.max(1 - y, Float.MIN_NORMAL)));
     }
 
     /** @return the held-out loss after each epoch so far, in order */

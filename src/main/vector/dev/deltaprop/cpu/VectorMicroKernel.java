@@ -11,7 +11,7 @@ import jdk.incubator.vector.VectorSpecies;
  * FMA pipes, and the tile plus operands use 15 of the 32 (AVX-512) registers.
  *
  * <p>Compiled separately with {@code --add-modules jdk.incubator.vector} (see pom.xml) and
- * loaded by {@link Kernels} only when the module is in the boot layer.
+ * loaded by {@link MicroKernels} only when the module is in the boot layer.
  */
 final class VectorMicroKernel implements MicroKernel {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;

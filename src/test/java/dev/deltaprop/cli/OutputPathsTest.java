@@ -117,6 +117,15 @@ class OutputPathsTest {
     }
 
     @Test
+    void aCheckpointFolderThatIsAFileIsRefusedBeforeTraining() throws IOException {
+        Path data = xor();
+        Path file = Files.writeString(folder.resolve("taken"), "not a folder");
+        assertRefusedBeforeTraining(Cli.run("train", "--data", data.toString(), "--layers", "2-4-1",
+                "--backend", "reference", "--save", folder.resolve("m.json").toString(),
+                "--checkpoint", file.resolve("run").toString()), "--checkpoint", "expected a folder");
+    }
+
+    @Test
     void anEmptySavePathIsRefused() throws IOException {
         assertRefusedBeforeTraining(Cli.run("train", "--data", xor().toString(), "--layers", "2-4-1",
                 "--backend", "reference", "--save", ""), "--save", "empty");

@@ -31,7 +31,7 @@ class CpuBackendTest {
     }
 
     static MicroKernel kernel(String name) {
-        return name.equals("scalar") ? new ScalarMicroKernel() : Kernels.vector();
+        return name.equals("scalar") ? new ScalarMicroKernel() : MicroKernels.vector();
     }
 
     /** Odd widths, every activation somewhere, identity output. */

@@ -16,7 +16,7 @@ public final class CpuFamilies implements Families {
 
     /** The families as the cpu backend runs them by default; the caller closes it. */
     public static Families open() {
-        return new CpuFamilies(new Passes(CpuBackend.defaultThreads(), Kernels.chosen()));
+        return new CpuFamilies(new Passes(CpuBackend.defaultThreads(), MicroKernels.chosen()));
     }
 
     @Override

@@ -48,7 +48,7 @@ public final class CpuPerf {
         float[] x = Compare.uniform(random, n * n, 1.0);
         float[] u = new float[n * n];
         float[] z = new float[n * n];
-        try (Passes passes = new Passes(threads, Kernels.chosen())) {
+        try (Passes passes = new Passes(threads, MicroKernels.chosen())) {
             long[] nanos = new long[25];
             for (int r = -5; r < nanos.length; r++) {
                 long start = System.nanoTime();
@@ -76,7 +76,7 @@ public final class CpuPerf {
         float[] deltaPrev = new float[batch * nIn];
         float[] gradient = new float[nIn * nOut];
         double flops = 2.0 * batch * nIn * nOut;
-        try (Passes passes = new Passes(threads, Kernels.chosen())) {
+        try (Passes passes = new Passes(threads, MicroKernels.chosen())) {
             for (String shape : new String[] {"forward NN", "delta NT", "update TN"}) {
                 long[] nanos = new long[30];
                 for (int r = -10; r < nanos.length; r++) {

@@ -53,7 +53,7 @@ class PassesTest {
         List<Arguments> cases = new ArrayList<>();
         for (String kernel : new String[] {"scalar", "vector"}) {
             for (int threads : new int[] {1, 2}) {
-                MicroKernel micro = kernel.equals("scalar") ? new ScalarMicroKernel() : Kernels.vector();
+                MicroKernel micro = kernel.equals("scalar") ? new ScalarMicroKernel() : MicroKernels.vector();
                 Passes passes = new Passes(threads, micro);
                 OPENED.add(passes);
                 for (Activation f : Activation.elementwiseValues()) {

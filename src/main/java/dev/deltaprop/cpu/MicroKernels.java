@@ -12,12 +12,12 @@ import java.util.Locale;
  * <p>The vector kernel is compiled separately against the incubator module and loaded by name, so
  * that this class (and the whole library) loads on a JVM where the module is absent.
  */
-final class Kernels {
+final class MicroKernels {
     static final String PROPERTY = "deltaprop.cpu.kernel";
     private static final String VECTOR_CLASS = "dev.deltaprop.cpu.VectorMicroKernel";
     private static final String MODULE = "jdk.incubator.vector";
 
-    private Kernels() {
+    private MicroKernels() {
     }
 
     /** The kernel {@code deltaprop.cpu.kernel} asks for (default {@code auto}). */
