@@ -332,6 +332,8 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--layers or --init: expected one of them, found neither");
         }
         int[] widths = Architecture.widths(layers);
+        // before any weight is drawn: a network too large for the heap is one line, not minutes and an OutOfMemoryError
+        Architecture.requireHeap("--layers " + layers, widths);
         Network network = Architecture.network(widths,
                 Architecture.activation("--activation", activation == null ? "tanh" : activation),
                 Architecture.activation("--output-activation", outputActivation == null ? "identity" : outputActivation),

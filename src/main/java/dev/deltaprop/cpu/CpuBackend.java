@@ -6,6 +6,7 @@ import dev.deltaprop.backend.OneThread;
 import dev.deltaprop.backend.Profiled;
 import dev.deltaprop.model.Activation;
 import dev.deltaprop.model.Layer;
+import dev.deltaprop.model.MemoryEstimate;
 import dev.deltaprop.model.Network;
 import dev.deltaprop.model.Optimizer;
 import dev.deltaprop.model.OptimizerState;
@@ -172,7 +173,10 @@ public final class CpuBackend implements Backend, Profiled {
 
     private void loadInside(Network network) {
         open();
-        this.network = Objects.requireNonNull(network, "network");
+        Objects.requireNonNull(network, "network");
+        MemoryEstimate.requireHeap("cpu: the network " + network.shape() + " (its weights, gradient and optimizer"
+                + " state)", MemoryEstimate.bytes(network.parameterCount(), (2 + optimizer.kind().slots()) * Float.BYTES));
+        this.network = network;
         int depth = network.depth();
         widths = network.widths();
         activations = new Activation[depth];
@@ -328,6 +332,8 @@ public final class CpuBackend implements Backend, Profiled {
         for (int l = 1; l < widths.length; l++) {
             Sizes.elements("batch × n_" + l, batch, widths[l]); // every layer checked before any allocation
         }
+        MemoryEstimate.requireHeap("cpu: batch " + batch + " (u, z and δ of every layer)",
+                MemoryEstimate.bytes(MemoryEstimate.activations(widths, batch), Float.BYTES));
         for (int l = 1; l < widths.length; l++) {
             int size = batch * widths[l];
             u[l] = new float[size];
@@ -361,6 +367,12 @@ public final class CpuBackend implements Backend, Profiled {
         if (closed) {
             throw new IllegalStateException("cpu: the backend is closed");
         }
+    }
+
+    @Override
+    public int[] widths() {
+        loaded();
+        return widths.clone();
     }
 
     private void loaded() {

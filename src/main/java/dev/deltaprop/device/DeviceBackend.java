@@ -6,6 +6,7 @@ import dev.deltaprop.backend.Dataset;
 import dev.deltaprop.backend.OneThread;
 import dev.deltaprop.backend.Profiled;
 import dev.deltaprop.device.driver.Driver;
+import dev.deltaprop.model.MemoryEstimate;
 import dev.deltaprop.model.Network;
 import dev.deltaprop.model.Optimizer;
 import dev.deltaprop.model.OptimizerState;
@@ -136,6 +137,13 @@ public final class DeviceBackend implements Backend, Profiled {
     private void loadInside(Network network) {
         Objects.requireNonNull(network, "network");
         open();
+        // the parameters and the optimizer's state, against the device's memory, before any is allocated
+        long bytes = MemoryEstimate.bytes(network.parameterCount(), (1 + optimizer.kind().slots()) * Float.BYTES);
+        if (bytes > driver.globalMemoryBytes()) {
+            throw new IllegalArgumentException(name + ": the network " + network.shape() + " (its parameters and "
+                    + optimizer.kind() + " state) needs about " + MemoryEstimate.describe(bytes) + " of device memory,"
+                    + " more than the device's " + MemoryEstimate.describe(driver.globalMemoryBytes()));
+        }
         if (net != null) {
             net.close();
             net = null;
@@ -373,6 +381,11 @@ public final class DeviceBackend implements Backend, Profiled {
         if (closed) {
             throw new IllegalStateException(name + ": the backend is closed");
         }
+    }
+
+    @Override
+    public int[] widths() {
+        return net().shape().widths();
     }
 
     private DeviceNet net() {

@@ -5,6 +5,7 @@ import dev.deltaprop.device.driver.Driver;
 import dev.deltaprop.device.driver.Driver.Memory;
 import dev.deltaprop.model.Activation;
 import dev.deltaprop.model.Layer;
+import dev.deltaprop.model.MemoryEstimate;
 import dev.deltaprop.model.Network;
 import dev.deltaprop.model.Sizes;
 import java.util.ArrayList;
@@ -70,8 +71,16 @@ final class DeviceNet implements AutoCloseable {
             return;
         }
         // the kernels index batch × n_l elements with an int: refuse, by name, what would wrap
+        long units = 0;
         for (int l = 0; l < widths.length; l++) {
             Sizes.elements("batch × n_" + l, batch, widths[l]);
+            units += 3L * widths[l];
+        }
+        long bytes = MemoryEstimate.bytes(Sizes.multiply(batch, units), Float.BYTES);
+        if (bytes > driver.globalMemoryBytes()) {
+            throw new IllegalArgumentException("batch " + batch + ": u, z and δ of every layer need about "
+                    + MemoryEstimate.describe(bytes) + " of device memory, more than the device's "
+                    + MemoryEstimate.describe(driver.globalMemoryBytes()));
         }
         freeBatchBuffers();
         for (int l = 0; l < widths.length; l++) {

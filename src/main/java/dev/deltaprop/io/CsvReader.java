@@ -1,5 +1,7 @@
 package dev.deltaprop.io;
 
+import dev.deltaprop.model.MemoryEstimate;
+import dev.deltaprop.model.Sizes;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
@@ -78,10 +80,13 @@ public final class CsvReader {
                     + outputs);
         }
         BufferedReader in = source instanceof BufferedReader ? (BufferedReader) source : new BufferedReader(source);
-        int full = inputs + outputs;
+        int full = Sizes.elements("inputs + outputs columns", 1, (long) inputs + outputs);
         int width = -1;
-        float[] x = new float[1024 * inputs];
-        float[] d = new float[1024 * outputs];
+        // room for the rows the file actually holds, grown as they come: never 1024 rows of a width
+        // that a single row of the file may already fill the heap with
+        int capacity = Math.max(1, Math.min(1024, (1 << 16) / full));
+        float[] x = new float[capacity * inputs];
+        float[] d = new float[capacity * outputs];
         int samples = 0;
         String line;
         int number = 0;
@@ -111,9 +116,14 @@ public final class CsvReader {
                 throw new DataFormatException(name + " line " + number + ": expected " + width
                         + " columns like the rows before it, found " + columns);
             }
-            if (samples == x.length / inputs) {
-                x = Arrays.copyOf(x, x.length * 2);
-                d = Arrays.copyOf(d, d.length * 2);
+            if (samples == capacity) {
+                capacity = grown(capacity, inputs, outputs, name, number);
+                try {
+                    x = Arrays.copyOf(x, capacity * inputs);
+                    d = Arrays.copyOf(d, capacity * outputs);
+                } catch (OutOfMemoryError e) {
+                    throw tooLarge(name, number, (long) capacity * full * Float.BYTES);
+                }
             }
             for (int c = 0; c < columns; c++) {
                 float value = number(fields[c], name, number, c);
@@ -131,6 +141,38 @@ public final class CsvReader {
         int dWidth = width == full ? outputs : 0;
         return new DataTable(Arrays.copyOf(x, samples * inputs), Arrays.copyOf(d, samples * dWidth), samples, inputs,
                 dWidth);
+    }
+
+    /**
+     * Twice {@code capacity} samples, or {@code DataFormatException} naming the line when that would
+     * not fit one Java array or the heap (the new arrays beside the old ones, and the copies the
+     * table makes of the samples in the end).
+     */
+    private static int grown(int capacity, int inputs, int outputs, String name, int line) throws DataFormatException {
+        long next = 2L * capacity;
+        long full = (long) inputs + outputs;
+        if (next * Math.max(inputs, outputs) > Sizes.MAX_ARRAY) {
+            next = Sizes.MAX_ARRAY / Math.max(inputs, outputs);
+            if (next <= capacity) {
+                throw new DataFormatException(name + " line " + line + ": more than " + capacity + " samples of "
+                        + Math.max(inputs, outputs) + " numbers, more than one Java array holds (" + Sizes.MAX_ARRAY + ")");
+            }
+        }
+        long bytes = (next + capacity) * full * Float.BYTES;
+        if (bytes > MemoryEstimate.heapAvailable()) {
+            System.gc(); // what is in use includes garbage (the lines read so far): count only what is live
+            if (bytes > MemoryEstimate.heapAvailable()) {
+                throw tooLarge(name, line, bytes);
+            }
+        }
+        return (int) next;
+    }
+
+    private static DataFormatException tooLarge(String name, int line, long bytes) {
+        return new DataFormatException(name + " line " + line + ": the samples up to here need about "
+                + MemoryEstimate.describe(bytes) + " more to go on, more than the Java heap has left (limit "
+                + MemoryEstimate.describe(MemoryEstimate.heapLimit()) + ", -Xmx); give java a larger -Xmx, or use a"
+                + " smaller file");
     }
 
     private static float number(String field, String name, int line, int column) throws DataFormatException {

@@ -33,6 +33,9 @@ final class NpyHeader {
 
     /** Bytes per element of a float dtype, or 0 for any other dtype. */
     int elementBytes() {
+        if (descr.length() < 2) {
+            return 0;
+        }
         return switch (descr.substring(1)) {
             case "f4" -> 4;
             case "f8" -> 8;

@@ -3,6 +3,7 @@ package dev.deltaprop.reference;
 import dev.deltaprop.backend.Backend;
 import dev.deltaprop.backend.Checks;
 import dev.deltaprop.backend.OneThread;
+import dev.deltaprop.model.MemoryEstimate;
 import dev.deltaprop.model.Network;
 import dev.deltaprop.model.Optimizer;
 import dev.deltaprop.model.OptimizerState;
@@ -53,6 +54,10 @@ public final class ReferenceBackend implements Backend {
         if (state != null) {
             state.requireFits(network, optimizer); // before anything is replaced
         }
+        // in double: the weights, their gradient and the optimizer's state, before any is allocated
+        MemoryEstimate.requireHeap("reference: the network " + network.shape() + " (its weights, gradient and "
+                + optimizer.kind() + " state in double)",
+                MemoryEstimate.bytes(network.parameterCount(), (2 + optimizer.kind().slots()) * Double.BYTES));
         OptimizerState start = state == null ? OptimizerState.initial(network, optimizer.kind()) : state;
         ReferenceNet loaded = new ReferenceNet(network, start);
         this.network = network;
@@ -154,6 +159,12 @@ public final class ReferenceBackend implements Backend {
     /** {@code ∂E/∂w^l_0} (the bias) of the last step (batch mean, before weight decay); {@code layer} is 0-based. */
     public double[] biasGradient(int layer) {
         return net().biasGradient[layer].clone();
+    }
+
+    @Override
+    public int[] widths() {
+        net();
+        return network.widths();
     }
 
     private ReferenceNet net() {

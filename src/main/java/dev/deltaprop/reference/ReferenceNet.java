@@ -4,6 +4,7 @@ import dev.deltaprop.backend.Checks;
 import dev.deltaprop.model.Activation;
 import dev.deltaprop.model.Layer;
 import dev.deltaprop.model.Loss;
+import dev.deltaprop.model.MemoryEstimate;
 import dev.deltaprop.model.Network;
 import dev.deltaprop.model.Optimizer;
 import dev.deltaprop.model.OptimizerState;
@@ -166,6 +167,8 @@ final class ReferenceNet {
         for (int l = 1; l <= depth; l++) {
             Sizes.elements("batch × n_" + l, batch, widths[l]); // every layer checked before any allocation
         }
+        MemoryEstimate.requireHeap("reference: batch " + batch + " (u, z and δ of every layer, in double)",
+                MemoryEstimate.bytes(MemoryEstimate.activations(widths, batch), Double.BYTES));
         for (int l = 1; l <= depth; l++) {
             u[l] = new double[batch * widths[l]];
             z[l] = new double[batch * widths[l]];
