@@ -79,6 +79,14 @@ final class PredictCommand implements Callable<Integer> {
                 System.arraycopy(chosen.predict(chunk, rows), 0, y, start * nL, rows * nL);
             }
         }
+        // deltaprop refuses NaN and ∞ in the data it reads: it does not write them either
+        for (int k = 0; k < y.length; k++) {
+            if (!Float.isFinite(y[k])) {
+                throw new IllegalStateException("output y" + (k % nL + 1) + " of row " + (k / nL + 1) + " of "
+                        + (data != null ? "--data " + data : "--x " + x) + " is " + y[k] + ": the model overflows float32"
+                        + " for that input; nothing was written");
+            }
+        }
         PrintWriter out = spec.commandLine().getOut();
         if (output != null) {
             NpyWriter.write(output, new NpyArray(y, table.samples(), nL));

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.regex.Pattern;
 
 /**
  * Reads samples from CSV: one sample a row, comma-separated; the first {@code inputs} columns
@@ -93,6 +94,9 @@ public final class CsvReader {
         boolean first = true;
         while ((line = in.readLine()) != null) {
             number++;
+            if (number == 1 && line.startsWith("\uFEFF")) {
+                line = line.substring(1); // a UTF-8 byte-order mark (Excel writes one) is not data
+            }
             if (line.isBlank()) {
                 continue;
             }
@@ -175,30 +179,53 @@ public final class CsvReader {
                 + " smaller file");
     }
 
+    /**
+     * A decimal number as every tool writes it: an optional sign, digits with an optional point,
+     * an optional exponent ({@code 1}, {@code -2.5}, {@code .5}, {@code 3e-4}). Not Java's own
+     * syntax ({@code 0x1p3}, {@code 1f}, {@code 2d}), which {@link Float#parseFloat} would accept
+     * and no other reader of the file would.
+     */
+    private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+    /** What NumPy, pandas and Java write for the non-finite values: named in the message, refused as data. */
+    private static final Pattern NON_FINITE = Pattern.compile("[+-]?(nan|inf|infinity)", Pattern.CASE_INSENSITIVE);
+
     private static float number(String field, String name, int line, int column) throws DataFormatException {
         String text = field.strip();
-        float value;
-        try {
-            value = Float.parseFloat(text);
-        } catch (NumberFormatException e) {
-            throw new DataFormatException(name + " line " + line + ", column " + (column + 1)
-                    + ": expected a number, found '" + text + "'");
+        String place = name + " line " + line + ", column " + (column + 1);
+        if (NON_FINITE.matcher(text).matches()) {
+            throw new DataFormatException(place + ": expected a finite number, found '" + text + "'");
         }
+        if (!DECIMAL.matcher(text).matches()) {
+            throw new DataFormatException(place + ": expected a number, found '" + visible(text) + "'");
+        }
+        float value = Float.parseFloat(text);
         if (!Float.isFinite(value)) {
-            throw new DataFormatException(name + " line " + line + ", column " + (column + 1)
-                    + ": expected a finite number, found '" + text + "'");
+            throw new DataFormatException(place + ": expected a number float32 can hold (|x| ≤ " + Float.MAX_VALUE
+                    + "), found '" + text + "'");
         }
         return value;
     }
 
-    /** A header has no field that reads as a number (so a mistyped first data row is an error, not a header). */
+    /** The text with invisible and control characters as {@code \\uXXXX}, so a message shows what is there. */
+    static String visible(String text) {
+        StringBuilder shown = new StringBuilder(text.length());
+        for (int k = 0; k < text.length(); k++) {
+            char c = text.charAt(k);
+            boolean invisible = Character.isISOControl(c) || Character.getType(c) == Character.FORMAT
+                    || (Character.isWhitespace(c) && c != ' ') || Character.isSpaceChar(c) && c != ' ';
+            shown.append(invisible ? String.format("\\u%04X", (int) c) : String.valueOf(c));
+        }
+        return shown.toString();
+    }
+
+    /**
+     * A header has no field that is a finite number (so a mistyped first data row is an error, not
+     * a header, while a header that names a column {@code NaN} is still a header).
+     */
     private static boolean isHeader(String[] fields) {
         for (String field : fields) {
-            try {
-                Float.parseFloat(field.strip());
+            if (DECIMAL.matcher(field.strip()).matches()) {
                 return false;
-            } catch (NumberFormatException e) {
-                // not a number: consistent with a header so far
             }
         }
         return true;
