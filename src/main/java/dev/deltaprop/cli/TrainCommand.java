@@ -2,11 +2,13 @@ package dev.deltaprop.cli;
 
 import dev.deltaprop.backend.Backend;
 import dev.deltaprop.backend.Backends;
+import dev.deltaprop.io.AtomicFile;
 import dev.deltaprop.io.DataTable;
 import dev.deltaprop.io.LossPlot;
 import dev.deltaprop.io.ModelFiles;
 import dev.deltaprop.model.Activation;
 import dev.deltaprop.model.Loss;
+import dev.deltaprop.model.MemoryEstimate;
 import dev.deltaprop.model.Network;
 import dev.deltaprop.train.Checkpoint;
 import dev.deltaprop.train.CheckpointFiles;
@@ -163,6 +165,12 @@ final class TrainCommand implements Callable<Integer> {
                 .input("--init", init).output("--save", save).output("--plot", plot).folder("--checkpoint", checkpointTo)
                 .check();
         Network network = resumed != null ? resumed.network() : startingNetwork();
+        // and room for the model file in its folder: at most about 16 bytes of text per parameter
+        try {
+            AtomicFile.checkWritable(save, MemoryEstimate.bytes(network.parameterCount(), 16));
+        } catch (java.io.IOException e) {
+            throw new java.io.IOException("--save " + e.getMessage(), e);
+        }
         if (standardize && init != null) {
             throw new IllegalArgumentException("--standardize: not allowed with --init (the model file's weights are"
                     + " in the data's units, not standardised ones)");
