@@ -325,6 +325,8 @@ public final class CpuBackend implements Backend, Profiled {
             closed = true;
             passes.close();
             weights = null;
+            weightState = null;
+            biasState = null;
             network = null;
         }
     }
