@@ -49,23 +49,21 @@ public final class CpuFamilies implements Families {
         passes.update(w, bias, gradient, zPrev, delta, batch, nIn, nOut, learningRate);
     }
 
-    // The learning families of issue 10. Written without @Override against the defaults that the
-    // device work (branch learn-device) adds to Families — hasLearningFamilies(), deltaOutput with
-    // a Loss, update with an Optimizer — so that they override them once both are merged and the
-    // device suite's learning-family tests run on cpu too; until then they are plain methods.
-
     /** The cpu has the output δ of both cross-entropy pairings and every optimizer in the update. */
+    @Override
     public boolean hasLearningFamilies() {
         return true;
     }
 
     /** {@link Passes#deltaOutput(Loss, float[], float[], float[], Activation, int, int, float[])}, as a mean. */
+    @Override
     public synchronized double deltaOutput(float[] y, float[] d, float[] u, float[] delta, int batch, int n, Activation f,
                                            Loss e) {
         return passes.deltaOutput(e, y, d, u, f, batch, n, delta) / batch;
     }
 
     /** Step {@code t} of {@code optimizer} in the update's epilogue; the gradient scratch is poisoned. */
+    @Override
     public synchronized void update(float[] zPrev, float[] delta, float[] w, float[] bias, float[][] wState,
                                     float[][] biasState, int batch, int nIn, int nOut, float learningRate,
                                     Optimizer optimizer, long t) {
