@@ -416,6 +416,8 @@ public final class CpuBackend implements Backend, Profiled {
             closed = true;
             passes.close();
             weights = null;
+            weightState = null;
+            biasState = null;
             network = null;
         }
     }
