@@ -151,6 +151,14 @@ final class TrainCommand implements Callable<Integer> {
         if (checkpointEvery != null && checkpointEvery < 1) {
             throw new IllegalArgumentException("--checkpoint-every: expected at least 1 epoch, found " + checkpointEvery);
         }
+        if (checkpoint != null && java.nio.file.Files.exists(checkpoint) && !java.nio.file.Files.isDirectory(checkpoint)) {
+            throw new IllegalArgumentException("--checkpoint " + checkpoint + ": expected a folder, found a file");
+        }
+        if (checkpoint != null && !checkpoint.equals(resume) && new CheckpointFiles(checkpoint).exists()) {
+            // a long run's checkpoint is worth more than a typing mistake
+            throw new IllegalArgumentException("--checkpoint " + checkpoint + ": holds the checkpoint of another run;"
+                    + " continue it with --resume " + checkpoint + ", or name an empty folder");
+        }
         if (resumed != null && config.epochs() <= resumed.epoch()) {
             throw new IllegalArgumentException("--epochs: expected more than the " + resumed.epoch()
                     + " epochs the checkpoint in " + resume + " has done (the total to reach), found " + config.epochs());

@@ -166,6 +166,10 @@ class LearningCliTest {
                 folder.resolve("b.json").toString());
         assertTrue(none.err.startsWith("deltaprop train: --resume " + folder.resolve("nothing")
                 + ": expected a checkpoint folder (with checkpoint.json), found none"), none.err);
+        Cli again = Cli.run("train", "--data", data, "--layers", "3-4-2", "--epochs", "1", "--backend", "reference",
+                "--checkpoint", checkpoint.toString(), "--save", folder.resolve("c.json").toString());
+        assertEquals("deltaprop train: --checkpoint " + checkpoint + ": holds the checkpoint of another run; continue it"
+                + " with --resume " + checkpoint + ", or name an empty folder", again.err.trim());
         Cli other = Cli.run("train", "--data", data, "--validation", "0.5", "--resume", checkpoint.toString(), "--epochs",
                 "2", "--backend", "reference", "--save", folder.resolve("b.json").toString());
         assertTrue(other.err.startsWith("deltaprop train: --resume " + checkpoint + ": data: expected the checkpoint's"
