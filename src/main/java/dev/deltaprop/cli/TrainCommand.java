@@ -175,7 +175,7 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--standardize: expected the identity output activation (the teacher's"
                     + " scaling folds into it), found " + network.layer(network.depth() - 1).activation().id());
         }
-        DataTable table = samples.read(network.inputs(), network.outputs());
+        DataTable table = samples.read(network);
         out.printf(Locale.ROOT, "network %s, %d parameters%n", network, network.parameterCount());
         out.printf(Locale.ROOT, "data %s: %d samples%n", samples.describe(), table.samples());
         float[] x = table.x();

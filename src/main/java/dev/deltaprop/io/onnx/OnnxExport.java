@@ -30,7 +30,7 @@ import java.util.Objects;
  * {@value #LOSS_KEY} so that a read gives the same network back.
  */
 public final class OnnxExport {
-    /** The ONNX IR version written (8: ONNX 1.10 and later, ONNX Runtime 1.10 and later read it). */
+    /** The ONNX IR version written (8, from ONNX 1.10; with opset 17, ONNX 1.12 and ONNX Runtime 1.12 on read the file). */
     public static final int IR_VERSION = 8;
     /** The opset version of the default ONNX domain that the nodes are from. */
     public static final int OPSET_VERSION = 17;
