@@ -62,7 +62,7 @@ class LearningCliTest {
 
     @ParameterizedTest(name = "{0}, {1}")
     @CsvSource({"reference, sgd", "reference, momentum", "reference, adam", "cpu, sgd", "cpu, nesterov", "cpu, adamw",
-        "opencl, sgd", "opencl, adam"})
+        "opencl, sgd", "opencl, momentum", "opencl, adam"})
     void twoEpochsAndAResumeOfTwoSaveTheBytesOfFourStraight(String backend, String optimizer) throws IOException {
         String unavailable = Backends.unavailableReason(backend);
         if (unavailable != null) {
