@@ -273,8 +273,11 @@ final class TrainCommand implements Callable<Integer> {
                 : String.format(Locale.ROOT, ", validation loss %.6e", heldOutLosses.get(heldOutLosses.size() - 1)));
         if (plot != null) {
             List<Double> losses = result.epochs().stream().map(EpochSummary::loss).toList();
-            LossPlot.write(plot, title, losses, heldOutLosses);
-            out.printf(Locale.ROOT, "plot %s%n", plot);
+            // a resumed run knows the training losses of every epoch, the held-out ones only of its own
+            boolean whole = heldOutLosses.size() == losses.size();
+            LossPlot.write(plot, title, losses, whole ? heldOutLosses : List.of());
+            out.printf(Locale.ROOT, "plot %s%s%n", plot, whole || heldOutLosses.isEmpty() ? ""
+                    : " (the training loss only: the checkpoint does not keep the held-out losses before the resume)");
         }
         if (fit != null) {
             out.println(fit);

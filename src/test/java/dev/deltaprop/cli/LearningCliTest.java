@@ -81,7 +81,9 @@ class LearningCliTest {
         ok(join(common, "--epochs", "2", "--checkpoint", checkpoint.toString(), "--save", folder.resolve("half.json").toString()));
         Path resumed = folder.resolve("resumed.json");
         Cli resume = ok("train", "--data", folder.resolve("data.csv").toString(), "--validation", "0.2", "--resume",
-                checkpoint.toString(), "--epochs", "4", "--backend", backend, "--save", resumed.toString());
+                checkpoint.toString(), "--epochs", "4", "--backend", backend, "--save", resumed.toString(), "--plot",
+                folder.resolve("loss.png").toString());
+        assertTrue(Files.size(folder.resolve("loss.png")) > 0);
         assertTrue(resume.out.contains("resuming from " + checkpoint + ": epoch 2 of 4 done"), resume.out);
         assertFalse(resume.out.contains("epoch 1/4"), "the resumed run starts at epoch 3:\n" + resume.out);
         assertArrayEquals(Files.readAllBytes(straight), Files.readAllBytes(resumed),
