@@ -8,6 +8,13 @@
  *   ACT_RELU       3  f = max(0, u)                 f' = 1 if u > 0 else 0   (f'(0) = 0)
  *   ACT_LEAKY_RELU 4  f = u if u > 0 else 0.01 u    f' = 1 if u > 0 else 0.01 (f'(0) = 0.01)
  *   ACT_SOFTPLUS   5  f = log(1 + e^u)              f' = 1 / (1 + e^-u)
+ *   ACT_SOFTMAX    6  y_j = e^{u_j - m} / Σ_k e^{u_k - m}, m = max_k u_k, over a whole sample row
+ *                     (output layer only; with cross entropy δ = y - d, so no f' is ever taken)
+ *
+ * Softmax is not elementwise: the forward GEMM's tile does not own a whole row, so forward_gemm
+ * writes z = u for it (activate() is the identity for ACT_SOFTMAX) and a row pass, softmax_row(),
+ * normalises each sample afterwards (delta_output_softmax while training, forward_softmax in
+ * predict).
  *
  * f' takes both u and z = f(u), because forward keeps both: sigmoid and tanh are cheapest
  * from z, the others need u. The activation is a kernel argument (uniform across a launch),
@@ -22,6 +29,7 @@
 #define ACT_RELU 3
 #define ACT_LEAKY_RELU 4
 #define ACT_SOFTPLUS 5
+#define ACT_SOFTMAX 6
 
 #define LEAKY_SLOPE 0.01f
 
@@ -35,6 +43,13 @@ DEVICE_FN float sigmoid(float u)
     return e / (1.0f + e);
 }
 
+/* log(1 + e^u) = max(u, 0) + log1p(e^-|u|): exact for large |u|, never overflows */
+DEVICE_FN float softplus(float u)
+{
+    return fmax(u, 0.0f) + log1p(exp(-fabs(u)));
+}
+
+/* ACT_SOFTMAX (and any unknown code) is the identity here: softmax_row() normalises the row. */
 DEVICE_FN float activate(int activation, float u)
 {
     switch (activation) {
@@ -47,8 +62,7 @@ DEVICE_FN float activate(int activation, float u)
     case ACT_LEAKY_RELU:
         return u > 0.0f ? u : LEAKY_SLOPE * u;
     case ACT_SOFTPLUS:
-        /* log(1 + e^u) = max(u, 0) + log1p(e^-|u|): exact for large |u|, never overflows */
-        return fmax(u, 0.0f) + log1p(exp(-fabs(u)));
+        return softplus(u);
     default:
         return u;
     }
@@ -70,6 +84,33 @@ DEVICE_FN float derivative(int activation, float u, float z)
     default:
         return 1.0f;
     }
+}
+
+/*
+ * One sample of a softmax layer: y[j] = e^{u_j - m} / Σ_k e^{u_k - m} for j < n, with
+ * m = max_k u_k, so every exponent is ≤ 0 and no logit, however large, overflows (the largest
+ * term is e^0 = 1, so the sum is in [1, n]). Writes m to *max and returns log Σ_k e^{u_k - m},
+ * from which the cross entropy follows without ever taking log y (DESIGN §1b):
+ * -log y_j = (m - u_j) + log Σ_k e^{u_k - m}, a sum of two non-negative finite numbers.
+ */
+DEVICE_FN float softmax_row(GLOBAL const float* RESTRICT u, GLOBAL float* RESTRICT y, int n, float* max)
+{
+    float m = u[0];
+    for (int j = 1; j < n; ++j) {
+        m = fmax(m, u[j]);
+    }
+    float sum = 0.0f;
+    for (int j = 0; j < n; ++j) {
+        const float e = exp(u[j] - m);
+        y[j] = e;
+        sum += e;
+    }
+    const float inverse = 1.0f / sum;
+    for (int j = 0; j < n; ++j) {
+        y[j] *= inverse;
+    }
+    *max = m;
+    return log(sum);
 }
 
 #endif

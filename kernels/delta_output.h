@@ -1,15 +1,28 @@
 /*
- * delta_output.h — the output layer's error signal and the batch loss, reduced on the device:
+ * delta_output.h — the output layer's error signal and the batch loss, reduced on the device
+ * (DESIGN §1, §1b). Per sample b, with E_b its loss and loss = (1/B) Σ_b E_b:
  *
- *     Δ^L = (Y − D) ⊙ f'(U^L),      loss = (1/B) Σ_b Σ_j ½ (y_bj − d_bj)²
+ *   squared error             δ = (y − d) ⊙ f'(u)    E_b = Σ_j ½ (y_j − d_j)²
+ *   cross entropy, sigmoid    δ = y − d              E_b = Σ_j softplus(u_j) − d_j u_j
+ *   cross entropy, softmax    y = softmax(u), δ = y − d
+ *                             E_b = −Σ_j d_j log y_j = Σ_j d_j ((m − u_j) + log Σ_k e^{u_k − m}),
+ *                             m = max_k u_k  (with Σ_j d_j = 1: log Σ e^{u−m} + m − Σ_j d_j u_j)
  *
- * delta_output_elementwise: Y, D, U and Δ are batch × n_out, treated as one flat array of
- * count = batch · n_out. Each work-item walks the array with a stride of the whole grid
- * (so the grid can stay small), writes δ, and sums its ½ e²; the work-group reduces those
- * sums in local memory and writes one partial sum per group.
+ * Both cross-entropy losses are computed from u in their stable forms, never from log y, so a
+ * confident wrong answer (|u| ~ 1e4) gives a large finite loss and a finite δ.
+ *
+ * delta_output_elementwise (squared error, or cross entropy with a sigmoid): Y, D, U and Δ are
+ * batch × n_out, treated as one flat array of count = batch · n_out. Each work-item walks the
+ * array with a stride of the whole grid (so the grid can stay small), writes δ and sums its
+ * losses; the work-group reduces those sums in local memory and writes one partial per group.
+ * delta_output_softmax (cross entropy with a softmax): the forward GEMM's tile does not own a
+ * whole row, so this pass does the softmax itself. One work-item per sample row (grid-strided):
+ * it normalises the row into Y (softmax_row, activation.h), writes δ = y − d and sums E_b. One
+ * item per row keeps the launch count of a step at 3L + 1 and suits the narrow outputs of a
+ * classifier (n_L = 10 for MNIST); a very wide softmax would want a work-group per row.
  * delta_output_loss: one work-group adds the partial sums and scales by 1/B.
  * Grid: any number of groups ≤ the partial buffer's length, REDUCE items each; then 1 × REDUCE.
- * Macros: REDUCE, the work-group size of both kernels, a power of two.
+ * Macros: REDUCE, the work-group size of these kernels, a power of two.
  */
 
 #ifndef REDUCE
@@ -33,15 +46,44 @@ DEVICE_FN float reduce_group(LOCAL_PTR float* sums, float value)
 
 KERNEL void delta_output_elementwise(GLOBAL const float* RESTRICT y, GLOBAL const float* RESTRICT d,
                                      GLOBAL const float* RESTRICT u, GLOBAL float* RESTRICT delta,
-                                     GLOBAL float* RESTRICT partial_loss, int count, int activation)
+                                     GLOBAL float* RESTRICT partial_loss, int count, int activation,
+                                     int cross_entropy)
 {
     LOCAL float sums[REDUCE];
     float loss = 0.0f;
     const int stride = NUM_GROUPS(0) * REDUCE;
     for (int k = GROUP_ID(0) * REDUCE + LOCAL_ID(0); k < count; k += stride) {
         const float error = y[k] - d[k];
-        loss += 0.5f * error * error;
-        delta[k] = error * derivative(activation, u[k], y[k]);
+        if (cross_entropy) {
+            /* sigmoid output: −d log y − (1−d) log(1−y) = softplus(u) − d u, and δ = y − d */
+            loss += softplus(u[k]) - d[k] * u[k];
+            delta[k] = error;
+        } else {
+            loss += 0.5f * error * error;
+            delta[k] = error * derivative(activation, u[k], y[k]);
+        }
+    }
+    const float total = reduce_group(sums, loss);
+    if (LOCAL_ID(0) == 0) {
+        partial_loss[GROUP_ID(0)] = total;
+    }
+}
+
+KERNEL void delta_output_softmax(GLOBAL const float* RESTRICT u, GLOBAL const float* RESTRICT d,
+                                  GLOBAL float* RESTRICT y, GLOBAL float* RESTRICT delta,
+                                  GLOBAL float* RESTRICT partial_loss, int batch, int n)
+{
+    LOCAL float sums[REDUCE];
+    float loss = 0.0f;
+    const int stride = NUM_GROUPS(0) * REDUCE;
+    for (int b = GROUP_ID(0) * REDUCE + LOCAL_ID(0); b < batch; b += stride) {
+        const long row = (long) b * n;
+        float max;
+        const float log_sum = softmax_row(u + row, y + row, n, &max);
+        for (int j = 0; j < n; ++j) {
+            delta[row + j] = y[row + j] - d[row + j];
+            loss += d[row + j] * ((max - u[row + j]) + log_sum);
+        }
     }
     const float total = reduce_group(sums, loss);
     if (LOCAL_ID(0) == 0) {

@@ -15,5 +15,6 @@
 #include "forward.h"
 #include "delta_output.h"
 #include "delta_hidden.h"
+#include "optimizer.h"
 #include "update.h"
 #include "gather.h"

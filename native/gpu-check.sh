@@ -130,7 +130,7 @@ step "device suite on $BACKEND_LIST" 210 suite.txt \
 
 # ---- 3. bench on cuda ----------------------------------------------------------------------
 for backend in "${BACKENDS[@]}"; do
-  for workload in tiny mnist wide gemm-4096; do
+  for workload in tiny mnist wide mnist-adam gemm-4096; do
     step "bench $workload on $backend" 60 "bench-$backend-$workload.json" \
       env DEVICE_QUIET=1 "${RUN[@]}" dev.deltaprop.cli.Main bench --backend "$backend" --workload "$workload" --steps "$STEPS" --json
   done

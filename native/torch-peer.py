@@ -7,14 +7,18 @@ TF32 off (so that both sides do the same arithmetic):
   tiny       32-64-64-1,          tanh, identity out, B=1024
   mnist      784-512-512-10,      relu, identity out, B=256
   wide       1024-2048-2048-1024, relu, identity out, B=512
+  mnist-adam 784-512-512-10,      relu, softmax out with cross entropy, Adam, B=256
   gemm-4096  C = A·B, 4096³ fp32: cuBLAS SGEMM through torch.matmul (the ceiling for deltaprop's
              forward kernel, which the bench times alone on the same shape)
 
 A training step is eager PyTorch: nn.Linear layers, the loss with deltaprop's batch-mean
 semantics (DESIGN §1: E_b = ½ Σ_j (y_bj − d_bj)², loss = (1/B) Σ_b E_b, so ∂loss/∂y = (y − d)/B;
 torch's MSELoss would be (1/(B·n_out)) Σ (y − d)², twice the gradient over n_out), backward, and
-torch.optim.SGD (no momentum). The batch is one fixed-seed random batch reused every step, as in
-deltaprop's bench. FLOPs per step count as the bench does: 2·B·Σ n_in·n_out forward, the same for
+torch.optim.SGD (no momentum). mnist-adam is the classifier: torch.nn.functional.cross_entropy on
+the logits (the batch mean of −log softmax(u)_class, DESIGN §1b's cross entropy with one-hot
+teachers) and torch.optim.Adam with its defaults, as deltaprop's `bench --workload mnist-adam`.
+The batch is one fixed-seed random batch (random class labels for mnist-adam) reused every step,
+as in deltaprop's bench. FLOPs per step count as the bench does: 2·B·Σ n_in·n_out forward, the same for
 the weight gradients, and 2·B·Σ n_in·n_out over every layer but the first for δ.
 
 Timing: warm-up steps, then R repeats of N steps between two CUDA events; the per-step time is
@@ -22,8 +26,11 @@ the median over repeats. `samples_per_s` leaves the loss on the device (what a P
 `samples_per_s_loss_to_host` also calls loss.item() every step, as deltaprop's Backend.step
 returns each step's loss to the host. Prints one JSON object per workload (--json: one array).
 
-Usage: python3 native/torch-peer.py [--workloads tiny,mnist,wide,gemm-4096] [--steps N]
-                                    [--repeats R] [--json]
+`--device cpu` runs the same on the CPU (timed with a monotonic clock, torch's own threads), for a
+side-by-side with `deltaprop bench --backend cpu`.
+
+Usage: python3 native/torch-peer.py [--workloads tiny,mnist,wide,mnist-adam,gemm-4096] [--steps N]
+                                    [--repeats R] [--device cuda|cpu] [--json]
 """
 
 import argparse
@@ -33,12 +40,15 @@ import sys
 import time
 
 WORKLOADS = {
-    # name: (layer widths, hidden activation, batch, learning rate)
-    "tiny": ([32, 64, 64, 1], "tanh", 1024, 0.01),
-    "mnist": ([784, 512, 512, 10], "relu", 256, 0.01),
-    "wide": ([1024, 2048, 2048, 1024], "relu", 512, 0.001),
+    # name: (layer widths, hidden activation, batch, learning rate, optimizer)
+    "tiny": ([32, 64, 64, 1], "tanh", 1024, 0.01, "sgd"),
+    "mnist": ([784, 512, 512, 10], "relu", 256, 0.01, "sgd"),
+    "wide": ([1024, 2048, 2048, 1024], "relu", 512, 0.001, "sgd"),
+    # softmax + cross entropy, Adam; η as deltaprop's bench (Benchmark.LEARNING_RATE)
+    "mnist-adam": ([784, 512, 512, 10], "relu", 256, 0.001, "adam"),
 }
 GEMM_PREFIX = "gemm-"
+CPU_ONLY = False  # set by --device cpu
 
 
 def training_flops(widths, batch):
@@ -75,9 +85,15 @@ def check_gradient(torch, device):
 
 
 def time_steps(torch, step, steps, repeats):
-    """Median seconds per step over `repeats` runs of `steps` steps, timed with CUDA events."""
+    """Median seconds per step over `repeats` runs of `steps` steps, timed with CUDA events (a clock on the CPU)."""
     per_step = []
     for _ in range(repeats):
+        if not torch.cuda.is_available() or CPU_ONLY:
+            began = time.perf_counter()
+            for _ in range(steps):
+                step()
+            per_step.append((time.perf_counter() - began) / steps)
+            continue
         start = torch.cuda.Event(enable_timing=True)
         end = torch.cuda.Event(enable_timing=True)
         start.record()
@@ -90,16 +106,25 @@ def time_steps(torch, step, steps, repeats):
 
 
 def train_workload(torch, name, steps, repeats, device):
-    widths, activation, batch, learning_rate = WORKLOADS[name]
+    widths, activation, batch, learning_rate, rule = WORKLOADS[name]
     model = build(torch, widths, activation, device, seed=42)
-    optimizer = torch.optim.SGD(model.parameters(), lr=learning_rate, momentum=0.0)
+    if rule == "adam":
+        optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
+    else:
+        optimizer = torch.optim.SGD(model.parameters(), lr=learning_rate, momentum=0.0)
     generator = torch.Generator(device="cpu").manual_seed(7)
     x = torch.rand(batch, widths[0], generator=generator).mul_(2).sub_(1).to(device)
-    d = torch.rand(batch, widths[-1], generator=generator).mul_(2).sub_(1).to(device)
+    if rule == "adam":
+        # class labels; cross_entropy's log-softmax is the softmax output layer of deltaprop's net
+        d = torch.randint(0, widths[-1], (batch,), generator=generator).to(device)
+        loss_of = torch.nn.functional.cross_entropy
+    else:
+        d = torch.rand(batch, widths[-1], generator=generator).mul_(2).sub_(1).to(device)
+        loss_of = batch_mean_squared_error
 
     def step():
         optimizer.zero_grad(set_to_none=True)
-        loss = batch_mean_squared_error(model(x), d)
+        loss = loss_of(model(x), d)
         loss.backward()
         optimizer.step()
         return loss
@@ -110,14 +135,18 @@ def train_workload(torch, name, steps, repeats, device):
     first_loss = step().item()
     for _ in range(max(10, steps // 5)):   # warm-up: cuBLAS handles, allocator, clocks
         step()
-    torch.cuda.synchronize()
+    if device.type == "cuda":
+        torch.cuda.synchronize()
     seconds, runs = time_steps(torch, step, steps, repeats)
     seconds_host, _ = time_steps(torch, step_loss_to_host, steps, repeats)
     last_loss = step().item()
     flops = training_flops(widths, batch)
     return {
         "workload": name,
-        "peer": "pytorch eager fp32 (nn.Linear, batch-mean ½Σ(y−d)², optim.SGD)",
+        "peer": ("pytorch eager fp32 (nn.Linear, F.cross_entropy, optim.Adam)" if rule == "adam"
+                 else "pytorch eager fp32 (nn.Linear, batch-mean ½Σ(y−d)², optim.SGD)"),
+        "optimizer": rule,
+        "torch_device": device.type,
         "layers": widths,
         "activation": activation,
         "batch": batch,
@@ -143,7 +172,8 @@ def gemm_workload(torch, name, repeats, device):
     c = torch.empty(n, n, device=device)
     for _ in range(3):
         torch.matmul(a, b, out=c)
-    torch.cuda.synchronize()
+    if device.type == "cuda":
+        torch.cuda.synchronize()
     seconds, runs = time_steps(torch, lambda: torch.matmul(a, b, out=c), 10, max(repeats, 5))
     return {
         "workload": name,
@@ -157,7 +187,9 @@ def gemm_workload(torch, name, repeats, device):
 
 def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--workloads", default="tiny,mnist,wide,gemm-4096")
+    parser.add_argument("--workloads", default="tiny,mnist,wide,mnist-adam,gemm-4096")
+    parser.add_argument("--device", default="cuda", choices=["cuda", "cpu"],
+                        help="cuda (default; fp32 with TF32 off) or cpu (for a side-by-side with the cpu backend)")
     parser.add_argument("--steps", type=int, default=50, help="steps per timed repeat (default 50)")
     parser.add_argument("--repeats", type=int, default=5, help="timed repeats; the median is reported (default 5)")
     parser.add_argument("--json", action="store_true", help="print one JSON array instead of one object per line")
@@ -169,21 +201,26 @@ def main(argv):
 
     import torch  # imported here so that --help and the argument checks work without PyTorch
 
-    if not torch.cuda.is_available():
-        raise SystemExit("torch-peer: PyTorch sees no CUDA device")
+    global CPU_ONLY
+    CPU_ONLY = args.device == "cpu"
+    if not CPU_ONLY and not torch.cuda.is_available():
+        raise SystemExit("torch-peer: PyTorch sees no CUDA device (--device cpu runs on the CPU)")
     # fp32 as deltaprop computes it: no TF32 in matmul or cuDNN
     torch.backends.cuda.matmul.allow_tf32 = False
     torch.backends.cudnn.allow_tf32 = False
     torch.set_float32_matmul_precision("highest")
-    device = torch.device("cuda")
+    device = torch.device(args.device)
     check_gradient(torch, device)
-    environment = {
-        "torch": torch.__version__,
-        "cuda": torch.version.cuda,
-        "device": torch.cuda.get_device_name(0),
-        "capability": ".".join(map(str, torch.cuda.get_device_capability(0))),
-        "tf32": torch.backends.cuda.matmul.allow_tf32,
-    }
+    if CPU_ONLY:
+        environment = {"torch": torch.__version__, "device": "cpu", "threads": torch.get_num_threads()}
+    else:
+        environment = {
+            "torch": torch.__version__,
+            "cuda": torch.version.cuda,
+            "device": torch.cuda.get_device_name(0),
+            "capability": ".".join(map(str, torch.cuda.get_device_capability(0))),
+            "tf32": torch.backends.cuda.matmul.allow_tf32,
+        }
     results = []
     for name in names:
         began = time.monotonic()

@@ -72,6 +72,10 @@ public final class BenchReport {
         workload.activations().forEach(a -> activations.add(a.id()));
         o.add("activations", activations);
         o.addProperty("batch", workload.batch());
+        if (workload.kind() == Workload.Kind.TRAIN) {
+            o.addProperty("loss", workload.loss().id());
+            o.addProperty("optimizer", workload.optimizer().kind().id());
+        }
         o.addProperty("flops_per_step", workload.flopsPerStep());
         return o;
     }

@@ -51,7 +51,7 @@ public final class Benchmark {
                     return Float.NaN;
                 };
         Profiled profiled = backend instanceof Profiled ? (Profiled) backend : null;
-        backend.load(workload.network());
+        backend.load(workload.network(), workload.optimizer());
         try {
             if (profiled != null) {
                 profiled.profiling(false);

@@ -1,6 +1,8 @@
 package dev.deltaprop.bench;
 
 import dev.deltaprop.model.Activation;
+import dev.deltaprop.model.Loss;
+import dev.deltaprop.model.Optimizer;
 import dev.deltaprop.model.Network;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -23,6 +25,11 @@ import java.util.SplittableRandom;
  * Bias additions, activations, the output δ and the SGD step itself are {@code O(B·n)} or
  * {@code O(n²)} and not counted, so GFLOP/s are those of the three GEMMs.
  *
+ * <p>A training workload also has a loss and an optimizer (squared error and plain sgd but for
+ * {@code mnist-adam}); {@link #withLearning} changes them, as {@code bench --loss --optimizer} does.
+ * With cross entropy the teachers are one-hot rows (0/1 with one sigmoid output), as a classifier's
+ * are. The optimizer's own per-parameter work is {@code O(n²)} and not counted either.
+ *
  * <p>{@code gemm-N} is the forward kernel alone: a one-layer {@code N → N} identity network on a
  * batch of {@code N}, timed through {@link dev.deltaprop.backend.Backend#predict}, so a step is
  * one {@code N×N×N} GEMM, {@code 2·N³} operations.
@@ -38,10 +45,11 @@ public final class Workload {
     }
 
     /** The training workloads, in the order {@code --workload all} runs them. */
-    public static final List<String> TRAINING_NAMES = List.of("tiny", "mnist", "wide");
+    public static final List<String> TRAINING_NAMES = List.of("tiny", "mnist", "wide", "mnist-adam");
 
     /** Every name {@link #parse} accepts, for messages. */
-    public static final String VALID_NAMES = "tiny, mnist, wide, gemm-N (1 ≤ N ≤ " + Workload.MAX_GEMM + "), all";
+    public static final String VALID_NAMES = "tiny, mnist, wide, mnist-adam, gemm-N (1 ≤ N ≤ " + Workload.MAX_GEMM
+            + "), all";
 
     /** The largest {@code gemm-N}: three {@code N×N} float matrices of 256 MiB each. */
     public static final int MAX_GEMM = 8192;
@@ -57,13 +65,22 @@ public final class Workload {
     private final int[] widths;
     private final List<Activation> activations;
     private final int batch;
+    private final Loss loss;
+    private final Optimizer optimizer;
 
     private Workload(String name, Kind kind, int[] widths, List<Activation> activations, int batch) {
+        this(name, kind, widths, activations, batch, Loss.SQUARED_ERROR, Optimizer.sgd());
+    }
+
+    private Workload(String name, Kind kind, int[] widths, List<Activation> activations, int batch, Loss loss,
+            Optimizer optimizer) {
         this.name = name;
         this.kind = kind;
         this.widths = widths.clone();
         this.activations = Collections.unmodifiableList(new ArrayList<>(activations));
         this.batch = batch;
+        this.loss = loss;
+        this.optimizer = optimizer;
     }
 
     /** {@code tiny}: 32-64-64-1, tanh hidden layers, identity output, {@code B = 1024}. */
@@ -84,6 +101,50 @@ public final class Workload {
                 List.of(Activation.RELU, Activation.RELU, Activation.IDENTITY), 512);
     }
 
+    /** {@code mnist-adam}: 784-512-512-10, relu hidden layers, softmax output with cross entropy, Adam, {@code B = 256}. */
+    public static Workload mnistAdam() {
+        return new Workload("mnist-adam", Kind.TRAIN, new int[] {784, 512, 512, 10},
+                List.of(Activation.RELU, Activation.RELU, Activation.SOFTMAX), 256, Loss.CROSS_ENTROPY,
+                Optimizer.of(Optimizer.Kind.ADAM));
+    }
+
+    /**
+     * This training workload with another loss and optimizer (null: keep this one's). Cross entropy
+     * makes the output softmax ({@code n_L ≥ 2}) or sigmoid ({@code n_L = 1}) unless it is one of
+     * those already; squared error makes a softmax output identity.
+     *
+     * @throws IllegalArgumentException naming the option for a {@code gemm-N} workload, which takes no step
+     */
+    public Workload withLearning(Loss newLoss, Optimizer newOptimizer) {
+        if (newLoss == null && newOptimizer == null) {
+            return this;
+        }
+        if (kind != Kind.TRAIN) {
+            throw new IllegalArgumentException((newLoss != null ? "--loss" : "--optimizer") + ": applies to training"
+                    + " workloads, not " + name + " (the forward kernel alone)");
+        }
+        Loss l = newLoss == null ? loss : newLoss;
+        List<Activation> f = new ArrayList<>(activations);
+        Activation output = f.get(f.size() - 1);
+        int outputs = widths[widths.length - 1];
+        if (l == Loss.CROSS_ENTROPY && output != Activation.SOFTMAX && output != Activation.SIGMOID) {
+            f.set(f.size() - 1, outputs >= 2 ? Activation.SOFTMAX : Activation.SIGMOID);
+        } else if (l == Loss.SQUARED_ERROR && output == Activation.SOFTMAX) {
+            f.set(f.size() - 1, Activation.IDENTITY);
+        }
+        return new Workload(name, kind, widths, f, batch, l, newOptimizer == null ? optimizer : newOptimizer);
+    }
+
+    /** The loss of a step. */
+    public Loss loss() {
+        return loss;
+    }
+
+    /** The optimizer of a step, given to {@code Backend.load}. */
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
     /** {@code gemm-N}: one {@code N → N} identity layer, batch {@code N}. */
     public static Workload gemm(int n) {
         if (n < 1 || n > MAX_GEMM) {
@@ -93,7 +154,7 @@ public final class Workload {
     }
 
     /**
-     * The workloads a {@code --workload} value names: one, or the three training workloads for
+     * The workloads a {@code --workload} value names: one, or the four training workloads for
      * {@code all}. Case does not matter.
      *
      * @throws IllegalArgumentException for an unknown name, listing the valid ones
@@ -107,8 +168,10 @@ public final class Workload {
                 return List.of(mnist());
             case "wide":
                 return List.of(wide());
+            case "mnist-adam":
+                return List.of(mnistAdam());
             case "all":
-                return List.of(tiny(), mnist(), wide());
+                return List.of(tiny(), mnist(), wide(), mnistAdam());
             default:
                 break;
         }
@@ -207,7 +270,7 @@ public final class Workload {
         for (int l = 1; l < widths.length; l++) {
             builder.layer(widths[l], activations.get(l - 1));
         }
-        return builder.build(NETWORK_SEED);
+        return builder.loss(loss).build(NETWORK_SEED);
     }
 
     /** The batch's inputs, {@code B × n_0}, uniform in {@code [−1, 1)}, from {@link #BATCH_SEED}. */
@@ -215,11 +278,26 @@ public final class Workload {
         return uniform(new SplittableRandom(BATCH_SEED), batch * widths[0]);
     }
 
-    /** The batch's teacher values, {@code B × n_L}, uniform in {@code [−1, 1)}, drawn after the inputs. */
+    /**
+     * The batch's teacher values, {@code B × n_L}, drawn after the inputs: uniform in {@code [−1, 1)}
+     * for squared error; for cross entropy a class per sample, as one-hot rows (0 or 1 with one output).
+     */
     public float[] teachers() {
         SplittableRandom random = new SplittableRandom(BATCH_SEED);
         uniform(random, batch * widths[0]);
-        return uniform(random, batch * widths[widths.length - 1]);
+        int outputs = widths[widths.length - 1];
+        if (loss != Loss.CROSS_ENTROPY) {
+            return uniform(random, batch * outputs);
+        }
+        float[] d = new float[batch * outputs];
+        for (int b = 0; b < batch; b++) {
+            if (outputs == 1) {
+                d[b] = random.nextInt(2);
+            } else {
+                d[b * outputs + random.nextInt(outputs)] = 1;
+            }
+        }
+        return d;
     }
 
     private static float[] uniform(SplittableRandom random, int count) {
@@ -236,6 +314,13 @@ public final class Workload {
         for (int l = 0; l < activations.size(); l++) {
             s.append(l == 0 ? "" : ",").append(activations.get(l).id());
         }
-        return s.append("], batch ").append(batch).toString();
+        s.append("], batch ").append(batch);
+        if (loss != Loss.SQUARED_ERROR) {
+            s.append(", ").append(loss);
+        }
+        if (!optimizer.equals(Optimizer.sgd())) {
+            s.append(", ").append(optimizer.kind());
+        }
+        return s.toString();
     }
 }

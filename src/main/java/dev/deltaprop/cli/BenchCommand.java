@@ -9,6 +9,8 @@ import dev.deltaprop.bench.Benchmark;
 import dev.deltaprop.bench.Workload;
 import dev.deltaprop.io.BenchPlot;
 import dev.deltaprop.io.LossPlot;
+import dev.deltaprop.model.Loss;
+import dev.deltaprop.model.Optimizer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -32,8 +34,9 @@ import picocli.CommandLine.Option;
         description = {
             "Times training steps of a fixed workload on a backend.",
             "Workloads: tiny (32-64-64-1 tanh, B=1024), mnist (784-512-512-10 relu, B=256),"
-                    + " wide (1024-2048-2048-1024 relu, B=512), gemm-N (the forward kernel alone, N×N×N),"
-                    + " all (tiny, mnist, wide).",
+                    + " wide (1024-2048-2048-1024 relu, B=512), mnist-adam (784-512-512-10 relu, softmax with"
+                    + " cross entropy, Adam, B=256), gemm-N (the forward kernel alone, N×N×N),"
+                    + " all (tiny, mnist, wide, mnist-adam).",
             "Untimed warm-up steps first, until both --warmup steps and --warmup-seconds have passed.",
             "Each step reuses one fixed-seed batch; the time is the median of the timed steps with profiling off;"
                     + " a profiled backend then splits a step per kernel family, and host overhead ="
@@ -47,8 +50,18 @@ final class BenchCommand implements Callable<Integer> {
     String backend;
 
     @Option(names = "--workload", paramLabel = "NAME", defaultValue = "tiny",
-            description = "tiny, mnist, wide, gemm-N or all (default: ${DEFAULT-VALUE}).")
+            description = "tiny, mnist, wide, mnist-adam, gemm-N or all (default: ${DEFAULT-VALUE}).")
     String workload;
+
+    @Option(names = "--loss", paramLabel = "NAME",
+            description = "squared_error or cross_entropy for the training workloads (cross entropy makes the output"
+                    + " softmax, or sigmoid with one output, and the teachers one-hot); default: each workload's own.")
+    String loss;
+
+    @Option(names = "--optimizer", paramLabel = "NAME",
+            description = "sgd, momentum, nesterov, adam or adamw (default hyper-parameters) for the training"
+                    + " workloads; default: each workload's own (sgd; mnist-adam: adam).")
+    String optimizer;
 
     @Option(names = "--steps", paramLabel = "N",
             description = "Timed steps, at least 1 (default: " + BenchSettings.DEFAULT_STEPS + "; "
@@ -86,7 +99,11 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         // every argument is checked before a backend is opened
-        List<Workload> workloads = Workload.parse(workload);
+        Loss newLoss = loss == null ? null : LearningOptions.flag("--loss", () -> Loss.parse(loss));
+        Optimizer newOptimizer = optimizer == null ? null
+                : Optimizer.of(LearningOptions.flag("--optimizer", () -> Optimizer.Kind.parse(optimizer)));
+        List<Workload> workloads = Workload.parse(workload).stream().map(w -> w.withLearning(newLoss, newOptimizer))
+                .toList();
         List<String> backends = Arrays.stream(backend.split(",", -1)).map(String::trim).toList();
         for (String name : backends) {
             BenchSettings.choose(name, warmup, warmupSeconds, steps, profiledSteps);

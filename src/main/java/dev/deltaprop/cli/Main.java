@@ -16,6 +16,7 @@ import picocli.CommandLine.Option;
             CommandLine.HelpCommand.class,
             TrainCommand.class,
             PredictCommand.class,
+            EvaluateCommand.class,
             GradcheckCommand.class,
             DevicesCommand.class,
             DemoCommand.class,

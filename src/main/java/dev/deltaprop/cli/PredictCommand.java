@@ -2,14 +2,15 @@ package dev.deltaprop.cli;
 
 import dev.deltaprop.backend.Backend;
 import dev.deltaprop.backend.Backends;
+import dev.deltaprop.io.ArrayFiles;
 import dev.deltaprop.io.CsvReader;
 import dev.deltaprop.io.CsvWriter;
 import dev.deltaprop.io.DataTable;
 import dev.deltaprop.io.ModelFiles;
 import dev.deltaprop.io.NpyArray;
-import dev.deltaprop.io.NpyReader;
 import dev.deltaprop.io.NpyWriter;
 import dev.deltaprop.model.Network;
+import dev.deltaprop.train.Evaluation;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -21,11 +22,13 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * {@code deltaprop predict}: the outputs of a model for every row of a CSV file or NumPy array, as
- * CSV on standard output or as a NumPy file ({@code --output Y.npy}).
+ * {@code deltaprop predict}: the outputs of a model for every row of a CSV file or array file
+ * (NumPy or IDX), as CSV on standard output or as a NumPy file ({@code --output Y.npy}); with
+ * {@code --classes}, the class of each row instead ({@link #classes}).
  */
 @Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Writes the model's outputs y1..yN for every row of a CSV file, as CSV on standard output.")
+        description = "Writes the model's outputs y1..yN (or with --classes the class) for every row of a CSV file,"
+                + " as CSV on standard output.")
 final class PredictCommand implements Callable<Integer> {
     /** Rows per call to the backend, so that a large file does not need one huge batch. */
     static final int CHUNK = 4096;
@@ -41,12 +44,20 @@ final class PredictCommand implements Callable<Integer> {
     Path data;
 
     @Option(names = "--x", paramLabel = "X.npy",
-            description = "Instead of --data: the inputs as a NumPy array of shape (N, n_0).")
+            description = "Instead of --data: the inputs, shape (N, n_0), a NumPy .npy file or else an IDX file"
+                    + " (optionally .gz; unsigned bytes read as value/255).")
     Path x;
 
     @Option(names = "--output", paramLabel = "Y.npy",
-            description = "Write the outputs to this NumPy file, shape (N, n_L) float32, instead of CSV on standard output.")
+            description = "Write the outputs to this NumPy file, shape (N, n_L) float32 (with --classes int32),"
+                    + " instead of CSV on standard output.")
     Path output;
+
+    @Option(names = "--classes",
+            description = "Write the class of each row instead of y: the index of the largest output (one column,"
+                    + " 'class'); with one output 1 when y >= 0.5, else 0; for a cross_entropy model with several"
+                    + " sigmoid outputs, one 0/1 column per output.")
+    boolean classes;
 
     @Option(names = "--backend", defaultValue = "auto", paramLabel = "NAME", description = "Backend (default auto).")
     String backend;
@@ -62,22 +73,16 @@ final class PredictCommand implements Callable<Integer> {
                     + (data == null ? "neither" : "both"));
         }
         Network network = ModelFiles.read(model);
-        DataTable table = data != null ? CsvReader.readInputs(data, network.inputs(), network.outputs())
-                : NpyReader.readInputs(x, network.inputs());
-        float[] inputs = table.x();
-        int n0 = network.inputs();
+        DataTable table = data != null ? CsvReader.readInputs(data, network) : ArrayFiles.readInputs(x, network.inputs());
         int nL = network.outputs();
-        float[] y = new float[table.samples() * nL];
+        float[] y;
         try (Backend chosen = Backends.open(backend)) {
-            chosen.load(network);
-            for (int start = 0; start < table.samples(); start += CHUNK) {
-                int rows = Math.min(CHUNK, table.samples() - start);
-                float[] chunk = Arrays.copyOfRange(inputs, start * n0, (start + rows) * n0);
-                System.arraycopy(chosen.predict(chunk, rows), 0, y, start * nL, rows * nL);
-            }
+            y = outputs(chosen, network, table.x(), table.samples());
         }
         PrintWriter out = spec.commandLine().getOut();
-        if (output != null) {
+        if (classes) {
+            writeClasses(out, network, y, table.samples());
+        } else if (output != null) {
             NpyWriter.write(output, new NpyArray(y, table.samples(), nL));
             out.printf(Locale.ROOT, "wrote %s: %d × %d float32%n", output, table.samples(), nL);
         } else {
@@ -86,5 +91,49 @@ final class PredictCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /** {@code y} for {@code samples} rows of {@code x}, predicted {@link #CHUNK} rows at a time on {@code backend}. */
+    static float[] outputs(Backend backend, Network network, float[] x, int samples) {
+        int n0 = network.inputs();
+        int nL = network.outputs();
+        float[] y = new float[samples * nL];
+        backend.load(network);
+        for (int start = 0; start < samples; start += CHUNK) {
+            int rows = Math.min(CHUNK, samples - start);
+            float[] chunk = Arrays.copyOfRange(x, start * n0, (start + rows) * n0);
+            System.arraycopy(backend.predict(chunk, rows), 0, y, start * nL, rows * nL);
+        }
+        return y;
+    }
+
+    /**
+     * The classes of {@code y}, as {@link Evaluation#classes(float[], int)} finds them (argmax, or
+     * {@code y ≥ 0.5} for one output); for {@link Evaluation.Kind#BINARY_PER_OUTPUT} each output's
+     * {@code y_j ≥ 0.5}, one column per output, since such a model gives no single class.
+     */
+    private void writeClasses(PrintWriter out, Network network, float[] y, int samples) throws Exception {
+        int nL = network.outputs();
+        boolean perOutput = Evaluation.kindOf(network) == Evaluation.Kind.BINARY_PER_OUTPUT;
+        int[] found = perOutput ? Evaluation.classes(y, 1) : Evaluation.classes(y, nL);
+        int width = perOutput ? nL : 1;
+        if (output != null) {
+            if (perOutput) {
+                NpyWriter.writeIntegers(output, found, samples, nL);
+            } else {
+                NpyWriter.writeIntegers(output, found, samples);
+            }
+            out.printf(Locale.ROOT, "wrote %s: %s int32 classes%n", output, perOutput ? samples + " × " + nL : samples);
+            return;
+        }
+        out.println(perOutput ? CsvWriter.header("class", nL) : "class");
+        StringBuilder line = new StringBuilder();
+        for (int s = 0; s < samples; s++) {
+            line.setLength(0);
+            for (int j = 0; j < width; j++) {
+                line.append(j > 0 ? "," : "").append(found[s * width + j]);
+            }
+            out.println(line);
+        }
     }
 }

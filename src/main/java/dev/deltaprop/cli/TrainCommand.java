@@ -12,6 +12,7 @@ import dev.deltaprop.train.Checkpoint;
 import dev.deltaprop.train.CheckpointFiles;
 import dev.deltaprop.train.ConsoleProgress;
 import dev.deltaprop.train.EpochSummary;
+import dev.deltaprop.train.Evaluation;
 import dev.deltaprop.train.HeldOut;
 import dev.deltaprop.train.Standardization;
 import dev.deltaprop.train.Trainer;
@@ -166,7 +167,7 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--standardize: expected the identity output activation (the teacher's"
                     + " scaling folds into it), found " + network.layer(network.depth() - 1).activation().id());
         }
-        DataTable table = samples.read(network.inputs(), network.outputs());
+        DataTable table = samples.read(network);
         out.printf(Locale.ROOT, "network %s, %d parameters%n", network, network.parameterCount());
         out.printf(Locale.ROOT, "data %s: %d samples%n", samples.describe(), table.samples());
         float[] x = table.x();
@@ -228,7 +229,13 @@ final class TrainCommand implements Callable<Integer> {
                         config.epochs());
                 out.flush();
             }
-            try (ConsoleProgress progress = ConsoleProgress.auto(out, heldOut)) {
+            // a classifier's training accuracy: one more forward pass over the training samples per epoch
+            ValidationLoss trainingMetrics = Evaluation.kindOf(network) == Evaluation.Kind.CLASSES
+                    ? new ValidationLoss(chosen, x, d, count) : null;
+            if (trainingMetrics != null) {
+                trainer.addListener(trainingMetrics);
+            }
+            try (ConsoleProgress progress = ConsoleProgress.auto(out, heldOut).withTrainingAccuracy(trainingMetrics)) {
                 trainer.addListener(progress);
                 result = resumed != null ? resume(trainer, chosen, resumed, x, d, count)
                         : trainer.train(chosen, network, x, d, count);
@@ -247,7 +254,10 @@ final class TrainCommand implements Callable<Integer> {
             trained = scaling == null ? result.network() : scaling.fold(result.network());
             if (heldOut != null) {
                 heldOutLosses = heldOut.losses();
-                fit = HeldOutFit.describe(chosen, trained, split);
+                fit = trainingMetrics != null
+                        ? String.format(Locale.ROOT, "held out (%d samples): accuracy %.4f", split.validationSamples(),
+                                heldOut.measureAccuracy())
+                        : HeldOutFit.describe(chosen, trained, split);
             }
         }
         ModelFiles.save(trained, save);

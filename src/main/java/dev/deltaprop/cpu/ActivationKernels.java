@@ -97,6 +97,28 @@ final class ActivationKernels {
         }
     }
 
+    /**
+     * {@code z_j = e^{u_j − m} / Σ_k e^{u_k − m}}, {@code m = max_k u_k}, for the {@code n} units of
+     * one sample; the exponentials and their sum in double, each {@code z_j} rounded once.
+     *
+     * @return {@code log Σ_k e^{u_k} = m + log Σ_k e^{u_k − m}}, so that {@code log z_j} is
+     *         {@code u_j} minus it (the stable cross entropy)
+     */
+    static double softmax(float[] u, int uOffset, float[] z, int zOffset, int n) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < n; j++) {
+            max = Math.max(max, u[uOffset + j]);
+        }
+        double sum = 0;
+        for (int j = 0; j < n; j++) {
+            sum += Math.exp((double) u[uOffset + j] - max);
+        }
+        for (int j = 0; j < n; j++) {
+            z[zOffset + j] = (float) (Math.exp((double) u[uOffset + j] - max) / sum);
+        }
+        return max + Math.log(sum);
+    }
+
     static float tanh(float u) {
         return (float) (1.0 - 2.0 / (Math.exp(2.0 * u) + 1.0));
     }

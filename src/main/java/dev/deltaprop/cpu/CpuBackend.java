@@ -16,15 +16,19 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The {@code cpu} backend: minibatch SGD in float on all cores, in pure Java.
+ * The {@code cpu} backend: minibatch training in float on all cores, in pure Java, with every
+ * loss and optimizer of DESIGN §1b.
  *
  * <p>A step is the derivation of DESIGN §1 as {@code 3L} parallel phases ({@link Passes}):
- * {@code L} forward GEMMs {@code U^l = Z^{l-1} W^l + b^l, Z^l = f(U^l)}; the output δ with the loss;
- * {@code L−1} δ GEMMs {@code Δ^l = (Δ^{l+1} W^{l+1}ᵀ) ⊙ f'(U^l)}, all computed before any weight
- * changes; then {@code L} update GEMMs {@code W^l −= (η/B) Z^{l-1}ᵀ Δ^l} with the bias step. The
- * activations are kept for the largest batch seen, so a step allocates nothing once the first
- * step of that size has run. Results are bitwise identical for any thread count (work is split
- * over outputs; every sum runs in one fixed order).
+ * {@code L} forward GEMMs {@code U^l = Z^{l-1} W^l + b^l, Z^l = f(U^l)}; the output δ with the loss
+ * (and the softmax of a softmax output); {@code L−1} δ GEMMs {@code Δ^l = (Δ^{l+1} W^{l+1}ᵀ) ⊙ f'(U^l)},
+ * all computed before any weight changes; then {@code L} update GEMMs over
+ * {@code Z^{l-1}ᵀ Δ^l} whose epilogue applies the optimizer ({@link OptimizerStep}) to each finished
+ * tile, with the bias step in the same phase. The optimizer's state lives here beside the weights,
+ * one float array per slot and parameter array, and {@code load} resets it. The activations are
+ * kept for the largest batch seen, so a step allocates nothing once the first step of that size
+ * has run. Results are bitwise identical for any thread count (work is split over outputs; every
+ * sum runs in one fixed order).
  *
  * <p>Threads: the constructor argument, else the system property {@value #THREADS_PROPERTY},
  * else every available processor. The GEMM micro-kernel is the Vector API one when the JVM has
@@ -44,6 +48,13 @@ public final class CpuBackend implements Backend, Profiled {
     private float[][] weights;
     private float[][] bias;
     private float[][] gradient;
+    private Optimizer optimizer = Optimizer.sgd();
+    /** {@code weightState[l-1][slot]}: slot {@code v}, or {@code m} and {@code s}, of {@code W^l}, laid out like it; likewise {@code biasState}. */
+    private float[][][] weightState;
+    private float[][][] biasState;
+    /** {@code t}: the steps taken since the state was fresh. */
+    private long steps;
+    private final OptimizerStep rule = new OptimizerStep();
     /** {@code u[l]}, {@code z[l]}, {@code delta[l]} for {@code l = 1..L}, room for {@code capacity} samples. */
     private float[][] u;
     private float[][] z;
@@ -108,17 +119,42 @@ public final class CpuBackend implements Backend, Profiled {
         return passes.threads();
     }
 
-    // INTERIM (foundation commit): only plain SGD until the optimizer work of issue 10 lands here
-    private Optimizer optimizer = Optimizer.sgd();
-
     @Override
     public void load(Network network, Optimizer optimizer, OptimizerState state) {
-        java.util.Objects.requireNonNull(optimizer, "optimizer");
-        if (!optimizer.equals(Optimizer.sgd()) || state != null) {
-            throw new IllegalArgumentException("optimizer: expected sgd without weight decay on " + name() + " for now, found " + optimizer);
+        open();
+        Objects.requireNonNull(network, "network");
+        Objects.requireNonNull(optimizer, "optimizer");
+        if (state != null) {
+            state.requireFits(network, optimizer); // before anything is replaced
         }
+        OptimizerState start = state == null ? OptimizerState.initial(network, optimizer.kind()) : state;
+        int depth = network.depth();
+        int slots = optimizer.kind().slots();
+        this.network = network;
         this.optimizer = optimizer;
-        load(network);
+        this.steps = start.steps();
+        widths = network.widths();
+        activations = new Activation[depth];
+        weights = new float[depth][];
+        bias = new float[depth][];
+        gradient = new float[depth][];
+        weightState = new float[depth][slots][];
+        biasState = new float[depth][slots][];
+        for (int l = 0; l < depth; l++) {
+            Layer layer = network.layer(l);
+            activations[l] = layer.activation();
+            weights[l] = layer.weights();
+            bias[l] = layer.bias();
+            gradient[l] = new float[weights[l].length];
+            for (int slot = 0; slot < slots; slot++) {
+                weightState[l][slot] = start.weights(l, slot);
+                biasState[l][slot] = start.bias(l, slot);
+            }
+        }
+        u = new float[depth + 1][];
+        z = new float[depth + 1][];
+        delta = new float[depth + 1][];
+        capacity = 0;
     }
 
     @Override
@@ -128,30 +164,8 @@ public final class CpuBackend implements Backend, Profiled {
 
     @Override
     public OptimizerState optimizerState() {
-        throw new UnsupportedOperationException("optimizerState: not yet implemented on " + name());
-    }
-
-    @Override
-    public void load(Network network) {
-        open();
-        this.network = Objects.requireNonNull(network, "network");
-        int depth = network.depth();
-        widths = network.widths();
-        activations = new Activation[depth];
-        weights = new float[depth][];
-        bias = new float[depth][];
-        gradient = new float[depth][];
-        for (int l = 0; l < depth; l++) {
-            Layer layer = network.layer(l);
-            activations[l] = layer.activation();
-            weights[l] = layer.weights();
-            bias[l] = layer.bias();
-            gradient[l] = new float[weights[l].length];
-        }
-        u = new float[depth + 1][];
-        z = new float[depth + 1][];
-        delta = new float[depth + 1][];
-        capacity = 0;
+        loaded();
+        return new OptimizerState(optimizer.kind(), steps, weightState, biasState);
     }
 
     @Override
@@ -197,12 +211,16 @@ public final class CpuBackend implements Backend, Profiled {
         ensureCapacity(batch);
         long start = profiling ? System.nanoTime() : 0;
         forwardAll(x, batch);
+        int last = weights.length;
+        if (activations[last - 1] == Activation.SOFTMAX) {
+            passes.softmax(u[last], z[last], batch, widths[last]); // in a step the δ phase does this
+        }
         if (profiling) {
             familyNanos[0] = System.nanoTime() - start;
             familiesReported = 1;
         }
-        float[] y = new float[batch * widths[widths.length - 1]];
-        System.arraycopy(z[weights.length], 0, y, 0, y.length);
+        float[] y = new float[batch * widths[last]];
+        System.arraycopy(z[last], 0, y, 0, y.length);
         return y;
     }
 
@@ -212,7 +230,8 @@ public final class CpuBackend implements Backend, Profiled {
         long start = profiling ? System.nanoTime() : 0;
         forwardAll(x, batch);
         start = lap(0, start);
-        double loss = passes.deltaOutput(z[last], d, u[last], activations[last - 1], batch, widths[last], delta[last]);
+        double loss = passes.deltaOutput(network.loss(), z[last], d, u[last], activations[last - 1], batch, widths[last],
+                delta[last]);
         start = lap(1, start);
         // every Δ^l from W^{l+1} before any W changes (DESIGN §1)
         for (int l = last - 1; l >= 1; l--) {
@@ -220,13 +239,21 @@ public final class CpuBackend implements Backend, Profiled {
                     batch, delta[l]);
         }
         start = lap(2, start);
+        steps++;
+        rule.set(optimizer, steps, learningRate, batch);
         for (int l = 1; l <= last; l++) {
+            float[][] w = weightState[l - 1];
+            float[][] b = biasState[l - 1];
             passes.update(weights[l - 1], bias[l - 1], gradient[l - 1], z[l - 1], delta[l], batch, widths[l - 1],
-                    widths[l], learningRate);
+                    widths[l], rule, slot(w, 0), slot(w, 1), slot(b, 0), slot(b, 1));
         }
         lap(3, start);
         familiesReported = profiling ? FAMILIES.length : familiesReported;
         return (float) (loss / batch);
+    }
+
+    private static float[] slot(float[][] slots, int slot) {
+        return slot < slots.length ? slots[slot] : null;
     }
 
     private void forwardAll(float[] x, int batch) {

@@ -1,13 +1,14 @@
 package dev.deltaprop.cpu;
 
 import dev.deltaprop.model.Activation;
+import dev.deltaprop.model.Loss;
 
 /**
  * The four passes of a training step, each one parallel phase over {@link Workers}, with the
  * same arguments and meaning as the equations of {@code dev.deltaprop.reference.Reference} but in
- * float: {@link #forward} (NN GEMM, bias and {@code f} fused), {@link #deltaOutput} (elementwise,
- * with the loss), {@link #deltaHidden} (NT GEMM, {@code ⊙ f'} fused), {@link #update} (TN GEMM,
- * SGD step fused, bias step in the same phase).
+ * float: {@link #forward} (NN GEMM, bias and {@code f} fused), {@link #deltaOutput} (per sample,
+ * with the loss, and the softmax of a softmax output), {@link #deltaHidden} (NT GEMM, {@code ⊙ f'}
+ * fused), {@link #update} (TN GEMM, the optimizer step fused, bias step in the same phase).
  *
  * <p>Work is split over outputs only — GEMM chunks of columns or rows, claimed by whichever
  * thread is free; elementwise work by samples — and every output is reduced in one fixed order, so
@@ -21,6 +22,10 @@ final class Passes implements AutoCloseable {
     private final DeltaOutputPass deltaOutput = new DeltaOutputPass();
     private final DeltaHiddenPass deltaHidden = new DeltaHiddenPass();
     private final UpdatePass update = new UpdatePass();
+    private final SoftmaxPass softmax = new SoftmaxPass();
+    /** The rule {@link #update(float[], float[], float[], float[], float[], int, int, int, float)} steps with: plain sgd. */
+    private final OptimizerStep plainSgd = new OptimizerStep();
+    private static final dev.deltaprop.model.Optimizer SGD = dev.deltaprop.model.Optimizer.sgd();
     private double[] rowLoss = new double[0];
     /**
      * Chunks per thread in a GEMM phase: enough that a descheduled thread's share can be taken
@@ -47,7 +52,10 @@ final class Passes implements AutoCloseable {
     }
 
     /**
-     * {@code U = Z^{l-1} W + 1·bᵀ}, {@code Z = f(U)}: {@code [batch × nIn]·[nIn × nOut]}.
+     * {@code U = Z^{l-1} W + 1·bᵀ}, {@code Z = f(U)}: {@code [batch × nIn]·[nIn × nOut]}. Under a
+     * softmax (output) layer only {@code U} is written: a sample's softmax needs its whole row,
+     * which a tile does not hold, so {@link #deltaOutput} (training) or {@link #softmax}
+     * (prediction) computes {@code Z} from it.
      *
      * @param zPrev {@code batch × nIn}; {@code w} {@code nIn × nOut}; {@code u}, {@code z} out, {@code batch × nOut}
      */
@@ -59,23 +67,32 @@ final class Passes implements AutoCloseable {
         runGemm(pass);
     }
 
-    /**
-     * {@code Δ = (Y − D) ⊙ f'(U)} and the summed loss {@code Σ_b ½ Σ_j (y_bj − d_bj)²}
-     * (per sample in double, then summed over samples in order).
-     */
+    /** Squared error: {@link #deltaOutput(Loss, float[], float[], float[], Activation, int, int, float[])} with {@link Loss#SQUARED_ERROR}. */
     double deltaOutput(float[] y, float[] d, float[] u, Activation f, int batch, int n, float[] delta) {
+        return deltaOutput(Loss.SQUARED_ERROR, y, d, u, f, batch, n, delta);
+    }
+
+    /**
+     * The output δ and the summed loss of DESIGN §1b, per sample in double, then summed over
+     * samples in order: squared error, {@code Δ = (Y − D) ⊙ f'(U)}, {@code Σ_b ½ Σ_j (y_bj − d_bj)²};
+     * cross entropy, {@code Δ = Y − D} with {@code E} from {@code U} in the stable form
+     * ({@code Σ_j d_j (m + log Σ_k e^{u_k − m} − u_j)} under softmax, {@code Σ_j softplus(u_j) − d_j u_j}
+     * under sigmoid). Under softmax {@code y} is written here first, {@code softmax(u)} per sample
+     * ({@link #forward} left it to this phase).
+     */
+    double deltaOutput(Loss loss, float[] y, float[] d, float[] u, Activation f, int batch, int n, float[] delta) {
         if (rowLoss.length < batch) {
             rowLoss = new double[batch]; // grows with the largest batch, then never again
         }
         DeltaOutputPass pass = deltaOutput;
         pass.y = y; pass.d = d; pass.u = u; pass.f = f; pass.batch = batch; pass.n = n; pass.delta = delta;
-        pass.rowLoss = rowLoss;
+        pass.rowLoss = rowLoss; pass.loss = loss;
         workers.run(pass);
-        double loss = 0;
+        double sum = 0;
         for (int b = 0; b < batch; b++) {
-            loss += rowLoss[b];
+            sum += rowLoss[b];
         }
-        return loss;
+        return sum;
     }
 
     /**
@@ -91,15 +108,38 @@ final class Passes implements AutoCloseable {
     }
 
     /**
-     * {@code W ← W − (η/B) Z^{l-1}ᵀ Δ^l} ({@code [nIn × batch]·[batch × nOut]}) and
-     * {@code b ← b − (η/B) Σ_b Δ^l_b}. {@code gradient} ({@code nIn × nOut}) holds partial sums
-     * when the batch is deeper than one {@code K} slice.
+     * {@code Z = softmax(U)} per sample ({@code batch × n}), the maximum subtracted: the forward
+     * pass's last step for a softmax output when no δ phase follows (prediction).
      */
+    void softmax(float[] u, float[] z, int batch, int n) {
+        SoftmaxPass pass = softmax;
+        pass.u = u; pass.z = z; pass.batch = batch; pass.n = n;
+        workers.run(pass);
+    }
+
+    /** Plain sgd: {@code W ← W − (η/B) Z^{l-1}ᵀ Δ^l}, {@code b ← b − (η/B) Σ_b Δ^l_b}; see the general form below. */
     void update(float[] w, float[] bias, float[] gradient, float[] zPrev, float[] delta, int batch, int nIn,
                 int nOut, float learningRate) {
+        plainSgd.set(SGD, 1, learningRate, batch);
+        update(w, bias, gradient, zPrev, delta, batch, nIn, nOut, plainSgd, null, null, null, null);
+    }
+
+    /**
+     * The gradient sums {@code Z^{l-1}ᵀ Δ^l} ({@code [nIn × batch]·[batch × nOut]}) and
+     * {@code Σ_b Δ^l_b}, each finished tile stepped by {@code rule} at once (the gradient
+     * {@code g = sum / B} never leaves the tile): {@code W}, {@code b} and their state slots
+     * ({@code null} where the rule has fewer; laid out like {@code W} and {@code b}) are updated in
+     * place. {@code gradient} ({@code nIn × nOut}) holds partial sums when the batch is deeper than
+     * one {@code K} slice; it never holds the finished gradient.
+     */
+    void update(float[] w, float[] bias, float[] gradient, float[] zPrev, float[] delta, int batch, int nIn,
+                int nOut, OptimizerStep rule, float[] weightFirst, float[] weightSecond, float[] biasFirst,
+                float[] biasSecond) {
         UpdatePass pass = update;
         pass.w = w; pass.bias = bias; pass.gradient = gradient; pass.zPrev = zPrev; pass.delta = delta;
-        pass.batch = batch; pass.nIn = nIn; pass.nOut = nOut; pass.scale = learningRate / batch;
+        pass.batch = batch; pass.nIn = nIn; pass.nOut = nOut; pass.rule = rule;
+        pass.weightFirst = weightFirst; pass.weightSecond = weightSecond;
+        pass.biasFirst = biasFirst; pass.biasSecond = biasSecond;
         runGemm(pass);
     }
 
@@ -164,7 +204,21 @@ final class Passes implements AutoCloseable {
                 for (int j = 0; j < cols; j++) {
                     u[out + j] = tile[t + j] + bias[column + j];
                 }
-                ActivationKernels.apply(f, u, out, z, out, cols);
+                if (f != Activation.SOFTMAX) {
+                    ActivationKernels.apply(f, u, out, z, out, cols);
+                }
+            }
+        }
+    }
+
+    private static final class SoftmaxPass implements Workers.Task {
+        float[] u, z;
+        int batch, n;
+
+        @Override
+        public void run(int part, int parts) {
+            for (int b = boundary(batch, 1, part, parts), end = boundary(batch, 1, part + 1, parts); b < end; b++) {
+                ActivationKernels.softmax(u, b * n, z, b * n, n);
             }
         }
     }
@@ -174,20 +228,56 @@ final class Passes implements AutoCloseable {
         double[] rowLoss;
         int batch, n;
         Activation f;
+        Loss loss;
 
         @Override
         public void run(int part, int parts) {
             for (int b = boundary(batch, 1, part, parts), end = boundary(batch, 1, part + 1, parts); b < end; b++) {
                 int row = b * n;
-                double loss = 0;
-                for (int j = 0; j < n; j++) {
-                    float error = y[row + j] - d[row + j];
-                    loss += 0.5 * error * error;
-                    delta[row + j] = error;
+                if (loss == Loss.SQUARED_ERROR) {
+                    rowLoss[b] = squaredError(row);
+                } else if (f == Activation.SOFTMAX) {
+                    rowLoss[b] = softmaxCrossEntropy(row);
+                } else {
+                    rowLoss[b] = sigmoidCrossEntropy(row);
                 }
-                rowLoss[b] = loss;
-                ActivationKernels.multiplyDerivative(f, delta, row, u, y, row, delta, row, n);
             }
+        }
+
+        /** {@code δ = (y − d) ⊙ f'(u)}; returns {@code ½ Σ_j (y_j − d_j)²}. */
+        private double squaredError(int row) {
+            double sum = 0;
+            for (int j = 0; j < n; j++) {
+                float error = y[row + j] - d[row + j];
+                sum += 0.5 * error * error;
+                delta[row + j] = error;
+            }
+            ActivationKernels.multiplyDerivative(f, delta, row, u, y, row, delta, row, n);
+            return sum;
+        }
+
+        /** {@code y = softmax(u)}, {@code δ = y − d}; returns {@code Σ_j d_j (log Σ_k e^{u_k} − u_j)}, every exponent ≤ 0. */
+        private double softmaxCrossEntropy(int row) {
+            double logPartition = ActivationKernels.softmax(u, row, y, row, n);
+            double sum = 0;
+            for (int j = 0; j < n; j++) {
+                float dj = d[row + j];
+                delta[row + j] = y[row + j] - dj;
+                sum += dj * (logPartition - u[row + j]);
+            }
+            return sum;
+        }
+
+        /** {@code δ = y − d}; returns {@code Σ_j softplus(u_j) − d_j u_j}. */
+        private double sigmoidCrossEntropy(int row) {
+            double sum = 0;
+            for (int j = 0; j < n; j++) {
+                double uj = u[row + j];
+                float dj = d[row + j];
+                delta[row + j] = y[row + j] - dj;
+                sum += Math.max(uj, 0.0) + Math.log1p(Math.exp(-Math.abs(uj))) - dj * uj;
+            }
+            return sum;
         }
     }
 
@@ -213,8 +303,9 @@ final class Passes implements AutoCloseable {
 
     private final class UpdatePass implements Workers.Task, Epilogue {
         float[] w, bias, gradient, zPrev, delta;
+        float[] weightFirst, weightSecond, biasFirst, biasSecond;
         int batch, nIn, nOut;
-        float scale;
+        OptimizerStep rule;
 
         @Override
         public void run(int part, int parts) {
@@ -227,18 +318,14 @@ final class Passes implements AutoCloseable {
                 for (int b = 0; b < batch; b++) {
                     sum += delta[b * nOut + j];
                 }
-                bias[j] = (float) (bias[j] - scale * sum);
+                rule.bias(bias, biasFirst, biasSecond, j, sum);
             }
         }
 
         @Override
         public void apply(float[] tile, int stride, int row, int column, int rows, int cols) {
             for (int r = 0; r < rows; r++) {
-                int out = (row + r) * nOut + column;
-                int t = r * stride;
-                for (int j = 0; j < cols; j++) {
-                    w[out + j] -= scale * tile[t + j];
-                }
+                rule.weights(w, weightFirst, weightSecond, (row + r) * nOut + column, tile, r * stride, cols);
             }
         }
     }

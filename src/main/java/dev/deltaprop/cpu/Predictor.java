@@ -12,7 +12,8 @@ import java.util.Objects;
  *
  * <p>Per layer, {@code u^l_j = b^l_j + Σ_i z^{l-1}_i w^l_ij} as a row-times-matrix product (Vector
  * API when the JVM has {@code jdk.incubator.vector}, see {@link CpuBackend}), then
- * {@code z^l = f(u^l)}. The parameters are copied at {@link #of}: later changes to a backend do
+ * {@code z^l = f(u^l)}; a softmax output is {@code z^L_j = e^{u_j − max u} / Σ_k e^{u_k − max u}}
+ * over the sample's outputs. The parameters are copied at {@link #of}: later changes to a backend do
  * not reach the predictor. Not thread-safe: make one per thread (they are small).
  *
  * <pre>{@code
@@ -100,7 +101,9 @@ public final class Predictor {
             for (int l = 0; l <= last; l++) {
                 float[] u = l == last ? output : z[l];
                 kernel.rowTimesMatrix(input, inputOffset, widths[l], weights[l], bias[l], widths[l + 1], u);
-                if (l == last) {
+                if (l == last && activations[l] == Activation.SOFTMAX) {
+                    ActivationKernels.softmax(u, 0, y, b * widths[l + 1], widths[l + 1]);
+                } else if (l == last) {
                     ActivationKernels.apply(activations[l], u, 0, y, b * widths[l + 1], widths[l + 1]);
                 } else {
                     ActivationKernels.apply(activations[l], u, 0, u, 0, widths[l + 1]);

@@ -5,6 +5,7 @@ import dev.deltaprop.backend.Checks;
 import dev.deltaprop.backend.Dataset;
 import dev.deltaprop.backend.Profiled;
 import dev.deltaprop.device.driver.Driver;
+import dev.deltaprop.model.Activation;
 import dev.deltaprop.model.Network;
 import dev.deltaprop.model.Optimizer;
 import dev.deltaprop.model.OptimizerState;
@@ -13,14 +14,18 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The one engine for every GPU binding: SGD on a device through a {@link Driver}, which it owns
- * and closes. It knows the network and the order of launches; the driver knows the device.
+ * The one engine for every GPU binding: training on a device through a {@link Driver}, which it
+ * owns and closes. It knows the network and the order of launches; the driver knows the device.
  *
  * <p>A training step is a fixed sequence of launches — forward {@code l = 1..L}, output δ and the
- * loss, hidden δ {@code l = L-1..1} (each from {@code W^{l+1}} before it changes), then the
- * updates {@code l = 1..L} — that is {@code 3L + 1} launches, with no host round trip but the
- * batch upload before it and the one-float loss read after it. Parameters stay on the device
- * until {@link #network()} asks for them.
+ * loss (squared error or cross entropy; with a softmax output this pass also normalises the
+ * rows), hidden δ {@code l = L-1..1} (each from {@code W^{l+1}} before it changes), then the
+ * updates {@code l = 1..L} with the optimizer in their epilogue — that is {@code 3L + 1}
+ * launches whatever the loss and the optimizer, with no host round trip but the batch upload
+ * before it and the one-float loss read after it. Parameters and the optimizer's state (v, or m
+ * and s) stay on the device until {@link #network()} or {@link #optimizerState()} asks for them;
+ * the step count {@code t} is kept here and Adam's bias corrections are computed here in double
+ * ({@link OptimizerStep}). {@link #predict} of a softmax output adds one row pass.
  *
  * <p>{@link #upload} keeps a data set in device memory when its inputs and teachers together take
  * at most {@value #DATASET_SHARE_PERCENT}% of the device's global memory; batches are then
@@ -41,6 +46,7 @@ public final class DeviceBackend implements Backend, Profiled {
     private final StepTimer timer;
     private final double datasetShare;
     private DeviceNet net;
+    private Optimizer optimizer;
     private int lastLaunches;
     private boolean closed;
 
@@ -78,38 +84,38 @@ public final class DeviceBackend implements Backend, Profiled {
                 + kernels.tiles() + ")";
     }
 
-    // INTERIM (foundation commit): only plain SGD until the optimizer work of issue 10 lands here
-    private Optimizer optimizer = Optimizer.sgd();
-
+    /**
+     * Puts the parameters and the optimizer's state into device memory: {@code state == null}
+     * starts fresh ({@code t = 0}, every slot zero); a given state is checked against the
+     * network and the optimizer before anything is allocated, and a refused load leaves the
+     * previous network loaded.
+     */
     @Override
     public void load(Network network, Optimizer optimizer, OptimizerState state) {
-        java.util.Objects.requireNonNull(optimizer, "optimizer");
-        if (!optimizer.equals(Optimizer.sgd()) || state != null) {
-            throw new IllegalArgumentException("optimizer: expected sgd without weight decay on " + name + " for now, found " + optimizer);
-        }
-        this.optimizer = optimizer;
-        load(network);
-    }
-
-    @Override
-    public Optimizer optimizer() {
-        return optimizer;
-    }
-
-    @Override
-    public OptimizerState optimizerState() {
-        throw new UnsupportedOperationException("optimizerState: not yet implemented on " + name);
-    }
-
-    @Override
-    public void load(Network network) {
         Objects.requireNonNull(network, "network");
+        Objects.requireNonNull(optimizer, "optimizer");
+        if (state != null) {
+            state.requireFits(network, optimizer);
+        }
         open();
         if (net != null) {
             net.close();
             net = null;
         }
-        net = new DeviceNet(driver, network);
+        net = new DeviceNet(driver, network, optimizer.kind(), state);
+        this.optimizer = optimizer;
+    }
+
+    @Override
+    public Optimizer optimizer() {
+        net();
+        return optimizer;
+    }
+
+    /** {@code t} and the state arrays, read back from the device. */
+    @Override
+    public OptimizerState optimizerState() {
+        return net().readState();
     }
 
     @Override
@@ -147,8 +153,12 @@ public final class DeviceBackend implements Backend, Profiled {
         driver.write(net.z(0), 0, x, 0, x.length);
         timer.start();
         forward(net, batch);
+        int depth = net.depth();
+        if (net.activation(depth) == Activation.SOFTMAX) {
+            kernels.softmax(net.u(depth), net.z(depth), batch, net.width(depth));
+        }
         timer.family("forward");
-        int outputs = net.width(net.depth());
+        int outputs = net.width(depth);
         float[] y = new float[batch * outputs];
         driver.read(net.z(net.depth()), 0, y, 0, y.length);
         timer.finish();
@@ -201,7 +211,7 @@ public final class DeviceBackend implements Backend, Profiled {
         forward(net, batch);
         timer.family("forward");
         kernels.deltaOutput(net.z(depth), net.teacher(), net.u(depth), net.delta(depth), net.partials(), net.loss(),
-                batch, net.width(depth), net.activation(depth));
+                batch, net.width(depth), net.activation(depth), net.lossKind());
         timer.family("delta_output");
         // Δ^l needs W^{l+1} before its update: every δ first, then every update
         for (int l = depth - 1; l >= 1; l--) {
@@ -211,9 +221,10 @@ public final class DeviceBackend implements Backend, Profiled {
         if (depth > 1) {
             timer.family("delta_hidden");
         }
+        OptimizerStep rule = OptimizerStep.of(optimizer, learningRate, net.nextStep());
         for (int l = 1; l <= depth; l++) {
-            kernels.update(net.z(l - 1), net.delta(l), net.weights(l), net.bias(l), batch, net.width(l - 1),
-                    net.width(l), learningRate);
+            kernels.update(net.z(l - 1), net.delta(l), net.weights(l), net.bias(l), net.weightsState(l), net.biasState(l),
+                    batch, net.width(l - 1), net.width(l), rule);
         }
         timer.family("update");
         float[] loss = new float[1];
@@ -223,6 +234,7 @@ public final class DeviceBackend implements Backend, Profiled {
         return loss[0];
     }
 
+    /** The forward GEMMs; a training step's output δ normalises a softmax output itself (no extra launch). */
     private void forward(DeviceNet net, int batch) {
         for (int l = 1; l <= net.depth(); l++) {
             kernels.forward(net.z(l - 1), net.weights(l), net.bias(l), net.u(l), net.z(l), batch, net.width(l - 1),

@@ -4,13 +4,17 @@ import dev.deltaprop.device.driver.Driver;
 import dev.deltaprop.device.driver.Driver.Memory;
 import dev.deltaprop.model.Activation;
 import dev.deltaprop.model.Layer;
+import dev.deltaprop.model.Loss;
 import dev.deltaprop.model.Network;
+import dev.deltaprop.model.Optimizer;
+import dev.deltaprop.model.OptimizerState;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * A network's device memory: per layer {@code l = 1..L} the parameters {@code W^l}, {@code b^l}
- * (allocated once per {@link DeviceBackend#load}), and the batch-sized {@code U^l}, {@code Z^l},
+ * and the optimizer's state beside them (v, or m and s, in the parameters' layout; allocated once
+ * per {@link DeviceBackend#load}, with the step count {@code t}), and the batch-sized {@code U^l}, {@code Z^l},
  * {@code Δ^l}, plus the batch input {@code X = Z^0}, the teacher {@code D}, the partial loss sums
  * and the loss. Batch-sized buffers hold {@link #capacity()} samples and are regrown only when a
  * larger batch arrives. Arrays are indexed by layer number, so index 0 of {@code u}, {@code z}'s
@@ -23,6 +27,13 @@ final class DeviceNet implements AutoCloseable {
     private final Activation[] activations;
     private final Memory[] weights;
     private final Memory[] bias;
+    private final Optimizer.Kind kind;
+    /** {@code [l][slot]}, always two slots: those the rule lacks are {@link #none}. */
+    private final Memory[][] weightsState;
+    private final Memory[][] biasState;
+    /** One float, passed for the state slots a rule does not have (the kernel never touches them). */
+    private Memory none;
+    private long steps;
     private final Memory[] u;
     private final Memory[] z;
     private final Memory[] delta;
@@ -31,9 +42,15 @@ final class DeviceNet implements AutoCloseable {
     private Memory loss;
     private int capacity;
 
-    DeviceNet(Driver driver, Network network) {
+    /**
+     * Uploads {@code network}'s parameters and {@code state} ({@code null}: zero state, {@code t = 0}),
+     * which the caller has checked with {@link OptimizerState#requireFits}.
+     */
+    DeviceNet(Driver driver, Network network, Optimizer.Kind kind, OptimizerState state) {
         this.driver = driver;
         this.shape = network;
+        this.kind = kind;
+        this.steps = state == null ? 0 : state.steps();
         this.widths = network.widths();
         int depth = network.depth();
         activations = new Activation[depth + 1];
@@ -42,8 +59,11 @@ final class DeviceNet implements AutoCloseable {
         u = new Memory[depth + 1];
         z = new Memory[depth + 1];
         delta = new Memory[depth + 1];
+        weightsState = new Memory[depth + 1][2];
+        biasState = new Memory[depth + 1][2];
         boolean done = false;
         try {
+            none = driver.allocate(1);
             for (int l = 1; l <= depth; l++) {
                 Layer layer = network.layer(l - 1);
                 activations[l] = layer.activation();
@@ -51,6 +71,16 @@ final class DeviceNet implements AutoCloseable {
                 bias[l] = driver.allocate(layer.outputs());
                 driver.write(weights[l], 0, layer.weights(), 0, layer.inputs() * layer.outputs());
                 driver.write(bias[l], 0, layer.bias(), 0, layer.outputs());
+                for (int slot = 0; slot < 2; slot++) {
+                    if (slot < kind.slots()) {
+                        weightsState[l][slot] = upload(state == null ? new float[layer.inputs() * layer.outputs()]
+                                : state.weights(l - 1, slot));
+                        biasState[l][slot] = upload(state == null ? new float[layer.outputs()] : state.bias(l - 1, slot));
+                    } else {
+                        weightsState[l][slot] = none;
+                        biasState[l][slot] = none;
+                    }
+                }
             }
             partials = driver.allocate(Kernels.MAX_PARTIALS);
             loss = driver.allocate(1);
@@ -60,6 +90,12 @@ final class DeviceNet implements AutoCloseable {
                 close();
             }
         }
+    }
+
+    private Memory upload(float[] values) {
+        Memory memory = driver.allocate(values.length);
+        driver.write(memory, 0, values, 0, values.length);
+        return memory;
     }
 
     /** Makes the batch-sized buffers hold at least {@code batch} samples. */
@@ -92,6 +128,37 @@ final class DeviceNet implements AutoCloseable {
         return shape.withLayers(layers);
     }
 
+    /** The optimizer's state and {@code t}, read back from the device. */
+    OptimizerState readState() {
+        int depth = depth();
+        float[][][] w = new float[depth][kind.slots()][];
+        float[][][] b = new float[depth][kind.slots()][];
+        for (int l = 1; l <= depth; l++) {
+            for (int slot = 0; slot < kind.slots(); slot++) {
+                w[l - 1][slot] = new float[widths[l - 1] * widths[l]];
+                b[l - 1][slot] = new float[widths[l]];
+                driver.read(weightsState[l][slot], 0, w[l - 1][slot], 0, w[l - 1][slot].length);
+                driver.read(biasState[l][slot], 0, b[l - 1][slot], 0, b[l - 1][slot].length);
+            }
+        }
+        return new OptimizerState(kind, steps, w, b);
+    }
+
+    /** Counts a step and returns its number {@code t} (1 on the first step after a fresh load). */
+    long nextStep() {
+        return ++steps;
+    }
+
+    /** The optimizer state of {@code W^l}: two buffers (slot 0: v or m, slot 1: s). */
+    Memory[] weightsState(int l) {
+        return weightsState[l];
+    }
+
+    /** The optimizer state of {@code b^l}: two buffers, as {@link #weightsState}. */
+    Memory[] biasState(int l) {
+        return biasState[l];
+    }
+
     Network shape() {
         return shape;
     }
@@ -106,6 +173,11 @@ final class DeviceNet implements AutoCloseable {
 
     int capacity() {
         return capacity;
+    }
+
+    /** The loss the network is trained on (DESIGN §1b). */
+    Loss lossKind() {
+        return shape.loss();
     }
 
     Activation activation(int l) {
@@ -171,6 +243,20 @@ final class DeviceNet implements AutoCloseable {
                     buffers[l] = null;
                 }
             }
+        }
+        for (Memory[][] states : List.of(weightsState, biasState)) {
+            for (Memory[] slots : states) {
+                for (int slot = 0; slot < slots.length; slot++) {
+                    if (slots[slot] != null && slots[slot] != none) {
+                        driver.free(slots[slot]);
+                    }
+                    slots[slot] = null;
+                }
+            }
+        }
+        if (none != null) {
+            driver.free(none);
+            none = null;
         }
         if (partials != null) {
             driver.free(partials);

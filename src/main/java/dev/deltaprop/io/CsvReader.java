@@ -1,5 +1,6 @@
 package dev.deltaprop.io;
 
+import dev.deltaprop.model.Network;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
@@ -13,8 +14,9 @@ import java.util.Arrays;
  * Reads samples from CSV: one sample a row, comma-separated; the first {@code inputs} columns
  * are {@code x} and the rest are {@code d}. The first line is a header, and skipped, when none of
  * its fields is a number; blank lines are skipped. Every other field must be a finite number.
- * An error is a {@link DataFormatException} naming the file, the line (1-based) and the column
- * (1-based).
+ * For a softmax output of {@code K} units ({@link Labels}) the teacher part may instead be one
+ * column of class indices {@code 0..K−1}, each read into a one-hot row. An error is a
+ * {@link DataFormatException} naming the file, the line (1-based) and the column (1-based).
  */
 public final class CsvReader {
     private CsvReader() {
@@ -26,20 +28,28 @@ public final class CsvReader {
      * @param name what messages call the source (usually the file name)
      */
     public static DataTable read(Reader in, String name, int inputs, int outputs) throws IOException {
-        return parse(in, name, inputs, outputs, false);
+        return parse(in, name, inputs, outputs, 0, false);
+    }
+
+    /**
+     * Reads a training file whose rows have {@code inputs + outputs} columns, or, when
+     * {@code classes = outputs > 0}, {@code inputs + 1} columns, the last a class index (all rows alike).
+     *
+     * @param name    what messages call the source (usually the file name)
+     * @param classes {@code K = n_L} for a softmax output ({@link Labels#classes}), else 0
+     */
+    public static DataTable read(Reader in, String name, int inputs, int outputs, int classes) throws IOException {
+        return parse(in, name, inputs, outputs, classes, false);
     }
 
     /** As {@link #read(Reader, String, int, int)}, from a file. */
     public static DataTable read(Path file, int inputs, int outputs) throws IOException {
-        try (Reader in = open(file)) {
-            return read(in, file.toString(), inputs, outputs);
-        } catch (DataFormatException | java.nio.file.FileSystemException e) {
-            throw e;
-        } catch (java.nio.charset.CharacterCodingException e) {
-            throw new DataFormatException(file + ": not a text file (not UTF-8)");
-        } catch (IOException e) {
-            throw new IOException(file + ": " + e.getMessage(), e);
-        }
+        return fromFile(file, in -> read(in, file.toString(), inputs, outputs));
+    }
+
+    /** The training samples of {@code network} in {@code file}: class indices when its output is softmax. */
+    public static DataTable read(Path file, Network network) throws IOException {
+        return fromFile(file, in -> read(in, file.toString(), network.inputs(), network.outputs(), Labels.classes(network)));
     }
 
     /**
@@ -47,13 +57,30 @@ public final class CsvReader {
      * columns (a training file, whose teacher values are then kept in {@code d}).
      */
     public static DataTable readInputs(Reader in, String name, int inputs, int outputs) throws IOException {
-        return parse(in, name, inputs, outputs, true);
+        return parse(in, name, inputs, outputs, 0, true);
     }
 
     /** As {@link #readInputs(Reader, String, int, int)}, from a file. */
     public static DataTable readInputs(Path file, int inputs, int outputs) throws IOException {
+        return fromFile(file, in -> readInputs(in, file.toString(), inputs, outputs));
+    }
+
+    /**
+     * The inputs for {@code network} in {@code file}: rows of {@code n_0} columns, or a training file
+     * for it (whose teachers, class indices for a softmax output, are then kept in {@code d}).
+     */
+    public static DataTable readInputs(Path file, Network network) throws IOException {
+        return fromFile(file, in -> parse(in, file.toString(), network.inputs(), network.outputs(),
+                Labels.classes(network), true));
+    }
+
+    private interface Parse {
+        DataTable from(Reader in) throws IOException;
+    }
+
+    private static DataTable fromFile(Path file, Parse parse) throws IOException {
         try (Reader in = open(file)) {
-            return readInputs(in, file.toString(), inputs, outputs);
+            return parse.from(in);
         } catch (DataFormatException | java.nio.file.FileSystemException e) {
             throw e;
         } catch (java.nio.charset.CharacterCodingException e) {
@@ -71,14 +98,19 @@ public final class CsvReader {
         }
     }
 
-    private static DataTable parse(Reader source, String name, int inputs, int outputs, boolean inputsOnlyAllowed)
-            throws IOException {
+    private static DataTable parse(Reader source, String name, int inputs, int outputs, int classes,
+            boolean inputsOnlyAllowed) throws IOException {
         if (inputs < 1 || outputs < 1) {
             throw new IllegalArgumentException("inputs, outputs: expected at least 1 each, found " + inputs + ", "
                     + outputs);
         }
+        if (classes != 0 && (classes != outputs || classes < 2)) {
+            throw new IllegalArgumentException("classes: expected 0 or the outputs of a softmax layer (" + outputs
+                    + ", at least 2), found " + classes);
+        }
         BufferedReader in = source instanceof BufferedReader ? (BufferedReader) source : new BufferedReader(source);
         int full = inputs + outputs;
+        int labelled = classes > 0 ? inputs + 1 : -1; // one class-index column instead of n_L teacher columns
         int width = -1;
         float[] x = new float[1024 * inputs];
         float[] d = new float[1024 * outputs];
@@ -99,10 +131,12 @@ public final class CsvReader {
                 }
             }
             int columns = fields.length;
-            boolean fits = columns == full || (inputsOnlyAllowed && columns == inputs);
+            boolean fits = columns == full || columns == labelled || (inputsOnlyAllowed && columns == inputs);
             if (!fits) {
                 throw new DataFormatException(name + " line " + number + ": expected " + full + " columns (" + inputs
-                        + " inputs + " + outputs + " outputs" + (inputsOnlyAllowed ? ", or " + inputs + " inputs alone" : "")
+                        + " inputs + " + outputs + " outputs"
+                        + (labelled > 0 ? ", or " + labelled + ": " + inputs + " inputs + 1 class index 0.." + (classes - 1) : "")
+                        + (inputsOnlyAllowed ? ", or " + inputs + " inputs alone" : "")
                         + "), found " + columns);
             }
             if (width < 0) {
@@ -119,6 +153,10 @@ public final class CsvReader {
                 float value = number(fields[c], name, number, c);
                 if (c < inputs) {
                     x[samples * inputs + c] = value;
+                } else if (columns == labelled) {
+                    // d's row is still all 0 (fresh or grown by copyOf): set the class's one
+                    String place = name + " line " + number + ", column " + (c + 1);
+                    d[samples * outputs + Labels.index(value, classes, place, fields[c].strip())] = 1;
                 } else {
                     d[samples * outputs + c - inputs] = value;
                 }
@@ -128,7 +166,7 @@ public final class CsvReader {
         if (samples == 0) {
             throw new DataFormatException(name + ": expected at least 1 sample, found none");
         }
-        int dWidth = width == full ? outputs : 0;
+        int dWidth = width == full || width == labelled ? outputs : 0;
         return new DataTable(Arrays.copyOf(x, samples * inputs), Arrays.copyOf(d, samples * dWidth), samples, inputs,
                 dWidth);
     }

@@ -19,10 +19,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads a model file, format v1 (see {@link ModelWriter}), and checks everything in it: the
+ * Reads a model file, format v1 or v2 (see {@link ModelWriter}), and checks everything in it: the
  * format name and version, the loss, and per layer the sizes, the activation, the number of
  * rows ({@code inputs + 1}) and of numbers per row ({@code outputs}), that every number is a
  * finite float32, and that consecutive layers agree ({@code layers[l].inputs = layers[l-1].outputs}).
+ * A version 1 file may not use what version 2 added (the {@code cross_entropy} loss, the
+ * {@code softmax} activation), and the loss must pair with the output activation as DESIGN §1b
+ * says; either refusal names the field.
  *
  * <p>Numbers are read as the text the file holds and converted with {@link Float#parseFloat},
  * so a file written by {@link ModelWriter} (which uses {@link Float#toString}) reads back bit
@@ -85,9 +88,10 @@ public final class ModelReader {
                     break;
                 case "version":
                     version = integer(reader, "version");
-                    if (version != ModelWriter.VERSION) {
-                        throw new ModelFormatException("version: expected " + ModelWriter.VERSION + ", found " + version
-                                + " (this deltaprop reads format version " + ModelWriter.VERSION + " only)");
+                    if (version != ModelWriter.VERSION && version != ModelWriter.VERSION_2) {
+                        throw new ModelFormatException("version: expected " + ModelWriter.VERSION + " or "
+                                + ModelWriter.VERSION_2 + ", found " + version + " (this deltaprop reads format versions "
+                                + ModelWriter.VERSION + " and " + ModelWriter.VERSION_2 + ")");
                     }
                     break;
                 case "loss":
@@ -102,8 +106,8 @@ public final class ModelReader {
         }
         reader.endObject();
         required(format, "format", "\"" + ModelWriter.FORMAT + "\"");
-        required(version, "version", String.valueOf(ModelWriter.VERSION));
-        required(loss, "loss", "\"squared_error\"");
+        required(version, "version", ModelWriter.VERSION + " or " + ModelWriter.VERSION_2);
+        required(loss, "loss", "\"squared_error\" or \"cross_entropy\"");
         required(layers, "layers", "a list of layers");
         Loss parsedLoss;
         try {
@@ -111,10 +115,18 @@ public final class ModelReader {
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException("loss: " + e.getMessage());
         }
+        if (version == ModelWriter.VERSION) {
+            String v2 = ModelWriter.v2Field(layers, parsedLoss);
+            if (v2 != null) {
+                throw new ModelFormatException(v2 + ": " + (v2.equals("loss") ? parsedLoss.id() : Activation.SOFTMAX.id())
+                        + " needs format version " + ModelWriter.VERSION_2 + ", found \"version\": " + version);
+            }
+        }
         try {
             return new Network(layers, parsedLoss);
         } catch (IllegalArgumentException e) {
-            // a pairing DESIGN §1b refuses (softmax with squared error, …), named by layer
+            // a pairing DESIGN §1b refuses (softmax with squared error, …): Network's message starts
+            // with the field, "loss: …" or "layers[l].activation: …", as every message here does
             throw new ModelFormatException(e.getMessage(), e);
         }
     }

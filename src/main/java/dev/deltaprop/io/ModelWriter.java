@@ -2,13 +2,16 @@ package dev.deltaprop.io;
 
 import com.google.gson.FormattingStyle;
 import com.google.gson.stream.JsonWriter;
+import dev.deltaprop.model.Activation;
 import dev.deltaprop.model.Layer;
+import dev.deltaprop.model.Loss;
 import dev.deltaprop.model.Network;
 import java.io.IOException;
 import java.io.Writer;
+import java.util.List;
 
 /**
- * Writes a model file, format v1:
+ * Writes a model file, format v1 or v2:
  *
  * <pre>
  * {"format": "deltaprop-mlp", "version": 1, "loss": "squared_error",
@@ -21,12 +24,19 @@ import java.io.Writer;
  * can check a file against it by hand. Numbers are written with {@link Float#toString}, the
  * shortest text that reads back as the same float32, so a save and a load give the same bits.
  * Each row is one line.
+ *
+ * <p>Version 2 has the same fields and the same {@code weights} layout; it is the version that may
+ * name the {@code cross_entropy} loss and the {@code softmax} activation, which a reader of v1 does
+ * not know. A network that needs neither is still written as version 1 ({@link #version(Network)}),
+ * so that files stay readable by older deltaprop wherever they can be.
  */
 public final class ModelWriter {
     /** The value of {@code "format"}. */
     public static final String FORMAT = "deltaprop-mlp";
-    /** The value of {@code "version"}. */
+    /** The version of a file whose network v1 can express: squared error, no softmax. */
     public static final int VERSION = 1;
+    /** The newest version: adds the {@code cross_entropy} loss and the {@code softmax} activation. */
+    public static final int VERSION_2 = 2;
 
     private ModelWriter() {
     }
@@ -37,7 +47,7 @@ public final class ModelWriter {
         json.setFormattingStyle(FormattingStyle.PRETTY);
         json.beginObject();
         json.name("format").value(FORMAT);
-        json.name("version").value(VERSION);
+        json.name("version").value(version(network));
         json.name("loss").value(network.loss().id());
         json.name("layers").beginArray();
         for (Layer layer : network.layers()) {
@@ -60,6 +70,30 @@ public final class ModelWriter {
         json.flush();
         out.write('\n');
         out.flush();
+    }
+
+    /**
+     * The version {@code network} is written as: {@link #VERSION_2} when its loss is cross entropy or a
+     * layer is softmax, else {@link #VERSION} (1).
+     */
+    public static int version(Network network) {
+        return v2Field(network.layers(), network.loss()) == null ? VERSION : VERSION_2;
+    }
+
+    /**
+     * The first field of a file of these layers and this loss that needs version 2 ({@code "loss"} or
+     * {@code "layers[l].activation"}), or {@code null} when v1 expresses it all.
+     */
+    static String v2Field(List<Layer> layers, Loss loss) {
+        if (loss == Loss.CROSS_ENTROPY) {
+            return "loss";
+        }
+        for (int l = 0; l < layers.size(); l++) {
+            if (layers.get(l).activation() == Activation.SOFTMAX) {
+                return "layers[" + l + "].activation";
+            }
+        }
+        return null;
     }
 
     private static String row(float[] values, int from, int count) {

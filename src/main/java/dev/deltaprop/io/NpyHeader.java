@@ -31,13 +31,36 @@ final class NpyHeader {
         this.shape = shape;
     }
 
-    /** Bytes per element of a float dtype, or 0 for any other dtype. */
+    /**
+     * Bytes per element of a dtype the reader converts: {@code float32}/{@code float64} ({@code f4},
+     * {@code f8}), signed and unsigned integers of 1, 2, 4 or 8 bytes ({@code i1 … i8},
+     * {@code u1 … u8}); 0 for any other dtype.
+     */
     int elementBytes() {
+        if (descr.length() < 2) {
+            return 0;
+        }
         return switch (descr.substring(1)) {
-            case "f4" -> 4;
-            case "f8" -> 8;
+            case "f4", "i4", "u4" -> 4;
+            case "f8", "i8", "u8" -> 8;
+            case "i2", "u2" -> 2;
+            case "i1", "u1" -> 1;
             default -> 0;
         };
+    }
+
+    /** The dtype as NumPy names it ({@code float32}, {@code int64}, {@code uint8}), for messages; only for a dtype read. */
+    String typeName() {
+        return switch (kind()) {
+            case 'f' -> "float";
+            case 'u' -> "uint";
+            default -> "int";
+        } + 8 * elementBytes();
+    }
+
+    /** The dtype's kind: {@code 'f'} float, {@code 'i'} signed or {@code 'u'} unsigned integer. */
+    char kind() {
+        return descr.length() < 2 ? '?' : descr.charAt(1);
     }
 
     /** The byte order named by the descr's first character ({@code <} little, {@code >} big). */

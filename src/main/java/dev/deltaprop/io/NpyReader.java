@@ -12,13 +12,15 @@ import java.util.Arrays;
 import java.util.Locale;
 
 /**
- * Reads NumPy {@code .npy} files: 1-D and 2-D arrays of {@code float32} or {@code float64}, little-
- * or big-endian, in C order, with a version 1.0, 2.0 or 3.0 header — what
- * {@code numpy.save("x.npy", a)} writes for a float array. {@code float64} values are rounded to
- * the nearest {@code float}, as deltaprop computes in {@code float}.
+ * Reads NumPy {@code .npy} files: 1-D and 2-D arrays of {@code float32} or {@code float64}, or of
+ * signed or unsigned integers of 1, 2, 4 or 8 bytes ({@code '|u1'}, {@code '<i4'}, {@code '<i8'}, …:
+ * class labels, raw pixels), little- or big-endian, in C order, with a version 1.0, 2.0 or 3.0
+ * header — what {@code numpy.save("x.npy", a)} writes. Values become the nearest {@code float}, as
+ * deltaprop computes in {@code float}: exact for every {@code float32}, and for integers up to
+ * {@code 2^24} in magnitude. Integers are read as they are (no scaling).
  *
  * <p>Anything else is a {@link DataFormatException} whose message names the file and says what
- * was expected and what was found: another dtype (the usual cause is integers: convert with
+ * was expected and what was found: another dtype (float16, bool, complex, strings: convert with
  * {@code a.astype(numpy.float32)}), Fortran order ({@code numpy.ascontiguousarray(a)}), a shape
  * with 0 or more than 2 dimensions, a shape that does not fit the network, a file shorter or
  * longer than its header says. A file is read into memory whole, so it must be under 2 GiB.
@@ -87,8 +89,11 @@ public final class NpyReader {
             throws DataFormatException {
         int width = header.elementBytes();
         char order = header.descr.isEmpty() ? '?' : header.descr.charAt(0);
-        if (width == 0 || (order != '<' && order != '>')) {
+        // NumPy writes '|' (no byte order) for 1-byte types and '<' or '>' for the others
+        boolean orderFits = width == 1 ? order == '|' || order == '<' || order == '>' : order == '<' || order == '>';
+        if (width == 0 || !orderFits) {
             throw new DataFormatException(name + ": expected dtype float32 or float64 ('<f4', '>f4', '<f8' or '>f8'),"
+                    + " or an integer dtype ('|u1', '|i1', '<i2', '<u2', '<i4', '<u4', '<i8', '<u8' or big-endian '>'),"
                     + " found '" + header.descr + "'" + hint(header.descr));
         }
         if (header.fortranOrder) {
@@ -108,8 +113,7 @@ public final class NpyReader {
         long found = bytes.length - (long) dataStart;
         if (found != expected) {
             String what = String.format(Locale.ROOT, "%d %s values for shape %s = %d bytes of data after the"
-                    + " %d-byte header", count, width == 4 ? "float32" : "float64", shapeText(shape), expected,
-                    dataStart);
+                    + " %d-byte header", count, header.typeName(), shapeText(shape), expected, dataStart);
             if (found < expected) {
                 throw truncated(name, what, found);
             }
@@ -118,15 +122,33 @@ public final class NpyReader {
         }
         float[] values = new float[(int) count];
         ByteBuffer data = ByteBuffer.wrap(bytes, dataStart, (int) expected).slice().order(header.order());
-        if (width == 4) {
+        if (header.kind() == 'f' && width == 4) {
             data.asFloatBuffer().get(values);
-        } else {
+        } else if (header.kind() == 'f') {
             DoubleBuffer doubles = data.asDoubleBuffer();
             for (int k = 0; k < values.length; k++) {
                 values[k] = (float) doubles.get(k);
             }
+        } else {
+            integers(data, header.kind() == 'u', width, values);
         }
         return new NpyArray(values, shape);
+    }
+
+    /** Integers to the nearest {@code float}: exact up to {@code 2^24} in magnitude (labels, pixels). */
+    private static void integers(ByteBuffer data, boolean unsigned, int width, float[] values) {
+        for (int k = 0; k < values.length; k++) {
+            values[k] = switch (width) {
+                case 1 -> unsigned ? data.get(k) & 0xff : data.get(k);
+                case 2 -> unsigned ? data.getShort(2 * k) & 0xffff : data.getShort(2 * k);
+                case 4 -> unsigned ? data.getInt(4 * k) & 0xffffffffL : data.getInt(4 * k);
+                default -> unsigned ? unsignedLong(data.getLong(8 * k)) : data.getLong(8 * k);
+            };
+        }
+    }
+
+    private static float unsignedLong(long bits) {
+        return bits >= 0 ? bits : 2f * (bits >>> 1); // the lowest bit cannot matter at float precision
     }
 
     /**
@@ -142,16 +164,8 @@ public final class NpyReader {
      * @throws DataFormatException naming the file when a shape does not fit or a value is not finite
      */
     public static DataTable readTable(Path x, Path d, int inputs, int outputs) throws IOException {
-        positive(inputs, outputs);
-        NpyArray xs = read(x);
-        NpyArray ds = read(d);
-        fits(xs, x, "x", inputs);
-        fits(ds, d, "d", outputs);
-        if (xs.rows() != ds.rows()) {
-            throw new DataFormatException(d + ": expected " + xs.rows() + " rows, one per sample of " + x
-                    + ", found " + ds.rows());
-        }
-        return new DataTable(finite(xs, x), finite(ds, d), xs.rows(), inputs, outputs);
+        ArrayFiles.positive(inputs, outputs);
+        return ArrayFiles.table(read(x), x, read(d), d, inputs, outputs, 0);
     }
 
     /**
@@ -164,39 +178,10 @@ public final class NpyReader {
      * @throws IOException         when the file cannot be read
      */
     public static DataTable readInputs(Path x, int inputs) throws IOException {
-        positive(inputs, 1);
+        ArrayFiles.positive(inputs, 1);
         NpyArray xs = read(x);
-        fits(xs, x, "x", inputs);
-        return new DataTable(finite(xs, x), new float[0], xs.rows(), inputs, 0);
-    }
-
-    private static void positive(int inputs, int outputs) {
-        if (inputs < 1 || outputs < 1) {
-            throw new IllegalArgumentException("inputs, outputs: expected at least 1 each, found " + inputs + ", "
-                    + outputs);
-        }
-    }
-
-    private static void fits(NpyArray array, Path file, String role, int width) throws DataFormatException {
-        boolean fits = array.columns() == width && (array.dimensions() == 2 || width == 1);
-        if (!fits) {
-            throw new DataFormatException(file + ": expected " + role + " of shape (N, " + width + ")"
-                    + (width == 1 ? " or (N,)" : "") + " to fit the network, found " + array.shapeText());
-        }
-        if (array.rows() < 1) {
-            throw new DataFormatException(file + ": expected at least 1 sample, found shape " + array.shapeText());
-        }
-    }
-
-    private static float[] finite(NpyArray array, Path file) throws DataFormatException {
-        float[] values = array.values();
-        for (int k = 0; k < values.length; k++) {
-            if (!Float.isFinite(values[k])) {
-                throw new DataFormatException(file + " row " + (k / array.columns() + 1) + ", column "
-                        + (k % array.columns() + 1) + ": expected a finite float32 number, found " + values[k]);
-            }
-        }
-        return values;
+        ArrayFiles.fits(xs, x, "x", inputs);
+        return new DataTable(ArrayFiles.finite(xs, x), new float[0], xs.rows(), inputs, 0);
     }
 
     private static DataFormatException truncated(String name, String expected, long found) {
@@ -208,7 +193,7 @@ public final class NpyReader {
     }
 
     private static String hint(String descr) {
-        if (descr.length() > 1 && (descr.charAt(1) == 'i' || descr.charAt(1) == 'u' || descr.charAt(1) == 'b')) {
+        if (descr.length() > 1 && descr.charAt(1) == 'b') {
             return "; convert with a.astype(numpy.float32) before numpy.save";
         }
         if (descr.endsWith("f2")) {

@@ -37,6 +37,25 @@ public final class NpyWriter {
     }
 
     /**
+     * The bytes of a {@code .npy} file of little-endian {@code int32} ({@code '<i4'}): class indices,
+     * which {@code numpy.load} then gives as integers.
+     *
+     * @param values the elements in C order
+     * @param shape  {@code (rows)} or {@code (rows, columns)}, matching {@code values.length}
+     * @return the whole file
+     */
+    public static byte[] integers(int[] values, int... shape) {
+        Objects.requireNonNull(values, "values");
+        // NpyArray checks the shape against the count (its float copy is not otherwise used)
+        String shapeText = new NpyArray(new float[values.length], shape).shapeText();
+        byte[] header = header(shapeText, "<i4");
+        ByteBuffer out = ByteBuffer.allocate(header.length + 4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+        out.put(header);
+        out.asIntBuffer().put(values);
+        return out.array();
+    }
+
+    /**
      * Writes {@code array} to {@code out} as a {@code .npy} file.
      *
      * @param out   where the bytes go (not closed)
@@ -62,9 +81,23 @@ public final class NpyWriter {
         AtomicBytes.write(file, bytes(array));
     }
 
+    /**
+     * Writes {@link #integers(int[], int...)} to {@code file}, whole or not at all, as {@link #write(Path, NpyArray)}.
+     *
+     * @throws IOException when the folder does not exist or the file cannot be written
+     */
+    public static void writeIntegers(Path file, int[] values, int... shape) throws IOException {
+        Objects.requireNonNull(file, "file");
+        AtomicBytes.write(file, integers(values, shape));
+    }
+
     /** Magic, version 1.0, the 16-bit header length, and the dict padded to {@link #ALIGNMENT} ending in a newline. */
     static byte[] header(String shape) {
-        String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }";
+        return header(shape, "<f4");
+    }
+
+    private static byte[] header(String shape, String descr) {
+        String dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
         int preamble = NpyHeader.MAGIC.length + 2 + 2;
         int total = preamble + dict.length() + 1;
         int padded = (total + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;

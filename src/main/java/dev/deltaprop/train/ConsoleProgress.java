@@ -15,7 +15,8 @@ import me.tongfei.progressbar.ProgressBarStyle;
  * run (epochs × batches) with the epoch, the last batch's loss, the held-out loss when there is
  * one, samples/s and the time left (the ETA), redrawn in place by
  * <a href="https://github.com/ctongfei/progressbar">me.tongfei:progressbar</a>. Anywhere else (a
- * file, a pipe, CI): one plain line per epoch, which a log keeps readably.
+ * file, a pipe, CI): one plain line per epoch, which a log keeps readably. For a classifier, the
+ * training and held-out accuracies are shown too, when a {@link ValidationLoss} measures them.
  *
  * <p>Close it when training ends, also when it fails, so that the bar leaves the terminal on a
  * fresh line: {@code try (ConsoleProgress progress = ConsoleProgress.auto(out, null)) { … }}.
@@ -27,6 +28,7 @@ public final class ConsoleProgress implements TrainingListener, AutoCloseable {
     private final PrintWriter lines;
     private final ProgressBarConsumer barOutput;
     private final ValidationLoss validation;
+    private ValidationLoss training;
     private ProgressBar bar;
     private long lastMessage;
 
@@ -85,6 +87,18 @@ public final class ConsoleProgress implements TrainingListener, AutoCloseable {
     }
 
     /**
+     * Also shows the accuracy that {@code metrics} measures on the training samples after each epoch
+     * (add it to the trainer before this listener).
+     *
+     * @param metrics a {@link ValidationLoss} over the training samples, or null
+     * @return this
+     */
+    public ConsoleProgress withTrainingAccuracy(ValidationLoss metrics) {
+        this.training = metrics;
+        return this;
+    }
+
+    /**
      * Whether this shows a bar or plain lines.
      *
      * @return true for a bar, false for plain lines
@@ -130,16 +144,28 @@ public final class ConsoleProgress implements TrainingListener, AutoCloseable {
 
     /** Short, because the bar, the counts and the ETA share one terminal line with it. */
     private String message(int epoch, double loss, double samplesPerSecond) {
+        String accuracy = training == null || Double.isNaN(training.lastAccuracy()) ? ""
+                : String.format(Locale.ROOT, " acc %.3f", training.lastAccuracy());
         String held = validation == null || Double.isNaN(validation.last()) ? ""
                 : String.format(Locale.ROOT, " val %.3e", validation.last());
-        return String.format(Locale.ROOT, "epoch %d loss %.3e%s %.0f samples/s", epoch, loss, held, samplesPerSecond);
+        String heldAccuracy = validation == null || Double.isNaN(validation.lastAccuracy()) ? ""
+                : String.format(Locale.ROOT, " val acc %.3f", validation.lastAccuracy());
+        return String.format(Locale.ROOT, "epoch %d loss %.3e%s%s%s %.0f samples/s", epoch, loss, accuracy, held,
+                heldAccuracy, samplesPerSecond);
     }
 
     private String validationText() {
-        if (validation == null || Double.isNaN(validation.last())) {
-            return "";
+        StringBuilder text = new StringBuilder();
+        if (training != null && !Double.isNaN(training.lastAccuracy())) {
+            text.append(String.format(Locale.ROOT, "  accuracy %.4f", training.lastAccuracy()));
         }
-        return String.format(Locale.ROOT, "  validation %.6e", validation.last());
+        if (validation != null && !Double.isNaN(validation.last())) {
+            text.append(String.format(Locale.ROOT, "  validation %.6e", validation.last()));
+            if (!Double.isNaN(validation.lastAccuracy())) {
+                text.append(String.format(Locale.ROOT, "  validation accuracy %.4f", validation.lastAccuracy()));
+            }
+        }
+        return text.toString();
     }
 
     /** Draws the bar a last time and ends its line; idempotent. */

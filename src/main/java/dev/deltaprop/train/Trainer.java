@@ -139,7 +139,9 @@ public final class Trainer {
         Objects.requireNonNull(network, "network");
         checkData(network, x, d, samples);
         backend.load(network, config.optimizer());
-        return run(backend, x, d, samples, new Progress(0, List.of(), null));
+        // the checksum only when a checkpoint will carry it: it reads every number once
+        long fingerprint = checkpointFiles == null ? 0 : Checkpoint.fingerprint(x, d);
+        return run(backend, x, d, samples, new Progress(0, List.of(), null, fingerprint));
     }
 
     /**
@@ -158,7 +160,8 @@ public final class Trainer {
         Objects.requireNonNull(backend, "backend");
         Objects.requireNonNull(checkpoint, "checkpoint");
         checkData(checkpoint.network(), x, d, samples);
-        checkpoint.requireContinuableBy(config, Checkpoint.fingerprint(x, d), samples);
+        long fingerprint = Checkpoint.fingerprint(x, d);
+        checkpoint.requireContinuableBy(config, fingerprint, samples);
         if (earlyStoppingLoss == null && checkpoint.best() != null) {
             throw new IllegalArgumentException("earlyStopping: expected as in the checkpoint's run (patience "
                     + checkpoint.best().patience() + "), found none");
@@ -168,11 +171,12 @@ public final class Trainer {
                     + patience);
         }
         backend.load(checkpoint.network(), config.optimizer(), checkpoint.optimizerState());
-        return run(backend, x, d, samples, new Progress(checkpoint.epoch(), checkpoint.history(), checkpoint.best()));
+        return run(backend, x, d, samples, new Progress(checkpoint.epoch(), checkpoint.history(), checkpoint.best(),
+                fingerprint));
     }
 
-    /** Where a run starts: the epochs already done, their summaries, and early stopping's memory. */
-    private record Progress(int epochsDone, List<EpochSummary> history, Checkpoint.Best best) {
+    /** Where a run starts: the epochs already done, their summaries, early stopping's memory, the data's checksum. */
+    private record Progress(int epochsDone, List<EpochSummary> history, Checkpoint.Best best, long fingerprint) {
     }
 
     private TrainingResult run(Backend backend, float[] x, float[] d, int samples, Progress start) {
@@ -184,7 +188,7 @@ public final class Trainer {
             throw new IllegalArgumentException("earlyStopping: expected patience " + best.patience()
                     + " as in the checkpoint's run, found " + patience);
         }
-        long fingerprint = Checkpoint.fingerprint(x, d);
+        long fingerprint = start.fingerprint();
         // SplittableRandom has no state to save: the order after e epochs is replayed from the seed
         SplittableRandom random = new SplittableRandom(config.seed());
         int[] order = Checks.identity(samples);

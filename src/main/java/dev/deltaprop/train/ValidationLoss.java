@@ -16,7 +16,12 @@ import java.util.Objects;
  * loss {@code E} (DESIGN §1b: {@code ½ Σ_j (y_j − d_j)²}, or cross entropy), the same quantity as
  * {@link EpochSummary#loss()}, but with the parameters at the end of the epoch and on samples that
  * no step has seen. Which loss, and the output activation it is paired with, are read from the
- * backend's network at the first measurement.
+ * backend's network at the first measurement. For a classifier ({@link Evaluation#kindOf} is
+ * {@link Evaluation.Kind#CLASSES}: cross entropy with a softmax output, or one sigmoid output) the
+ * same pass also measures the accuracy, the share of samples whose class
+ * ({@link Evaluation#classes}: the argmax, or {@code y ≥ 0.5}) is the teacher's; for any other
+ * network {@link #lastAccuracy()} is NaN. Give it the training samples instead of held-out ones
+ * to follow the training accuracy with the parameters at the end of each epoch.
  *
  * <p>Add it to the {@link Trainer} <em>before</em> a listener that shows it (listeners run in the
  * order they were added), give it the backend that trains, and read {@link #last()} or
@@ -32,8 +37,11 @@ public final class ValidationLoss implements TrainingListener {
     private final float[] d;
     private final int samples;
     private final List<Double> losses = Collections.synchronizedList(new ArrayList<>());
+    private final List<Double> accuracies = Collections.synchronizedList(new ArrayList<>());
     private Loss loss;
     private Activation output;
+    private boolean classifier;
+    private double accuracy = Double.NaN;
 
     /**
      * @param backend the backend the {@link Trainer} trains on
@@ -81,7 +89,11 @@ public final class ValidationLoss implements TrainingListener {
 
     @Override
     public void epochEnded(EpochSummary summary) {
-        losses.add(measure());
+        double measured = measure();
+        synchronized (losses) {
+            losses.add(measured);
+            accuracies.add(accuracy);
+        }
     }
 
     /**
@@ -97,17 +109,28 @@ public final class ValidationLoss implements TrainingListener {
             Network network = backend.network();
             loss = network.loss();
             output = network.layer(network.depth() - 1).activation();
+            classifier = Evaluation.kindOf(network) == Evaluation.Kind.CLASSES;
         }
         int inputs = x.length / samples;
         int outputs = d.length / samples;
         double sum = 0;
+        long correct = 0;
         for (int start = 0; start < samples; start += CHUNK) {
             int rows = Math.min(CHUNK, samples - start);
             float[] y = backend.predict(Arrays.copyOfRange(x, start * inputs, (start + rows) * inputs), rows);
+            float[] teachers = Arrays.copyOfRange(d, start * outputs, (start + rows) * outputs);
             for (int k = 0; k < rows * outputs; k++) {
-                sum += loss(y[k], d[start * outputs + k]);
+                sum += loss(y[k], teachers[k]);
+            }
+            if (classifier && Double.isFinite(sum)) {
+                int[] predicted = Evaluation.classes(y, outputs);
+                int[] actual = Evaluation.classes(teachers, outputs);
+                for (int s = 0; s < rows; s++) {
+                    correct += predicted[s] == actual[s] ? 1 : 0;
+                }
             }
         }
+        accuracy = classifier && Double.isFinite(sum) ? (double) correct / samples : Double.NaN;
         return sum / samples;
     }
 
@@ -126,6 +149,33 @@ public final class ValidationLoss implements TrainingListener {
     public List<Double> losses() {
         synchronized (losses) {
             return List.copyOf(losses);
+        }
+    }
+
+    /**
+     * The accuracy with the backend's current parameters (one {@link #measure()}), not recorded.
+     *
+     * @return the share of samples classified right, or NaN for a network that is not a classifier
+     */
+    public double measureAccuracy() {
+        measure();
+        return accuracy;
+    }
+
+    /** @return the accuracy after each epoch so far, in order (NaN for a network that is not a classifier) */
+    public List<Double> accuracies() {
+        synchronized (losses) {
+            return List.copyOf(accuracies);
+        }
+    }
+
+    /**
+     * @return the accuracy after the last epoch, or NaN before the first has ended or for a network
+     *         that is not a classifier
+     */
+    public double lastAccuracy() {
+        synchronized (losses) {
+            return accuracies.isEmpty() ? Double.NaN : accuracies.get(accuracies.size() - 1);
         }
     }
 

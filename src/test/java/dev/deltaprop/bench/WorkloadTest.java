@@ -86,9 +86,9 @@ class WorkloadTest {
     }
 
     @Test
-    void allIsTheThreeTrainingWorkloadsInOrder() {
+    void allIsTheFourTrainingWorkloadsInOrder() {
         List<Workload> all = Workload.parse("all");
-        assertEquals(List.of("tiny", "mnist", "wide"), all.stream().map(Workload::name).toList());
+        assertEquals(List.of("tiny", "mnist", "wide", "mnist-adam"), all.stream().map(Workload::name).toList());
         assertEquals(Workload.TRAINING_NAMES, all.stream().map(Workload::name).toList());
     }
 
@@ -117,6 +117,43 @@ class WorkloadTest {
             assertTrue(e.getMessage().contains("gemm-N") || e.getMessage().contains("8192"), e.getMessage());
         }
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Workload.parse("huge")).getMessage()
-                .contains("tiny, mnist, wide, gemm-N"));
+                .contains("tiny, mnist, wide, mnist-adam, gemm-N"));
+    }
+
+    @Test
+    void mnistAdamIsASoftmaxClassifierTrainedByAdamWithOneHotTeachers() {
+        Workload w = Workload.parse("mnist-adam").get(0);
+        assertEquals("784-512-512-10", w.shape());
+        assertEquals(256, w.batch());
+        assertEquals(dev.deltaprop.model.Loss.CROSS_ENTROPY, w.network().loss());
+        assertEquals(dev.deltaprop.model.Activation.SOFTMAX, w.network().layer(2).activation());
+        assertEquals(dev.deltaprop.model.Optimizer.Kind.ADAM, w.optimizer().kind());
+        assertEquals(Workload.mnist().flopsPerStep(), w.flopsPerStep());
+        float[] d = w.teachers();
+        for (int b = 0; b < w.batch(); b++) {
+            float sum = 0;
+            for (int j = 0; j < 10; j++) {
+                float v = d[b * 10 + j];
+                assertEquals(true, v == 0 || v == 1, "one-hot row " + b);
+                sum += v;
+            }
+            assertEquals(1, sum, "one-hot row " + b);
+        }
+        assertEquals("mnist-adam: 784-512-512-10 [relu,relu,softmax], batch 256, cross_entropy, adam", w.toString());
+    }
+
+    @Test
+    void withLearningChangesTheLossTheOutputAndTheOptimizer() {
+        Workload ce = Workload.mnist().withLearning(dev.deltaprop.model.Loss.CROSS_ENTROPY,
+                dev.deltaprop.model.Optimizer.of(dev.deltaprop.model.Optimizer.Kind.ADAM));
+        assertEquals(Workload.mnistAdam().network(), ce.network());
+        assertEquals(Workload.mnistAdam().optimizer(), ce.optimizer());
+        Workload tiny = Workload.tiny().withLearning(dev.deltaprop.model.Loss.CROSS_ENTROPY, null);
+        assertEquals(dev.deltaprop.model.Activation.SIGMOID, tiny.network().layer(2).activation());
+        Workload back = Workload.mnistAdam().withLearning(dev.deltaprop.model.Loss.SQUARED_ERROR, null);
+        assertEquals(dev.deltaprop.model.Activation.IDENTITY, back.network().layer(2).activation());
+        assertEquals("--optimizer: applies to training workloads, not gemm-8 (the forward kernel alone)",
+                org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Workload.gemm(8)
+                        .withLearning(null, dev.deltaprop.model.Optimizer.sgd())).getMessage());
     }
 }

@@ -94,7 +94,7 @@ class BenchCommandTest {
     void badArgumentsAreRefusedBeforeAnythingRuns() {
         Run unknown = run("bench", "--backend", "reference", "--workload", "huge");
         assertNotEquals(0, unknown.code());
-        assertTrue(unknown.err().contains("workload: unknown name 'huge', expected one of tiny, mnist, wide, gemm-N"),
+        assertTrue(unknown.err().contains("workload: unknown name 'huge', expected one of tiny, mnist, wide, mnist-adam, gemm-N"),
                 unknown.err());
 
         Run zeroSteps = run("bench", "--backend", "reference", "--steps", "0");

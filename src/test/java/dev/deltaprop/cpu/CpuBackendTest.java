@@ -11,12 +11,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.deltaprop.backend.Backend;
 import dev.deltaprop.model.Activation;
 import dev.deltaprop.model.Layer;
+import dev.deltaprop.model.Loss;
 import dev.deltaprop.model.Network;
+import dev.deltaprop.model.Optimizer;
 import dev.deltaprop.reference.ReferenceBackend;
 import java.nio.FloatBuffer;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -100,6 +103,59 @@ class CpuBackendTest {
         assertEquals(losses[0], losses[2]);
     }
 
+    /**
+     * Every optimizer, fused into the update's epilogue, and both cross-entropy outputs are
+     * bitwise the same on 1, 2 and 3 threads: parameters, optimizer state and losses.
+     */
+    @ParameterizedTest
+    @EnumSource(Optimizer.Kind.class)
+    void everyOptimizerAndLossIsThreadCountIndependent(Optimizer.Kind kind) {
+        for (Activation output : new Activation[] {Activation.SOFTMAX, Activation.SIGMOID}) {
+            Network network = Network.builder(300).layer(129, Activation.TANH).layer(70, Activation.RELU)
+                    .layer(11, output).loss(Loss.CROSS_ENTROPY).build(SEED);
+            Optimizer optimizer = Optimizer.builder(kind).weightDecay(0.01f).build();
+            float[][] results = new float[3][];
+            float[][] states = new float[3][];
+            float[] losses = new float[3];
+            for (int threads = 1; threads <= 3; threads++) {
+                SplittableRandom random = new SplittableRandom(SEED);
+                try (CpuBackend cpu = new CpuBackend(threads)) {
+                    cpu.load(network, optimizer);
+                    int batch = 261; // deeper than one K slice of the update GEMM
+                    for (int step = 0; step < 2; step++) {
+                        float[] d = uniform(random, batch * 11, 0.5);
+                        for (int k = 0; k < d.length; k++) {
+                            d[k] += 0.5f; // in [0, 1]: a probability per output (rows need not sum to 1 for this test)
+                        }
+                        losses[threads - 1] = cpu.step(uniform(random, batch * 300, 1.0), d, batch, 0.01f);
+                    }
+                    results[threads - 1] = concat(cpu.network());
+                    dev.deltaprop.model.OptimizerState state = cpu.optimizerState();
+                    float[] all = new float[0];
+                    for (int l = 0; l < network.depth(); l++) {
+                        for (int slot = 0; slot < kind.slots(); slot++) {
+                            all = append(append(all, state.weights(l, slot)), state.bias(l, slot));
+                        }
+                    }
+                    states[threads - 1] = all;
+                }
+            }
+            String what = kind + " " + output + " (seed " + SEED + ")";
+            assertArrayEquals(results[0], results[1], what + ": 1 vs 2 threads");
+            assertArrayEquals(results[0], results[2], what + ": 1 vs 3 threads");
+            assertArrayEquals(states[0], states[1], what + ": state, 1 vs 2 threads");
+            assertArrayEquals(states[0], states[2], what + ": state, 1 vs 3 threads");
+            assertEquals(losses[0], losses[1], what);
+            assertEquals(losses[0], losses[2], what);
+        }
+    }
+
+    private static float[] append(float[] a, float[] b) {
+        float[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
     private static float[] concat(Network network) {
         int total = 0;
         for (Layer layer : network.layers()) {
@@ -139,14 +195,26 @@ class CpuBackendTest {
     /** Once buffers exist for a batch size, a step allocates nothing on the calling thread or the workers. */
     @Test
     void steadyStateStepAllocatesNothing() {
+        assertSteadyStateAllocatesNothing(Network.builder(64).layer(96, Activation.TANH).layer(10, Activation.IDENTITY)
+                .build(SEED), Optimizer.sgd());
+    }
+
+    /** The same with a softmax output and every optimizer: the state lives in the backend, the step allocates nothing. */
+    @ParameterizedTest
+    @EnumSource(Optimizer.Kind.class)
+    void steadyStateStepAllocatesNothingWithAnyOptimizer(Optimizer.Kind kind) {
+        assertSteadyStateAllocatesNothing(Network.builder(64).layer(96, Activation.TANH).layer(10, Activation.SOFTMAX)
+                .build(SEED), Optimizer.builder(kind).weightDecay(0.01f).build());
+    }
+
+    private static void assertSteadyStateAllocatesNothing(Network network, Optimizer optimizer) {
         com.sun.management.ThreadMXBean threads =
                 (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
-        Network network = Network.builder(64).layer(96, Activation.TANH).layer(10, Activation.IDENTITY).build(SEED);
         SplittableRandom random = new SplittableRandom(SEED);
         float[] x = uniform(random, 32 * 64, 1.0);
         float[] d = uniform(random, 32 * 10, 1.0);
         try (CpuBackend cpu = new CpuBackend(2)) {
-            cpu.load(network);
+            cpu.load(network, optimizer);
             for (int step = 0; step < 2000; step++) {
                 cpu.step(x, d, 32, 0.001f);
             }

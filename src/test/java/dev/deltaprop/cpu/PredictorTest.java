@@ -46,6 +46,38 @@ class PredictorTest {
         }
     }
 
+    /** A softmax output, at odd widths, against the reference; huge logits give one-hot rows, never NaN. */
+    @ParameterizedTest
+    @ValueSource(strings = {"scalar", "vector"})
+    void softmaxOutputAgreesWithReference(String kernel) {
+        SplittableRandom random = new SplittableRandom(SEED);
+        for (int width : new int[] {2, 7, 33, 257}) {
+            Network network = Network.builder(13).layer(width + 4, Activation.TANH).layer(width, Activation.SOFTMAX)
+                    .build(SEED + width);
+            Predictor predictor = Predictor.of(network, CpuBackendTest.kernel(kernel));
+            try (CpuBackend cpu = new CpuBackend(2); ReferenceBackend reference = new ReferenceBackend()) {
+                reference.load(network);
+                cpu.load(network);
+                for (int batch : new int[] {1, 7}) {
+                    float[] x = uniform(random, batch * 13, 2.0);
+                    float[] y = new float[batch * width];
+                    Arrays.fill(y, Float.NaN);
+                    predictor.predict(x, y, batch);
+                    double[] expected = toDouble(reference.predict(x, batch));
+                    assertClose(kernel + " predictor softmax " + width + " batch " + batch, y, expected, y.length, 1e-5, SEED);
+                    assertClose(kernel + " cpu backend softmax " + width + " batch " + batch, cpu.predict(x, batch), expected,
+                            y.length, 1e-5, SEED);
+                }
+            }
+        }
+        float[] logits = {1e4f, -1e4f, 0f};
+        Network confident = new Network(java.util.List.of(new dev.deltaprop.model.Layer(1, 3, Activation.SOFTMAX,
+                new float[3], logits)));
+        float[] y = new float[3];
+        Predictor.of(confident, CpuBackendTest.kernel(kernel)).predict(new float[] {1f}, y);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new float[] {1f, 0f, 0f}, y, kernel + ": softmax of (1e4, −1e4, 0)");
+    }
+
     @Test
     void badInputIsRefused() {
         Predictor predictor = Predictor.of(Network.builder(4).layer(2, Activation.TANH).build(1));

@@ -10,6 +10,7 @@ final class CountingDriver implements Driver {
     private final Driver driver;
     int launches;
     int writes;
+    int allocations;
 
     CountingDriver(Driver driver) {
         this.driver = driver;
@@ -27,7 +28,12 @@ final class CountingDriver implements Driver {
     @Override public Language language() { return driver.language(); }
     @Override public long globalMemoryBytes() { return driver.globalMemoryBytes(); }
     @Override public int maxGroupSize() { return driver.maxGroupSize(); }
-    @Override public Memory allocate(long elements) { return driver.allocate(elements); }
+    @Override
+    public Memory allocate(long elements) {
+        allocations++;
+        return driver.allocate(elements);
+    }
+
     @Override public void free(Memory memory) { driver.free(memory); }
 
     @Override

@@ -3,6 +3,8 @@ package dev.deltaprop.device;
 import dev.deltaprop.device.driver.Driver;
 import dev.deltaprop.device.driver.Driver.Memory;
 import dev.deltaprop.model.Activation;
+import dev.deltaprop.model.Loss;
+import dev.deltaprop.model.Optimizer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -52,14 +54,27 @@ final class DeviceFamilies implements Families {
     }
 
     @Override
+    public double deltaOutput(float[] y, float[] d, float[] u, float[] delta, int batch, int n, Activation f) {
+        return deltaOutput(y, d, u, delta, batch, n, f, Loss.SQUARED_ERROR);
+    }
+
+    @Override
+    public boolean hasLearningFamilies() {
+        return true;
+    }
+
+    /** With a softmax {@code f}, {@code y} is an output too: its (poisoned) values go up and the kernel's come back. */
+    @Override
     public synchronized double deltaOutput(float[] y, float[] d, float[] u, float[] delta, int batch, int n,
-                                           Activation f) {
+                                           Activation f, Loss e) {
         try {
             Memory deltaDevice = upload(delta);
+            Memory yDevice = upload(y);
             Memory partials = upload(Compare.nan(Kernels.MAX_PARTIALS));
             Memory lossDevice = upload(Compare.nan(1));
-            device.kernels().deltaOutput(upload(y), upload(d), upload(u), deltaDevice, partials, lossDevice, batch, n, f);
+            device.kernels().deltaOutput(yDevice, upload(d), upload(u), deltaDevice, partials, lossDevice, batch, n, f, e);
             download(deltaDevice, delta);
+            download(yDevice, y);
             float[] loss = new float[1];
             download(lossDevice, loss);
             return loss[0];
@@ -82,14 +97,33 @@ final class DeviceFamilies implements Families {
     }
 
     @Override
-    public synchronized void update(float[] zPrev, float[] delta, float[] w, float[] bias, int batch, int nIn, int nOut,
-                                    float learningRate) {
+    public void update(float[] zPrev, float[] delta, float[] w, float[] bias, int batch, int nIn, int nOut,
+                       float learningRate) {
+        update(zPrev, delta, w, bias, new float[0][], new float[0][], batch, nIn, nOut, learningRate, Optimizer.sgd(), 1);
+    }
+
+    /** The slots a rule lacks get a one-float buffer of NaN: a kernel that touched one would spread it. */
+    @Override
+    public synchronized void update(float[] zPrev, float[] delta, float[] w, float[] bias, float[][] wState,
+                                    float[][] biasState, int batch, int nIn, int nOut, float learningRate,
+                                    Optimizer optimizer, long t) {
         try {
             Memory wDevice = upload(w);
             Memory biasDevice = upload(bias);
-            device.kernels().update(upload(zPrev), upload(delta), wDevice, biasDevice, batch, nIn, nOut, learningRate);
+            Memory[] wStateDevice = new Memory[2];
+            Memory[] biasStateDevice = new Memory[2];
+            for (int slot = 0; slot < 2; slot++) {
+                wStateDevice[slot] = upload(slot < wState.length ? wState[slot] : Compare.nan(1));
+                biasStateDevice[slot] = upload(slot < biasState.length ? biasState[slot] : Compare.nan(1));
+            }
+            device.kernels().update(upload(zPrev), upload(delta), wDevice, biasDevice, wStateDevice, biasStateDevice,
+                    batch, nIn, nOut, OptimizerStep.of(optimizer, learningRate, t));
             download(wDevice, w);
             download(biasDevice, bias);
+            for (int slot = 0; slot < wState.length; slot++) {
+                download(wStateDevice[slot], wState[slot]);
+                download(biasStateDevice[slot], biasState[slot]);
+            }
         } finally {
             freeAll();
         }

@@ -1,6 +1,9 @@
 package dev.deltaprop.device;
 
 import dev.deltaprop.model.Activation;
+import dev.deltaprop.model.Loss;
+import dev.deltaprop.model.Optimizer;
+import dev.deltaprop.reference.OptimizerRules;
 import dev.deltaprop.reference.Reference;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,6 +14,7 @@ import java.util.SplittableRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -25,6 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@link Reference} in double: fresh random inputs (the seed is in every failure message),
  * shapes that are not multiples of any tile (1, 7, 33, 257, and one dimension above 1000),
  * every activation, output buffers filled with NaN before the launch. Bound: 1e-5 relative.
+ * The learning families of issue 10 (cross entropy, the optimizers of {@link OptimizerRules})
+ * run on the backends whose {@link Families#hasLearningFamilies()}; the others skip them saying so.
  */
 class DeviceKernelsTest {
     private static final double BOUND = 1e-5;
@@ -177,6 +183,185 @@ class DeviceKernelsTest {
         Compare.close(bias, biasExpected, BOUND, what + " bias");
     }
 
+    private static Families learningFamilies(String backend) {
+        Families families = DeviceBackends.families(backend);
+        Assumptions.assumeTrue(families.hasLearningFamilies(), backend + " has no learning families (cross entropy, "
+                + "optimizers) in its Families adapter yet");
+        return families;
+    }
+
+    /** {@code count} rows of {@code n} probabilities (positive, each row summing to 1): soft teachers. */
+    private static float[] probabilityRows(SplittableRandom random, int rows, int n) {
+        float[] d = new float[rows * n];
+        for (int b = 0; b < rows; b++) {
+            double sum = 0;
+            for (int j = 0; j < n; j++) {
+                d[b * n + j] = (float) random.nextDouble();
+                sum += d[b * n + j];
+            }
+            for (int j = 0; j < n; j++) {
+                d[b * n + j] = (float) (d[b * n + j] / sum);
+            }
+        }
+        return d;
+    }
+
+    /**
+     * Cross entropy (DESIGN §1b) over M × N, both pairings: with softmax the kernel also writes
+     * {@code y = softmax(u)} into a poisoned {@code y}; {@code Δ = y − d}; the mean loss from u.
+     * Logits of scale 3, then of size 1e4 (every sign), where the loss must stay finite.
+     */
+    @ParameterizedTest(name = "{0} delta_output cross entropy M={1} N={3}")
+    @MethodSource("cases")
+    void deltaOutputCrossEntropy(String backend, int batch, int unused, int n) {
+        Families families = learningFamilies(backend);
+        for (Activation f : List.of(Activation.SOFTMAX, Activation.SIGMOID)) {
+            for (double scale : new double[] {3.0, 1e4}) {
+                long seed = seed();
+                SplittableRandom random = new SplittableRandom(seed);
+                float[] u = Compare.uniform(random, batch * n, scale);
+                float[] d = f == Activation.SOFTMAX ? probabilityRows(random, batch, n) : Compare.uniform(random, batch * n, 0.5);
+                if (f == Activation.SIGMOID) {
+                    for (int k = 0; k < d.length; k++) {
+                        d[k] += 0.5f; // teachers in [0, 1]
+                    }
+                }
+                float[] y = f == Activation.SOFTMAX ? Compare.nan(batch * n) : new float[batch * n];
+                double[] yExpected = new double[batch * n];
+                for (int k = 0; k < u.length && f == Activation.SIGMOID; k++) {
+                    y[k] = (float) f.f(u[k]);
+                    yExpected[k] = y[k];
+                }
+                double[] uExpected = Compare.toDouble(u);
+                double[] dExpected = Compare.toDouble(d);
+                double loss;
+                if (f == Activation.SOFTMAX) {
+                    for (int b = 0; b < batch; b++) {
+                        Activation.softmax(uExpected, b * n, n, yExpected);
+                    }
+                    loss = Reference.crossEntropySoftmax(uExpected, dExpected, batch, n) / batch;
+                } else {
+                    loss = Reference.crossEntropySigmoid(uExpected, dExpected, batch, n) / batch;
+                }
+                double[] delta = new double[batch * n];
+                Reference.deltaOutputCrossEntropy(yExpected, dExpected, batch, n, delta);
+
+                float[] deltaOut = Compare.nan(batch * n);
+                double lossOut = families.deltaOutput(y, d, u, deltaOut, batch, n, f, Loss.CROSS_ENTROPY);
+                String what = label("delta_output cross entropy", backend, seed, batch, 0, n, f) + " logits ±" + scale;
+                Compare.close(deltaOut, delta, BOUND, what + " delta");
+                Compare.close(y, yExpected, BOUND, what + " y");
+                assertTrue(Double.isFinite(lossOut), what + ": loss " + lossOut);
+                Compare.close(new float[] {(float) lossOut}, new double[] {loss}, BOUND, what + " loss");
+            }
+        }
+    }
+
+    /**
+     * The extremes of a softmax: all-equal logits give the uniform {@code 1/n}, and a confident
+     * wrong answer ({@code u = ±1e4} against a one-hot teacher on the smallest logit) a loss
+     * of {@code 2e4} per sample, finite, with a finite δ.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.deltaprop.device.DeviceBackends#names")
+    void softmaxExtremes(String backend) {
+        Families families = learningFamilies(backend);
+        int batch = 3;
+        int n = 7;
+        float[] u = new float[batch * n];
+        float[] d = new float[batch * n];
+        java.util.Arrays.fill(u, 0, n, 42.5f); // row 0: all equal
+        d[3] = 1;
+        for (int b = 1; b < batch; b++) {
+            for (int j = 0; j < n; j++) {
+                u[b * n + j] = j == 0 ? 1e4f : -1e4f;
+            }
+            d[b * n + n - 1] = 1; // the teacher picks a unit at -1e4
+        }
+        float[] y = Compare.nan(batch * n);
+        float[] delta = Compare.nan(batch * n);
+        double loss = families.deltaOutput(y, d, u, delta, batch, n, Activation.SOFTMAX, Loss.CROSS_ENTROPY);
+        for (int j = 0; j < n; j++) {
+            assertEquals(1.0 / n, y[j], 1e-7, backend + " uniform y[" + j + "]");
+        }
+        for (int k = 0; k < delta.length; k++) {
+            assertTrue(Float.isFinite(delta[k]) && Float.isFinite(y[k]), backend + " finite δ and y at " + k);
+        }
+        assertEquals(1.0f, y[n], 0.0f, backend + " y of the confident unit");
+        assertEquals(-1.0f, delta[2 * n - 1], 0.0f, backend + " δ of the teacher's unit");
+        // (log 7 + 2e4 + 2e4) / 3: float32 keeps 2e4 to within 2e-3
+        assertEquals((Math.log(n) + 4e4) / batch, loss, 1e-2, backend + " loss");
+    }
+
+    /**
+     * The update with every optimizer in its epilogue, with weight decay 0 and 0.1, at step
+     * {@code t = 3} from random state (v, m of either sign, s ≥ 0): weights, bias and every state
+     * slot against {@link OptimizerRules#step}. M = n_in, K = batch, N = n_out.
+     */
+    @ParameterizedTest(name = "{0} update optimizers M={1} K={2} N={3}")
+    @MethodSource("cases")
+    void updateWithOptimizer(String backend, int nIn, int batch, int nOut) {
+        Families families = learningFamilies(backend);
+        for (Optimizer.Kind kind : Optimizer.Kind.values()) {
+            for (float lambda : new float[] {0f, 0.1f}) {
+                Optimizer optimizer = Optimizer.builder(kind).weightDecay(lambda).build();
+                long seed = seed();
+                SplittableRandom random = new SplittableRandom(seed);
+                float[] zPrev = Compare.uniform(random, batch * nIn, 1.0);
+                float[] delta = Compare.uniform(random, batch * nOut, 1.0);
+                float[] w = Compare.uniform(random, nIn * nOut, 0.5);
+                float[] bias = Compare.uniform(random, nOut, 0.5);
+                int slots = kind.slots();
+                float[][] wState = new float[slots][];
+                float[][] biasState = new float[slots][];
+                for (int slot = 0; slot < slots; slot++) {
+                    // slot 1 is Adam's second moment: never negative
+                    double scale = slot == 1 ? 0.05 : 0.3;
+                    wState[slot] = Compare.uniform(random, nIn * nOut, scale);
+                    biasState[slot] = Compare.uniform(random, nOut, scale);
+                    if (slot == 1) {
+                        abs(wState[slot]);
+                        abs(biasState[slot]);
+                    }
+                }
+                float learningRate = 0.05f;
+                long t = 3;
+                double[] gradient = new double[nIn * nOut];
+                double[] biasGradient = new double[nOut];
+                Reference.gradient(Compare.toDouble(zPrev), Compare.toDouble(delta), batch, nIn, nOut, gradient, biasGradient);
+                double[] wExpected = Compare.toDouble(w);
+                double[] biasExpected = Compare.toDouble(bias);
+                double[][] wStateExpected = toDouble(wState);
+                double[][] biasStateExpected = toDouble(biasState);
+                OptimizerRules.step(optimizer, t, learningRate, wExpected, gradient, wStateExpected);
+                OptimizerRules.step(optimizer, t, learningRate, biasExpected, biasGradient, biasStateExpected);
+
+                families.update(zPrev, delta, w, bias, wState, biasState, batch, nIn, nOut, learningRate, optimizer, t);
+                String what = label("update " + optimizer, backend, seed, nIn, batch, nOut, null);
+                Compare.close(w, wExpected, BOUND, what + " weights");
+                Compare.close(bias, biasExpected, BOUND, what + " bias");
+                for (int slot = 0; slot < slots; slot++) {
+                    Compare.close(wState[slot], wStateExpected[slot], BOUND, what + " weights state " + slot);
+                    Compare.close(biasState[slot], biasStateExpected[slot], BOUND, what + " bias state " + slot);
+                }
+            }
+        }
+    }
+
+    private static void abs(float[] values) {
+        for (int k = 0; k < values.length; k++) {
+            values[k] = Math.abs(values[k]);
+        }
+    }
+
+    private static double[][] toDouble(float[][] values) {
+        double[][] out = new double[values.length][];
+        for (int k = 0; k < values.length; k++) {
+            out[k] = Compare.toDouble(values[k]);
+        }
+        return out;
+    }
+
     /** {@code out[b] = data[order[offset + b]]}, a shuffled window of a data set (backends with a gather family). */
     @ParameterizedTest(name = "{0} gather samples={1} width={3}", allowZeroInvocations = true)
     @MethodSource("gatherCases")
@@ -223,7 +408,24 @@ class DeviceKernelsTest {
             assertEquals(activation.code(), Integer.parseInt(define.group(2)), "ACT_" + define.group(1));
             found++;
         }
-        assertEquals(Activation.elementwiseValues().size(), found, "one ACT_* per elementwise activation");
+        assertEquals(Activation.values().length, found, "one ACT_* per activation");
         assertTrue(header.contains("0.01f"), "leaky slope 0.01 as in Activation.LEAKY_SLOPE");
+    }
+
+    /** {@code kernels/optimizer.h} numbers the rules as {@link Optimizer.Kind#code()} does. */
+    @Test
+    void optimizerCodesMatchTheKernels() throws IOException {
+        String header;
+        try (InputStream in = getClass().getClassLoader().getResourceAsStream("kernels/optimizer.h")) {
+            header = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        Matcher define = Pattern.compile("#define OPT_([A-Z]+) (\\d+)").matcher(header);
+        int found = 0;
+        while (define.find()) {
+            Optimizer.Kind kind = Optimizer.Kind.valueOf(define.group(1));
+            assertEquals(kind.code(), Integer.parseInt(define.group(2)), "OPT_" + define.group(1));
+            found++;
+        }
+        assertEquals(Optimizer.Kind.values().length, found, "one OPT_* per optimizer");
     }
 }

@@ -1,6 +1,8 @@
 package dev.deltaprop.device;
 
 import dev.deltaprop.model.Activation;
+import dev.deltaprop.model.Loss;
+import dev.deltaprop.model.Optimizer;
 
 /**
  * "Run kernel family X on these inputs" on one backend, on host arrays, so that one
@@ -22,6 +24,34 @@ public interface Families extends AutoCloseable {
 
     /** {@code W −= (η/B) Z_prevᵀ Δ}, {@code b −= (η/B) Σ_b Δ_b}, in place on {@code w} (n_in×n_out) and {@code bias}. */
     void update(float[] zPrev, float[] delta, float[] w, float[] bias, int batch, int nIn, int nOut, float learningRate);
+
+    /**
+     * Whether this backend has the learning families of issue 10 below (cross entropy in the
+     * output δ, the optimizers in the update); a backend gains them by overriding the three.
+     */
+    default boolean hasLearningFamilies() {
+        return false;
+    }
+
+    /**
+     * The output δ over B×n into {@code delta} and the mean loss for loss {@code e} (DESIGN §1b):
+     * squared error as {@link #deltaOutput(float[], float[], float[], float[], int, int, Activation)};
+     * cross entropy {@code Δ = Y − D}, and with {@code f} softmax also {@code y = softmax(u)}
+     * written into {@code y} (its input is ignored).
+     */
+    default double deltaOutput(float[] y, float[] d, float[] u, float[] delta, int batch, int n, Activation f, Loss e) {
+        throw new UnsupportedOperationException("no learning families on this backend (hasLearningFamilies)");
+    }
+
+    /**
+     * Step {@code t} of {@code optimizer} on one layer, in place: {@code g = (1/B) Z_prevᵀ Δ},
+     * {@code g_b = (1/B) Σ_b Δ_b}, and the rule of DESIGN §1b on {@code w}, {@code bias} and their
+     * state slots {@code wState[slot]}, {@code biasState[slot]} ({@code optimizer.kind().slots()} each).
+     */
+    default void update(float[] zPrev, float[] delta, float[] w, float[] bias, float[][] wState, float[][] biasState,
+                        int batch, int nIn, int nOut, float learningRate, Optimizer optimizer, long t) {
+        throw new UnsupportedOperationException("no learning families on this backend (hasLearningFamilies)");
+    }
 
     /**
      * Whether this backend has a gather family ({@code out[b] = data[order[offset + b]]}); the

@@ -26,8 +26,8 @@ class KernelSourceTest {
         assertEquals("kernels/mlp.cl", source.name());
         assertFalse(java.util.regex.Pattern.compile("(?m)^\\s*#\\s*include").matcher(source.text()).find(),
                 "no #include directive left");
-        for (String kernel : new String[] {"forward_gemm", "delta_output_elementwise", "delta_output_loss",
-                "delta_hidden_gemm", "update_gemm", "gather_rows"}) {
+        for (String kernel : new String[] {"forward_gemm", "forward_softmax", "delta_output_elementwise",
+                "delta_output_softmax", "delta_output_loss", "delta_hidden_gemm", "update_gemm", "gather_rows"}) {
             assertTrue(source.text().contains("KERNEL void " + kernel + "("), kernel);
         }
         assertTrue(source.text().contains("#line 1 \"forward.h\""), "build logs point at the real files");

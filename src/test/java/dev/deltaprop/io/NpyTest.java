@@ -123,13 +123,14 @@ class NpyTest {
 
     @Test
     void refusesOtherDtypesNamingWhatWasFound() {
-        for (String descr : new String[] {"<i4", "<f2", "|u1", "<c8", "=f4"}) {
+        for (String descr : new String[] {"<f2", "<c8", "=f4", "|b1", "<U3", "<i3", "<u1x", "|i4", ""}) {
             String message = fails(npy(1, dict(descr, false, "(2,)"), new byte[16])).getMessage();
             assertTrue(message.startsWith("bad.npy: expected dtype float32 or float64"), message);
+            assertTrue(message.contains("or an integer dtype ('|u1'"), message);
             assertTrue(message.contains("'" + descr + "'"), message);
         }
-        String integers = fails(npy(1, dict("<i8", false, "(2,)"), new byte[16])).getMessage();
-        assertTrue(integers.contains("astype(numpy.float32)"), integers);
+        String bools = fails(npy(1, dict("|b1", false, "(2,)"), new byte[2])).getMessage();
+        assertTrue(bools.contains("astype(numpy.float32)"), bools);
         String structured = fails(npy(1, "{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (2,), }\n",
                 new byte[8])).getMessage();
         assertTrue(structured.contains("structured"), structured);
@@ -141,6 +142,48 @@ class NpyTest {
         assertTrue(cube.contains("expected a 1-D or 2-D array, found shape (2, 2, 2)"), cube);
         String scalar = fails(npy(1, dict("<f4", false, "()"), new byte[4])).getMessage();
         assertTrue(scalar.contains("found shape ()"), scalar);
+    }
+
+    private static NpyArray read(byte[] bytes) throws DataFormatException {
+        return NpyReader.read(bytes, "ints.npy");
+    }
+
+    static byte[] bytes(ByteOrder order, int width, long... values) {
+        ByteBuffer out = ByteBuffer.allocate(width * values.length).order(order);
+        for (long v : values) {
+            switch (width) {
+                case 1 -> out.put((byte) v);
+                case 2 -> out.putShort((short) v);
+                case 4 -> out.putInt((int) v);
+                default -> out.putLong(v);
+            }
+        }
+        return out.array();
+    }
+
+    @Test
+    void readsIntegerDtypesOfEveryWidthAndByteOrderAsTheirValues() throws IOException {
+        assertArrayEquals(new float[] {0, 255, 128},
+                read(npy(1, dict("|u1", false, "(3,)"), bytes(ByteOrder.LITTLE_ENDIAN, 1, 0, 255, 128))).values());
+        assertArrayEquals(new float[] {-128, 127, -1},
+                read(npy(1, dict("|i1", false, "(3,)"), bytes(ByteOrder.LITTLE_ENDIAN, 1, -128, 127, -1))).values());
+        assertArrayEquals(new float[] {65535, 1},
+                read(npy(1, dict(">u2", false, "(2,)"), bytes(ByteOrder.BIG_ENDIAN, 2, 65535, 1))).values());
+        assertArrayEquals(new float[] {-32768, 7},
+                read(npy(1, dict("<i2", false, "(2,)"), bytes(ByteOrder.LITTLE_ENDIAN, 2, -32768, 7))).values());
+        assertArrayEquals(new float[] {4294967295f, 9},
+                read(npy(1, dict("<u4", false, "(2,)"), bytes(ByteOrder.LITTLE_ENDIAN, 4, 4294967295L, 9))).values());
+        NpyArray labels = read(npy(1, dict(">i4", false, "(2, 2)"), bytes(ByteOrder.BIG_ENDIAN, 4, 3, -4, 16777216, 0)));
+        assertArrayEquals(new int[] {2, 2}, labels.shape());
+        assertArrayEquals(new float[] {3, -4, 16777216, 0}, labels.values());
+        assertArrayEquals(new float[] {-9e15f, 9},
+                read(npy(1, dict("<i8", false, "(2,)"), bytes(ByteOrder.LITTLE_ENDIAN, 8, -9_000_000_000_000_000L, 9))).values());
+        // 2^64 − 1 as uint64: the nearest float is 2^64
+        assertArrayEquals(new float[] {0x1p64f, 5},
+                read(npy(1, dict("<u8", false, "(2,)"), bytes(ByteOrder.LITTLE_ENDIAN, 8, -1L, 5))).values());
+        byte[] whole = npy(1, dict("<i8", false, "(2,)"), new byte[16]);
+        String truncated = fails(Arrays.copyOf(whole, whole.length - 4)).getMessage();
+        assertTrue(truncated.contains("2 int64 values for shape (2,) = 16 bytes"), truncated);
     }
 
     @Test

@@ -1,0 +1,51 @@
+package dev.deltaprop.device;
+
+import dev.deltaprop.model.Optimizer;
+
+/**
+ * The numbers one optimizer step hands to {@code update_gemm} ({@code kernels/optimizer.h}):
+ * the rule's code, {@code η} and the hyper-parameters as floats, and Adam's bias corrections for
+ * step {@code t}, computed here in double as PyTorch computes them and rounded once:
+ * {@code stepSize = η / (1 − β₁ᵗ)} and {@code rootCorrection = √(1 − β₂ᵗ)}. The step count
+ * lives on the host, so the device needs no {@code pow}.
+ */
+final class OptimizerStep {
+    final int rule;
+    final float learningRate;
+    final float momentum;
+    final float beta1;
+    final float beta2;
+    final float epsilon;
+    final float weightDecay;
+    final float stepSize;
+    final float rootCorrection;
+
+    private OptimizerStep(Optimizer optimizer, float learningRate, double stepSize, double rootCorrection) {
+        this.rule = optimizer.kind().code();
+        this.learningRate = learningRate;
+        this.momentum = optimizer.momentum();
+        this.beta1 = optimizer.beta1();
+        this.beta2 = optimizer.beta2();
+        this.epsilon = optimizer.epsilon();
+        this.weightDecay = optimizer.weightDecay();
+        this.stepSize = (float) stepSize;
+        this.rootCorrection = (float) rootCorrection;
+    }
+
+    /**
+     * Step {@code t ≥ 1} of {@code optimizer} with learning rate {@code η}. For the rules without
+     * bias corrections the two corrections are η and 1 (the kernel does not read them).
+     */
+    static OptimizerStep of(Optimizer optimizer, float learningRate, long t) {
+        if (t < 1) {
+            throw new IllegalArgumentException("t: expected a step number ≥ 1, found " + t);
+        }
+        Optimizer.Kind kind = optimizer.kind();
+        if (kind != Optimizer.Kind.ADAM && kind != Optimizer.Kind.ADAMW) {
+            return new OptimizerStep(optimizer, learningRate, learningRate, 1.0);
+        }
+        double correction1 = 1 - Math.pow(optimizer.beta1(), t);
+        double correction2 = 1 - Math.pow(optimizer.beta2(), t);
+        return new OptimizerStep(optimizer, learningRate, learningRate / correction1, Math.sqrt(correction2));
+    }
+}
