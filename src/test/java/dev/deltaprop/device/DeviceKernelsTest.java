@@ -393,7 +393,7 @@ class DeviceKernelsTest {
             }
             float[] ones = new float[batch];
             java.util.Arrays.fill(ones, 1f);
-            float[] delta = Compare.nan(batch);
+            float[] delta = Compare.poisoned(batch);
             families.deltaHidden(ones, new float[] {1f}, u, z, delta, batch, 1, 1, f);
             for (int b = 0; b < batch; b++) {
                 double error = Math.abs(delta[b] - expected[b]) / expected[b];
