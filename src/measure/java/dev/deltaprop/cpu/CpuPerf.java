@@ -15,7 +15,10 @@ import java.util.SplittableRandom;
  * kernel and thread count, and optionally the reference backend's step for the ratio.
  *
  * <pre>java --add-modules jdk.incubator.vector -cp target/classes:target/test-classes \
- *     [-Ddeltaprop.cpu.kernel=scalar] dev.deltaprop.cpu.CpuPerf THREADS [gemm N | mnist | reference]</pre>
+ *     [-Ddeltaprop.cpu.kernel=scalar] dev.deltaprop.cpu.CpuPerf THREADS [gemm N | mnist | reference | rules B NIN NOUT]</pre>
+ *
+ * <p>{@code rules} times the update pass (TN GEMM) at {@code B × NIN × NOUT} with each optimizer
+ * in its epilogue, to see what a rule costs beside plain sgd.
  */
 public final class CpuPerf {
     private CpuPerf() {
@@ -37,8 +40,11 @@ public final class CpuPerf {
             case "reference":
                 mnist(new ReferenceBackend(), 1, 3);
                 break;
+            case "rules":
+                rules(threads, Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]));
+                break;
             default:
-                throw new IllegalArgumentException("expected gemm N, mnist or reference, found " + what);
+                throw new IllegalArgumentException("expected gemm N, mnist, reference or rules B NIN NOUT, found " + what);
         }
     }
 
@@ -96,6 +102,44 @@ public final class CpuPerf {
                 Arrays.sort(nanos);
                 System.out.printf("%-10s %dx%dx%d threads=%d median_us=%.1f gflops=%.1f best_gflops=%.1f%n", shape,
                         batch, nIn, nOut, threads, nanos[15] * 1e-3, flops / nanos[15], flops / nanos[0]);
+            }
+        }
+    }
+
+    /** The update pass at batch × nIn × nOut with each optimizer's epilogue (weight decay on), rounds interleaved. */
+    private static void rules(int threads, int batch, int nIn, int nOut) {
+        SplittableRandom random = new SplittableRandom(42);
+        float[] w = Compare.uniform(random, nIn * nOut, 0.1);
+        float[] bias = new float[nOut];
+        float[] zPrev = Compare.uniform(random, batch * nIn, 1.0);
+        float[] delta = Compare.uniform(random, batch * nOut, 1e-3);
+        float[] gradient = new float[nIn * nOut];
+        float[][] weightState = {new float[nIn * nOut], new float[nIn * nOut]};
+        float[][] biasState = {new float[nOut], new float[nOut]};
+        dev.deltaprop.model.Optimizer.Kind[] kinds = dev.deltaprop.model.Optimizer.Kind.values();
+        long[][] nanos = new long[kinds.length + 1][30];
+        OptimizerStep rule = new OptimizerStep();
+        try (Passes passes = new Passes(threads, MicroKernels.chosen())) {
+            for (int r = -10; r < nanos[0].length; r++) {
+                for (int k = 0; k <= kinds.length; k++) {
+                    // k = 0: plain sgd (λ = 0), the path that existed before optimizers
+                    dev.deltaprop.model.Optimizer optimizer = k == 0 ? dev.deltaprop.model.Optimizer.sgd()
+                            : dev.deltaprop.model.Optimizer.builder(kinds[k - 1]).weightDecay(0.01f).build();
+                    rule.set(optimizer, r + 11, 1e-6f, batch);
+                    long start = System.nanoTime();
+                    passes.update(w, bias, gradient, zPrev, delta, batch, nIn, nOut, rule, weightState[0], weightState[1],
+                            biasState[0], biasState[1]);
+                    if (r >= 0) {
+                        nanos[k][r] = System.nanoTime() - start;
+                    }
+                }
+            }
+            double flops = 2.0 * batch * nIn * nOut;
+            for (int k = 0; k <= kinds.length; k++) {
+                Arrays.sort(nanos[k]);
+                System.out.printf("update %-14s %dx%dx%d threads=%d median_us=%.1f best_us=%.1f gflops=%.1f%n",
+                        k == 0 ? "sgd (plain)" : kinds[k - 1] + " (λ>0)", batch, nIn, nOut, threads, nanos[k][15] * 1e-3,
+                        nanos[k][0] * 1e-3, flops / nanos[k][15]);
             }
         }
     }

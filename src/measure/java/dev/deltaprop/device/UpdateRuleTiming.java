@@ -16,7 +16,9 @@ import java.util.SplittableRandom;
  * {@code -DOPTIMIZER_RULE=n} (a program per optimizer). It times the three updates of a step of
  * the {@code mnist} workload (784-512-512-10, B = 256) for every rule and both variants,
  * interleaved round by round so that a noisy neighbour hits all alike, and prints the best and
- * median device time per step's updates and the GFLOP/s ({@code 2·n_in·n_out·B} per layer).
+ * median device time per step's updates and the GFLOP/s ({@code 2·n_in·n_out·B} per layer), and
+ * the GFLOP done per CPU-second of the whole process (PoCL's worker threads included), which
+ * depends much less on the neighbours of a shared machine than wall time does.
  *
  * <pre>
  * mvn -q -o -Dmaven.antrun.skip test-compile
@@ -72,20 +74,26 @@ public final class UpdateRuleTiming {
                 flops += 2.0 * WIDTHS[l] * WIDTHS[l + 1] * BATCH;
             }
             double[][][] nanos = new double[kinds.length][2][rounds];
+            long[][] cpuNanos = new long[kinds.length][2];
             long t = 0;
             for (int round = -1; round < rounds; round++) { // round -1 warms up
                 for (Optimizer.Kind kind : kinds) {
                     for (int variant = 0; variant < 2; variant++) {
                         Kernels kernels = variant == 0 ? backend.kernels() : fixed[kind.code()];
                         OptimizerStep step = OptimizerStep.of(Optimizer.of(kind), 1e-4f, ++t);
+                        driver.finish();
+                        long cpuStart = processCpuNanos();
                         Driver.TimingMark start = driver.mark();
                         for (int l = 0; l < depth; l++) {
                             kernels.update(z[l], delta[l], w[l], b[l], wState[l], bState[l], BATCH, WIDTHS[l],
                                     WIDTHS[l + 1], step);
                         }
                         Driver.TimingMark end = driver.mark();
+                        driver.finish();
+                        long cpu = processCpuNanos() - cpuStart;
                         if (round >= 0) {
                             nanos[kind.code()][variant][round] = driver.elapsedNanos(start, end);
+                            cpuNanos[kind.code()][variant] += cpu;
                         }
                     }
                 }
@@ -96,12 +104,19 @@ public final class UpdateRuleTiming {
                 for (int variant = 0; variant < 2; variant++) {
                     double[] r = nanos[kind.code()][variant];
                     Arrays.sort(r);
-                    System.out.printf("%-9s %-22s best %7.3f ms = %6.1f GFLOP/s, median %7.3f ms = %6.1f GFLOP/s%n",
+                    System.out.printf("%-9s %-22s best %7.3f ms = %6.1f GFLOP/s, median %7.3f ms = %6.1f GFLOP/s, "
+                                    + "%5.1f GFLOP per CPU-second%n",
                             kind, variant == 0 ? "rule as argument" : "-DOPTIMIZER_RULE=" + kind.code(), r[0] / 1e6,
-                            flops / r[0], r[rounds / 2] / 1e6, flops / r[rounds / 2]);
+                            flops / r[0], r[rounds / 2] / 1e6, flops / r[rounds / 2],
+                            flops * rounds / cpuNanos[kind.code()][variant]);
                 }
             }
         }
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private static Memory upload(Driver driver, float[] values) {

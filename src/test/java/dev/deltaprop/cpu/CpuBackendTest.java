@@ -260,7 +260,7 @@ class CpuBackendTest {
             assertMessage("learningRate", () -> cpu.step(new float[74], new float[6], 2, -1f));
             assertMessage("x: expected 37", () -> cpu.predict(new float[36], 1));
         }
-        assertMessage("threads: expected at least 1", () -> new CpuBackend(0));
+        assertMessage("threads: expected 1 to", () -> new CpuBackend(0));
         CpuBackend closed = new CpuBackend(1);
         closed.close();
         closed.close();

@@ -365,6 +365,44 @@ class DeviceKernelsTest {
         return out;
     }
 
+    /**
+     * Saturated sigmoid and tanh units keep f' to float precision, element by element: with
+     * {@code n_next = 1}, {@code W_next = 1} and {@code Δ_next = 1}, {@code Δ = f'(u)}, for
+     * {@code |u|} in [4, 12], against {@code σ'(u) = e^{−|u|} / (1 + e^{−|u|})²} and
+     * {@code tanh'(u) = 1 / cosh² u} in double. An f' taken from float32 z (z(1−z), 1−z²) is
+     * rounding noise there, which Adam would turn into steps of η (see kernels/activation.h).
+     * The device engine's kernels only (the cpu backend takes these f' from z).
+     */
+    @ParameterizedTest(name = "{0}", allowZeroInvocations = true)
+    @MethodSource("dev.deltaprop.device.DeviceBackends#engineNames")
+    void saturatedDerivativesKeepTheirPrecision(String backend) {
+        Families families = DeviceBackends.families(backend);
+        long seed = seed();
+        SplittableRandom random = new SplittableRandom(seed);
+        int batch = 37;
+        for (Activation f : List.of(Activation.SIGMOID, Activation.TANH)) {
+            float[] u = new float[batch];
+            float[] z = new float[batch];
+            double[] expected = new double[batch];
+            for (int b = 0; b < batch; b++) {
+                u[b] = (float) ((4 + 8 * random.nextDouble()) * (random.nextBoolean() ? 1 : -1));
+                z[b] = (float) f.f(u[b]);
+                double e = Math.exp(-Math.abs((double) u[b]));
+                double c = Math.cosh(u[b]);
+                expected[b] = f == Activation.SIGMOID ? e / ((1 + e) * (1 + e)) : 1 / (c * c);
+            }
+            float[] ones = new float[batch];
+            java.util.Arrays.fill(ones, 1f);
+            float[] delta = Compare.poisoned(batch);
+            families.deltaHidden(ones, new float[] {1f}, u, z, delta, batch, 1, 1, f);
+            for (int b = 0; b < batch; b++) {
+                double error = Math.abs(delta[b] - expected[b]) / expected[b];
+                assertTrue(error <= 1e-5, label("delta_hidden", backend, seed, batch, 1, 1, f) + ": f'(" + u[b] + ") = "
+                        + delta[b] + ", expected " + expected[b] + " (relative error " + error + ")");
+            }
+        }
+    }
+
     /** {@code out[b] = data[order[offset + b]]}, a shuffled window of a data set (backends with a gather family). */
     @ParameterizedTest(name = "{0} gather samples={1} width={3}", allowZeroInvocations = true)
     @MethodSource("gatherCases")
