@@ -1,5 +1,7 @@
 package dev.deltaprop.device;
 
+import dev.deltaprop.testing.Compare;
+import dev.deltaprop.testing.Seeds;
 import dev.deltaprop.model.Activation;
 import dev.deltaprop.model.Network;
 import dev.deltaprop.model.Optimizer;
@@ -71,7 +73,7 @@ class DeviceLearningTest {
     @ParameterizedTest(name = "{0} {1}", allowZeroInvocations = true)
     @MethodSource("backendsAndOptimizers")
     void stateSurvivesAReload(String backend, Optimizer optimizer) {
-        long seed = System.nanoTime();
+        long seed = Seeds.seed();
         String what = backend + " " + optimizer + " (seed " + seed + ")";
         Network start = classifier(seed);
         int batch = 9;
