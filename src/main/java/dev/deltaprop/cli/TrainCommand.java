@@ -153,6 +153,14 @@ final class TrainCommand implements Callable<Integer> {
         if (checkpointEvery != null && checkpointEvery < 1) {
             throw new IllegalArgumentException("--checkpoint-every: expected at least 1 epoch, found " + checkpointEvery);
         }
+        if (checkpoint != null && java.nio.file.Files.exists(checkpoint) && !java.nio.file.Files.isDirectory(checkpoint)) {
+            throw new IllegalArgumentException("--checkpoint " + checkpoint + ": expected a folder, found a file");
+        }
+        if (checkpoint != null && !checkpoint.equals(resume) && new CheckpointFiles(checkpoint).exists()) {
+            // a long run's checkpoint is worth more than a typing mistake
+            throw new IllegalArgumentException("--checkpoint " + checkpoint + ": holds the checkpoint of another run;"
+                    + " continue it with --resume " + checkpoint + ", or name an empty folder");
+        }
         if (resumed != null && config.epochs() <= resumed.epoch()) {
             throw new IllegalArgumentException("--epochs: expected more than the " + resumed.epoch()
                     + " epochs the checkpoint in " + resume + " has done (the total to reach), found " + config.epochs());
@@ -277,12 +285,15 @@ final class TrainCommand implements Callable<Integer> {
                 : String.format(Locale.ROOT, ", validation loss %.6e", heldOutLosses.get(heldOutLosses.size() - 1)));
         if (plot != null) {
             List<Double> losses = result.epochs().stream().map(EpochSummary::loss).toList();
+            // a resumed run knows the training losses of every epoch, the held-out ones only of its own
+            boolean whole = heldOutLosses.size() == losses.size();
             try {
-                LossPlot.write(plot, title, losses, heldOutLosses);
+                LossPlot.write(plot, title, losses, whole ? heldOutLosses : List.of());
             } catch (java.io.IOException | RuntimeException e) {
                 throw new java.io.IOException(plotFailed(plot, save, e), e);
             }
-            out.printf(Locale.ROOT, "plot %s%n", plot);
+            out.printf(Locale.ROOT, "plot %s%s%n", plot, whole || heldOutLosses.isEmpty() ? ""
+                    : " (the training loss only: the checkpoint does not keep the held-out losses before the resume)");
         }
         if (fit != null) {
             out.println(fit);

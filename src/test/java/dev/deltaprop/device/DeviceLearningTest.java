@@ -1,8 +1,8 @@
 package dev.deltaprop.device;
 
+import dev.deltaprop.model.Activation;
 import dev.deltaprop.testing.Compare;
 import dev.deltaprop.testing.Seeds;
-import dev.deltaprop.model.Activation;
 import dev.deltaprop.model.Network;
 import dev.deltaprop.model.Optimizer;
 import dev.deltaprop.model.OptimizerState;
