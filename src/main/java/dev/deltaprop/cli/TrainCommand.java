@@ -362,7 +362,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         int[] widths = Architecture.widths(layers);
         // before any weight is drawn: a network too large for the heap is one line, not minutes and an OutOfMemoryError
-        Architecture.requireHeap("--layers " + layers, widths);
+        Architecture.requireHeap("--layers " + layers, widths, backend);
         Network network = Architecture.network(widths,
                 Architecture.activation("--activation", activation == null ? "tanh" : activation),
                 Architecture.activation("--output-activation", outputActivation == null ? "identity" : outputActivation),
