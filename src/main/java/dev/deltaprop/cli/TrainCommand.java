@@ -2,11 +2,13 @@ package dev.deltaprop.cli;
 
 import dev.deltaprop.backend.Backend;
 import dev.deltaprop.backend.Backends;
+import dev.deltaprop.io.AtomicFile;
 import dev.deltaprop.io.DataTable;
 import dev.deltaprop.io.LossPlot;
 import dev.deltaprop.io.ModelFiles;
 import dev.deltaprop.model.Activation;
 import dev.deltaprop.model.Loss;
+import dev.deltaprop.model.MemoryEstimate;
 import dev.deltaprop.model.Network;
 import dev.deltaprop.train.Checkpoint;
 import dev.deltaprop.train.CheckpointFiles;
@@ -166,7 +168,17 @@ final class TrainCommand implements Callable<Integer> {
         if (plot != null) {
             LossPlot.checkFileName(plot);
         }
+        // before any work: a long run must not be lost to an output path that was wrong from the start
+        new OutputFiles().input("--data", samples.csv).input("--x", samples.x).input("--d", samples.d)
+                .input("--init", init).output("--save", save).output("--plot", plot).folder("--checkpoint", checkpointTo)
+                .check();
         Network network = resumed != null ? resumed.network() : startingNetwork();
+        // and room for the model file in its folder: at most about 16 bytes of text per parameter
+        try {
+            AtomicFile.checkWritable(save, MemoryEstimate.bytes(network.parameterCount(), 16));
+        } catch (java.io.IOException e) {
+            throw new java.io.IOException("--save " + e.getMessage(), e);
+        }
         if (standardize && init != null) {
             throw new IllegalArgumentException("--standardize: not allowed with --init (the model file's weights are"
                     + " in the data's units, not standardised ones)");
@@ -280,7 +292,11 @@ final class TrainCommand implements Callable<Integer> {
             List<Double> losses = result.epochs().stream().map(EpochSummary::loss).toList();
             // a resumed run knows the training losses of every epoch, the held-out ones only of its own
             boolean whole = heldOutLosses.size() == losses.size();
-            LossPlot.write(plot, title, losses, whole ? heldOutLosses : List.of());
+            try {
+                LossPlot.write(plot, title, losses, whole ? heldOutLosses : List.of());
+            } catch (java.io.IOException | RuntimeException e) {
+                throw new java.io.IOException(plotFailed(plot, save, e), e);
+            }
             out.printf(Locale.ROOT, "plot %s%s%n", plot, whole || heldOutLosses.isEmpty() ? ""
                     : " (the training loss only: the checkpoint does not keep the held-out losses before the resume)");
         }
@@ -289,6 +305,13 @@ final class TrainCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /** The error of a plot that failed after the model was saved: it says so, so that nobody trains again. */
+    static String plotFailed(Path plot, Path save, Exception e) {
+        String message = String.valueOf(e.getMessage());
+        return "--plot " + (message.startsWith(plot.toString()) ? "" : plot + ": ") + message + " (the model " + save
+                + " was saved)";
     }
 
     /** Continues from the checkpoint; a mismatch of the data is explained in the command line's terms. */
@@ -343,6 +366,8 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--layers or --init: expected one of them, found neither");
         }
         int[] widths = Architecture.widths(layers);
+        // before any weight is drawn: a network too large for the heap is one line, not minutes and an OutOfMemoryError
+        Architecture.requireHeap("--layers " + layers, widths);
         Network network = Architecture.network(widths,
                 Architecture.activation("--activation", activation == null ? "tanh" : activation),
                 Architecture.activation("--output-activation", outputActivation == null ? "identity" : outputActivation),
