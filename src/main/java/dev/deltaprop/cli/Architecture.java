@@ -1,7 +1,9 @@
 package dev.deltaprop.cli;
 
 import dev.deltaprop.model.Activation;
+import dev.deltaprop.model.MemoryEstimate;
 import dev.deltaprop.model.Network;
+import dev.deltaprop.model.Sizes;
 
 /** The {@code --layers 2-16-1 --activation tanh --output-activation identity} options, turned into a network. */
 final class Architecture {
@@ -35,6 +37,30 @@ final class Architecture {
             }
         }
         return widths;
+    }
+
+    /**
+     * Refuses widths whose training would not fit the Java heap, before any weight is drawn: the
+     * network and its copy while it is built ({@code 2P} floats) on any backend, and on one that
+     * computes on the host ({@code cpu}, {@code reference}) also its weights, their gradient and up
+     * to two optimizer arrays ({@code 5P}; see {@link MemoryEstimate}). The backend checks the
+     * rest (its own layout, the activations of a batch, a device's memory) when it loads.
+     *
+     * @param backend the {@code --backend} name
+     * @throws IllegalArgumentException naming {@code what}, the estimate and the limit
+     */
+    static void requireHeap(String what, int[] widths, String backend) {
+        boolean host = "cpu".equals(backend) || "reference".equals(backend);
+        long parameters = MemoryEstimate.parameters(widths);
+        MemoryEstimate.requireHeap(what + ": the network (" + String.format(java.util.Locale.ROOT, "%.2g", (double) parameters)
+                + " parameters" + (host ? ", with their gradient and optimizer state on " + backend : "") + ")",
+                MemoryEstimate.bytes(parameters, (host ? 5 : 2) * Float.BYTES));
+        for (int l = 1; l < widths.length; l++) {
+            if ((long) widths[l - 1] * widths[l] > Sizes.MAX_ARRAY) {
+                throw new IllegalArgumentException(what + ": layer " + l + " has " + widths[l - 1] + " × " + widths[l]
+                        + " weights, more than one Java array holds (" + Sizes.MAX_ARRAY + ")");
+            }
+        }
     }
 
     /** An activation named on the command line; the message names the option. */

@@ -3,9 +3,11 @@ package dev.deltaprop.device;
 import dev.deltaprop.backend.Backend;
 import dev.deltaprop.backend.Checks;
 import dev.deltaprop.backend.Dataset;
+import dev.deltaprop.backend.OneThread;
 import dev.deltaprop.backend.Profiled;
 import dev.deltaprop.device.driver.Driver;
 import dev.deltaprop.model.Activation;
+import dev.deltaprop.model.MemoryEstimate;
 import dev.deltaprop.model.Network;
 import dev.deltaprop.model.Optimizer;
 import dev.deltaprop.model.OptimizerState;
@@ -50,6 +52,8 @@ public final class DeviceBackend implements Backend, Profiled {
     private Optimizer optimizer;
     private int lastLaunches;
     private boolean closed;
+    /** Refuses a second thread inside a call (backends are single-threaded). */
+    private final OneThread guard;
 
     /**
      * Builds the kernels on {@code driver}'s device. On failure the driver is closed.
@@ -72,6 +76,7 @@ public final class DeviceBackend implements Backend, Profiled {
      */
     DeviceBackend(String name, Driver driver, double datasetShare, TileProfile tiles) {
         this.name = Objects.requireNonNull(name, "name");
+        this.guard = new OneThread(name);
         this.driver = Objects.requireNonNull(driver, "driver");
         this.datasetShare = datasetShare;
         try {
@@ -102,12 +107,28 @@ public final class DeviceBackend implements Backend, Profiled {
      */
     @Override
     public void load(Network network, Optimizer optimizer, OptimizerState state) {
+        boolean entered = guard.enter();
+        try {
+            loadInside(network, optimizer, state);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private void loadInside(Network network, Optimizer optimizer, OptimizerState state) {
         Objects.requireNonNull(network, "network");
         Objects.requireNonNull(optimizer, "optimizer");
         if (state != null) {
             state.requireFits(network, optimizer);
         }
         open();
+        // the parameters and the optimizer's state, against the device's memory, before any is allocated
+        long bytes = MemoryEstimate.bytes(network.parameterCount(), (1 + optimizer.kind().slots()) * Float.BYTES);
+        if (bytes > driver.globalMemoryBytes()) {
+            throw new IllegalArgumentException(name + ": the network " + network.shape() + " (its parameters and "
+                    + optimizer.kind() + " state) needs about " + MemoryEstimate.describe(bytes) + " of device memory,"
+                    + " more than the device's " + MemoryEstimate.describe(driver.globalMemoryBytes()));
+        }
         if (net != null) {
             net.close();
             net = null;
@@ -125,16 +146,43 @@ public final class DeviceBackend implements Backend, Profiled {
     /** {@code t} and the state arrays, read back from the device. */
     @Override
     public OptimizerState optimizerState() {
+        boolean entered = guard.enter();
+        try {
+            return optimizerStateInside();
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private OptimizerState optimizerStateInside() {
         return net().readState();
     }
 
     @Override
     public Network network() {
+        boolean entered = guard.enter();
+        try {
+            return networkInside();
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private Network networkInside() {
         return net().read();
     }
 
     @Override
     public float step(float[] x, float[] d, int batch, float learningRate) {
+        boolean entered = guard.enter();
+        try {
+            return stepInside(x, d, batch, learningRate);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private float stepInside(float[] x, float[] d, int batch, float learningRate) {
         DeviceNet net = net();
         Checks.batch(x, d, batch, net.width(0), net.width(net.depth()));
         Checks.learningRate(learningRate);
@@ -146,6 +194,15 @@ public final class DeviceBackend implements Backend, Profiled {
 
     @Override
     public float step(FloatBuffer x, FloatBuffer d, int batch, float learningRate) {
+        boolean entered = guard.enter();
+        try {
+            return stepInside(x, d, batch, learningRate);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private float stepInside(FloatBuffer x, FloatBuffer d, int batch, float learningRate) {
         DeviceNet net = net();
         Checks.batch(x, d, batch, net.width(0), net.width(net.depth()));
         Checks.learningRate(learningRate);
@@ -157,6 +214,15 @@ public final class DeviceBackend implements Backend, Profiled {
 
     @Override
     public float[] predict(float[] x, int batch) {
+        boolean entered = guard.enter();
+        try {
+            return predictInside(x, batch);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private float[] predictInside(float[] x, int batch) {
         DeviceNet net = net();
         Checks.inputs(x, batch, net.width(0));
         net.reserve(batch);
@@ -177,6 +243,15 @@ public final class DeviceBackend implements Backend, Profiled {
 
     @Override
     public Dataset upload(float[] x, float[] d, int samples) {
+        boolean entered = guard.enter();
+        try {
+            return uploadInside(x, d, samples);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private Dataset uploadInside(float[] x, float[] d, int samples) {
         DeviceNet net = net();
         int inputs = net.width(0);
         int outputs = net.width(net.depth());
@@ -193,6 +268,15 @@ public final class DeviceBackend implements Backend, Profiled {
 
     @Override
     public float step(Dataset data, int offset, int batch, float learningRate) {
+        boolean entered = guard.enter();
+        try {
+            return stepInside(data, offset, batch, learningRate);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private float stepInside(Dataset data, int offset, int batch, float learningRate) {
         if (!(data instanceof DeviceDataset) || !((DeviceDataset) data).ownedBy(this)) {
             return Backend.super.step(data, offset, batch, learningRate);
         }
@@ -288,6 +372,15 @@ public final class DeviceBackend implements Backend, Profiled {
 
     @Override
     public void close() {
+        boolean entered = guard.enter();
+        try {
+            closeInside();
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private void closeInside() {
         if (closed) {
             return;
         }
@@ -306,6 +399,11 @@ public final class DeviceBackend implements Backend, Profiled {
         if (closed) {
             throw new IllegalStateException(name + ": the backend is closed");
         }
+    }
+
+    @Override
+    public int[] widths() {
+        return net().shape().widths();
     }
 
     private DeviceNet net() {

@@ -180,7 +180,9 @@ public final class CheckpointFiles {
             Layer layer = shape.layer(l);
             int weights = layer.inputs() * layer.outputs();
             int bias = layer.outputs();
-            if (p + weights + bias > parameters.length || o + kind.slots() * (weights + bias) > slots.length) {
+            // in long: these sums of sizes may pass 2^31 for a damaged manifest
+            if ((long) p + weights + bias > parameters.length
+                    || o + (long) kind.slots() * (weights + (long) bias) > slots.length) {
                 throw new IOException(directory + ": the binary files are shorter than the manifest's layers");
             }
             layers.add(layer.withParameters(slice(parameters, p, weights), slice(parameters, p + weights, bias)));
@@ -246,9 +248,13 @@ public final class CheckpointFiles {
         return names;
     }
 
-    /** Deletes the files earlier checkpoints left (their binaries), keeping anything this class did not write. */
+    /**
+     * Deletes the files earlier checkpoints left (their binaries, and the temporary manifest of a write
+     * that was cut short), keeping anything this class did not write.
+     */
     private void deleteAllBut(Set<String> keep) throws IOException {
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory, "epoch-*.{parameters,optimizer}")) {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory,
+                "{epoch-*.parameters,epoch-*.optimizer,." + MANIFEST + ".epoch-*.tmp}")) {
             for (Path entry : entries) {
                 if (!keep.contains(entry.getFileName().toString())) {
                     Files.deleteIfExists(entry);
