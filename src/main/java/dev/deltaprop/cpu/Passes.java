@@ -98,7 +98,8 @@ final class Passes implements AutoCloseable {
 
     /**
      * {@code Δ^l = (Δ^{l+1} W^{l+1}ᵀ) ⊙ f'(U^l)}: {@code [batch × nNext]·[nNext × n]}, from
-     * {@code wNext} ({@code n × nNext}) as it was before this step's update.
+     * {@code wNext} ({@code n × nNext}) as it was before this step's update; {@code f'} from
+     * {@code u} and {@code z} ({@link ActivationKernels#multiplyDerivative}).
      */
     void deltaHidden(float[] wNext, int n, int nNext, float[] deltaNext, float[] u, float[] z, Activation f,
                      int batch, float[] delta) {
