@@ -58,7 +58,9 @@ public final class Backends {
     }
 
     /**
-     * Opens the backend called {@code name}.
+     * Opens the backend called {@code name}; {@code name:devices} ({@code opencl:all},
+     * {@code cuda:0,1}, {@code cuda:0=3,1=1}) opens a {@link DataParallelBackend} with one replica
+     * per device (the README's "Several devices").
      *
      * @throws IllegalArgumentException      for an unknown name, listing the valid ones
      * @throws BackendUnavailableException if it is not built into this jar or cannot start here, saying why
@@ -69,6 +71,10 @@ public final class Backends {
 
     /** As {@link #open(String)}, with the report of what {@code auto} chose and skipped. */
     public static Selection select(String name) {
+        if (DeviceList.has(name)) { // opencl:all, cuda:0,1 …: one replica per device
+            Backend backend = DeviceList.open(name, Backends::requireKnown, key -> providers().get(key));
+            return new Selection(backend, List.of("using " + backend.name() + " (" + backend.device() + ")"));
+        }
         String key = requireKnown(name);
         if (!key.equals("auto")) {
             Backend backend = openNamed(key);

@@ -39,6 +39,7 @@ class DataParallelTest {
     enum Split {
         HALVES_32(new double[] {1, 1}, 32, true),
         QUARTER_32(new double[] {1, 3}, 32, true),
+        QUARTER_33(new double[] {1, 3}, 33, false),
         HALVES_33(new double[] {1, 1}, 33, false),
         UNEVEN_33(new double[] {0.7, 1.3}, 33, false),
         ONE_SAMPLE(new double[] {1, 1}, 1, false),

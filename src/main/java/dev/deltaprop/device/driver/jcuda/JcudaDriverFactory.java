@@ -133,4 +133,35 @@ public final class JcudaDriverFactory implements DriverFactory {
         }
         return new JcudaDriver(System.getenv(SELECTION_VARIABLE));
     }
+
+    /** Every CUDA device's ordinal, when JCuda and a driver are here. */
+    @Override
+    public List<String> deviceSelections() {
+        List<String> selections = new ArrayList<>();
+        try {
+            if (classPathFailure() == null && Jcuda.unavailableReason() == null) {
+                for (int ordinal = 0; ordinal < Jcuda.devices().size(); ordinal++) {
+                    selections.add(String.valueOf(ordinal));
+                }
+            }
+        } catch (LinkageError | RuntimeException e) {
+            return List.of(); // open(selection) will say why
+        }
+        return selections;
+    }
+
+    /** The device {@code selection} names (an ordinal or a name substring, as {@value #SELECTION_VARIABLE}). */
+    @Override
+    public Driver open(String selection) {
+        String failure = classPathFailure();
+        String reason = failure != null ? failure : Jcuda.unavailableReason();
+        if (reason != null) {
+            throw new DriverException(reason);
+        }
+        try {
+            return new JcudaDriver(selection);
+        } catch (IllegalArgumentException e) {
+            throw new DriverException(e.getMessage(), e);
+        }
+    }
 }

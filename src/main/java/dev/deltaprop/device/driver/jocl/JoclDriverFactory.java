@@ -86,4 +86,34 @@ public final class JoclDriverFactory implements DriverFactory {
         }
         return new JoclDriver(chosen);
     }
+
+    /** The index of every usable device. */
+    @Override
+    public List<String> deviceSelections() {
+        Probe p = probe();
+        List<String> selections = new ArrayList<>();
+        if (p.failure == null) {
+            for (JoclDevices.Found found : p.devices.devices()) {
+                if (found.unusableReason() == null) {
+                    selections.add(String.valueOf(found.index()));
+                }
+            }
+        }
+        return selections;
+    }
+
+    @Override
+    public Driver open(String selection) {
+        Probe p = probe();
+        if (p.failure != null) {
+            throw new DriverException(p.failure);
+        }
+        JoclDevices.Found chosen;
+        try {
+            chosen = p.devices.select(selection);
+        } catch (IllegalStateException e) {
+            throw new DriverException(e.getMessage(), e);
+        }
+        return new JoclDriver(chosen);
+    }
 }
