@@ -66,6 +66,7 @@ class DataParallelDeviceTest {
     static synchronized void closeAll() {
         OPEN.values().forEach(Backend::close);
         OPEN.clear();
+        DataParallelTest.printAgreement();
     }
 
     static Stream<Arguments> cases() {
