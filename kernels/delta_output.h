@@ -25,10 +25,6 @@
  * Macros: REDUCE, the work-group size of these kernels, a power of two.
  */
 
-#ifndef REDUCE
-#define REDUCE 256
-#endif
-
 /* Tree sum of REDUCE values in local memory; the result is in sums[0] for every item. */
 DEVICE_FN float reduce_group(LOCAL_PTR float* sums, float value)
 {

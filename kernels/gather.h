@@ -7,7 +7,7 @@
  * samples. A work-item copies one float; a work-group covers REDUCE consecutive floats of out
  * (neighbouring items write neighbouring floats, and read them from one row unless the batch
  * row changes).
- * Grid: ceil(batch·width / REDUCE) groups of REDUCE items. Macros: REDUCE (delta_output.h).
+ * Grid: ceil(batch·width / REDUCE) groups of REDUCE items. Macros: REDUCE (tiles.h).
  */
 
 KERNEL void gather_rows(GLOBAL const float* RESTRICT data, GLOBAL const int* RESTRICT order,

@@ -19,7 +19,7 @@
  * g = sums · inverse_batch (inverse_batch = 1/B of the whole batch), its state at its own index —
  * the same rule update_gemm applies in its epilogue, so one device's step and N devices' steps
  * differ only in the order of the sums.
- * Grid: ceil((n_in+1)·n_out / REDUCE) groups of REDUCE items. Macros: REDUCE (the reduction kernels' group size).
+ * Grid: ceil((n_in+1)·n_out / REDUCE) groups of REDUCE items. Macros: REDUCE (tiles.h).
  */
 
 KERNEL void gradient_sums(GLOBAL const float* RESTRICT z_prev, GLOBAL const float* RESTRICT delta,

@@ -15,6 +15,8 @@
  *   WM, WN  rows and columns of C per work-item (the register tile)
  *   VW      vector width of global loads, 1 or 4; a load is wide only where the leading
  *           dimension is a multiple of 4 and the 4 floats lie inside the matrix
+ *   REDUCE  the work-group size of the one-dimensional kernels (the loss reductions of
+ *           delta_output.h, gather.h), a power of two
  * Constraints: WM divides TM, WN divides TN, and TM, TN, TK are multiples of VW.
  *
  * Local layout: both slices are stored k-major (a_tile[k·TM + m], b_tile[k·TN + n]) so that
@@ -40,6 +42,9 @@
 #endif
 #ifndef VW
 #define VW 4
+#endif
+#ifndef REDUCE
+#define REDUCE 256
 #endif
 
 #define GROUP_COLUMNS (TN / WN)

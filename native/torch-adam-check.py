@@ -115,9 +115,13 @@ def main(argv):
     x, d = write_inputs(folder)
     expected = train_torch(torch, folder, x, d, args.optimizer, 0.0 if weight_decay is None else weight_decay)
     steps = EPOCHS * -(-SAMPLES // BATCH)
+    initial = np.concatenate([np.array(l["weights"], dtype=np.float64).ravel()
+                              for l in json.load(open(os.path.join(folder, "init.json")))["layers"]])
+    moved = np.linalg.norm(expected - initial) / np.linalg.norm(expected)
     print(f"torch {torch.__version__} float64 torch.optim.{'AdamW' if args.optimizer == 'adamw' else 'Adam'}"
           f" (lr {ETA}, betas (0.9, 0.999), eps 1e-8, weight decay {weight_decay or 0}); {WIDTHS} tanh/softmax,"
           f" cross entropy, {SAMPLES} samples, batch {BATCH}, {steps} steps; files in {folder}")
+    print(f"training moved the parameters by ‖w − w₀‖/‖w‖ = {moved:.3e}, the scale the errors below are measured against")
     failed = False
     for backend in [b.strip() for b in args.backends.split(",") if b.strip()]:
         got, reason = train_deltaprop(args.jar, folder, backend, args.optimizer, weight_decay)

@@ -190,6 +190,7 @@ def main(argv):
     parser.add_argument("--workloads", default="tiny,mnist,wide,mnist-adam,gemm-4096")
     parser.add_argument("--device", default="cuda", choices=["cuda", "cpu"],
                         help="cuda (default; fp32 with TF32 off) or cpu (for a side-by-side with the cpu backend)")
+    parser.add_argument("--threads", type=int, help="with --device cpu: torch.set_num_threads (default: torch's own)")
     parser.add_argument("--steps", type=int, default=50, help="steps per timed repeat (default 50)")
     parser.add_argument("--repeats", type=int, default=5, help="timed repeats; the median is reported (default 5)")
     parser.add_argument("--json", action="store_true", help="print one JSON array instead of one object per line")
@@ -212,6 +213,8 @@ def main(argv):
     device = torch.device(args.device)
     check_gradient(torch, device)
     if CPU_ONLY:
+        if args.threads:
+            torch.set_num_threads(args.threads)
         environment = {"torch": torch.__version__, "device": "cpu", "threads": torch.get_num_threads()}
     else:
         environment = {

@@ -17,7 +17,8 @@ import java.nio.FloatBuffer;
  *
  * <p>Every argument is checked before any device work; a bad one gets an
  * {@link IllegalArgumentException} that names it and the expected value. Backends are not
- * thread-safe. {@link #close()} frees everything the backend holds.
+ * thread-safe: two threads inside one at once get an {@link IllegalStateException} naming both
+ * ({@link OneThread}). {@link #close()} frees everything the backend holds.
  */
 public interface Backend extends AutoCloseable {
 
@@ -97,8 +98,16 @@ public interface Backend extends AutoCloseable {
      * @param samples at least 1
      */
     default Dataset upload(float[] x, float[] d, int samples) {
-        Network network = network();
-        return new HostDataset(x, d, samples, network.inputs(), network.outputs());
+        int[] widths = widths(); // not network(): that copies every parameter out just for two sizes
+        return new HostDataset(x, d, samples, widths[0], widths[widths.length - 1]);
+    }
+
+    /**
+     * The widths {@code n_0 … n_L} of the loaded network, without copying its parameters out.
+     * The default asks {@link #network()}; backends override it with what they hold.
+     */
+    default int[] widths() {
+        return network().widths();
     }
 
     /**

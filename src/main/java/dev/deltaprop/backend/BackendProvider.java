@@ -2,9 +2,9 @@ package dev.deltaprop.backend;
 
 /**
  * How a backend is found: each room that implements one ({@code reference}, {@code cpu},
- * {@code device}) registers a provider in {@code META-INF/services}, so that this package
- * never names the classes above it and a missing binding library (JOCL, JCuda, LWJGL) is a
- * reason, not a {@link NoClassDefFoundError}.
+ * {@code device}) has a provider, named by class in one row of {@link BackendTable}, so that
+ * this package never links to the classes above it and a missing binding library (JOCL, JCuda,
+ * LWJGL) is a reason, not a {@link NoClassDefFoundError}.
  */
 public interface BackendProvider {
 

@@ -1,11 +1,8 @@
 package dev.deltaprop.backend;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceConfigurationError;
-import java.util.ServiceLoader;
 
 /**
  * Opens backends by name, and chooses one for {@code auto}.
@@ -27,12 +24,11 @@ public final class Backends {
      */
     private static final System.Logger LOG = System.getLogger("dev.deltaprop.backend");
 
-    /** Every backend name deltaprop knows, in the order {@code devices} lists them. */
-    public static final List<String> NAMES =
-            List.of("reference", "cpu", "opencl", "cuda", "opencl-lwjgl", "cuda-lwjgl", "auto");
+    /** Every backend name deltaprop knows, in the order {@code devices} lists them ({@link BackendTable#STANDARD}'s). */
+    public static final List<String> NAMES = BackendTable.STANDARD.names();
 
-    /** The order in which {@code auto} tries backends. */
-    public static final List<String> AUTO_ORDER = List.of("cuda", "cuda-lwjgl", "opencl", "opencl-lwjgl", "cpu");
+    /** The order in which {@code auto} tries backends ({@link BackendTable#STANDARD}'s). */
+    public static final List<String> AUTO_ORDER = BackendTable.STANDARD.autoOrder();
 
     private Backends() {
     }
@@ -71,19 +67,24 @@ public final class Backends {
 
     /** As {@link #open(String)}, with the report of what {@code auto} chose and skipped. */
     public static Selection select(String name) {
+        return select(BackendTable.STANDARD, name);
+    }
+
+    /** As {@link #select(String)} over {@code table}'s backends (one with an application's own binding, say). */
+    public static Selection select(BackendTable table, String name) {
         if (DeviceList.has(name)) { // opencl:all, cuda:0,1 …: one replica per device
-            Backend backend = DeviceList.open(name, Backends::requireKnown, key -> providers().get(key));
+            Backend backend = DeviceList.open(name, base -> requireKnown(table, base), table::provider);
             return new Selection(backend, List.of("using " + backend.name() + " (" + backend.device() + ")"));
         }
-        String key = requireKnown(name);
+        String key = requireKnown(table, name);
+        Map<String, BackendProvider> providers = table.providers();
         if (!key.equals("auto")) {
-            Backend backend = openNamed(key);
+            Backend backend = openNamed(key, providers);
             LOG.log(System.Logger.Level.DEBUG, () -> "using " + key + " (" + backend.device() + ")");
             return new Selection(backend, List.of("using " + key));
         }
         List<String> report = new ArrayList<>();
-        Map<String, BackendProvider> providers = providers();
-        List<String> order = new ArrayList<>(AUTO_ORDER);
+        List<String> order = new ArrayList<>(table.autoOrder());
         if (!providers.containsKey("cpu")) {
             order.add("reference");
         }
@@ -110,17 +111,22 @@ public final class Backends {
      * reason only when nothing can start.
      */
     public static String unavailableReason(String name) {
-        String key = requireKnown(name);
+        return unavailableReason(BackendTable.STANDARD, name);
+    }
+
+    /** As {@link #unavailableReason(String)} over {@code table}'s backends. */
+    public static String unavailableReason(BackendTable table, String name) {
+        String key = requireKnown(table, name);
+        Map<String, BackendProvider> providers = table.providers();
         if (key.equals("auto")) {
-            Map<String, BackendProvider> providers = providers();
-            for (String candidate : AUTO_ORDER) {
+            for (String candidate : table.autoOrder()) {
                 if (unavailableReason(candidate, providers) == null) {
                     return null;
                 }
             }
             return providers.containsKey("reference") ? null : "no backend can start here";
         }
-        return unavailableReason(key, providers());
+        return unavailableReason(key, providers);
     }
 
     /**
@@ -129,7 +135,7 @@ public final class Backends {
      * start); {@code null} when {@code auto} would take it.
      */
     public static String autoSkipReason(String name) {
-        return autoSkipReason(requireKnown(name), providers());
+        return autoSkipReason(requireKnown(BackendTable.STANDARD, name), BackendTable.STANDARD.providers());
     }
 
     private static String autoSkipReason(String name, Map<String, BackendProvider> providers) {
@@ -157,8 +163,7 @@ public final class Backends {
         }
     }
 
-    private static Backend openNamed(String name) {
-        Map<String, BackendProvider> providers = providers();
+    private static Backend openNamed(String name, Map<String, BackendProvider> providers) {
         String reason = unavailableReason(name, providers);
         if (reason != null) {
             throw new BackendUnavailableException(name + ": " + reason);
@@ -170,11 +175,12 @@ public final class Backends {
         }
     }
 
-    private static String requireKnown(String name) {
+    private static String requireKnown(BackendTable table, String name) {
         String key = name == null ? "" : name.trim().toLowerCase(java.util.Locale.ROOT);
-        if (!NAMES.contains(key)) {
+        List<String> names = table.names();
+        if (!names.contains(key)) {
             throw new IllegalArgumentException("backend: unknown name '" + name + "', expected one of "
-                    + String.join(", ", NAMES));
+                    + String.join(", ", names));
         }
         return key;
     }
@@ -185,7 +191,12 @@ public final class Backends {
      * {@code auto} and for a backend not built into this jar.
      */
     public static List<String> details(String name) {
-        BackendProvider provider = providers().get(requireKnown(name));
+        return details(BackendTable.STANDARD, name);
+    }
+
+    /** As {@link #details(String)} over {@code table}'s backends. */
+    public static List<String> details(BackendTable table, String name) {
+        BackendProvider provider = table.providers().get(requireKnown(table, name));
         if (provider == null) {
             return List.of();
         }
@@ -195,25 +206,5 @@ public final class Backends {
             // details() must not throw; if it does, say so rather than hide the backend
             return List.of("could not list details: " + e);
         }
-    }
-
-    /** The providers on the class path, by name; one whose class cannot load is left out. */
-    static Map<String, BackendProvider> providers() {
-        Map<String, BackendProvider> providers = new LinkedHashMap<>();
-        ServiceLoader<BackendProvider> loader = ServiceLoader.load(BackendProvider.class, Backends.class.getClassLoader());
-        var iterator = loader.iterator();
-        while (true) {
-            try {
-                if (!iterator.hasNext()) {
-                    break;
-                }
-                BackendProvider provider = iterator.next();
-                providers.putIfAbsent(provider.name(), provider);
-            } catch (ServiceConfigurationError | LinkageError e) {
-                // a provider whose own class cannot load: its backend reports "not implemented"
-                // rather than breaking discovery of the others
-            }
-        }
-        return providers;
     }
 }

@@ -1,5 +1,7 @@
 package dev.deltaprop.backend;
 
+import dev.deltaprop.model.Layer;
+import dev.deltaprop.model.Network;
 import java.nio.FloatBuffer;
 
 /**
@@ -110,6 +112,18 @@ public final class Checks {
             seen[s] = true;
         }
         return order;
+    }
+
+    /**
+     * Layer {@code index} of {@code shape} with trained parameters copied out of a backend; a
+     * parameter that is not finite is refused naming the layer ({@code layers[1].weights[7]: …}).
+     */
+    public static Layer trainedLayer(Network shape, int index, float[] weights, float[] bias) {
+        try {
+            return shape.layer(index).withParameters(weights, bias);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("layers[" + index + "]." + e.getMessage(), e);
+        }
     }
 
     /** {@code 0, 1, …, n-1}. */

@@ -11,6 +11,7 @@ final class HostDataset implements Dataset {
     private final int inputs;
     private final int outputs;
     private int[] order;
+    private boolean closed;
     private float[] batchX = new float[0];
     private float[] batchD = new float[0];
 
@@ -31,10 +32,12 @@ final class HostDataset implements Dataset {
 
     @Override
     public void order(int[] order) {
+        open();
         this.order = Checks.permutation(order, samples).clone();
     }
 
     float[] gatherInputs(int offset, int batch) {
+        open();
         Checks.range(offset, batch, samples);
         if (batchX.length != batch * inputs) {
             batchX = new float[batch * inputs];
@@ -46,6 +49,7 @@ final class HostDataset implements Dataset {
     }
 
     float[] gatherTeachers(int offset, int batch) {
+        open();
         Checks.range(offset, batch, samples);
         if (batchD.length != batch * outputs) {
             batchD = new float[batch * outputs];
@@ -56,8 +60,14 @@ final class HostDataset implements Dataset {
         return batchD;
     }
 
+    private void open() {
+        if (closed) {
+            throw new IllegalStateException("data: the data set is closed");
+        }
+    }
+
     @Override
     public void close() {
-        // host memory: the garbage collector frees it
+        closed = true; // host memory: the garbage collector frees it; a closed data set is refused as on a device
     }
 }

@@ -73,7 +73,7 @@ public final class BenchReport {
         o.add("activations", activations);
         o.addProperty("batch", workload.batch());
         if (workload.kind() == Workload.Kind.TRAIN) {
-            o.addProperty("loss", workload.loss().id());
+            o.addProperty("loss_function", workload.loss().id());
             o.addProperty("optimizer", workload.optimizer().kind().id());
         }
         o.addProperty("flops_per_step", workload.flopsPerStep());

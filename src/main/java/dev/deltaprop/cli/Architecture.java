@@ -1,7 +1,9 @@
 package dev.deltaprop.cli;
 
 import dev.deltaprop.model.Activation;
+import dev.deltaprop.model.MemoryEstimate;
 import dev.deltaprop.model.Network;
+import dev.deltaprop.model.Sizes;
 
 /** The {@code --layers 2-16-1 --activation tanh --output-activation identity} options, turned into a network. */
 final class Architecture {
@@ -35,6 +37,25 @@ final class Architecture {
             }
         }
         return widths;
+    }
+
+    /**
+     * Refuses widths whose training would not fit the Java heap: the network, and in a backend its
+     * weights, their gradient and up to two optimizer arrays ({@link MemoryEstimate}; the
+     * activations, which depend on the batch, are checked by the backend).
+     *
+     * @throws IllegalArgumentException naming {@code what}, the estimate and the limit
+     */
+    static void requireHeap(String what, int[] widths) {
+        long parameters = MemoryEstimate.parameters(widths);
+        MemoryEstimate.requireHeap(what + ": the network (" + String.format(java.util.Locale.ROOT, "%.2g", (double) parameters)
+                + " parameters, with their gradient and optimizer state)", MemoryEstimate.bytes(parameters, 5 * Float.BYTES));
+        for (int l = 1; l < widths.length; l++) {
+            if ((long) widths[l - 1] * widths[l] > Sizes.MAX_ARRAY) {
+                throw new IllegalArgumentException(what + ": layer " + l + " has " + widths[l - 1] + " × " + widths[l]
+                        + " weights, more than one Java array holds (" + Sizes.MAX_ARRAY + ")");
+            }
+        }
     }
 
     /** An activation named on the command line; the message names the option. */

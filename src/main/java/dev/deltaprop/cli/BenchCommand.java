@@ -112,6 +112,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (plot != null) {
             LossPlot.checkFileName(plot);
+            new OutputFiles().output("--plot", plot).check();
         }
         PrintWriter out = spec.commandLine().getOut();
         Map<String, Map<String, Double>> rates = new LinkedHashMap<>();

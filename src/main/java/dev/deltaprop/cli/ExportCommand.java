@@ -34,6 +34,7 @@ final class ExportCommand implements Callable<Integer> {
         if (!ModelFiles.isOnnx(onnx)) {
             throw new IllegalArgumentException("--onnx: expected a file name ending in .onnx, found " + onnx);
         }
+        new OutputFiles().input("--model", model).output("--onnx", onnx).check();
         Network network = ModelFiles.read(model);
         ModelFiles.writeOnnx(network, onnx);
         PrintWriter out = spec.commandLine().getOut();

@@ -1,6 +1,8 @@
 package dev.deltaprop.cli;
 
+import dev.deltaprop.model.Activation;
 import dev.deltaprop.model.Layer;
+import dev.deltaprop.model.Loss;
 import dev.deltaprop.model.Network;
 import dev.deltaprop.reference.GradientCheck;
 import java.io.PrintWriter;
@@ -37,6 +39,10 @@ final class GradcheckCommand implements Callable<Integer> {
             description = "Output activation (default ${DEFAULT-VALUE}).")
     String outputActivation;
 
+    @Option(names = "--loss", paramLabel = "NAME",
+            description = "squared_error or cross_entropy (default: cross_entropy under a softmax output, else squared_error).")
+    String loss;
+
     @Option(names = "--batch", paramLabel = "B", defaultValue = "4", description = "Samples in the batch, B (default ${DEFAULT-VALUE}).")
     int batch;
 
@@ -57,9 +63,9 @@ final class GradcheckCommand implements Callable<Integer> {
         for (Layer layer : network.layers()) {
             layers.add(layer.withParameters(layer.weights(), uniform(random, layer.outputs(), 0.5)));
         }
-        network = network.withLayers(layers);
+        network = loss == null ? network.withLayers(layers) : new Network(layers, Loss.parse(loss));
         double[] x = toDouble(uniform(random, batch * network.inputs(), 1.0));
-        double[] d = toDouble(uniform(random, batch * network.outputs(), 1.0));
+        double[] d = teachers(network, random);
 
         double[] errors = GradientCheck.relativeErrors(network, x, d, batch);
         PrintWriter out = spec.commandLine().getOut();
@@ -79,6 +85,30 @@ final class GradcheckCommand implements Callable<Integer> {
             return 1;
         }
         return 0;
+    }
+
+    /**
+     * Teachers the loss is defined for: under a softmax output one class per sample, one-hot (what
+     * {@code δ^L = y − d} needs: rows summing to 1); under sigmoid cross entropy a probability in
+     * [0, 1] per output; under squared error any value in [−1, 1].
+     */
+    private double[] teachers(Network network, SplittableRandom random) {
+        int n = network.outputs();
+        if (network.loss() == Loss.SQUARED_ERROR) {
+            return toDouble(uniform(random, batch * n, 1.0));
+        }
+        boolean softmax = network.layer(network.depth() - 1).activation() == Activation.SOFTMAX;
+        double[] d = new double[batch * n];
+        for (int b = 0; b < batch; b++) {
+            if (softmax) {
+                d[b * n + random.nextInt(n)] = 1;
+            } else {
+                for (int j = 0; j < n; j++) {
+                    d[b * n + j] = random.nextDouble();
+                }
+            }
+        }
+        return d;
     }
 
     private static float[] uniform(SplittableRandom random, int count, double limit) {

@@ -51,6 +51,24 @@ public final class Main implements Runnable {
      */
     private static final java.util.logging.Logger LIBRARY_LOG = java.util.logging.Logger.getLogger("dev.deltaprop");
 
+    /**
+     * The one line an error gets: its message when it is one of ours (an argument, state or file
+     * problem, whose message names the field and the expected value); otherwise — a bug, whose
+     * message alone may be a bare number such as {@code -294967296} — its type and message, and
+     * where to see more.
+     */
+    static String describe(Throwable exception) {
+        String message = exception.getMessage();
+        boolean explained = exception instanceof IllegalArgumentException || exception instanceof IllegalStateException
+                || exception instanceof UnsupportedOperationException || exception instanceof java.io.IOException
+                || exception instanceof java.io.UncheckedIOException
+                || exception.getClass().getName().startsWith("dev.deltaprop.");
+        if (explained && !(exception instanceof NumberFormatException) && message != null && !message.isBlank()) {
+            return message;
+        }
+        return "internal error: " + exception + " (please report it; --verbose shows where it happened)";
+    }
+
     /** Runs the command line and returns the exit code (for tests). */
     public static int run(String... args) {
         if (System.getProperty("java.util.logging.config.file") == null) {
@@ -58,13 +76,14 @@ public final class Main implements Runnable {
         }
         Main main = new Main();
         CommandLine commandLine = new CommandLine(main);
+        // every float option: a number float32 rounds to 0 or to infinity is refused as it was typed
+        commandLine.registerConverter(Float.class, new Float32Converter());
+        commandLine.registerConverter(Float.TYPE, new Float32Converter());
         commandLine.setExecutionExceptionHandler((exception, cmd, parseResult) -> {
             if (main.verbose) {
                 exception.printStackTrace(cmd.getErr());
             } else {
-                String message = exception.getMessage();
-                cmd.getErr().println("deltaprop " + cmd.getCommandName() + ": "
-                        + (message == null || message.isBlank() ? exception.toString() : message));
+                cmd.getErr().println("deltaprop " + cmd.getCommandName() + ": " + describe(exception));
             }
             return 1;
         });

@@ -10,6 +10,7 @@ import dev.deltaprop.io.ModelFiles;
 import dev.deltaprop.io.NpyArray;
 import dev.deltaprop.io.NpyWriter;
 import dev.deltaprop.model.Network;
+import dev.deltaprop.model.Sizes;
 import dev.deltaprop.train.Evaluation;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -72,12 +73,22 @@ final class PredictCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--data F.csv or --x X.npy: expected one of them, found "
                     + (data == null ? "neither" : "both"));
         }
+        new OutputFiles().input("--model", model).input("--data", data).input("--x", x).output("--output", output)
+                .check();
         Network network = ModelFiles.read(model);
         DataTable table = data != null ? CsvReader.readInputs(data, network) : ArrayFiles.readInputs(x, network.inputs());
         int nL = network.outputs();
         float[] y;
         try (Backend chosen = Backends.open(backend)) {
             y = outputs(chosen, network, table.x(), table.samples());
+        }
+        // deltaprop refuses NaN and ∞ in the data it reads: it does not write them either
+        for (int k = 0; k < y.length; k++) {
+            if (!Float.isFinite(y[k])) {
+                throw new IllegalStateException("output y" + (k % nL + 1) + " of row " + (k / nL + 1) + " of "
+                        + (data != null ? "--data " + data : "--x " + x) + " is " + y[k] + ": the model overflows float32"
+                        + " for that input; nothing was written");
+            }
         }
         PrintWriter out = spec.commandLine().getOut();
         if (classes) {
@@ -97,7 +108,7 @@ final class PredictCommand implements Callable<Integer> {
     static float[] outputs(Backend backend, Network network, float[] x, int samples) {
         int n0 = network.inputs();
         int nL = network.outputs();
-        float[] y = new float[samples * nL];
+        float[] y = new float[Sizes.elements("outputs: rows × n_L", samples, nL)];
         backend.load(network);
         for (int start = 0; start < samples; start += CHUNK) {
             int rows = Math.min(CHUNK, samples - start);

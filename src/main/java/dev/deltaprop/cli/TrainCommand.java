@@ -2,11 +2,13 @@ package dev.deltaprop.cli;
 
 import dev.deltaprop.backend.Backend;
 import dev.deltaprop.backend.Backends;
+import dev.deltaprop.io.AtomicFile;
 import dev.deltaprop.io.DataTable;
 import dev.deltaprop.io.LossPlot;
 import dev.deltaprop.io.ModelFiles;
 import dev.deltaprop.model.Activation;
 import dev.deltaprop.model.Loss;
+import dev.deltaprop.model.MemoryEstimate;
 import dev.deltaprop.model.Network;
 import dev.deltaprop.train.Checkpoint;
 import dev.deltaprop.train.CheckpointFiles;
@@ -151,6 +153,14 @@ final class TrainCommand implements Callable<Integer> {
         if (checkpointEvery != null && checkpointEvery < 1) {
             throw new IllegalArgumentException("--checkpoint-every: expected at least 1 epoch, found " + checkpointEvery);
         }
+        if (checkpoint != null && java.nio.file.Files.exists(checkpoint) && !java.nio.file.Files.isDirectory(checkpoint)) {
+            throw new IllegalArgumentException("--checkpoint " + checkpoint + ": expected a folder, found a file");
+        }
+        if (checkpoint != null && !checkpoint.equals(resume) && new CheckpointFiles(checkpoint).exists()) {
+            // a long run's checkpoint is worth more than a typing mistake
+            throw new IllegalArgumentException("--checkpoint " + checkpoint + ": holds the checkpoint of another run;"
+                    + " continue it with --resume " + checkpoint + ", or name an empty folder");
+        }
         if (resumed != null && config.epochs() <= resumed.epoch()) {
             throw new IllegalArgumentException("--epochs: expected more than the " + resumed.epoch()
                     + " epochs the checkpoint in " + resume + " has done (the total to reach), found " + config.epochs());
@@ -158,7 +168,17 @@ final class TrainCommand implements Callable<Integer> {
         if (plot != null) {
             LossPlot.checkFileName(plot);
         }
+        // before any work: a long run must not be lost to an output path that was wrong from the start
+        new OutputFiles().input("--data", samples.csv).input("--x", samples.x).input("--d", samples.d)
+                .input("--init", init).output("--save", save).output("--plot", plot).folder("--checkpoint", checkpointTo)
+                .check();
         Network network = resumed != null ? resumed.network() : startingNetwork();
+        // and room for the model file in its folder: at most about 16 bytes of text per parameter
+        try {
+            AtomicFile.checkWritable(save, MemoryEstimate.bytes(network.parameterCount(), 16));
+        } catch (java.io.IOException e) {
+            throw new java.io.IOException("--save " + e.getMessage(), e);
+        }
         if (standardize && init != null) {
             throw new IllegalArgumentException("--standardize: not allowed with --init (the model file's weights are"
                     + " in the data's units, not standardised ones)");
@@ -265,14 +285,28 @@ final class TrainCommand implements Callable<Integer> {
                 : String.format(Locale.ROOT, ", validation loss %.6e", heldOutLosses.get(heldOutLosses.size() - 1)));
         if (plot != null) {
             List<Double> losses = result.epochs().stream().map(EpochSummary::loss).toList();
-            LossPlot.write(plot, title, losses, heldOutLosses);
-            out.printf(Locale.ROOT, "plot %s%n", plot);
+            // a resumed run knows the training losses of every epoch, the held-out ones only of its own
+            boolean whole = heldOutLosses.size() == losses.size();
+            try {
+                LossPlot.write(plot, title, losses, whole ? heldOutLosses : List.of());
+            } catch (java.io.IOException | RuntimeException e) {
+                throw new java.io.IOException(plotFailed(plot, save, e), e);
+            }
+            out.printf(Locale.ROOT, "plot %s%s%n", plot, whole || heldOutLosses.isEmpty() ? ""
+                    : " (the training loss only: the checkpoint does not keep the held-out losses before the resume)");
         }
         if (fit != null) {
             out.println(fit);
         }
         out.flush();
         return 0;
+    }
+
+    /** The error of a plot that failed after the model was saved: it says so, so that nobody trains again. */
+    static String plotFailed(Path plot, Path save, Exception e) {
+        String message = String.valueOf(e.getMessage());
+        return "--plot " + (message.startsWith(plot.toString()) ? "" : plot + ": ") + message + " (the model " + save
+                + " was saved)";
     }
 
     /** Continues from the checkpoint; a mismatch of the data is explained in the command line's terms. */
@@ -327,6 +361,8 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--layers or --init: expected one of them, found neither");
         }
         int[] widths = Architecture.widths(layers);
+        // before any weight is drawn: a network too large for the heap is one line, not minutes and an OutOfMemoryError
+        Architecture.requireHeap("--layers " + layers, widths);
         Network network = Architecture.network(widths,
                 Architecture.activation("--activation", activation == null ? "tanh" : activation),
                 Architecture.activation("--output-activation", outputActivation == null ? "identity" : outputActivation),

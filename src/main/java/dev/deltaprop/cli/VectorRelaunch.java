@@ -22,19 +22,25 @@ import java.util.List;
 final class VectorRelaunch {
     private static final String MODULE = "jdk.incubator.vector";
     /** Set on the child so that it never relaunches again, whatever happens. */
-    private static final String CHILD_PROPERTY = "deltaprop.relaunched";
+    static final String CHILD_PROPERTY = "deltaprop.relaunched";
 
     private VectorRelaunch() {
     }
 
     /** Relaunches and exits if that gives the Vector API kernel; returns otherwise. */
     static void ifNeeded(String[] args) {
+        ParentWatch.startIfRelaunched();
         List<String> command = command(args);
         if (command == null) {
             return;
         }
         try {
-            Process child = new ProcessBuilder(command).inheritIO().start();
+            ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
+            // the child dies with this JVM: it watches this pid (a SIGKILL here runs no hook), and
+            // a SIGTERM or Ctrl-C here stops it through the hook below
+            builder.environment().put(ParentWatch.PARENT_PID, Long.toString(ProcessHandle.current().pid()));
+            Process child = builder.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> ParentWatch.stop(child), "deltaprop-relaunch-stop"));
             while (true) {
                 try {
                     System.exit(child.waitFor());

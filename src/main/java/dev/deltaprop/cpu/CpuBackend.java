@@ -3,12 +3,15 @@ package dev.deltaprop.cpu;
 import dev.deltaprop.backend.Backend;
 import dev.deltaprop.backend.Checks;
 import dev.deltaprop.backend.GradientExchange;
+import dev.deltaprop.backend.OneThread;
 import dev.deltaprop.backend.Profiled;
 import dev.deltaprop.model.Activation;
 import dev.deltaprop.model.Layer;
+import dev.deltaprop.model.MemoryEstimate;
 import dev.deltaprop.model.Network;
 import dev.deltaprop.model.Optimizer;
 import dev.deltaprop.model.OptimizerState;
+import dev.deltaprop.model.Sizes;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -71,6 +74,8 @@ public final class CpuBackend implements GradientExchange, Profiled {
     /** How many of {@link #FAMILIES} the last profiled call ran: all for a step, {@code forward} for a predict. */
     private int familiesReported;
     private boolean closed;
+    /** Refuses a second thread inside a call (backends are single-threaded). */
+    private final OneThread guard = new OneThread("cpu");
 
     /** Threads from {@value #THREADS_PROPERTY}, or every available processor. */
     public CpuBackend() {
@@ -99,9 +104,16 @@ public final class CpuBackend implements GradientExchange, Profiled {
         }
     }
 
+    /**
+     * {@code 1 ≤ threads ≤ 4 ×} available processors: more cannot run faster (a step splits its work
+     * evenly), and tens of thousands exhaust the OS before the first step.
+     */
     private static int checkThreads(int threads, String field) {
-        if (threads < 1) {
-            throw new IllegalArgumentException(field + ": expected at least 1, found " + threads);
+        int processors = Runtime.getRuntime().availableProcessors();
+        long limit = 4L * processors;
+        if (threads < 1 || threads > limit) {
+            throw new IllegalArgumentException(field + ": expected 1 to " + limit + " threads (4 × " + processors
+                    + " available processors), found " + threads);
         }
         return threads;
     }
@@ -125,12 +137,25 @@ public final class CpuBackend implements GradientExchange, Profiled {
 
     @Override
     public void load(Network network, Optimizer optimizer, OptimizerState state) {
+        boolean entered = guard.enter();
+        try {
+            loadInside(network, optimizer, state);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private void loadInside(Network network, Optimizer optimizer, OptimizerState state) {
         open();
         Objects.requireNonNull(network, "network");
         Objects.requireNonNull(optimizer, "optimizer");
         if (state != null) {
             state.requireFits(network, optimizer); // before anything is replaced
         }
+        // the weights, their gradient and the optimizer's state, against the heap, before any is allocated
+        MemoryEstimate.requireHeap("cpu: the network " + network.shape() + " (its weights, gradient and "
+                + optimizer.kind() + " state)",
+                MemoryEstimate.bytes(network.parameterCount(), (2 + optimizer.kind().slots()) * Float.BYTES));
         OptimizerState start = state == null ? OptimizerState.initial(network, optimizer.kind()) : state;
         int depth = network.depth();
         int slots = optimizer.kind().slots();
@@ -175,22 +200,49 @@ public final class CpuBackend implements GradientExchange, Profiled {
 
     @Override
     public OptimizerState optimizerState() {
+        boolean entered = guard.enter();
+        try {
+            return optimizerStateInside();
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private OptimizerState optimizerStateInside() {
         loaded();
         return new OptimizerState(optimizer.kind(), steps, weightState, biasState);
     }
 
     @Override
     public Network network() {
+        boolean entered = guard.enter();
+        try {
+            return networkInside();
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private Network networkInside() {
         loaded();
         List<Layer> layers = new ArrayList<>();
         for (int l = 0; l < weights.length; l++) {
-            layers.add(network.layer(l).withParameters(weights[l], bias[l]));
+            layers.add(Checks.trainedLayer(network, l, weights[l], bias[l]));
         }
         return network.withLayers(layers);
     }
 
     @Override
     public float step(float[] x, float[] d, int batch, float learningRate) {
+        boolean entered = guard.enter();
+        try {
+            return stepInside(x, d, batch, learningRate);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private float stepInside(float[] x, float[] d, int batch, float learningRate) {
         loaded();
         Checks.batch(x, d, batch, widths[0], widths[widths.length - 1]);
         Checks.learningRate(learningRate);
@@ -199,6 +251,15 @@ public final class CpuBackend implements GradientExchange, Profiled {
 
     @Override
     public float step(FloatBuffer x, FloatBuffer d, int batch, float learningRate) {
+        boolean entered = guard.enter();
+        try {
+            return stepInside(x, d, batch, learningRate);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private float stepInside(FloatBuffer x, FloatBuffer d, int batch, float learningRate) {
         loaded();
         Checks.batch(x, d, batch, widths[0], widths[widths.length - 1]);
         Checks.learningRate(learningRate);
@@ -217,6 +278,15 @@ public final class CpuBackend implements GradientExchange, Profiled {
 
     @Override
     public float[] predict(float[] x, int batch) {
+        boolean entered = guard.enter();
+        try {
+            return predictInside(x, batch);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private float[] predictInside(float[] x, int batch) {
         loaded();
         Checks.inputs(x, batch, widths[0]);
         ensureCapacity(batch);
@@ -273,6 +343,15 @@ public final class CpuBackend implements GradientExchange, Profiled {
 
     @Override
     public double gradient(float[] x, float[] d, int offset, int batch) {
+        boolean entered = guard.enter();
+        try {
+            return gradientInside(x, d, offset, batch);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private double gradientInside(float[] x, float[] d, int offset, int batch) {
         loaded();
         Checks.batchSize(batch);
         int n0 = widths[0];
@@ -304,12 +383,30 @@ public final class CpuBackend implements GradientExchange, Profiled {
 
     @Override
     public int gradientLength() {
+        boolean entered = guard.enter();
+        try {
+            return gradientLengthInside();
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private int gradientLengthInside() {
         loaded();
         return sums.length;
     }
 
     @Override
     public void readGradient(float[] target) {
+        boolean entered = guard.enter();
+        try {
+            readGradientInside(target);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private void readGradientInside(float[] target) {
         loaded();
         requireGradientLength(target, "target");
         System.arraycopy(sums, 0, target, 0, sums.length);
@@ -317,6 +414,15 @@ public final class CpuBackend implements GradientExchange, Profiled {
 
     @Override
     public void writeGradient(float[] source) {
+        boolean entered = guard.enter();
+        try {
+            writeGradientInside(source);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private void writeGradientInside(float[] source) {
         loaded();
         requireGradientLength(source, "source");
         System.arraycopy(source, 0, sums, 0, sums.length);
@@ -332,6 +438,15 @@ public final class CpuBackend implements GradientExchange, Profiled {
     /** The optimizer rule of the update epilogue ({@link OptimizerStep}) over the held sums, on this thread (it is elementwise). */
     @Override
     public void apply(float learningRate, int totalBatch) {
+        boolean entered = guard.enter();
+        try {
+            applyInside(learningRate, totalBatch);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private void applyInside(float learningRate, int totalBatch) {
         loaded();
         Checks.learningRate(learningRate);
         Checks.batchSize(totalBatch);
@@ -375,9 +490,15 @@ public final class CpuBackend implements GradientExchange, Profiled {
             return;
         }
         for (int l = 1; l < widths.length; l++) {
-            u[l] = new float[batch * widths[l]];
-            z[l] = new float[batch * widths[l]];
-            delta[l] = new float[batch * widths[l]];
+            Sizes.elements("batch × n_" + l, batch, widths[l]); // every layer checked before any allocation
+        }
+        MemoryEstimate.requireHeap("cpu: batch " + batch + " (u, z and δ of every layer)",
+                MemoryEstimate.bytes(MemoryEstimate.activations(widths, batch), Float.BYTES));
+        for (int l = 1; l < widths.length; l++) {
+            int size = batch * widths[l];
+            u[l] = new float[size];
+            z[l] = new float[size];
+            delta[l] = new float[size];
         }
         capacity = batch;
     }
@@ -408,6 +529,12 @@ public final class CpuBackend implements GradientExchange, Profiled {
         }
     }
 
+    @Override
+    public int[] widths() {
+        loaded();
+        return widths.clone();
+    }
+
     private void loaded() {
         open();
         if (network == null) {
@@ -417,10 +544,21 @@ public final class CpuBackend implements GradientExchange, Profiled {
 
     @Override
     public void close() {
+        boolean entered = guard.enter();
+        try {
+            closeInside();
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private void closeInside() {
         if (!closed) {
             closed = true;
             passes.close();
             weights = null;
+            weightState = null;
+            biasState = null;
             network = null;
         }
     }

@@ -1,6 +1,7 @@
 package dev.deltaprop.cpu;
 
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Chooses the micro-kernel: the Vector API one when {@code jdk.incubator.vector} is in the boot
@@ -20,18 +21,38 @@ final class MicroKernels {
     private MicroKernels() {
     }
 
+    /**
+     * Says once per JVM, at {@code INFO}, that {@code auto} fell back to the scalar kernel because
+     * the JVM lacks the module: a library user's only hint that one flag makes the cpu backend and
+     * {@code Predictor} several times faster.
+     */
+    private static final System.Logger LOG = System.getLogger("dev.deltaprop.cpu");
+    private static final AtomicBoolean SCALAR_SAID = new AtomicBoolean();
+
     /** The kernel {@code deltaprop.cpu.kernel} asks for (default {@code auto}). */
     static MicroKernel chosen() {
-        String wanted = System.getProperty(PROPERTY, "auto").trim().toLowerCase(Locale.ROOT);
-        switch (wanted) {
+        return chosen(System.getProperty(PROPERTY, "auto"), vectorAvailable());
+    }
+
+    /** The kernel for the setting {@code wanted} on a JVM where the vector kernel can load or not. */
+    static MicroKernel chosen(String wanted, boolean vectorAvailable) {
+        switch (wanted.trim().toLowerCase(Locale.ROOT)) {
             case "scalar":
                 return new ScalarMicroKernel();
             case "vector":
                 return vector();
             case "auto":
-                return vectorAvailable() ? vector() : new ScalarMicroKernel();
+                if (vectorAvailable) {
+                    return vector();
+                }
+                if (SCALAR_SAID.compareAndSet(false, true)) {
+                    LOG.log(System.Logger.Level.INFO, "cpu: the scalar GEMM kernel runs, because " + MODULE
+                            + " is not loaded; start the JVM with --add-modules " + MODULE
+                            + " for the Vector API kernel (several times faster, docs/perf-cpu.md)");
+                }
+                return new ScalarMicroKernel();
             default:
-                throw new IllegalArgumentException(PROPERTY + ": expected auto, vector or scalar, found '" + wanted + "'");
+                throw new IllegalArgumentException(PROPERTY + ": expected auto, vector or scalar, found '" + wanted.trim() + "'");
         }
     }
 

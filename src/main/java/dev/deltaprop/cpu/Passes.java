@@ -36,11 +36,12 @@ final class Passes implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicInteger claimed = new java.util.concurrent.atomic.AtomicInteger();
 
     Passes(int threads, MicroKernel kernel) {
-        this.workers = new Workers(threads);
         this.gemms = new Gemm[threads];
         for (int t = 0; t < threads; t++) {
             gemms[t] = new Gemm(kernel);
         }
+        // last: if the buffers above cannot be allocated, no thread has been started yet
+        this.workers = new Workers(threads);
     }
 
     int threads() {

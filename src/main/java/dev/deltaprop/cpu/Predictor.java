@@ -1,5 +1,6 @@
 package dev.deltaprop.cpu;
 
+import dev.deltaprop.backend.OneThread;
 import dev.deltaprop.model.Activation;
 import dev.deltaprop.model.Layer;
 import dev.deltaprop.model.Network;
@@ -14,7 +15,8 @@ import java.util.Objects;
  * API when the JVM has {@code jdk.incubator.vector}, see {@link CpuBackend}), then
  * {@code z^l = f(u^l)}; a softmax output is {@code z^L_j = e^{u_j − max u} / Σ_k e^{u_k − max u}}
  * over the sample's outputs. The parameters are copied at {@link #of}: later changes to a backend do
- * not reach the predictor. Not thread-safe: make one per thread (they are small).
+ * not reach the predictor. Not thread-safe: make one per thread (they are small); two threads inside
+ * one at once get an {@link IllegalStateException}.
  *
  * <pre>{@code
  * Predictor predictor = Predictor.of(network);
@@ -32,6 +34,8 @@ public final class Predictor {
     private final float[][] z;
     /** {@code u^L} of one sample; {@code f^L} of it goes into the caller's array. */
     private final float[] output;
+    /** Two threads inside one predictor would mix their samples in {@link #z}: refused instead. */
+    private final OneThread guard = new OneThread("Predictor");
 
     private Predictor(Network network, MicroKernel kernel) {
         this.kernel = kernel;
@@ -93,6 +97,15 @@ public final class Predictor {
      * @throws IllegalArgumentException naming the argument when a length is wrong or an input is not finite
      */
     public void predict(float[] x, float[] y, int batch) {
+        boolean entered = guard.enter();
+        try {
+            predictInside(x, y, batch);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private void predictInside(float[] x, float[] y, int batch) {
         check(x, y, batch);
         int last = weights.length - 1;
         for (int b = 0; b < batch; b++) {

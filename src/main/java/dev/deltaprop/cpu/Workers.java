@@ -1,5 +1,6 @@
 package dev.deltaprop.cpu;
 
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.locks.LockSupport;
@@ -37,17 +38,47 @@ final class Workers implements AutoCloseable {
 
     /** @param parts the number of threads, the caller's included; at least 1 */
     Workers(int parts) {
+        this(parts, Thread::new);
+    }
+
+    /**
+     * As {@link #Workers(int)}, with the threads made by {@code factory} (tests make it fail).
+     * If a thread cannot be made or started, those already started are stopped and joined before
+     * the failure is rethrown: a failed start leaves no thread behind.
+     */
+    Workers(int parts, ThreadFactory factory) {
         if (parts < 1) {
             throw new IllegalArgumentException("threads: expected at least 1, found " + parts);
         }
         this.parts = parts;
         this.threads = new Thread[parts - 1];
         this.parked = new AtomicIntegerArray(Math.max(parts - 1, 1));
-        for (int t = 0; t < threads.length; t++) {
-            int index = t;
-            threads[t] = new Thread(() -> work(index), "deltaprop-cpu-" + (t + 1));
-            threads[t].setDaemon(true);
-            threads[t].start();
+        try {
+            for (int t = 0; t < threads.length; t++) {
+                int index = t;
+                Thread thread = factory.newThread(() -> work(index));
+                thread.setName("deltaprop-cpu-" + (t + 1));
+                thread.setDaemon(true);
+                thread.start();
+                threads[t] = thread;
+            }
+        } catch (RuntimeException | Error e) {
+            close();
+            for (Thread thread : threads) {
+                joinQuietly(thread);
+            }
+            throw e;
+        }
+    }
+
+    private static void joinQuietly(Thread thread) {
+        if (thread == null) {
+            return;
+        }
+        try {
+            thread.join(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -4,9 +4,11 @@ import dev.deltaprop.backend.Backend;
 import dev.deltaprop.backend.Checks;
 import dev.deltaprop.backend.GradientExchange;
 import dev.deltaprop.backend.Dataset;
+import dev.deltaprop.backend.OneThread;
 import dev.deltaprop.backend.Profiled;
 import dev.deltaprop.device.driver.Driver;
 import dev.deltaprop.model.Activation;
+import dev.deltaprop.model.MemoryEstimate;
 import dev.deltaprop.model.Network;
 import dev.deltaprop.model.Optimizer;
 import dev.deltaprop.model.OptimizerState;
@@ -53,6 +55,8 @@ public final class DeviceBackend implements GradientExchange, Profiled {
     private Optimizer optimizer;
     private int lastLaunches;
     private boolean closed;
+    /** Refuses a second thread inside a call (backends are single-threaded). */
+    private final OneThread guard;
 
     /**
      * Builds the kernels on {@code driver}'s device. On failure the driver is closed.
@@ -66,6 +70,7 @@ public final class DeviceBackend implements GradientExchange, Profiled {
     /** As {@link #DeviceBackend(String, Driver)}, with another data-set share (tests use 0 to force host batches). */
     DeviceBackend(String name, Driver driver, double datasetShare) {
         this.name = Objects.requireNonNull(name, "name");
+        this.guard = new OneThread(name);
         this.driver = Objects.requireNonNull(driver, "driver");
         this.datasetShare = datasetShare;
         try {
@@ -96,12 +101,28 @@ public final class DeviceBackend implements GradientExchange, Profiled {
      */
     @Override
     public void load(Network network, Optimizer optimizer, OptimizerState state) {
+        boolean entered = guard.enter();
+        try {
+            loadInside(network, optimizer, state);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private void loadInside(Network network, Optimizer optimizer, OptimizerState state) {
         Objects.requireNonNull(network, "network");
         Objects.requireNonNull(optimizer, "optimizer");
         if (state != null) {
             state.requireFits(network, optimizer);
         }
         open();
+        // the parameters and the optimizer's state, against the device's memory, before any is allocated
+        long bytes = MemoryEstimate.bytes(network.parameterCount(), (1 + optimizer.kind().slots()) * Float.BYTES);
+        if (bytes > driver.globalMemoryBytes()) {
+            throw new IllegalArgumentException(name + ": the network " + network.shape() + " (its parameters and "
+                    + optimizer.kind() + " state) needs about " + MemoryEstimate.describe(bytes) + " of device memory,"
+                    + " more than the device's " + MemoryEstimate.describe(driver.globalMemoryBytes()));
+        }
         closeGradients();
         if (net != null) {
             net.close();
@@ -120,16 +141,43 @@ public final class DeviceBackend implements GradientExchange, Profiled {
     /** {@code t} and the state arrays, read back from the device. */
     @Override
     public OptimizerState optimizerState() {
+        boolean entered = guard.enter();
+        try {
+            return optimizerStateInside();
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private OptimizerState optimizerStateInside() {
         return net().readState();
     }
 
     @Override
     public Network network() {
+        boolean entered = guard.enter();
+        try {
+            return networkInside();
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private Network networkInside() {
         return net().read();
     }
 
     @Override
     public float step(float[] x, float[] d, int batch, float learningRate) {
+        boolean entered = guard.enter();
+        try {
+            return stepInside(x, d, batch, learningRate);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private float stepInside(float[] x, float[] d, int batch, float learningRate) {
         DeviceNet net = net();
         Checks.batch(x, d, batch, net.width(0), net.width(net.depth()));
         Checks.learningRate(learningRate);
@@ -141,6 +189,15 @@ public final class DeviceBackend implements GradientExchange, Profiled {
 
     @Override
     public float step(FloatBuffer x, FloatBuffer d, int batch, float learningRate) {
+        boolean entered = guard.enter();
+        try {
+            return stepInside(x, d, batch, learningRate);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private float stepInside(FloatBuffer x, FloatBuffer d, int batch, float learningRate) {
         DeviceNet net = net();
         Checks.batch(x, d, batch, net.width(0), net.width(net.depth()));
         Checks.learningRate(learningRate);
@@ -152,6 +209,15 @@ public final class DeviceBackend implements GradientExchange, Profiled {
 
     @Override
     public float[] predict(float[] x, int batch) {
+        boolean entered = guard.enter();
+        try {
+            return predictInside(x, batch);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private float[] predictInside(float[] x, int batch) {
         DeviceNet net = net();
         Checks.inputs(x, batch, net.width(0));
         net.reserve(batch);
@@ -172,6 +238,15 @@ public final class DeviceBackend implements GradientExchange, Profiled {
 
     @Override
     public Dataset upload(float[] x, float[] d, int samples) {
+        boolean entered = guard.enter();
+        try {
+            return uploadInside(x, d, samples);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private Dataset uploadInside(float[] x, float[] d, int samples) {
         DeviceNet net = net();
         int inputs = net.width(0);
         int outputs = net.width(net.depth());
@@ -188,6 +263,15 @@ public final class DeviceBackend implements GradientExchange, Profiled {
 
     @Override
     public float step(Dataset data, int offset, int batch, float learningRate) {
+        boolean entered = guard.enter();
+        try {
+            return stepInside(data, offset, batch, learningRate);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private float stepInside(Dataset data, int offset, int batch, float learningRate) {
         if (!(data instanceof DeviceDataset) || !((DeviceDataset) data).ownedBy(this)) {
             return GradientExchange.super.step(data, offset, batch, learningRate);
         }
@@ -247,6 +331,15 @@ public final class DeviceBackend implements GradientExchange, Profiled {
 
     @Override
     public double gradient(float[] x, float[] d, int offset, int batch) {
+        boolean entered = guard.enter();
+        try {
+            return gradientInside(x, d, offset, batch);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private double gradientInside(float[] x, float[] d, int offset, int batch) {
         DeviceNet net = net();
         Checks.batchSize(batch);
         int n0 = net.width(0);
@@ -271,11 +364,29 @@ public final class DeviceBackend implements GradientExchange, Profiled {
 
     @Override
     public int gradientLength() {
+        boolean entered = guard.enter();
+        try {
+            return gradientLengthInside();
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private int gradientLengthInside() {
         return gradients(net()).length();
     }
 
     @Override
     public void readGradient(float[] target) {
+        boolean entered = guard.enter();
+        try {
+            readGradientInside(target);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private void readGradientInside(float[] target) {
         DeviceGradients sums = gradients(net());
         requireGradientLength(target, "target", sums.length());
         sums.read(target);
@@ -283,6 +394,15 @@ public final class DeviceBackend implements GradientExchange, Profiled {
 
     @Override
     public void writeGradient(float[] source) {
+        boolean entered = guard.enter();
+        try {
+            writeGradientInside(source);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private void writeGradientInside(float[] source) {
         DeviceGradients sums = gradients(net());
         requireGradientLength(source, "source", sums.length());
         sums.write(source);
@@ -290,6 +410,15 @@ public final class DeviceBackend implements GradientExchange, Profiled {
 
     @Override
     public void apply(float learningRate, int totalBatch) {
+        boolean entered = guard.enter();
+        try {
+            applyInside(learningRate, totalBatch);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private void applyInside(float learningRate, int totalBatch) {
         DeviceGradients sums = gradients(net());
         Checks.learningRate(learningRate);
         Checks.batchSize(totalBatch);
@@ -359,6 +488,15 @@ public final class DeviceBackend implements GradientExchange, Profiled {
 
     @Override
     public void close() {
+        boolean entered = guard.enter();
+        try {
+            closeInside();
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private void closeInside() {
         if (closed) {
             return;
         }
@@ -378,6 +516,11 @@ public final class DeviceBackend implements GradientExchange, Profiled {
         if (closed) {
             throw new IllegalStateException(name + ": the backend is closed");
         }
+    }
+
+    @Override
+    public int[] widths() {
+        return net().shape().widths();
     }
 
     private DeviceNet net() {

@@ -1,13 +1,16 @@
 package dev.deltaprop.device;
 
+import dev.deltaprop.backend.Checks;
 import dev.deltaprop.device.driver.Driver;
 import dev.deltaprop.device.driver.Driver.Memory;
 import dev.deltaprop.model.Activation;
 import dev.deltaprop.model.Layer;
 import dev.deltaprop.model.Loss;
+import dev.deltaprop.model.MemoryEstimate;
 import dev.deltaprop.model.Network;
 import dev.deltaprop.model.Optimizer;
 import dev.deltaprop.model.OptimizerState;
+import dev.deltaprop.model.Sizes;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -103,6 +106,18 @@ final class DeviceNet implements AutoCloseable {
         if (batch <= capacity) {
             return;
         }
+        // the kernels index batch × n_l elements with an int: refuse, by name, what would wrap
+        long units = 0;
+        for (int l = 0; l < widths.length; l++) {
+            Sizes.elements("batch × n_" + l, batch, widths[l]);
+            units += 3L * widths[l];
+        }
+        long bytes = MemoryEstimate.bytes(Sizes.multiply(batch, units), Float.BYTES);
+        if (bytes > driver.globalMemoryBytes()) {
+            throw new IllegalArgumentException("batch " + batch + ": u, z and δ of every layer need about "
+                    + MemoryEstimate.describe(bytes) + " of device memory, more than the device's "
+                    + MemoryEstimate.describe(driver.globalMemoryBytes()));
+        }
         freeBatchBuffers();
         for (int l = 0; l < widths.length; l++) {
             z[l] = driver.allocate((long) batch * widths[l]);
@@ -123,7 +138,7 @@ final class DeviceNet implements AutoCloseable {
             float[] b = new float[widths[l]];
             driver.read(weights[l], 0, w, 0, w.length);
             driver.read(bias[l], 0, b, 0, b.length);
-            layers.add(shape.layer(l - 1).withParameters(w, b));
+            layers.add(Checks.trainedLayer(shape, l - 1, w, b));
         }
         return shape.withLayers(layers);
     }

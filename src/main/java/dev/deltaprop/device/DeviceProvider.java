@@ -12,10 +12,11 @@ import java.util.List;
  * A device backend's provider: the {@link DeviceBackend} engine over the driver of one binding.
  * The binding's {@link DriverFactory} is named by class and loaded reflectively on the first
  * question, so that this class, and discovery, never link against JOCL, JCuda or LWJGL: a class
- * path without the binding gives a reason, not a {@link NoClassDefFoundError}. A subclass per
- * backend name supplies the name, the factory's class name and the library it needs.
+ * path without the binding gives a reason, not a {@link NoClassDefFoundError}. One row of
+ * {@link dev.deltaprop.backend.BackendTable} per backend supplies the name, the factory's class
+ * name and the library it needs.
  */
-public abstract class DeviceProvider implements BackendProvider {
+public final class DeviceProvider implements BackendProvider {
     private final String name;
     private final String factoryClass;
     private final String library;
@@ -29,19 +30,19 @@ public abstract class DeviceProvider implements BackendProvider {
      * @param factoryClass the binding's {@link DriverFactory}, e.g. {@code dev.deltaprop.device.driver.jocl.JoclDriverFactory}
      * @param library      the binding library in words, for the reason when it is missing, e.g. {@code JOCL 2.0.6 (org.jocl:jocl)}
      */
-    protected DeviceProvider(String name, String factoryClass, String library) {
+    public DeviceProvider(String name, String factoryClass, String library) {
         this.name = name;
         this.factoryClass = factoryClass;
         this.library = library;
     }
 
     @Override
-    public final String name() {
+    public String name() {
         return name;
     }
 
     @Override
-    public final String unavailableReason() {
+    public String unavailableReason() {
         DriverFactory factory = factory();
         if (factory == null) {
             return factoryFailure;
@@ -54,7 +55,7 @@ public abstract class DeviceProvider implements BackendProvider {
     }
 
     @Override
-    public final Backend open() {
+    public Backend open() {
         Driver driver;
         try {
             driver = openDriver();
@@ -107,7 +108,7 @@ public abstract class DeviceProvider implements BackendProvider {
     }
 
     @Override
-    public final List<String> details() {
+    public List<String> details() {
         DriverFactory factory = factory();
         if (factory == null) {
             return List.of(factoryFailure);
@@ -127,7 +128,7 @@ public abstract class DeviceProvider implements BackendProvider {
      * driver once to ask (no kernels are built) and caches the answer.
      */
     @Override
-    public final synchronized String autoSkipReason() {
+    public synchronized String autoSkipReason() {
         if (!autoSkipProbed) {
             autoSkipProbed = true;
             if (unavailableReason() == null) {
@@ -145,7 +146,7 @@ public abstract class DeviceProvider implements BackendProvider {
     }
 
     /** A driver on the selected device, without the engine (the device tests wrap it). */
-    final Driver openDriver() {
+    Driver openDriver() {
         String reason = unavailableReason();
         if (reason != null) {
             throw new BackendUnavailableException(name + ": " + reason);

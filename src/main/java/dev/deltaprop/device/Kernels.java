@@ -4,6 +4,7 @@ import dev.deltaprop.device.driver.Driver;
 import dev.deltaprop.device.driver.Driver.Memory;
 import dev.deltaprop.model.Activation;
 import dev.deltaprop.model.Loss;
+import dev.deltaprop.model.Sizes;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -140,6 +141,6 @@ final class Kernels {
     }
 
     private static int ceilDiv(int a, int b) {
-        return (a + b - 1) / b;
+        return Sizes.ceilDiv(a, b);
     }
 }

@@ -39,7 +39,7 @@ public final class BenchPlot {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(title, "title");
         LossPlot.Format format = LossPlot.Format.of(file);
-        AtomicBytes.write(file, encode(chart(title, samplesPerSecond), format));
+        AtomicFile.write(file, encode(chart(title, samplesPerSecond), format));
     }
 
     static CategoryChart chart(String title, Map<String, Map<String, Double>> samplesPerSecond) {

@@ -1,6 +1,8 @@
 package dev.deltaprop.io;
 
+import dev.deltaprop.model.MemoryEstimate;
 import dev.deltaprop.model.Network;
+import dev.deltaprop.model.Sizes;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
@@ -9,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.regex.Pattern;
 
 /**
  * Reads samples from CSV: one sample a row, comma-separated; the first {@code inputs} columns
@@ -109,17 +112,23 @@ public final class CsvReader {
                     + ", at least 2), found " + classes);
         }
         BufferedReader in = source instanceof BufferedReader ? (BufferedReader) source : new BufferedReader(source);
-        int full = inputs + outputs;
+        int full = Sizes.elements("inputs + outputs columns", 1, (long) inputs + outputs);
         int labelled = classes > 0 ? inputs + 1 : -1; // one class-index column instead of n_L teacher columns
         int width = -1;
-        float[] x = new float[1024 * inputs];
-        float[] d = new float[1024 * outputs];
+        // room for the rows the file actually holds, grown as they come: never 1024 rows of a width
+        // that a single row of the file may already fill the heap with
+        int capacity = Math.max(1, Math.min(1024, (1 << 16) / full));
+        float[] x = new float[capacity * inputs];
+        float[] d = new float[capacity * outputs];
         int samples = 0;
         String line;
         int number = 0;
         boolean first = true;
         while ((line = in.readLine()) != null) {
             number++;
+            if (number == 1 && line.startsWith("\uFEFF")) {
+                line = line.substring(1); // a UTF-8 byte-order mark (Excel writes one) is not data
+            }
             if (line.isBlank()) {
                 continue;
             }
@@ -145,9 +154,14 @@ public final class CsvReader {
                 throw new DataFormatException(name + " line " + number + ": expected " + width
                         + " columns like the rows before it, found " + columns);
             }
-            if (samples == x.length / inputs) {
-                x = Arrays.copyOf(x, x.length * 2);
-                d = Arrays.copyOf(d, d.length * 2);
+            if (samples == capacity) {
+                capacity = grown(capacity, inputs, outputs, name, number);
+                try {
+                    x = Arrays.copyOf(x, capacity * inputs);
+                    d = Arrays.copyOf(d, capacity * outputs);
+                } catch (OutOfMemoryError e) {
+                    throw tooLarge(name, number, (long) capacity * full * Float.BYTES);
+                }
             }
             for (int c = 0; c < columns; c++) {
                 float value = number(fields[c], name, number, c);
@@ -171,30 +185,85 @@ public final class CsvReader {
                 dWidth);
     }
 
+    /**
+     * Twice {@code capacity} samples, or {@code DataFormatException} naming the line when that would
+     * not fit one Java array or the heap (the new arrays beside the old ones, and the copies the
+     * table makes of the samples in the end).
+     */
+    private static int grown(int capacity, int inputs, int outputs, String name, int line) throws DataFormatException {
+        long next = 2L * capacity;
+        long full = (long) inputs + outputs;
+        if (next * Math.max(inputs, outputs) > Sizes.MAX_ARRAY) {
+            next = Sizes.MAX_ARRAY / Math.max(inputs, outputs);
+            if (next <= capacity) {
+                throw new DataFormatException(name + " line " + line + ": more than " + capacity + " samples of "
+                        + Math.max(inputs, outputs) + " numbers, more than one Java array holds (" + Sizes.MAX_ARRAY + ")");
+            }
+        }
+        long bytes = (next + capacity) * full * Float.BYTES;
+        if (bytes > MemoryEstimate.heapAvailable()) {
+            System.gc(); // what is in use includes garbage (the lines read so far): count only what is live
+            if (bytes > MemoryEstimate.heapAvailable()) {
+                throw tooLarge(name, line, bytes);
+            }
+        }
+        return (int) next;
+    }
+
+    private static DataFormatException tooLarge(String name, int line, long bytes) {
+        return new DataFormatException(name + " line " + line + ": the samples up to here need about "
+                + MemoryEstimate.describe(bytes) + " more to go on, more than the Java heap has left (limit "
+                + MemoryEstimate.describe(MemoryEstimate.heapLimit()) + ", -Xmx); give java a larger -Xmx, or use a"
+                + " smaller file");
+    }
+
+    /**
+     * A decimal number as every tool writes it: an optional sign, digits with an optional point,
+     * an optional exponent ({@code 1}, {@code -2.5}, {@code .5}, {@code 3e-4}). Not Java's own
+     * syntax ({@code 0x1p3}, {@code 1f}, {@code 2d}), which {@link Float#parseFloat} would accept
+     * and no other reader of the file would.
+     */
+    private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+    /** What NumPy, pandas and Java write for the non-finite values: named in the message, refused as data. */
+    private static final Pattern NON_FINITE = Pattern.compile("[+-]?(nan|inf|infinity)", Pattern.CASE_INSENSITIVE);
+
     private static float number(String field, String name, int line, int column) throws DataFormatException {
         String text = field.strip();
-        float value;
-        try {
-            value = Float.parseFloat(text);
-        } catch (NumberFormatException e) {
-            throw new DataFormatException(name + " line " + line + ", column " + (column + 1)
-                    + ": expected a number, found '" + text + "'");
+        String place = name + " line " + line + ", column " + (column + 1);
+        if (NON_FINITE.matcher(text).matches()) {
+            throw new DataFormatException(place + ": expected a finite number, found '" + text + "'");
         }
+        if (!DECIMAL.matcher(text).matches()) {
+            throw new DataFormatException(place + ": expected a number, found '" + visible(text) + "'");
+        }
+        float value = Float.parseFloat(text);
         if (!Float.isFinite(value)) {
-            throw new DataFormatException(name + " line " + line + ", column " + (column + 1)
-                    + ": expected a finite number, found '" + text + "'");
+            throw new DataFormatException(place + ": expected a number float32 can hold (|x| ≤ " + Float.MAX_VALUE
+                    + "), found '" + text + "'");
         }
         return value;
     }
 
-    /** A header has no field that reads as a number (so a mistyped first data row is an error, not a header). */
+    /** The text with invisible and control characters as {@code \\uXXXX}, so a message shows what is there. */
+    static String visible(String text) {
+        StringBuilder shown = new StringBuilder(text.length());
+        for (int k = 0; k < text.length(); k++) {
+            char c = text.charAt(k);
+            boolean invisible = Character.isISOControl(c) || Character.getType(c) == Character.FORMAT
+                    || (Character.isWhitespace(c) && c != ' ') || Character.isSpaceChar(c) && c != ' ';
+            shown.append(invisible ? String.format("\\u%04X", (int) c) : String.valueOf(c));
+        }
+        return shown.toString();
+    }
+
+    /**
+     * A header has no field that is a finite number (so a mistyped first data row is an error, not
+     * a header, while a header that names a column {@code NaN} is still a header).
+     */
     private static boolean isHeader(String[] fields) {
         for (String field : fields) {
-            try {
-                Float.parseFloat(field.strip());
+            if (DECIMAL.matcher(field.strip()).matches()) {
                 return false;
-            } catch (NumberFormatException e) {
-                // not a number: consistent with a header so far
             }
         }
         return true;

@@ -18,7 +18,7 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * Draws the loss per epoch, training and (when given) held-out, as a PNG or SVG picture with
  * <a href="https://knowm.org/open-source/xchart/">XChart</a>. The loss axis is logarithmic when
  * every loss is positive and they span at least a factor of ten, because a loss that falls from
- * 1 to 10⁻⁴ is a straight line there and a flat one on a linear axis. The file is written whole or not at all ({@link AtomicBytes}).
+ * 1 to 10⁻⁴ is a straight line there and a flat one on a linear axis. The file is written whole or not at all ({@link AtomicFile}).
  */
 public final class LossPlot {
     /** Width and height in pixels (PNG) or points (SVG). */
@@ -60,7 +60,7 @@ public final class LossPlot {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(title, "title");
         Format format = Format.of(file);
-        AtomicBytes.write(file, encode(chart(title, training, validation), format));
+        AtomicFile.write(file, encode(chart(title, training, validation), format));
     }
 
     /**

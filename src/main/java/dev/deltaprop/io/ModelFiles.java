@@ -99,7 +99,7 @@ public final class ModelFiles {
      */
     public static void writeOnnx(Network network, Path file) throws IOException {
         String version = ModelFiles.class.getPackage().getImplementationVersion();
-        AtomicBytes.write(file, OnnxExport.toBytes(network, version));
+        AtomicFile.write(file, OnnxExport.toBytes(network, version));
     }
 
     /**

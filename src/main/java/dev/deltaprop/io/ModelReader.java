@@ -191,21 +191,23 @@ public final class ModelReader {
         required(inputs, place + ".inputs", "a whole number ≥ 1");
         required(outputs, place + ".outputs", "a whole number ≥ 1");
         required(activation, place + ".activation", "one of " + Activation.names());
-        required(rows, place + ".weights", (inputs + 1) + " rows of " + outputs + " numbers");
-        if (rows.size() != inputs + 1) {
-            throw new ModelFormatException(place + ".weights: expected " + (inputs + 1)
+        required(rows, place + ".weights", (inputs + 1L) + " rows of " + outputs + " numbers");
+        // in long: inputs + 1 wraps for the largest int
+        if (rows.size() != inputs + 1L) {
+            throw new ModelFormatException(place + ".weights: expected " + (inputs + 1L)
                     + " rows (inputs + 1: the bias row 0, then one row per input), found " + rows.size());
         }
-        float[] weights = new float[inputs * outputs];
+        // every row checked against what the file holds before the weights are allocated, so that a
+        // small file claiming a billion outputs is refused, not an 8 GB allocation
         for (int r = 0; r < rows.size(); r++) {
-            float[] row = rows.get(r);
-            if (row.length != outputs) {
+            if (rows.get(r).length != outputs) {
                 throw new ModelFormatException(place + ".weights[" + r + "]: expected " + outputs + " numbers, found "
-                        + row.length);
+                        + rows.get(r).length);
             }
-            if (r > 0) {
-                System.arraycopy(row, 0, weights, (r - 1) * outputs, outputs);
-            }
+        }
+        float[] weights = new float[inputs * outputs]; // the rows hold inputs × outputs numbers: it fits
+        for (int r = 1; r < rows.size(); r++) {
+            System.arraycopy(rows.get(r), 0, weights, (r - 1) * outputs, outputs);
         }
         return new Layer(inputs, outputs, activation, weights, rows.get(0));
     }

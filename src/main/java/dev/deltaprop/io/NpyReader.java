@@ -1,13 +1,17 @@
 package dev.deltaprop.io;
 
+import dev.deltaprop.model.MemoryEstimate;
+import dev.deltaprop.model.Sizes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -40,11 +44,63 @@ public final class NpyReader {
     public static NpyArray read(Path file) throws IOException {
         byte[] bytes;
         try {
+            checkFits(file);
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new NoSuchFileException(file.toString(), null, "no such file");
         }
         return read(bytes, file.toString());
+    }
+
+    /** The most header bytes read to decide whether a file fits; NumPy's headers are under 100. */
+    private static final int MAX_HEADER = 1 << 20;
+
+    /**
+     * Reads only the header of {@code file} and refuses, naming the shape, the estimate and the
+     * limit, an array that one Java array or the heap cannot hold, or a file too large to read
+     * whole — before anything of its size is allocated.
+     */
+    private static void checkFits(Path file) throws IOException {
+        String name = file.toString();
+        byte[] prefix;
+        long size;
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            size = channel.size();
+            ByteBuffer start = ByteBuffer.allocate((int) Math.min(size, MAX_HEADER));
+            while (start.hasRemaining() && channel.read(start) >= 0) {
+                // until the prefix is full or the file ends
+            }
+            prefix = Arrays.copyOf(start.array(), start.position());
+        }
+        if (size == prefix.length) {
+            return; // small: read(byte[]) checks everything
+        }
+        Start start = start(prefix, size, name);
+        long count = 1;
+        for (int extent : start.header.shape) {
+            count = Sizes.multiply(count, extent);
+        }
+        String shape = shapeText(start.header.shape);
+        if (count > Sizes.MAX_ARRAY) {
+            throw new DataFormatException(name + ": expected at most " + Sizes.MAX_ARRAY + " values (the largest Java"
+                    + " array), found shape " + shape + " = " + count + " values; save the array in parts");
+        }
+        long floats = MemoryEstimate.bytes(count, Float.BYTES);
+        if (floats + size > MemoryEstimate.heapLimit()) {
+            throw new DataFormatException(name + ": shape " + shape + " holds " + count + " values, "
+                    + MemoryEstimate.describe(floats) + " as float32 beside the " + MemoryEstimate.describe(size)
+                    + " file read whole: more than the Java heap's limit of "
+                    + MemoryEstimate.describe(MemoryEstimate.heapLimit()) + " (-Xmx; give java a larger -Xmx)");
+        }
+        if (size > Sizes.MAX_ARRAY) {
+            throw new DataFormatException(name + ": " + MemoryEstimate.describe(size) + " is more than this reader holds"
+                    + " (a file is read whole into one Java array, at most " + Sizes.MAX_ARRAY + " bytes); save the"
+                    + " array in parts, or as float32");
+        }
+    }
+
+    /** Where the data of a file start, and its parsed header. */
+    private record Start(NpyHeader header, int dataStart) {
     }
 
     /**
@@ -56,6 +112,12 @@ public final class NpyReader {
      * @throws DataFormatException naming {@code name} when the bytes are not a float array this class reads
      */
     public static NpyArray read(byte[] bytes, String name) throws DataFormatException {
+        Start start = start(bytes, bytes.length, name);
+        return values(bytes, start.dataStart, start.header, name);
+    }
+
+    /** The preamble and header, from {@code bytes}: the whole file, or the start of one of {@code length} bytes. */
+    private static Start start(byte[] bytes, long length, String name) throws DataFormatException {
         int magic = NpyHeader.MAGIC.length;
         if (bytes.length < magic + 2
                 || !Arrays.equals(Arrays.copyOf(bytes, magic), NpyHeader.MAGIC)) {
@@ -76,13 +138,16 @@ public final class NpyReader {
         ByteBuffer preamble = ByteBuffer.wrap(bytes, magic + 2, lengthBytes).order(ByteOrder.LITTLE_ENDIAN);
         long headerLength = major == 1 ? preamble.getShort() & 0xffff : preamble.getInt() & 0xffffffffL;
         long dataStart = headerStart + headerLength;
+        if (length < dataStart) {
+            throw truncated(name, "a header of " + headerLength + " bytes", length - headerStart);
+        }
         if (bytes.length < dataStart) {
-            throw truncated(name, "a header of " + headerLength + " bytes", bytes.length - headerStart);
+            throw new DataFormatException(name + ": expected a header of at most " + MAX_HEADER + " bytes, found "
+                    + headerLength);
         }
         String text = new String(bytes, headerStart, (int) headerLength,
                 major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
-        NpyHeader header = NpyHeader.parse(text, name);
-        return values(bytes, (int) dataStart, header, name);
+        return new Start(NpyHeader.parse(text, name), (int) dataStart);
     }
 
     private static NpyArray values(byte[] bytes, int dataStart, NpyHeader header, String name)
@@ -109,7 +174,7 @@ public final class NpyReader {
         for (int extent : shape) {
             count *= extent;
         }
-        long expected = count * width;
+        long expected = Sizes.multiply(count, width);
         long found = bytes.length - (long) dataStart;
         if (found != expected) {
             String what = String.format(Locale.ROOT, "%d %s values for shape %s = %d bytes of data after the"

@@ -70,7 +70,7 @@ public final class NpyWriter {
     /**
      * Writes {@code array} to {@code file}. The bytes go to a temporary file in the same folder,
      * forced to disk, which then replaces {@code file} in one move, so that a failure never leaves
-     * a half-written file behind (as {@link AtomicFile} does for text).
+     * a half-written file behind ({@link AtomicFile}).
      *
      * @param file  the {@code .npy} file to write or replace
      * @param array the values and shape
@@ -78,7 +78,7 @@ public final class NpyWriter {
      */
     public static void write(Path file, NpyArray array) throws IOException {
         Objects.requireNonNull(file, "file");
-        AtomicBytes.write(file, bytes(array));
+        AtomicFile.write(file, bytes(array));
     }
 
     /**
@@ -88,7 +88,7 @@ public final class NpyWriter {
      */
     public static void writeIntegers(Path file, int[] values, int... shape) throws IOException {
         Objects.requireNonNull(file, "file");
-        AtomicBytes.write(file, integers(values, shape));
+        AtomicFile.write(file, integers(values, shape));
     }
 
     /** Magic, version 1.0, the 16-bit header length, and the dict padded to {@link #ALIGNMENT} ending in a newline. */

@@ -38,9 +38,7 @@ public final class Layer {
         Objects.requireNonNull(activation, "activation");
         Objects.requireNonNull(weights, "weights");
         Objects.requireNonNull(bias, "bias");
-        if ((long) inputs * outputs > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("inputs × outputs: expected at most 2^31, found " + (long) inputs * outputs);
-        }
+        Sizes.elements("inputs × outputs", inputs, outputs);
         if (weights.length != inputs * outputs) {
             throw new IllegalArgumentException("weights: expected " + inputs * outputs
                     + " numbers (" + inputs + " × " + outputs + "), found " + weights.length);

@@ -217,7 +217,9 @@ public final class Network {
                 int fanOut = widths.get(l);
                 Activation f = activations.get(l);
                 double limit = initLimit(f, fanIn, fanOut);
-                float[] w = new float[fanIn * fanOut];
+                // checked before allocating: fanIn × fanOut in int would wrap for wide layers
+                float[] w = new float[Sizes.elements("layers[" + l + "]: n_" + l + " × n_" + (l + 1) + " weights",
+                        fanIn, fanOut)];
                 for (int k = 0; k < w.length; k++) {
                     w[k] = (float) ((2.0 * random.nextDouble() - 1.0) * limit);
                 }

@@ -27,11 +27,11 @@ public final class GradientCheck {
      *                                  softmax output, a row of {@code d} does not sum to 1
      */
     public static double[] relativeErrors(Network network, double[] x, double[] d, int batch) {
-        if (x.length != batch * network.inputs()) {
-            throw new IllegalArgumentException("x: expected " + batch * network.inputs() + " numbers, found " + x.length);
+        if (x.length != (long) batch * network.inputs()) {
+            throw new IllegalArgumentException("x: expected " + (long) batch * network.inputs() + " numbers, found " + x.length);
         }
-        if (d.length != batch * network.outputs()) {
-            throw new IllegalArgumentException("d: expected " + batch * network.outputs() + " numbers, found " + d.length);
+        if (d.length != (long) batch * network.outputs()) {
+            throw new IllegalArgumentException("d: expected " + (long) batch * network.outputs() + " numbers, found " + d.length);
         }
         if (network.layer(network.depth() - 1).activation() == Activation.SOFTMAX) {
             requireDistributions(d, batch, network.outputs());

@@ -2,6 +2,8 @@ package dev.deltaprop.reference;
 
 import dev.deltaprop.backend.Backend;
 import dev.deltaprop.backend.Checks;
+import dev.deltaprop.backend.OneThread;
+import dev.deltaprop.model.MemoryEstimate;
 import dev.deltaprop.model.Network;
 import dev.deltaprop.model.Optimizer;
 import dev.deltaprop.model.OptimizerState;
@@ -18,6 +20,9 @@ import java.util.Objects;
 public final class ReferenceBackend implements Backend {
     private Network network;
     private ReferenceNet net;
+    /** Refuses a second thread inside a call (backends are single-threaded). */
+    private final OneThread guard = new OneThread("reference");
+    private boolean closed;
     private Optimizer optimizer = Optimizer.sgd();
     /** {@code t}: the steps taken since the state was fresh. */
     private long steps;
@@ -34,11 +39,25 @@ public final class ReferenceBackend implements Backend {
 
     @Override
     public void load(Network network, Optimizer optimizer, OptimizerState state) {
+        boolean entered = guard.enter();
+        try {
+            loadInside(network, optimizer, state);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private void loadInside(Network network, Optimizer optimizer, OptimizerState state) {
+        open();
         Objects.requireNonNull(network, "network");
         Objects.requireNonNull(optimizer, "optimizer");
         if (state != null) {
             state.requireFits(network, optimizer); // before anything is replaced
         }
+        // in double: the weights, their gradient and the optimizer's state, before any is allocated
+        MemoryEstimate.requireHeap("reference: the network " + network.shape() + " (its weights, gradient and "
+                + optimizer.kind() + " state in double)",
+                MemoryEstimate.bytes(network.parameterCount(), (2 + optimizer.kind().slots()) * Double.BYTES));
         OptimizerState start = state == null ? OptimizerState.initial(network, optimizer.kind()) : state;
         ReferenceNet loaded = new ReferenceNet(network, start);
         this.network = network;
@@ -54,16 +73,43 @@ public final class ReferenceBackend implements Backend {
 
     @Override
     public OptimizerState optimizerState() {
+        boolean entered = guard.enter();
+        try {
+            return optimizerStateInside();
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private OptimizerState optimizerStateInside() {
         return net().state(optimizer.kind(), steps);
     }
 
     @Override
     public Network network() {
+        boolean entered = guard.enter();
+        try {
+            return networkInside();
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private Network networkInside() {
         return net().toNetwork(network);
     }
 
     @Override
     public float step(float[] x, float[] d, int batch, float learningRate) {
+        boolean entered = guard.enter();
+        try {
+            return stepInside(x, d, batch, learningRate);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private float stepInside(float[] x, float[] d, int batch, float learningRate) {
         ReferenceNet net = net();
         Checks.batch(x, d, batch, network.inputs(), network.outputs());
         Checks.learningRate(learningRate);
@@ -75,6 +121,15 @@ public final class ReferenceBackend implements Backend {
 
     @Override
     public float step(FloatBuffer x, FloatBuffer d, int batch, float learningRate) {
+        boolean entered = guard.enter();
+        try {
+            return stepInside(x, d, batch, learningRate);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private float stepInside(FloatBuffer x, FloatBuffer d, int batch, float learningRate) {
         net();
         Checks.batch(x, d, batch, network.inputs(), network.outputs());
         return step(copy(x, batch * network.inputs()), copy(d, batch * network.outputs()), batch, learningRate);
@@ -82,6 +137,15 @@ public final class ReferenceBackend implements Backend {
 
     @Override
     public float[] predict(float[] x, int batch) {
+        boolean entered = guard.enter();
+        try {
+            return predictInside(x, batch);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private float[] predictInside(float[] x, int batch) {
         ReferenceNet net = net();
         Checks.inputs(x, batch, network.inputs());
         return ReferenceNet.toFloat(net.forward(ReferenceNet.toDouble(x), batch));
@@ -97,7 +161,14 @@ public final class ReferenceBackend implements Backend {
         return net().biasGradient[layer].clone();
     }
 
+    @Override
+    public int[] widths() {
+        net();
+        return network.widths();
+    }
+
     private ReferenceNet net() {
+        open();
         if (net == null) {
             throw new IllegalStateException("reference: no network loaded; call load(network) first");
         }
@@ -112,6 +183,23 @@ public final class ReferenceBackend implements Backend {
 
     @Override
     public void close() {
+        boolean entered = guard.enter();
+        try {
+            closeInside();
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private void closeInside() {
+        closed = true;
         net = null;
+    }
+
+    /** After {@link #close()} the backend refuses every call, as every backend does. */
+    private void open() {
+        if (closed) {
+            throw new IllegalStateException("reference: the backend is closed");
+        }
     }
 }

@@ -1,11 +1,14 @@
 package dev.deltaprop.reference;
 
+import dev.deltaprop.backend.Checks;
 import dev.deltaprop.model.Activation;
 import dev.deltaprop.model.Layer;
 import dev.deltaprop.model.Loss;
+import dev.deltaprop.model.MemoryEstimate;
 import dev.deltaprop.model.Network;
 import dev.deltaprop.model.Optimizer;
 import dev.deltaprop.model.OptimizerState;
+import dev.deltaprop.model.Sizes;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -148,7 +151,7 @@ final class ReferenceNet {
     Network toNetwork(Network like) {
         List<Layer> layers = new ArrayList<>();
         for (int l = 0; l < depth(); l++) {
-            layers.add(like.layer(l).withParameters(toFloat(w[l]), toFloat(bias[l])));
+            layers.add(Checks.trainedLayer(like, l, toFloat(w[l]), toFloat(bias[l])));
         }
         return like.withLayers(layers);
     }
@@ -161,6 +164,11 @@ final class ReferenceNet {
         u = new double[depth + 1][];
         z = new double[depth + 1][];
         delta = new double[depth + 1][];
+        for (int l = 1; l <= depth; l++) {
+            Sizes.elements("batch × n_" + l, batch, widths[l]); // every layer checked before any allocation
+        }
+        MemoryEstimate.requireHeap("reference: batch " + batch + " (u, z and δ of every layer, in double)",
+                MemoryEstimate.bytes(MemoryEstimate.activations(widths, batch), Double.BYTES));
         for (int l = 1; l <= depth; l++) {
             u[l] = new double[batch * widths[l]];
             z[l] = new double[batch * widths[l]];

@@ -246,9 +246,13 @@ public final class CheckpointFiles {
         return names;
     }
 
-    /** Deletes the files earlier checkpoints left (their binaries), keeping anything this class did not write. */
+    /**
+     * Deletes the files earlier checkpoints left (their binaries, and the temporary manifest of a write
+     * that was cut short), keeping anything this class did not write.
+     */
     private void deleteAllBut(Set<String> keep) throws IOException {
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory, "epoch-*.{parameters,optimizer}")) {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory,
+                "{epoch-*.parameters,epoch-*.optimizer,." + MANIFEST + ".epoch-*.tmp}")) {
             for (Path entry : entries) {
                 if (!keep.contains(entry.getFileName().toString())) {
                     Files.deleteIfExists(entry);

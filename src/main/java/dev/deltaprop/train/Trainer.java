@@ -233,7 +233,24 @@ public final class Trainer {
             backend.load(best.network(), config.optimizer(), best.optimizerState());
             restored = best.epoch();
         }
-        return new TrainingResult(backend.network(), summaries, ending, restored);
+        int last = summaries.isEmpty() ? start.epochsDone() : summaries.get(summaries.size() - 1).epoch();
+        return new TrainingResult(trained(backend, last, batches), summaries, ending, restored);
+    }
+
+    /**
+     * The trained parameters. Each step's loss is measured before its update, so an update that
+     * overflowed shows in the next step's loss — except the last one's: checked here, and
+     * reported as the divergence it is, where it happened.
+     */
+    private Network trained(Backend backend, int epoch, int batches) {
+        try {
+            return backend.network();
+        } catch (IllegalArgumentException e) {
+            throw new TrainingDivergedException(String.format(Locale.ROOT,
+                    "the parameters became non-finite in the last step (epoch %d of %d, batch %d of %d), after its"
+                            + " loss was measured: %s; the learning rate %s is probably too large",
+                    epoch, config.epochs(), batches, batches, e.getMessage(), config.learningRate()), epoch, batches);
+        }
     }
 
     /** Keeps the epoch's parameters when its held-out loss is the lowest so far. */

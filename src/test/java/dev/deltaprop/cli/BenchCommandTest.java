@@ -127,4 +127,24 @@ class BenchCommandTest {
             assertEquals("", bad.out());
         }
     }
+
+    @Test
+    void lossAndOptimizerApplyToTrainingWorkloads() {
+        Run r = run("bench", "--backend", "cpu", "--workload", "tiny", "--loss", "cross_entropy", "--optimizer", "adam",
+                "--steps", "2", "--warmup", "1", "--warmup-seconds", "0", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonObject tiny = JsonParser.parseString(r.out()).getAsJsonObject().getAsJsonArray("workloads").get(0)
+                .getAsJsonObject();
+        assertEquals("[\"tanh\",\"tanh\",\"sigmoid\"]", tiny.get("activations").toString());
+        assertEquals("cross_entropy", tiny.get("loss_function").getAsString());
+        assertEquals("adam", tiny.get("optimizer").getAsString());
+
+        Run gemm = run("bench", "--backend", "reference", "--workload", "gemm-8", "--optimizer", "adam");
+        assertEquals(1, gemm.code());
+        assertEquals("deltaprop bench: --optimizer: applies to training workloads, not gemm-8 (the forward kernel alone)",
+                gemm.err().trim());
+        Run unknown = run("bench", "--backend", "reference", "--optimizer", "lbfgs");
+        assertEquals(1, unknown.code());
+        assertTrue(unknown.err().startsWith("deltaprop bench: --optimizer: unknown optimizer 'lbfgs'"), unknown.err());
+    }
 }

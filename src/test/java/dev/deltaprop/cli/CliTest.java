@@ -99,6 +99,21 @@ class CliTest {
         assertTrue(check.out.contains("layer 2 (5→3 identity): relative error "), check.out);
     }
 
+    /** Both cross-entropy pairings: one-hot teachers under softmax, probabilities under sigmoid; a bad pairing is refused. */
+    @Test
+    void gradcheckChecksCrossEntropy() {
+        Cli softmax = Cli.run("gradcheck", "--layers", "6-5-4", "--output-activation", "softmax");
+        assertEquals(0, softmax.exitCode, softmax.toString());
+        assertTrue(softmax.out.contains("layer 2 (5→4 softmax): relative error "), softmax.out);
+        assertTrue(softmax.out.contains("cross_entropy"), softmax.out);
+        Cli sigmoid = Cli.run("gradcheck", "--layers", "6-5-3", "--output-activation", "sigmoid", "--loss", "cross_entropy");
+        assertEquals(0, sigmoid.exitCode, sigmoid.toString());
+        assertTrue(sigmoid.out.contains("sigmoid] cross_entropy"), sigmoid.out);
+        Cli refused = Cli.run("gradcheck", "--layers", "6-5-3", "--loss", "cross_entropy");
+        assertEquals(1, refused.exitCode, refused.toString());
+        assertTrue(refused.err.contains("cross_entropy expects a softmax or sigmoid output, found identity"), refused.err);
+    }
+
     @Test
     void devicesListsEveryBackend() {
         Cli devices = Cli.run("devices");

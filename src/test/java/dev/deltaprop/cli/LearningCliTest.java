@@ -62,7 +62,7 @@ class LearningCliTest {
 
     @ParameterizedTest(name = "{0}, {1}")
     @CsvSource({"reference, sgd", "reference, momentum", "reference, adam", "cpu, sgd", "cpu, nesterov", "cpu, adamw",
-        "opencl, sgd", "opencl, adam"})
+        "opencl, sgd", "opencl, momentum", "opencl, adam"})
     void twoEpochsAndAResumeOfTwoSaveTheBytesOfFourStraight(String backend, String optimizer) throws IOException {
         String unavailable = Backends.unavailableReason(backend);
         if (unavailable != null) {
@@ -81,7 +81,9 @@ class LearningCliTest {
         ok(join(common, "--epochs", "2", "--checkpoint", checkpoint.toString(), "--save", folder.resolve("half.json").toString()));
         Path resumed = folder.resolve("resumed.json");
         Cli resume = ok("train", "--data", folder.resolve("data.csv").toString(), "--validation", "0.2", "--resume",
-                checkpoint.toString(), "--epochs", "4", "--backend", backend, "--save", resumed.toString());
+                checkpoint.toString(), "--epochs", "4", "--backend", backend, "--save", resumed.toString(), "--plot",
+                folder.resolve("loss.png").toString());
+        assertTrue(Files.size(folder.resolve("loss.png")) > 0);
         assertTrue(resume.out.contains("resuming from " + checkpoint + ": epoch 2 of 4 done"), resume.out);
         assertFalse(resume.out.contains("epoch 1/4"), "the resumed run starts at epoch 3:\n" + resume.out);
         assertArrayEquals(Files.readAllBytes(straight), Files.readAllBytes(resumed),
@@ -166,6 +168,10 @@ class LearningCliTest {
                 folder.resolve("b.json").toString());
         assertTrue(none.err.startsWith("deltaprop train: --resume " + folder.resolve("nothing")
                 + ": expected a checkpoint folder (with checkpoint.json), found none"), none.err);
+        Cli again = Cli.run("train", "--data", data, "--layers", "3-4-2", "--epochs", "1", "--backend", "reference",
+                "--checkpoint", checkpoint.toString(), "--save", folder.resolve("c.json").toString());
+        assertEquals("deltaprop train: --checkpoint " + checkpoint + ": holds the checkpoint of another run; continue it"
+                + " with --resume " + checkpoint + ", or name an empty folder", again.err.trim());
         Cli other = Cli.run("train", "--data", data, "--validation", "0.5", "--resume", checkpoint.toString(), "--epochs",
                 "2", "--backend", "reference", "--save", folder.resolve("b.json").toString());
         assertTrue(other.err.startsWith("deltaprop train: --resume " + checkpoint + ": data: expected the checkpoint's"

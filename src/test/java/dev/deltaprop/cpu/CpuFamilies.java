@@ -2,6 +2,8 @@ package dev.deltaprop.cpu;
 
 import dev.deltaprop.device.Families;
 import dev.deltaprop.model.Activation;
+import dev.deltaprop.model.Loss;
+import dev.deltaprop.model.Optimizer;
 
 /**
  * {@link Families} on the cpu backend: the package-private {@link Passes} with the thread count
@@ -45,6 +47,36 @@ public final class CpuFamilies implements Families {
         float[] gradient = new float[nIn * nOut];
         java.util.Arrays.fill(gradient, Float.NaN);
         passes.update(w, bias, gradient, zPrev, delta, batch, nIn, nOut, learningRate);
+    }
+
+    /** The cpu has the output δ of both cross-entropy pairings and every optimizer in the update. */
+    @Override
+    public boolean hasLearningFamilies() {
+        return true;
+    }
+
+    /** {@link Passes#deltaOutput(Loss, float[], float[], float[], Activation, int, int, float[])}, as a mean. */
+    @Override
+    public synchronized double deltaOutput(float[] y, float[] d, float[] u, float[] delta, int batch, int n, Activation f,
+                                           Loss e) {
+        return passes.deltaOutput(e, y, d, u, f, batch, n, delta) / batch;
+    }
+
+    /** Step {@code t} of {@code optimizer} in the update's epilogue; the gradient scratch is poisoned. */
+    @Override
+    public synchronized void update(float[] zPrev, float[] delta, float[] w, float[] bias, float[][] wState,
+                                    float[][] biasState, int batch, int nIn, int nOut, float learningRate,
+                                    Optimizer optimizer, long t) {
+        float[] gradient = new float[nIn * nOut];
+        java.util.Arrays.fill(gradient, Float.NaN);
+        OptimizerStep rule = new OptimizerStep();
+        rule.set(optimizer, t, learningRate, batch);
+        passes.update(w, bias, gradient, zPrev, delta, batch, nIn, nOut, rule, slot(wState, 0), slot(wState, 1),
+                slot(biasState, 0), slot(biasState, 1));
+    }
+
+    private static float[] slot(float[][] slots, int slot) {
+        return slots != null && slot < slots.length ? slots[slot] : null;
     }
 
     @Override

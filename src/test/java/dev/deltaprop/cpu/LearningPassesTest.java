@@ -1,10 +1,12 @@
 package dev.deltaprop.cpu;
 
-import static dev.deltaprop.cpu.Compare.assertClose;
-import static dev.deltaprop.cpu.Compare.poisoned;
-import static dev.deltaprop.cpu.Compare.toDouble;
-import static dev.deltaprop.cpu.Compare.uniform;
+import static dev.deltaprop.testing.Compare.assertClose;
+import static dev.deltaprop.testing.Compare.poisoned;
+import static dev.deltaprop.testing.Compare.toDouble;
+import static dev.deltaprop.testing.Compare.uniform;
 
+import dev.deltaprop.testing.Compare;
+import dev.deltaprop.testing.Seeds;
 import dev.deltaprop.model.Activation;
 import dev.deltaprop.model.Loss;
 import dev.deltaprop.model.Optimizer;
@@ -30,7 +32,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class LearningPassesTest {
     private static final double BOUND = 1e-5;
     private static final int[] SIZES = {1, 7, 33, 257, 1100};
-    private static final long SEED = Compare.seed();
+    private static final long SEED = Seeds.seed();
     private static final List<Passes> OPENED = new ArrayList<>();
 
     static {

@@ -1,11 +1,12 @@
 package dev.deltaprop.cpu;
 
-import static dev.deltaprop.cpu.Compare.assertClose;
-import static dev.deltaprop.cpu.Compare.poisoned;
-import static dev.deltaprop.cpu.Compare.toDouble;
-import static dev.deltaprop.cpu.Compare.uniform;
+import static dev.deltaprop.testing.Compare.assertClose;
+import static dev.deltaprop.testing.Compare.poisoned;
+import static dev.deltaprop.testing.Compare.toDouble;
+import static dev.deltaprop.testing.Compare.uniform;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.deltaprop.testing.Seeds;
 import dev.deltaprop.model.Activation;
 import dev.deltaprop.reference.Reference;
 import java.util.ArrayList;
@@ -31,7 +32,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class PassesTest {
     private static final double BOUND = 1e-5;
     private static final int[] SIZES = {1, 7, 33, 257, 1100};
-    private static final long SEED = Compare.seed();
+    private static final long SEED = Seeds.seed();
     private static final List<Passes> OPENED = new ArrayList<>();
 
     static {

@@ -1,10 +1,11 @@
 package dev.deltaprop.cpu;
 
-import static dev.deltaprop.cpu.Compare.assertClose;
-import static dev.deltaprop.cpu.Compare.toDouble;
-import static dev.deltaprop.cpu.Compare.uniform;
+import static dev.deltaprop.testing.Compare.assertClose;
+import static dev.deltaprop.testing.Compare.toDouble;
+import static dev.deltaprop.testing.Compare.uniform;
 import static dev.deltaprop.cpu.CpuBackendTest.assertMessage;
 
+import dev.deltaprop.testing.Seeds;
 import dev.deltaprop.model.Activation;
 import dev.deltaprop.model.Network;
 import dev.deltaprop.reference.ReferenceBackend;
@@ -16,7 +17,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** The embedded predictor against the reference backend's forward pass. */
 class PredictorTest {
-    private static final long SEED = Compare.seed();
+    private static final long SEED = Seeds.seed();
 
     static {
         System.out.println("PredictorTest seed " + SEED + " (rerun with DELTAPROP_TEST_SEED=" + SEED + ")");

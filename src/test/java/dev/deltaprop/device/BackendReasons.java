@@ -1,9 +1,7 @@
 package dev.deltaprop.device;
 
 import dev.deltaprop.backend.Backend;
-import dev.deltaprop.backend.BackendProvider;
 import dev.deltaprop.backend.Backends;
-import java.util.ServiceLoader;
 
 /**
  * The child JVM's side of {@link BindingClassPathTest}: for each backend, prints
@@ -21,9 +19,9 @@ public final class BackendReasons {
                 String reason = Backends.unavailableReason(name);
                 System.out.println("reason\t" + name + "\t" + (reason == null ? "-" : reason));
             }
-            for (BackendProvider provider : ServiceLoader.load(BackendProvider.class)) {
-                for (String line : provider.details()) {
-                    System.out.println("detail\t" + provider.name() + "\t" + line);
+            for (String name : Backends.NAMES) {
+                for (String line : Backends.details(name)) {
+                    System.out.println("detail\t" + name + "\t" + line);
                 }
             }
             Backends.Selection selection = Backends.select("auto");

@@ -3,11 +3,12 @@ package dev.deltaprop.device;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.deltaprop.testing.Seeds;
 import dev.deltaprop.device.driver.Driver;
 import dev.deltaprop.device.driver.KernelBuildException;
 import dev.deltaprop.device.driver.ProgramSource;
-import dev.deltaprop.device.driver.jcuda.JcudaDriver;
-import dev.deltaprop.device.driver.nvrtc.Nvrtc;
+import dev.deltaprop.device.driver.cuda.CudaDriver;
+import dev.deltaprop.device.driver.cuda.Nvrtc;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -43,7 +44,7 @@ class CudaModuleLoadingTest {
         ProgramSource source = KernelSource.load(Driver.Language.CUDA_C);
         Map<String, String> defines = TileProfile.forDevice(Driver.DeviceType.GPU, driver.maxGroupSize()).defines();
         Driver.Program program = driver.build(source, defines);
-        String origin = ((JcudaDriver) driver).lastBuild();
+        String origin = ((CudaDriver<?, ?, ?, ?>) driver).lastBuild();
         assertTrue(origin.equals("kernels/mlp.cu: kernels/mlp.fatbin"), origin);
         checkGather(program, Integer.parseInt(defines.get("REDUCE")));
     }
@@ -58,7 +59,7 @@ class CudaModuleLoadingTest {
         String nvrtc = Nvrtc.unavailableReason();
         if (nvrtc == null) {
             Driver.Program program = driver.build(source, defines);
-            String origin = ((JcudaDriver) driver).lastBuild();
+            String origin = ((CudaDriver<?, ?, ?, ?>) driver).lastBuild();
             assertTrue(origin.contains("NVRTC") && origin.contains("-DTM=32"), origin);
             checkGather(program, 128);
         } else {
@@ -71,7 +72,7 @@ class CudaModuleLoadingTest {
     /** gather_rows: out[b][c] = data[order[offset + b]][c], an exact copy, on odd sizes. */
     private void checkGather(Driver.Program program, int reduce) {
         Driver.Kernel gather = driver.kernel(program, "gather_rows");
-        long seed = System.nanoTime();
+        long seed = Seeds.seed();
         SplittableRandom random = new SplittableRandom(seed);
         int samples = 1031;
         int width = 33;

@@ -19,7 +19,7 @@ class CudaProviderTest {
     @Test
     void isRegisteredAndExplainsItself() {
         DeviceProvider provider = DeviceBackends.provider("cuda");
-        Assertions.assertNotNull(provider, "no provider named cuda in META-INF/services");
+        Assertions.assertNotNull(provider, "no provider named cuda in BackendTable.STANDARD");
         String reason = provider.unavailableReason();
         assertEquals(reason, Backends.unavailableReason("cuda"));
         List<String> details = provider.details();
@@ -45,7 +45,7 @@ class CudaProviderTest {
     void aClassPathWithoutJcudaGivesAReason() throws Exception {
         // where this build's classes are (target/classes, or the packed app.jar on a GPU machine),
         // and nothing else: no JCuda, no LWJGL
-        String classes = location(CudaProvider.class) + File.pathSeparator + location(CudaReasonMain.class);
+        String classes = location(DeviceProvider.class) + File.pathSeparator + location(CudaReasonMain.class);
         Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", classes, CudaReasonMain.class.getName()).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();

@@ -8,6 +8,8 @@ import dev.deltaprop.cpu.CpuBackend;
 import dev.deltaprop.model.Network;
 import dev.deltaprop.model.Optimizer;
 import dev.deltaprop.model.OptimizerState;
+import dev.deltaprop.testing.Compare;
+import dev.deltaprop.testing.Seeds;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -86,8 +88,8 @@ class DataParallelTest {
     /** Ten steps on both; every figure compared, the worst relative error returned and recorded. */
     static double compare(String label, Backend single, Backend parallel, Optimizer.Kind kind,
                           LearningAgreementTest.Pairing pairing, Split split) {
-        long seed = System.nanoTime();
-        String what = label + " " + kind + " " + pairing + " " + split + " (seed " + seed + ")";
+        long seed = Seeds.seed();
+        String what = label + " " + kind + " " + pairing + " " + split + Seeds.rerun(seed);
         Optimizer optimizer = LearningAgreementTest.optimizer(kind);
         float eta = LearningAgreementTest.learningRate(kind);
         Network start = LearningAgreementTest.network(pairing, seed);

@@ -2,11 +2,11 @@ package dev.deltaprop.device;
 
 import dev.deltaprop.backend.Backend;
 import dev.deltaprop.backend.BackendProvider;
+import dev.deltaprop.backend.BackendTable;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
@@ -60,12 +60,7 @@ final class DeviceBackends {
     }
 
     private static BackendProvider registered(String name) {
-        for (BackendProvider provider : ServiceLoader.load(BackendProvider.class)) {
-            if (provider.name().equals(name)) {
-                return provider;
-            }
-        }
-        return null;
+        return BackendTable.STANDARD.provider(name);
     }
 
     /** Skips (or, when required, fails) the calling test unless the device-engine backend {@code name} can start here. */

@@ -1,5 +1,6 @@
 package dev.deltaprop.device;
 
+import dev.deltaprop.testing.Compare;
 import dev.deltaprop.device.driver.Driver;
 import dev.deltaprop.device.driver.Driver.Memory;
 import dev.deltaprop.model.Activation;
@@ -70,8 +71,8 @@ final class DeviceFamilies implements Families {
         try {
             Memory deltaDevice = upload(delta);
             Memory yDevice = upload(y);
-            Memory partials = upload(Compare.nan(Kernels.MAX_PARTIALS));
-            Memory lossDevice = upload(Compare.nan(1));
+            Memory partials = upload(Compare.poisoned(Kernels.MAX_PARTIALS));
+            Memory lossDevice = upload(Compare.poisoned(1));
             device.kernels().deltaOutput(yDevice, upload(d), upload(u), deltaDevice, partials, lossDevice, batch, n, f, e);
             download(deltaDevice, delta);
             download(yDevice, y);
@@ -113,8 +114,8 @@ final class DeviceFamilies implements Families {
             Memory[] wStateDevice = new Memory[2];
             Memory[] biasStateDevice = new Memory[2];
             for (int slot = 0; slot < 2; slot++) {
-                wStateDevice[slot] = upload(slot < wState.length ? wState[slot] : Compare.nan(1));
-                biasStateDevice[slot] = upload(slot < biasState.length ? biasState[slot] : Compare.nan(1));
+                wStateDevice[slot] = upload(slot < wState.length ? wState[slot] : Compare.poisoned(1));
+                biasStateDevice[slot] = upload(slot < biasState.length ? biasState[slot] : Compare.poisoned(1));
             }
             device.kernels().update(upload(zPrev), upload(delta), wDevice, biasDevice, wStateDevice, biasStateDevice,
                     batch, nIn, nOut, OptimizerStep.of(optimizer, learningRate, t));

@@ -1,5 +1,7 @@
 package dev.deltaprop.device;
 
+import dev.deltaprop.testing.Seeds;
+import dev.deltaprop.testing.Compare;
 import dev.deltaprop.model.Activation;
 import dev.deltaprop.model.Loss;
 import dev.deltaprop.model.Optimizer;
@@ -71,7 +73,8 @@ class DeviceKernelsTest {
     }
 
     private static long seed() {
-        return System.nanoTime() ^ Thread.currentThread().getId() * 0x9E3779B97F4A7C15L;
+        // fresh seeds differ per thread (parallel cases may start in the same nanosecond); a fixed one is used as given
+        return Seeds.fixed() ? Seeds.seed() : Seeds.seed() ^ Thread.currentThread().getId() * 0x9E3779B97F4A7C15L;
     }
 
     private static String label(String family, String backend, long seed, int m, int k, int n, Activation f) {
@@ -94,8 +97,8 @@ class DeviceKernelsTest {
             double[] z = new double[batch * nOut];
             Reference.forward(Compare.toDouble(w), Compare.toDouble(bias), nIn, nOut, f, Compare.toDouble(zPrev), batch, u, z);
 
-            float[] uOut = Compare.nan(batch * nOut);
-            float[] zOut = Compare.nan(batch * nOut);
+            float[] uOut = Compare.poisoned(batch * nOut);
+            float[] zOut = Compare.poisoned(batch * nOut);
             families.forward(zPrev, w, bias, uOut, zOut, batch, nIn, nOut, f);
             String what = label("forward", backend, seed, batch, nIn, nOut, f);
             Compare.close(uOut, u, BOUND, what + " u");
@@ -121,7 +124,7 @@ class DeviceKernelsTest {
             double loss = Reference.deltaOutput(Compare.toDouble(y), Compare.toDouble(d), Compare.toDouble(u), f, batch, n,
                     delta) / batch;
 
-            float[] deltaOut = Compare.nan(batch * n);
+            float[] deltaOut = Compare.poisoned(batch * n);
             double lossOut = families.deltaOutput(y, d, u, deltaOut, batch, n, f);
             String what = label("delta_output", backend, seed, batch, 0, n, f);
             Compare.close(deltaOut, delta, BOUND, what + " delta");
@@ -148,7 +151,7 @@ class DeviceKernelsTest {
             Reference.deltaHidden(Compare.toDouble(wNext), n, nNext, Compare.toDouble(deltaNext), Compare.toDouble(u),
                     Compare.toDouble(z), f, batch, delta);
 
-            float[] deltaOut = Compare.nan(batch * n);
+            float[] deltaOut = Compare.poisoned(batch * n);
             families.deltaHidden(deltaNext, wNext, u, z, deltaOut, batch, n, nNext, f);
             Compare.close(deltaOut, delta, BOUND, label("delta_hidden", backend, seed, batch, nNext, n, f));
         }
@@ -226,7 +229,7 @@ class DeviceKernelsTest {
                         d[k] += 0.5f; // teachers in [0, 1]
                     }
                 }
-                float[] y = f == Activation.SOFTMAX ? Compare.nan(batch * n) : new float[batch * n];
+                float[] y = f == Activation.SOFTMAX ? Compare.poisoned(batch * n) : new float[batch * n];
                 double[] yExpected = new double[batch * n];
                 for (int k = 0; k < u.length && f == Activation.SIGMOID; k++) {
                     y[k] = (float) f.f(u[k]);
@@ -246,7 +249,7 @@ class DeviceKernelsTest {
                 double[] delta = new double[batch * n];
                 Reference.deltaOutputCrossEntropy(yExpected, dExpected, batch, n, delta);
 
-                float[] deltaOut = Compare.nan(batch * n);
+                float[] deltaOut = Compare.poisoned(batch * n);
                 double lossOut = families.deltaOutput(y, d, u, deltaOut, batch, n, f, Loss.CROSS_ENTROPY);
                 String what = label("delta_output cross entropy", backend, seed, batch, 0, n, f) + " logits ±" + scale;
                 Compare.close(deltaOut, delta, BOUND, what + " delta");
@@ -278,8 +281,8 @@ class DeviceKernelsTest {
             }
             d[b * n + n - 1] = 1; // the teacher picks a unit at -1e4
         }
-        float[] y = Compare.nan(batch * n);
-        float[] delta = Compare.nan(batch * n);
+        float[] y = Compare.poisoned(batch * n);
+        float[] delta = Compare.poisoned(batch * n);
         double loss = families.deltaOutput(y, d, u, delta, batch, n, Activation.SOFTMAX, Loss.CROSS_ENTROPY);
         for (int j = 0; j < n; j++) {
             assertEquals(1.0 / n, y[j], 1e-7, backend + " uniform y[" + j + "]");
@@ -362,6 +365,44 @@ class DeviceKernelsTest {
         return out;
     }
 
+    /**
+     * Saturated sigmoid and tanh units keep f' to float precision, element by element: with
+     * {@code n_next = 1}, {@code W_next = 1} and {@code Δ_next = 1}, {@code Δ = f'(u)}, for
+     * {@code |u|} in [4, 12], against {@code σ'(u) = e^{−|u|} / (1 + e^{−|u|})²} and
+     * {@code tanh'(u) = 1 / cosh² u} in double. An f' taken from float32 z (z(1−z), 1−z²) is
+     * rounding noise there, which Adam would turn into steps of η (see kernels/activation.h).
+     * The device engine's kernels only (the cpu backend takes these f' from z).
+     */
+    @ParameterizedTest(name = "{0}", allowZeroInvocations = true)
+    @MethodSource("dev.deltaprop.device.DeviceBackends#engineNames")
+    void saturatedDerivativesKeepTheirPrecision(String backend) {
+        Families families = DeviceBackends.families(backend);
+        long seed = seed();
+        SplittableRandom random = new SplittableRandom(seed);
+        int batch = 37;
+        for (Activation f : List.of(Activation.SIGMOID, Activation.TANH)) {
+            float[] u = new float[batch];
+            float[] z = new float[batch];
+            double[] expected = new double[batch];
+            for (int b = 0; b < batch; b++) {
+                u[b] = (float) ((4 + 8 * random.nextDouble()) * (random.nextBoolean() ? 1 : -1));
+                z[b] = (float) f.f(u[b]);
+                double e = Math.exp(-Math.abs((double) u[b]));
+                double c = Math.cosh(u[b]);
+                expected[b] = f == Activation.SIGMOID ? e / ((1 + e) * (1 + e)) : 1 / (c * c);
+            }
+            float[] ones = new float[batch];
+            java.util.Arrays.fill(ones, 1f);
+            float[] delta = Compare.poisoned(batch);
+            families.deltaHidden(ones, new float[] {1f}, u, z, delta, batch, 1, 1, f);
+            for (int b = 0; b < batch; b++) {
+                double error = Math.abs(delta[b] - expected[b]) / expected[b];
+                assertTrue(error <= 1e-5, label("delta_hidden", backend, seed, batch, 1, 1, f) + ": f'(" + u[b] + ") = "
+                        + delta[b] + ", expected " + expected[b] + " (relative error " + error + ")");
+            }
+        }
+    }
+
     /** {@code out[b] = data[order[offset + b]]}, a shuffled window of a data set (backends with a gather family). */
     @ParameterizedTest(name = "{0} gather samples={1} width={3}", allowZeroInvocations = true)
     @MethodSource("gatherCases")
@@ -388,7 +429,7 @@ class DeviceKernelsTest {
                 expected[b * width + c] = data[order[offset + b] * width + c];
             }
         }
-        float[] out = Compare.nan(batch * width);
+        float[] out = Compare.poisoned(batch * width);
         families.gather(data, order, out, offset, batch, width);
         // a copy: exact
         Compare.close(out, expected, 0.0, label("gather", backend, seed, samples, offset, width, null));

@@ -22,7 +22,7 @@ class OpenClProviderTest {
             assertEquals("opencl", backend.name());
             assertTrue(backend.device().contains("JOCL 2.0.6"), backend.device());
         }
-        List<String> details = new OpenClProvider().details();
+        List<String> details = DeviceBackends.provider("opencl").details();
         assertTrue(details.get(0).startsWith("[0] "), "details: " + details);
     }
 
@@ -37,7 +37,7 @@ class OpenClProviderTest {
             return; // a CUDA machine: auto rightly takes cuda, which its own suite checks
         }
         boolean cpuDevice;
-        try (dev.deltaprop.device.driver.Driver driver = new OpenClProvider().openDriver()) {
+        try (dev.deltaprop.device.driver.Driver driver = DeviceBackends.provider("opencl").openDriver()) {
             cpuDevice = driver.deviceType() == dev.deltaprop.device.driver.Driver.DeviceType.CPU;
         }
         Backends.Selection selection = Backends.select("auto");
@@ -63,7 +63,11 @@ class OpenClProviderTest {
         java.net.URL classes = DeviceProvider.class.getProtectionDomain().getCodeSource().getLocation();
         try (java.net.URLClassLoader withoutJocl = new java.net.URLClassLoader(new java.net.URL[] {classes},
                 ClassLoader.getPlatformClassLoader())) {
-            Object provider = withoutJocl.loadClass(OpenClProvider.class.getName()).getConstructor().newInstance();
+            dev.deltaprop.backend.BackendTable.Row row = dev.deltaprop.backend.BackendTable.STANDARD.rows().stream()
+                    .filter(r -> r.name().equals("opencl")).findFirst().orElseThrow();
+            Object provider = withoutJocl.loadClass(DeviceProvider.class.getName())
+                    .getConstructor(String.class, String.class, String.class)
+                    .newInstance(row.name(), row.driverFactory(), row.library());
             String reason = (String) provider.getClass().getMethod("unavailableReason").invoke(provider);
             assertTrue(reason.startsWith("JOCL is not on the class path"), reason);
             Object details = provider.getClass().getMethod("details").invoke(provider);
@@ -74,8 +78,7 @@ class OpenClProviderTest {
     /** A binding that is not on the class path is a reason, not a NoClassDefFoundError. */
     @Test
     void aMissingBindingIsAReason() {
-        DeviceProvider missing = new DeviceProvider("opencl", "org.example.NoSuchDriverFactory", "JOCL 2.0.6 (org.jocl:jocl)") {
-        };
+        DeviceProvider missing = new DeviceProvider("opencl", "org.example.NoSuchDriverFactory", "JOCL 2.0.6 (org.jocl:jocl)");
         String reason = missing.unavailableReason();
         assertTrue(reason.startsWith("JOCL 2.0.6 (org.jocl:jocl) is not on the class path"), reason);
         assertEquals(List.of(reason), missing.details());

@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deltaprop.device.driver.Driver;
-import dev.deltaprop.device.driver.Fatbin;
+import dev.deltaprop.device.driver.cuda.Fatbin;
 import dev.deltaprop.device.driver.ProgramSource;
-import dev.deltaprop.device.driver.ShippedFatbin;
+import dev.deltaprop.device.driver.cuda.ShippedFatbin;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.file.Files;

@@ -194,7 +194,9 @@ class ModelFilesTest {
             out.flush();
             throw new IOException("No space left on device");
         }));
-        assertEquals("No space left on device", failure.getMessage());
+        // the message names the file the user asked for, and the reason
+        assertTrue(failure.getMessage().startsWith(file + ": ") && failure.getMessage().contains("No space left on device"),
+                failure.getMessage());
         assertEquals(new String(before, StandardCharsets.UTF_8), Files.readString(file));
         assertEquals(network, ModelFiles.load(file));
         try (Stream<Path> files = Files.list(folder)) {

@@ -170,7 +170,12 @@ class CheckpointTest {
         assertArrayEquals(state.weights(1, 1), read.optimizerState().weights(1, 1));
         assertArrayEquals(best.optimizerState().bias(0, 0), read.best().optimizerState().bias(0, 0));
 
+        // what a write cut short leaves behind: binaries and a temporary manifest that no manifest names
+        Files.write(files.directory().resolve("epoch-000002-deadbeef.parameters"), new byte[] {1});
+        Files.write(files.directory().resolve(".checkpoint.json.epoch-000002-deadbeef.tmp"), new byte[] {1});
+        Files.write(files.directory().resolve("notes.txt"), new byte[] {1});
         files.write(new Checkpoint(network, state, config, 2, history, 1, 11, null));
+        Files.delete(files.directory().resolve("notes.txt")); // not ours: kept
         try (Stream<Path> left = Files.list(files.directory())) {
             assertEquals(3, left.count(), "the manifest and the new checkpoint's two files, nothing of the previous one");
         }

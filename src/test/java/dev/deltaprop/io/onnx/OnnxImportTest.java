@@ -69,6 +69,15 @@ class OnnxImportTest {
     }
 
     @Test
+    void aSingleLayerIsOneGemmStraightToTheOutput() throws Exception {
+        Network linear = SMALL.withLayers(List.of(layer(4, 3, Activation.IDENTITY, 3)));
+        ModelProto model = OnnxExport.toModel(linear, "test");
+        assertEquals(1, model.getGraph().getNodeCount());
+        assertEquals(List.of("y"), model.getGraph().getNode(0).getOutputList());
+        assertEquals(linear, OnnxImport.fromModel(model));
+    }
+
+    @Test
     void theLossTravelsInTheMetadata(@TempDir Path directory) throws Exception {
         Network binary = OnnxRuntimeAgreementTest.network(Activation.RELU, Activation.SIGMOID, 3);
         assertEquals(Loss.CROSS_ENTROPY, binary.loss());

@@ -3,6 +3,7 @@ package dev.deltaprop.io.onnx;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.deltaprop.testing.Seeds;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
@@ -63,7 +64,7 @@ class OnnxRuntimeAgreementTest {
     @ParameterizedTest(name = "hidden {0}, output {1}")
     @MethodSource("activations")
     void onnxRuntimeAgreesWithPredictor(Activation hidden, Activation output) throws OrtException {
-        long seed = System.nanoTime();
+        long seed = Seeds.seed();
         String what = "hidden " + hidden + ", output " + output + " (seed " + seed + ")";
         Network network = network(hidden, output, seed);
         byte[] model = OnnxExport.toBytes(network, "test");

@@ -1,8 +1,10 @@
 package dev.deltaprop.device.driver.jcuda;
 
-import dev.deltaprop.device.driver.CudaStartup;
-
-import dev.deltaprop.device.driver.CudaResult;
+import dev.deltaprop.device.driver.Driver;
+import dev.deltaprop.device.driver.cuda.CudaDevice;
+import dev.deltaprop.device.driver.cuda.CudaDriverFactory;
+import dev.deltaprop.device.driver.cuda.CudaResult;
+import dev.deltaprop.device.driver.cuda.CudaStartup;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +21,7 @@ import jcuda.driver.JCudaDriver;
  * kept and every later caller gets the same answer. Nothing here is called unless a CUDA
  * backend is probed: a class path without JCuda never loads this class.
  */
-final class Jcuda {
+final class Jcuda implements CudaDriverFactory.Binding {
 
     /** The reason when {@code libcuda.so.1} cannot be loaded, word for word as DESIGN §4 spells it. */
     static final String NO_DRIVER = CudaStartup.NO_DRIVER;
@@ -28,13 +30,18 @@ final class Jcuda {
     private static final AtomicReference<String> STATE = new AtomicReference<>();
     private static volatile boolean tried;
 
-    private Jcuda() {
+    Jcuda() {
     }
 
     /**
      * Loads JCuda's native library and calls {@code cuInit(0)} the first time; returns why CUDA
      * cannot be used here, or {@code null} when it can. Never throws.
      */
+    @Override
+    public String startFailure() {
+        return unavailableReason();
+    }
+
     static synchronized String unavailableReason() {
         if (!tried) {
             STATE.set(initialise());
@@ -81,53 +88,45 @@ final class Jcuda {
     }
 
     /** The CUDA version the driver implements, e.g. {@code 13000} for 13.0. */
-    static int driverVersion() {
+    @Override
+    public Driver open(CudaDevice device) {
+        return new JcudaDriver(device, driverVersion());
+    }
+
+    @Override
+    public int driverVersion() {
         int[] version = new int[1];
         check("cuDriverGetVersion", JCudaDriver.cuDriverGetVersion(version));
         return version[0];
     }
 
     /** Every device the driver sees, in ordinal order. */
-    static List<DeviceInfo> devices() {
+    @Override
+    public List<CudaDevice> devices() {
         int[] count = new int[1];
         check("cuDeviceGetCount", JCudaDriver.cuDeviceGetCount(count));
-        List<DeviceInfo> devices = new ArrayList<>();
+        List<CudaDevice> devices = new ArrayList<>();
         for (int ordinal = 0; ordinal < count[0]; ordinal++) {
-            devices.add(DeviceInfo.of(ordinal));
-        }
-        return devices;
-    }
-
-    /** What deltaprop needs to know of one device, read once. */
-    record DeviceInfo(int ordinal, String name, int major, int minor, long memoryBytes,
-                      int maxThreadsPerBlock, int multiprocessors) {
-
-        static DeviceInfo of(int ordinal) {
-            CUdevice device = new CUdevice();
-            check("cuDeviceGet", JCudaDriver.cuDeviceGet(device, ordinal));
+            CUdevice device = handle(ordinal);
             byte[] name = new byte[256];
             check("cuDeviceGetName", JCudaDriver.cuDeviceGetName(name, name.length, device));
             long[] memory = new long[1];
             check("cuDeviceTotalMem", JCudaDriver.cuDeviceTotalMem(memory, device));
-            return new DeviceInfo(ordinal, cString(name),
+            devices.add(new CudaDevice(ordinal, cString(name),
                     attribute(device, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR),
                     attribute(device, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR),
                     memory[0],
                     attribute(device, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_BLOCK),
-                    attribute(device, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT));
+                    attribute(device, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT)));
         }
+        return devices;
+    }
 
-        CUdevice handle() {
-            CUdevice device = new CUdevice();
-            check("cuDeviceGet", JCudaDriver.cuDeviceGet(device, ordinal));
-            return device;
-        }
-
-        /** E.g. {@code 0: NVIDIA H200, compute capability 9.0, 132 SMs, 139.8 GiB}. */
-        String describe() {
-            return String.format(java.util.Locale.ROOT, "%d: %s, compute capability %d.%d, %d SMs, %.1f GiB",
-                    ordinal, name, major, minor, multiprocessors, memoryBytes / (double) (1L << 30));
-        }
+    /** The {@code CUdevice} of {@code ordinal}. */
+    static CUdevice handle(int ordinal) {
+        CUdevice device = new CUdevice();
+        check("cuDeviceGet", JCudaDriver.cuDeviceGet(device, ordinal));
+        return device;
     }
 
     private static int attribute(CUdevice device, int attribute) {

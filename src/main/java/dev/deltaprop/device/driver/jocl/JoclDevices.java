@@ -1,7 +1,9 @@
 package dev.deltaprop.device.driver.jocl;
 
 import dev.deltaprop.device.driver.Driver;
-import dev.deltaprop.device.driver.OpenClDeviceChoice;
+import dev.deltaprop.device.driver.opencl.ClStatus;
+import dev.deltaprop.device.driver.opencl.OpenClDeviceChoice;
+import dev.deltaprop.device.driver.opencl.OpenClDriverFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,95 +14,33 @@ import org.jocl.cl_device_id;
 import org.jocl.cl_platform_id;
 
 /**
- * The OpenCL platforms and devices on this machine, found once, and which one a driver opens.
- *
- * <p>Devices are numbered in one flat list, platform by platform. {@code DELTAPROP_OPENCL_DEVICE}
- * selects one by that index or by a case-insensitive substring of its name or its platform's
- * name; without it the first usable GPU is taken, else the first usable device. A device is
- * usable when it reports itself available and has a compiler (the engine builds from source).
+ * The OpenCL platforms and devices through JOCL, found once per JVM by {@link JoclDriverFactory};
+ * which one a driver opens is {@link OpenClDeviceChoice}'s policy, shared with LWJGL.
  */
 final class JoclDevices {
-    /** The environment variable that selects a device. */
-    static final String SELECTION_VARIABLE = OpenClDeviceChoice.VARIABLE;
-
-    /** One device as discovery saw it. */
-    static final class Found implements OpenClDeviceChoice.Candidate {
-        final int index;
-        final cl_platform_id platform;
-        final cl_device_id device;
-        final String platformName;
-        final String name;
-        final String version;
-        final Driver.DeviceType type;
-        final String unusableReason;
-
-        Found(int index, cl_platform_id platform, cl_device_id device, String platformName, String name,
-              String version, Driver.DeviceType type, String unusableReason) {
-            this.index = index;
-            this.platform = platform;
-            this.device = device;
-            this.platformName = platformName;
-            this.name = name;
-            this.version = version;
-            this.type = type;
-            this.unusableReason = unusableReason;
-        }
-
-        @Override
-        public int index() {
-            return index;
-        }
-
-        @Override
-        public String name() {
-            return name;
-        }
-
-        @Override
-        public String platformName() {
-            return platformName;
-        }
-
-        @Override
-        public Driver.DeviceType type() {
-            return type;
-        }
-
-        @Override
-        public String version() {
-            return version;
-        }
-
-        @Override
-        public String unusableReason() {
-            return unusableReason;
-        }
+    /** One device as discovery saw it; the handles are JOCL's {@code cl_platform_id} and {@code cl_device_id}. */
+    record Found(int index, cl_platform_id platform, cl_device_id device, String platformName, String name,
+                 String version, Driver.DeviceType type, String unusableReason) implements OpenClDeviceChoice.Candidate {
     }
 
-    private final List<Found> devices;
-    private final List<String> platformProblems;
-
-    private JoclDevices(List<Found> devices, List<String> platformProblems) {
-        this.devices = devices;
-        this.platformProblems = platformProblems;
+    private JoclDevices() {
     }
 
     /**
      * Enumerates every platform and its devices. Loads the JOCL native library and, through it,
      * the OpenCL ICD loader; callers catch the {@link LinkageError} that a missing one raises.
      */
-    static JoclDevices discover() {
+    static OpenClDriverFactory.Discovery<Found> discover() {
         CL.setExceptionsEnabled(false);
         int[] count = new int[1];
         int status = CL.clGetPlatformIDs(0, null, count);
         // the ICD loader answers "no platform" with CL_PLATFORM_NOT_FOUND_KHR (-1001)
         if (count[0] == 0) {
-            return new JoclDevices(List.of(), List.of("no OpenCL platform found (clGetPlatformIDs: "
-                    + (status == CL.CL_SUCCESS ? "0 platforms" : ClCheck.name(status))
-                    + "); install an OpenCL driver with an ICD file, such as PoCL (pocl-opencl-icd) or a GPU vendor's"));
+            return OpenClDriverFactory.Discovery.found(List.of(), List.of(OpenClDeviceChoice.noPlatform(
+                    status == CL.CL_SUCCESS ? "0 platforms" : ClStatus.name(status))));
         }
         cl_platform_id[] platforms = new cl_platform_id[count[0]];
-        ClCheck.check("clGetPlatformIDs", CL.clGetPlatformIDs(platforms.length, platforms, null));
+        ClStatus.check("clGetPlatformIDs", CL.clGetPlatformIDs(platforms.length, platforms, null));
         List<Found> devices = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         for (cl_platform_id platform : platforms) {
@@ -109,43 +49,18 @@ final class JoclDevices {
             status = CL.clGetDeviceIDs(platform, CL.CL_DEVICE_TYPE_ALL, 0, null, deviceCount);
             if (status != CL.CL_SUCCESS || deviceCount[0] == 0) {
                 problems.add("platform " + platformName + ": no devices (clGetDeviceIDs: "
-                        + (status == CL.CL_SUCCESS ? "0 devices" : ClCheck.name(status)) + ")");
+                        + (status == CL.CL_SUCCESS ? "0 devices" : ClStatus.name(status)) + ")");
                 continue;
             }
             cl_device_id[] ids = new cl_device_id[deviceCount[0]];
-            ClCheck.check("clGetDeviceIDs", CL.clGetDeviceIDs(platform, CL.CL_DEVICE_TYPE_ALL, ids.length, ids, null));
+            ClStatus.check("clGetDeviceIDs", CL.clGetDeviceIDs(platform, CL.CL_DEVICE_TYPE_ALL, ids.length, ids, null));
             for (cl_device_id id : ids) {
                 devices.add(new Found(devices.size(), platform, id, platformName, deviceString(id, CL.CL_DEVICE_NAME),
                         deviceString(id, CL.CL_DEVICE_VERSION) + ", driver " + deviceString(id, CL.CL_DRIVER_VERSION),
                         type(id), unusableReason(id)));
             }
         }
-        return new JoclDevices(List.copyOf(devices), List.copyOf(problems));
-    }
-
-    List<Found> devices() {
-        return devices;
-    }
-
-    List<String> platformProblems() {
-        return platformProblems;
-    }
-
-    /**
-     * The device to open, by {@code selection} (the variable's value, or {@code null}).
-     *
-     * @throws IllegalStateException saying why none can be chosen
-     */
-    Found select(String selection) {
-        if (devices.isEmpty()) {
-            // discovery's own words for an empty platform list (the ICD loader's status, what to install)
-            throw new IllegalStateException(String.join("; ", platformProblems));
-        }
-        return OpenClDeviceChoice.select(devices, platformProblems, selection);
-    }
-
-    String describeAll() {
-        return OpenClDeviceChoice.describeAll(devices, platformProblems);
+        return OpenClDriverFactory.Discovery.found(devices, problems);
     }
 
     private static String unusableReason(cl_device_id id) {
@@ -160,7 +75,7 @@ final class JoclDevices {
 
     private static Driver.DeviceType type(cl_device_id id) {
         long[] type = new long[1];
-        ClCheck.check("clGetDeviceInfo(CL_DEVICE_TYPE)",
+        ClStatus.check("clGetDeviceInfo(CL_DEVICE_TYPE)",
                 CL.clGetDeviceInfo(id, CL.CL_DEVICE_TYPE, Sizeof.cl_long, Pointer.to(type), null));
         if ((type[0] & CL.CL_DEVICE_TYPE_GPU) != 0) {
             return Driver.DeviceType.GPU;
@@ -173,38 +88,38 @@ final class JoclDevices {
 
     static int deviceInt(cl_device_id id, int parameter) {
         int[] value = new int[1];
-        ClCheck.check("clGetDeviceInfo(" + parameter + ")",
+        ClStatus.check("clGetDeviceInfo(" + parameter + ")",
                 CL.clGetDeviceInfo(id, parameter, Sizeof.cl_int, Pointer.to(value), null));
         return value[0];
     }
 
     static long deviceLong(cl_device_id id, int parameter) {
         long[] value = new long[1];
-        ClCheck.check("clGetDeviceInfo(" + parameter + ")",
+        ClStatus.check("clGetDeviceInfo(" + parameter + ")",
                 CL.clGetDeviceInfo(id, parameter, Sizeof.cl_long, Pointer.to(value), null));
         return value[0];
     }
 
     static long deviceSize(cl_device_id id, int parameter) {
         long[] value = new long[1];
-        ClCheck.check("clGetDeviceInfo(" + parameter + ")",
+        ClStatus.check("clGetDeviceInfo(" + parameter + ")",
                 CL.clGetDeviceInfo(id, parameter, Sizeof.size_t, Pointer.to(value), null));
         return value[0];
     }
 
     static String deviceString(cl_device_id id, int parameter) {
         long[] size = new long[1];
-        ClCheck.check("clGetDeviceInfo", CL.clGetDeviceInfo(id, parameter, 0, null, size));
+        ClStatus.check("clGetDeviceInfo", CL.clGetDeviceInfo(id, parameter, 0, null, size));
         byte[] bytes = new byte[(int) size[0]];
-        ClCheck.check("clGetDeviceInfo", CL.clGetDeviceInfo(id, parameter, bytes.length, Pointer.to(bytes), null));
+        ClStatus.check("clGetDeviceInfo", CL.clGetDeviceInfo(id, parameter, bytes.length, Pointer.to(bytes), null));
         return text(bytes);
     }
 
     static String platformString(cl_platform_id id, int parameter) {
         long[] size = new long[1];
-        ClCheck.check("clGetPlatformInfo", CL.clGetPlatformInfo(id, parameter, 0, null, size));
+        ClStatus.check("clGetPlatformInfo", CL.clGetPlatformInfo(id, parameter, 0, null, size));
         byte[] bytes = new byte[(int) size[0]];
-        ClCheck.check("clGetPlatformInfo", CL.clGetPlatformInfo(id, parameter, bytes.length, Pointer.to(bytes), null));
+        ClStatus.check("clGetPlatformInfo", CL.clGetPlatformInfo(id, parameter, bytes.length, Pointer.to(bytes), null));
         return text(bytes);
     }
 

@@ -5,9 +5,9 @@ package dev.deltaprop.device.driver.lwjgl;
  * its load failures in words a user can act on. Nothing here names an LWJGL type, so this class
  * loads on a class path without LWJGL.
  */
-final class Lwjgl {
+public final class Lwjgl {
     /** The Maven coordinates a user adds, in words. */
-    static final String COORDINATES = "org.lwjgl:lwjgl 3.3.6 with its natives-linux classifier";
+    public static final String COORDINATES = "org.lwjgl:lwjgl 3.3.6 with its natives-linux classifier";
 
     private Lwjgl() {
     }
@@ -16,7 +16,7 @@ final class Lwjgl {
      * {@code null} when {@code bindingClass} (e.g. {@code org.lwjgl.opencl.CL}) and LWJGL's core
      * are present and LWJGL's own native library loads; otherwise the reason, naming {@code module} (e.g. {@code org.lwjgl:lwjgl-opencl}).
      */
-    static String classPathFailure(String bindingClass, String module) {
+    public static String classPathFailure(String bindingClass, String module) {
         ClassLoader loader = Lwjgl.class.getClassLoader();
         try {
             Class.forName("org.lwjgl.system.MemoryStack", false, loader);
@@ -56,7 +56,7 @@ final class Lwjgl {
      * A failure to load a native library in words: LWJGL's own JNI library (its natives jar is
      * missing) or the API's library ({@code what}, e.g. the OpenCL ICD loader).
      */
-    static String loadFailure(Throwable e, String what, String remedy) {
+    public static String loadFailure(Throwable e, String what, String remedy) {
         String message = String.valueOf(e.getMessage());
         for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
             message = message + " " + cause.getMessage();
@@ -72,7 +72,7 @@ final class Lwjgl {
      * fields at run time (the compiler would inline the ones it built against, and
      * {@code Version.getVersion()} reads the jar's manifest, which a shaded jar no longer has).
      */
-    static String version() {
+    public static String version() {
         try {
             Class<?> version = Class.forName("org.lwjgl.Version", true, Lwjgl.class.getClassLoader());
             return version.getField("VERSION_MAJOR").getInt(null) + "." + version.getField("VERSION_MINOR").getInt(null)

@@ -9,12 +9,12 @@ import org.lwjgl.system.linux.DynamicLinkLoader;
  * load, which {@code deltaprop devices} on a machine without CUDA should not show, and a binding
  * class whose library failed is unusable for the life of the JVM.
  */
-final class NativeProbe {
+public final class NativeProbe {
     private NativeProbe() {
     }
 
     /** {@code null} if {@code name} (a file name or a path) opens here, else the loader's message. Off Linux: {@code null}, LWJGL decides. */
-    static String openFailure(String name) {
+    public static String openFailure(String name) {
         if (Platform.get() != Platform.LINUX) {
             return null;
         }

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** What the CUDA backend says when it cannot start; runs everywhere, GPU or not. */
@@ -56,36 +55,22 @@ class JcudaProbeTest {
             return;   // a GPU machine: JcudaDriverTest covers opening
         }
         dev.deltaprop.device.driver.DriverException e =
-                assertThrows(dev.deltaprop.device.driver.DriverException.class, JcudaDriver::new);
+                assertThrows(dev.deltaprop.device.driver.DriverException.class, () -> new JcudaDriverFactory().open());
         assertEquals(reason, e.getMessage());
-    }
-
-    @Test
-    void selectsByOrdinalOrNameAndSaysWhatExists() {
-        List<Jcuda.DeviceInfo> devices = List.of(
-                new Jcuda.DeviceInfo(0, "NVIDIA A100-SXM4-80GB", 8, 0, 80L << 30, 1024, 108),
-                new Jcuda.DeviceInfo(1, "NVIDIA H200", 9, 0, 141L << 30, 1024, 132));
-        assertEquals(0, JcudaDriver.select(devices, null).ordinal());
-        assertEquals(1, JcudaDriver.select(devices, "1").ordinal());
-        assertEquals(1, JcudaDriver.select(devices, "h200").ordinal());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> JcudaDriver.select(devices, "V100"));
-        assertTrue(e.getMessage().startsWith("DELTAPROP_CUDA_DEVICE: ") && e.getMessage().contains("1: NVIDIA H200"), e.getMessage());
-        IllegalArgumentException range = assertThrows(IllegalArgumentException.class, () -> JcudaDriver.select(devices, "2"));
-        assertTrue(range.getMessage().contains("below 2"), range.getMessage());
     }
 
     /** A driver too old for the fatbin, or a GPU it has no code for, is a reason to skip cuda unless NVRTC can step in. */
     @Test
     void knowsBeforeOpeningWhenNoKernelsCouldLoad() {
-        dev.deltaprop.device.driver.ShippedFatbin shipped = dev.deltaprop.device.driver.ShippedFatbin.find("kernels/mlp.cu");
+        dev.deltaprop.device.driver.cuda.ShippedFatbin shipped = dev.deltaprop.device.driver.cuda.ShippedFatbin.find("kernels/mlp.cu");
         org.junit.jupiter.api.Assertions.assertNotNull(shipped, "the build puts kernels/mlp.fatbin on the class path");
-        Jcuda.DeviceInfo hopper = new Jcuda.DeviceInfo(0, "NVIDIA H200", 9, 0, 141L << 30, 1024, 132);
-        Jcuda.DeviceInfo turing = new Jcuda.DeviceInfo(0, "Tesla T4", 7, 5, 15L << 30, 1024, 40);
-        assertEquals(null, JcudaDriverFactory.kernelsUnloadable(hopper, 13000, shipped));
-        String nvrtc = dev.deltaprop.device.driver.nvrtc.Nvrtc.unavailableReason();
-        String old = JcudaDriverFactory.kernelsUnloadable(hopper, 12040, shipped);
-        String noCode = JcudaDriverFactory.kernelsUnloadable(turing, 13000, shipped);
-        String noFatbin = JcudaDriverFactory.kernelsUnloadable(hopper, 13000, null);
+        dev.deltaprop.device.driver.cuda.CudaDevice hopper = new dev.deltaprop.device.driver.cuda.CudaDevice(0, "NVIDIA H200", 9, 0, 141L << 30, 1024, 132);
+        dev.deltaprop.device.driver.cuda.CudaDevice turing = new dev.deltaprop.device.driver.cuda.CudaDevice(0, "Tesla T4", 7, 5, 15L << 30, 1024, 40);
+        assertEquals(null, dev.deltaprop.device.driver.cuda.CudaDriverFactory.kernelsUnloadable(hopper, 13000, shipped));
+        String nvrtc = dev.deltaprop.device.driver.cuda.Nvrtc.unavailableReason();
+        String old = dev.deltaprop.device.driver.cuda.CudaDriverFactory.kernelsUnloadable(hopper, 12040, shipped);
+        String noCode = dev.deltaprop.device.driver.cuda.CudaDriverFactory.kernelsUnloadable(turing, 13000, shipped);
+        String noFatbin = dev.deltaprop.device.driver.cuda.CudaDriverFactory.kernelsUnloadable(hopper, 13000, null);
         if (nvrtc == null) {
             assertEquals(java.util.Arrays.asList(null, null, null), java.util.Arrays.asList(old, noCode, noFatbin),
                     "NVRTC is here: every case can compile at run time");

@@ -1,0 +1,84 @@
+package dev.deltaprop.device.driver;
+
+import java.nio.FloatBuffer;
+import java.util.Map;
+
+/**
+ * The native calls a binding makes for {@link NativeDriver}, which checks everything before it
+ * calls them and owns every handle they return: a binding implements these and nothing else of
+ * {@link Driver} but its device's description.
+ *
+ * @param <B> a device buffer ({@code cl_mem}, {@code CUdeviceptr})
+ * @param <P> a built program ({@code cl_program}, {@code CUmodule})
+ * @param <K> a kernel ({@code cl_kernel}, {@code CUfunction})
+ * @param <E> a timing mark ({@code cl_event}, {@code CUevent})
+ */
+public abstract class NativeCalls<B, P, K, E> implements Driver {
+
+    NativeCalls() {
+    }
+
+    /** Device memory of {@code bytes} bytes. */
+    protected abstract B allocateNative(long bytes);
+
+    /** Releases a buffer that the queue may still use; by default as {@link #releaseBuffer}. */
+    protected void freeNative(B buffer) {
+        releaseBuffer(buffer);
+    }
+
+    protected abstract void writeNative(B target, long targetOffset, float[] source, int sourceOffset, int count);
+
+    /** From the buffer's position, which must not move. */
+    protected abstract void writeNative(B target, long targetOffset, FloatBuffer source, int count);
+
+    protected abstract void writeNative(B target, long targetOffset, int[] source, int sourceOffset, int count);
+
+    /** Waits for the queue, then copies. */
+    protected abstract void readNative(B source, long sourceOffset, float[] target, int targetOffset, int count);
+
+    /** @throws KernelBuildException with the compiler's log when it does not build */
+    protected abstract P buildNative(ProgramSource source, Map<String, String> defines);
+
+    /** The kernel {@code name} of {@code program} (called {@code programName} in messages). */
+    protected abstract K kernelNative(P program, String programName, String name);
+
+    /** The most work-items a group of {@code kernel} may have; by default {@link #maxGroupSize()}. */
+    protected int groupLimit(K kernel) {
+        return maxGroupSize();
+    }
+
+    /** Sets the (checked) arguments and enqueues {@code groups[d] × groupSize[d]} work-items. */
+    protected abstract void launchNative(K kernel, String name, int[] groups, int[] groupSize, Object[] arguments);
+
+    protected abstract void finishNative();
+
+    protected abstract E markNative();
+
+    /** Waits for {@code end}; the device time from {@code start} to {@code end}. */
+    protected abstract long elapsedNanosNative(E start, E end);
+
+    /** Whether a mark that has been read holds nothing native any more (so the driver may forget it); by default not. */
+    protected boolean spent(E mark) {
+        return false;
+    }
+
+    /** Makes the driver's context current on this thread, where the API has one; called before every native call. */
+    protected void makeCurrent() {
+    }
+
+    /** Waits for everything queued: the first step of {@link #close()}, since releasing what a queued kernel uses is undefined. */
+    protected abstract void quiesce();
+
+    protected abstract void releaseMark(E mark);
+
+    protected abstract void releaseBuffer(B buffer);
+
+    /** Releases a kernel; by default nothing (a CUDA function belongs to its module). */
+    protected void releaseKernel(K kernel) {
+    }
+
+    protected abstract void releaseProgram(P program);
+
+    /** The last step of {@link #close()}: the queue, staging memory and context, each through {@code releases}. */
+    protected abstract void releaseDevice(Releases releases);
+}

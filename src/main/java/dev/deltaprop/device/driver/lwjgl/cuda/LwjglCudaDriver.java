@@ -1,0 +1,243 @@
+package dev.deltaprop.device.driver.lwjgl.cuda;
+
+import static dev.deltaprop.device.driver.cuda.CudaResult.check;
+
+import dev.deltaprop.device.driver.DriverException;
+import dev.deltaprop.device.driver.Releases;
+import dev.deltaprop.device.driver.cuda.CudaDevice;
+import dev.deltaprop.device.driver.cuda.CudaDriver;
+import dev.deltaprop.device.driver.cuda.CudaModules;
+import dev.deltaprop.device.driver.cuda.CudaResult;
+import dev.deltaprop.device.driver.lwjgl.Lwjgl;
+import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import org.lwjgl.PointerBuffer;
+import org.lwjgl.cuda.CU;
+import org.lwjgl.system.MemoryStack;
+import org.lwjgl.system.MemoryUtil;
+
+/**
+ * The CUDA driver on LWJGL 3's CUDA driver API binding ({@link CU}): the native calls of
+ * {@link CudaDriver}. Out-parameters and a launch's parameter array come from the thread's
+ * {@link MemoryStack}; copies go through {@link PinnedSlots}; module images are copied into
+ * {@code memAlloc}'d memory (a fatbin is far larger than the stack) with a NUL after them (PTX is
+ * text and must end in one), and freed after the load, which copies them.
+ */
+public final class LwjglCudaDriver extends CudaDriver<Long, Long, Long, Long> {
+    private static final int JIT_LOG_BYTES = 16 * 1024;
+
+    /** The context each thread last made current, so that a launch costs no extra native call. */
+    private static final ThreadLocal<Long> CURRENT = new ThreadLocal<>();
+
+    private final int handle;
+    private final long context;
+    private long stream;
+    private PinnedSlots pinned;
+
+    /**
+     * Opens {@code device}.
+     *
+     * @throws DriverException when a call fails, saying which; nothing is left behind
+     */
+    LwjglCudaDriver(CudaDevice device, int driverVersion) {
+        super("LWJGL " + Lwjgl.version() + " (CUDA driver API)", device, driverVersion,
+                new Releasers<>(CU::cuMemFree, CU::cuModuleUnload, CU::cuEventDestroy, CU::cuEventSynchronize));
+        this.handle = LwjglCuda.handle(device.ordinal());
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            PointerBuffer out = stack.mallocPointer(1);
+            check("cuDevicePrimaryCtxRetain", CU.cuDevicePrimaryCtxRetain(out, handle));
+            context = out.get(0);
+            try {
+                makeCurrent();
+                check("cuStreamCreate", CU.cuStreamCreate(out, CU.CU_STREAM_NON_BLOCKING));
+                stream = out.get(0);
+                pinned = new PinnedSlots();
+            } catch (RuntimeException e) {
+                // undo what was made; the first failure is the one reported
+                Releases releases = new Releases();
+                releaseDevice(releases);
+                if (releases.anyFailed()) {
+                    try {
+                        releases.report();
+                    } catch (RuntimeException suppressed) {
+                        e.addSuppressed(suppressed);
+                    }
+                }
+                throw e;
+            }
+        }
+    }
+
+    @Override
+    protected void makeCurrent() {
+        Long current = CURRENT.get();
+        if (current == null || current != context) {
+            check("cuCtxSetCurrent", CU.cuCtxSetCurrent(context));
+            CURRENT.set(context);
+        }
+    }
+
+    @Override
+    protected Long allocateNative(long bytes) {
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            PointerBuffer out = stack.mallocPointer(1);
+            check("cuMemAlloc(" + bytes + " bytes)", CU.cuMemAlloc(out, bytes));
+            return out.get(0);
+        }
+    }
+
+    @Override
+    protected void upload(Long target, long targetOffset, int count, Filler filler) {
+        int chunk = PinnedSlots.SLOT_BYTES / Float.BYTES;
+        for (int from = 0; from < count; from += chunk) {
+            int n = Math.min(chunk, count - from);
+            ByteBuffer slot = pinned.acquire();
+            filler.fill(slot, from, n);
+            check("cuMemcpyHtoDAsync", CU.cuMemcpyHtoDAsync(target + (targetOffset + from) * Float.BYTES,
+                    slot.limit(n * Float.BYTES), stream));
+            pinned.enqueued(stream);
+        }
+    }
+
+    @Override
+    protected void readNative(Long source, long sourceOffset, float[] target, int targetOffset, int count) {
+        int chunk = PinnedSlots.SLOT_BYTES / Float.BYTES;
+        for (int from = 0; from < count; from += chunk) {
+            int n = Math.min(chunk, count - from);
+            ByteBuffer download = pinned.download().limit(n * Float.BYTES);
+            check("cuMemcpyDtoHAsync", CU.cuMemcpyDtoHAsync(download, source + (sourceOffset + from) * Float.BYTES, stream));
+            synchronize();
+            download.asFloatBuffer().get(target, targetOffset + from, n);
+        }
+    }
+
+    @Override
+    protected CudaModules.Calls<Long> moduleCalls() {
+        return new CudaModules.Calls<>() {
+            @Override
+            public Long loadData(byte[] image, int[] result) {
+                ByteBuffer copy = terminated(image);
+                try (MemoryStack stack = MemoryStack.stackPush()) {
+                    PointerBuffer module = stack.mallocPointer(1);
+                    result[0] = CU.cuModuleLoadData(module, copy);
+                    return result[0] == CudaResult.SUCCESS ? module.get(0) : null;
+                } finally {
+                    MemoryUtil.memFree(copy);
+                }
+            }
+
+            @Override
+            public Long loadJit(byte[] image, int[] result, String[] log) {
+                ByteBuffer copy = terminated(image);
+                ByteBuffer jitLog = MemoryUtil.memCalloc(JIT_LOG_BYTES);
+                try (MemoryStack stack = MemoryStack.stackPush()) {
+                    IntBuffer options = stack.ints(CU.CU_JIT_ERROR_LOG_BUFFER, CU.CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES);
+                    PointerBuffer values = stack.mallocPointer(2).put(0, MemoryUtil.memAddress(jitLog)).put(1, JIT_LOG_BYTES);
+                    PointerBuffer module = stack.mallocPointer(1);
+                    result[0] = CU.cuModuleLoadDataEx(module, copy, options, values);
+                    log[0] = MemoryUtil.memUTF8(MemoryUtil.memAddress(jitLog));
+                    return result[0] == CudaResult.SUCCESS ? module.get(0) : null;
+                } finally {
+                    MemoryUtil.memFree(jitLog);
+                    MemoryUtil.memFree(copy);
+                }
+            }
+        };
+    }
+
+    /** {@code bytes} and a NUL in malloc'd memory; the caller frees it. */
+    private static ByteBuffer terminated(byte[] bytes) {
+        ByteBuffer buffer = MemoryUtil.memAlloc(bytes.length + 1);
+        buffer.put(bytes).put((byte) 0).flip();
+        return buffer;
+    }
+
+    @Override
+    protected Long function(Long module, String programName, String name) {
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            PointerBuffer function = stack.mallocPointer(1);
+            check("cuModuleGetFunction(" + name + " in " + programName + ")", CU.cuModuleGetFunction(function, module, name));
+            return function.get(0);
+        }
+    }
+
+    @Override
+    protected int maxThreadsPerBlock(Long function, String name) {
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            IntBuffer maxThreads = stack.mallocInt(1);
+            check("cuFuncGetAttribute(" + name + ")", CU.cuFuncGetAttribute(maxThreads,
+                    CU.CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK, function));
+            return maxThreads.get(0);
+        }
+    }
+
+    @Override
+    protected void launchNative(Function<Long> kernel, String name, int[] groups, int[] groupSize, Object[] arguments) {
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            // kernelParams: one pointer per argument to where its value lies; cuLaunchKernel copies the values
+            PointerBuffer parameters = stack.mallocPointer(arguments.length);
+            for (int i = 0; i < arguments.length; i++) {
+                Object argument = arguments[i];
+                long address;
+                if (argument instanceof Memory memory) {
+                    address = MemoryUtil.memAddress(stack.longs(handle(memory)));
+                } else if (argument instanceof Integer value) {
+                    address = MemoryUtil.memAddress(stack.ints(value));
+                } else {
+                    address = MemoryUtil.memAddress(stack.floats((Float) argument));
+                }
+                parameters.put(i, address);
+            }
+            checkLaunch(name, CU.cuLaunchKernel(kernel.function(), groups[0], dimension(groups, 1), dimension(groups, 2),
+                    groupSize[0], dimension(groupSize, 1), dimension(groupSize, 2), 0, stream, parameters, null));
+        }
+    }
+
+    private static int dimension(int[] sizes, int d) {
+        return d < sizes.length ? sizes[d] : 1;
+    }
+
+    @Override
+    protected void synchronize() {
+        check("cuStreamSynchronize", CU.cuStreamSynchronize(stream));
+    }
+
+    @Override
+    protected Long createEvent() {
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            PointerBuffer out = stack.mallocPointer(1);
+            check("cuEventCreate", CU.cuEventCreate(out, CU.CU_EVENT_DEFAULT));
+            return out.get(0);
+        }
+    }
+
+    @Override
+    protected int recordEvent(Long event) {
+        return CU.cuEventRecord(event, stream);
+    }
+
+    @Override
+    protected float elapsedMilliseconds(Long start, Long end) {
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            FloatBuffer milliseconds = stack.mallocFloat(1);
+            check("cuEventElapsedTime", CU.cuEventElapsedTime(milliseconds, start, end));
+            return milliseconds.get(0);
+        }
+    }
+
+    @Override
+    protected void releaseDevice(Releases releases) {
+        if (pinned != null) {
+            pinned.close(releases);
+            pinned = null;
+        }
+        if (stream != 0) {
+            long created = stream;
+            stream = 0;
+            releases.attempt(() -> check("cuStreamDestroy", CU.cuStreamDestroy(created)));
+        }
+        releases.attempt(() -> check("cuDevicePrimaryCtxRelease", CU.cuDevicePrimaryCtxRelease(handle)));
+        CURRENT.remove();
+    }
+}

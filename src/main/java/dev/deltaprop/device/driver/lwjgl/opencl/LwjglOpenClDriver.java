@@ -1,0 +1,267 @@
+package dev.deltaprop.device.driver.lwjgl.opencl;
+
+import static org.lwjgl.opencl.CL10.CL_CONTEXT_PLATFORM;
+import static org.lwjgl.opencl.CL10.CL_DEVICE_GLOBAL_MEM_SIZE;
+import static org.lwjgl.opencl.CL10.CL_DEVICE_MAX_WORK_GROUP_SIZE;
+import static org.lwjgl.opencl.CL10.CL_MEM_READ_WRITE;
+import static org.lwjgl.opencl.CL10.CL_PROFILING_COMMAND_END;
+import static org.lwjgl.opencl.CL10.CL_PROGRAM_BUILD_LOG;
+import static org.lwjgl.opencl.CL10.CL_QUEUE_PROFILING_ENABLE;
+
+import dev.deltaprop.device.driver.ProgramSource;
+import dev.deltaprop.device.driver.Releases;
+import dev.deltaprop.device.driver.lwjgl.Lwjgl;
+import dev.deltaprop.device.driver.opencl.ClStatus;
+import dev.deltaprop.device.driver.opencl.OpenClDriver;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
+import org.lwjgl.PointerBuffer;
+import org.lwjgl.opencl.CL10;
+import org.lwjgl.opencl.CL12;
+import org.lwjgl.system.MemoryStack;
+import org.lwjgl.system.MemoryUtil;
+
+/**
+ * The OpenCL driver on LWJGL 3's OpenCL binding: the native calls of {@link OpenClDriver}.
+ *
+ * <p>LWJGL's conventions: structs and out-parameters that live for one call come from the
+ * thread's {@link MemoryStack}; memory that outlives a call (the host staging buffer) is
+ * {@code memAlloc}'d and freed by {@link #close()}.
+ *
+ * <p>Copies: a whole array goes to OpenCL directly (LWJGL's array overloads pin it for the
+ * blocking call); a part of one, or a heap buffer, goes through the staging buffer, because
+ * LWJGL passes only whole arrays or direct buffers.
+ */
+public final class LwjglOpenClDriver extends OpenClDriver<Long, Long, Long, Long> {
+    /** Partial copies go through staging in chunks of at most this many floats (4 MiB), so a large one never doubles its memory. */
+    static final int STAGING_FLOATS = 1 << 20;
+
+    private final long device;
+    private final long context;
+    private final long queue;
+    /** Host staging for partial copies; grown on demand up to {@link #STAGING_FLOATS}. */
+    private FloatBuffer staging;
+
+    LwjglOpenClDriver(LwjglClDevices.Found found) {
+        super("LWJGL " + Lwjgl.version() + " (OpenCL)", found, LwjglClDevices.deviceLong(found.device(), CL_DEVICE_GLOBAL_MEM_SIZE),
+                LwjglClDevices.deviceSize(found.device(), CL_DEVICE_MAX_WORK_GROUP_SIZE),
+                new Releasers<>(CL10::clReleaseMemObject, CL10::clReleaseKernel, CL10::clReleaseProgram, CL10::clReleaseEvent));
+        this.device = found.device();
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            IntBuffer status = stack.mallocInt(1);
+            PointerBuffer properties = stack.mallocPointer(3).put(CL_CONTEXT_PLATFORM).put(found.platform()).put(0).flip();
+            context = CL10.clCreateContext(properties, device, null, MemoryUtil.NULL, status);
+            ClStatus.check("clCreateContext", status.get(0));
+            // clCreateCommandQueue: the 1.2 call, which every platform still has
+            queue = CL10.clCreateCommandQueue(context, device, CL_QUEUE_PROFILING_ENABLE, status);
+            if (status.get(0) != ClStatus.SUCCESS) {
+                CL10.clReleaseContext(context);
+                ClStatus.check("clCreateCommandQueue", status.get(0));
+            }
+        }
+    }
+
+    @Override
+    protected Long allocateNative(long bytes) {
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            IntBuffer status = stack.mallocInt(1);
+            long mem = CL10.clCreateBuffer(context, CL_MEM_READ_WRITE, bytes, status);
+            ClStatus.check("clCreateBuffer(" + bytes + " bytes)", status.get(0));
+            return mem;
+        }
+    }
+
+    @Override
+    protected void writeNative(Long target, long targetOffset, float[] source, int sourceOffset, int count) {
+        if (sourceOffset == 0 && count == source.length) {
+            ClStatus.check("clEnqueueWriteBuffer", CL10.clEnqueueWriteBuffer(queue, target, true,
+                    targetOffset * Float.BYTES, source, null, null));
+            return;
+        }
+        for (int from = 0; from < count; from += STAGING_FLOATS) {
+            int n = Math.min(STAGING_FLOATS, count - from);
+            enqueueWrite(target, targetOffset + from, staging(n).put(source, sourceOffset + from, n).flip());
+        }
+    }
+
+    @Override
+    protected void writeNative(Long target, long targetOffset, FloatBuffer source, int count) {
+        if (source.isDirect() && source.order() == ByteOrder.nativeOrder()) {
+            // LWJGL copies remaining() elements from the position: a slice bounds both without moving it
+            enqueueWrite(target, targetOffset, source.slice().limit(count));
+            return;
+        }
+        int start = source.position();
+        for (int from = 0; from < count; from += STAGING_FLOATS) {
+            int n = Math.min(STAGING_FLOATS, count - from);
+            enqueueWrite(target, targetOffset + from,
+                    staging(n).put(source.duplicate().limit(start + from + n).position(start + from)).flip());
+        }
+    }
+
+    @Override
+    protected void writeNative(Long target, long targetOffset, int[] source, int sourceOffset, int count) {
+        if (sourceOffset == 0 && count == source.length) {
+            ClStatus.check("clEnqueueWriteBuffer", CL10.clEnqueueWriteBuffer(queue, target, true,
+                    targetOffset * Integer.BYTES, source, null, null));
+            return;
+        }
+        for (int from = 0; from < count; from += STAGING_FLOATS) {
+            int n = Math.min(STAGING_FLOATS, count - from);
+            FloatBuffer staged = staging(n);
+            // the same 4 bytes per element, seen as ints
+            MemoryUtil.memIntBuffer(MemoryUtil.memAddress(staged), n).put(source, sourceOffset + from, n);
+            enqueueWrite(target, targetOffset + from, staged.limit(n));
+        }
+    }
+
+    /** Blocking: the caller may reuse its array, and staging may be refilled, as soon as this returns. */
+    private void enqueueWrite(long target, long targetOffset, FloatBuffer direct) {
+        ClStatus.check("clEnqueueWriteBuffer", CL10.clEnqueueWriteBuffer(queue, target, true,
+                targetOffset * Float.BYTES, direct, null, null));
+    }
+
+    @Override
+    protected void readNative(Long source, long sourceOffset, float[] target, int targetOffset, int count) {
+        if (targetOffset == 0 && count == target.length) {
+            ClStatus.check("clEnqueueReadBuffer", CL10.clEnqueueReadBuffer(queue, source, true,
+                    sourceOffset * Float.BYTES, target, null, null));
+            return;
+        }
+        for (int from = 0; from < count; from += STAGING_FLOATS) {
+            int n = Math.min(STAGING_FLOATS, count - from);
+            FloatBuffer staged = staging(n).limit(n);
+            ClStatus.check("clEnqueueReadBuffer", CL10.clEnqueueReadBuffer(queue, source, true,
+                    (sourceOffset + from) * Float.BYTES, staged, null, null));
+            staged.get(target, targetOffset + from, n);
+        }
+    }
+
+    /** The staging buffer, cleared, holding at least {@code count} ≤ {@link #STAGING_FLOATS} floats. */
+    private FloatBuffer staging(int count) {
+        if (staging == null || staging.capacity() < count) {
+            if (staging != null) {
+                MemoryUtil.memFree(staging);
+                staging = null;
+            }
+            staging = MemoryUtil.memAllocFloat(Math.max(count, 4096));
+        }
+        return staging.clear();
+    }
+
+    @Override
+    protected Long createProgram(ProgramSource source) {
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            IntBuffer status = stack.mallocInt(1);
+            // the source is far larger than the stack: LWJGL's CharSequence overload copies it to malloc'd memory
+            long program = CL10.clCreateProgramWithSource(context, source.text(), status);
+            ClStatus.check("clCreateProgramWithSource(" + source.name() + ")", status.get(0));
+            return program;
+        }
+    }
+
+    @Override
+    protected int compile(Long program, String options) {
+        return CL10.clBuildProgram(program, device, options, null, MemoryUtil.NULL);
+    }
+
+    /** Read into malloc'd memory because a log can outgrow the stack. */
+    @Override
+    protected String buildLog(Long program) {
+        long size;
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            PointerBuffer sizeOut = stack.mallocPointer(1);
+            if (CL10.clGetProgramBuildInfo(program, device, CL_PROGRAM_BUILD_LOG, (ByteBuffer) null, sizeOut) != ClStatus.SUCCESS) {
+                return "";
+            }
+            size = sizeOut.get(0);
+        }
+        if (size <= 1) {
+            return "";
+        }
+        ByteBuffer log = MemoryUtil.memAlloc((int) size);
+        try {
+            int status = CL10.clGetProgramBuildInfo(program, device, CL_PROGRAM_BUILD_LOG, log, null);
+            return status == ClStatus.SUCCESS ? LwjglClDevices.text(log)
+                    : "(build log unreadable: clGetProgramBuildInfo: " + ClStatus.name(status) + ")";
+        } finally {
+            MemoryUtil.memFree(log);
+        }
+    }
+
+    @Override
+    protected Long kernelNative(Long program, String programName, String name) {
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            IntBuffer status = stack.mallocInt(1);
+            long kernel = CL10.clCreateKernel(program, name, status);
+            ClStatus.check("clCreateKernel(" + name + ")", status.get(0));
+            return kernel;
+        }
+    }
+
+    // the 1p/1i/1f forms pass the value through LWJGL's stack: no Java array per argument
+    @Override
+    protected int setArgument(Long kernel, int index, Long buffer) {
+        return CL10.clSetKernelArg1p(kernel, index, buffer);
+    }
+
+    @Override
+    protected int setArgument(Long kernel, int index, int value) {
+        return CL10.clSetKernelArg1i(kernel, index, value);
+    }
+
+    @Override
+    protected int setArgument(Long kernel, int index, float value) {
+        return CL10.clSetKernelArg1f(kernel, index, value);
+    }
+
+    @Override
+    protected int enqueue(Long kernel, int[] groups, int[] groupSize) {
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            PointerBuffer global = stack.mallocPointer(groups.length);
+            PointerBuffer local = stack.mallocPointer(groups.length);
+            for (int d = 0; d < groups.length; d++) {
+                global.put(d, (long) groups[d] * groupSize[d]);
+                local.put(d, groupSize[d]);
+            }
+            return CL10.clEnqueueNDRangeKernel(queue, kernel, groups.length, null, global, local, null, null);
+        }
+    }
+
+    @Override
+    protected void finishNative() {
+        ClStatus.check("clFinish", CL10.clFinish(queue));
+    }
+
+    @Override
+    protected Long enqueueMarker() {
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            PointerBuffer event = stack.mallocPointer(1);
+            ClStatus.check("clEnqueueMarkerWithWaitList", CL12.clEnqueueMarkerWithWaitList(queue, null, event));
+            return event.get(0);
+        }
+    }
+
+    @Override
+    protected long endNanos(Long event) {
+        ClStatus.check("clWaitForEvents", CL10.clWaitForEvents(event));
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            LongBuffer value = stack.mallocLong(1);
+            ClStatus.check("clGetEventProfilingInfo", CL10.clGetEventProfilingInfo(event, CL_PROFILING_COMMAND_END, value, null));
+            return value.get(0);
+        }
+    }
+
+    @Override
+    protected void releaseDevice(Releases releases) {
+        releases.attempt(() -> ClStatus.check("clReleaseCommandQueue", CL10.clReleaseCommandQueue(queue)));
+        releases.attempt(() -> ClStatus.check("clReleaseContext", CL10.clReleaseContext(context)));
+        if (staging != null) {
+            MemoryUtil.memFree(staging);
+            staging = null;
+        }
+    }
+}

@@ -1,0 +1,218 @@
+package dev.deltaprop.device.driver.opencl;
+
+import dev.deltaprop.device.driver.DriverException;
+import dev.deltaprop.device.driver.KernelBuildException;
+import dev.deltaprop.device.driver.NativeDriver;
+import dev.deltaprop.device.driver.ProgramSource;
+import java.util.Map;
+import java.util.function.ToIntFunction;
+
+/**
+ * What both OpenCL bindings' drivers share above {@link NativeDriver}: one device, one context,
+ * one in-order queue with profiling enabled (so that a mark can be timed); the device described
+ * by discovery; build options from the defines and a build failure that carries the log; and
+ * marks as marker events that are read once and released at once, keeping their time.
+ *
+ * @param <V> the binding's {@code cl_event}
+ */
+public abstract class OpenClDriver<B, P, K, V> extends NativeDriver<B, P, K, OpenClDriver.Event<V>> {
+    private final OpenClDeviceChoice.Candidate device;
+    private final Releasers<B, P, K, V> releasers;
+    private final long globalMemoryBytes;
+    private final int maxGroupSize;
+
+    protected OpenClDriver(String binding, OpenClDeviceChoice.Candidate device, long globalMemoryBytes, long maxGroupSize,
+                           Releasers<B, P, K, V> releasers) {
+        super(binding);
+        this.device = device;
+        this.releasers = releasers;
+        this.globalMemoryBytes = globalMemoryBytes;
+        this.maxGroupSize = (int) Math.min(Integer.MAX_VALUE, maxGroupSize);
+    }
+
+    /** A marker event until it is read, then only its time. */
+    public static final class Event<V> {
+        V event;
+        long nanos;
+
+        Event(V event) {
+            this.event = event;
+        }
+    }
+
+    /** The binding's {@code clRelease…} calls, each returning its status, which the driver checks and names. */
+    public record Releasers<B, P, K, V>(ToIntFunction<B> memObject, ToIntFunction<K> kernel, ToIntFunction<P> program,
+                                        ToIntFunction<V> event) {
+    }
+
+    /** Enqueues a marker on the queue (after everything before it). */
+    protected abstract V enqueueMarker();
+
+    /** Waits for {@code event}, then its {@code CL_PROFILING_COMMAND_END} in nanoseconds. */
+    protected abstract long endNanos(V event);
+
+
+    @Override
+    protected final Event<V> markNative() {
+        return new Event<>(enqueueMarker());
+    }
+
+    @Override
+    protected final long elapsedNanosNative(Event<V> start, Event<V> end) {
+        return time(end) - time(start);
+    }
+
+    /** The mark's device time; its event is released once read, so that marks do not pile up in a long run. */
+    private long time(Event<V> mark) {
+        if (mark.event != null) {
+            mark.nanos = endNanos(mark.event);
+            V event = mark.event;
+            mark.event = null;
+            release("clReleaseEvent", releasers.event(), event);
+        }
+        return mark.nanos;
+    }
+
+    @Override
+    protected final boolean spent(Event<V> mark) {
+        return mark.event == null;
+    }
+
+    @Override
+    protected final void releaseMark(Event<V> mark) {
+        if (mark.event != null) {
+            V event = mark.event;
+            mark.event = null;
+            release("clReleaseEvent", releasers.event(), event);
+        }
+    }
+
+    private static <T> void release(String call, ToIntFunction<T> release, T handle) {
+        ClStatus.check(call, release.applyAsInt(handle));
+    }
+
+    @Override
+    protected final void quiesce() {
+        finishNative();
+    }
+
+    @Override
+    protected final void releaseBuffer(B buffer) {
+        release("clReleaseMemObject", releasers.memObject(), buffer);
+    }
+
+    @Override
+    protected final void releaseKernel(K kernel) {
+        release("clReleaseKernel", releasers.kernel(), kernel);
+    }
+
+    @Override
+    protected final void releaseProgram(P program) {
+        release("clReleaseProgram", releasers.program(), program);
+    }
+
+    /** {@code clSetKernelArg} with a buffer: its status. */
+    protected abstract int setArgument(K kernel, int index, B buffer);
+
+    /** {@code clSetKernelArg} with an {@code int}: its status. */
+    protected abstract int setArgument(K kernel, int index, int value);
+
+    /** {@code clSetKernelArg} with a {@code float}: its status. */
+    protected abstract int setArgument(K kernel, int index, float value);
+
+    /** {@code clEnqueueNDRangeKernel} of {@code groups[d] × groupSize[d]} work-items: its status. */
+    protected abstract int enqueue(K kernel, int[] groups, int[] groupSize);
+
+    @Override
+    protected final void launchNative(K kernel, String name, int[] groups, int[] groupSize, Object[] arguments) {
+        for (int a = 0; a < arguments.length; a++) {
+            Object argument = arguments[a];
+            int status;
+            if (argument instanceof Memory memory) {
+                status = setArgument(kernel, a, handle(memory));
+            } else if (argument instanceof Integer value) {
+                status = setArgument(kernel, a, (int) value);
+            } else {
+                status = setArgument(kernel, a, (float) (Float) argument);
+            }
+            if (status != ClStatus.SUCCESS) {
+                throw new DriverException("clSetKernelArg(" + name + ", " + a + "): " + ClStatus.name(status));
+            }
+        }
+        int status = enqueue(kernel, groups, groupSize);
+        if (status != ClStatus.SUCCESS) {
+            throw new DriverException("clEnqueueNDRangeKernel(" + name + "): " + ClStatus.name(status));
+        }
+    }
+
+    /** {@code clCreateProgramWithSource}, checked. */
+    protected abstract P createProgram(ProgramSource source);
+
+    /** {@code clBuildProgram} for this device with {@code options}: its status. */
+    protected abstract int compile(P program, String options);
+
+    /** The compiler's log of {@code program}; empty, or a line saying why, when it cannot be read. */
+    protected abstract String buildLog(P program);
+
+    /** Creates and builds the program; a failed build is released and thrown with the compiler's log. */
+    @Override
+    protected final P buildNative(ProgramSource source, Map<String, String> defines) {
+        P program = createProgram(source);
+        String options = options(defines);
+        int built = compile(program, options);
+        if (built != ClStatus.SUCCESS) {
+            String log = buildLog(program);
+            releasers.program().applyAsInt(program);
+            throw buildFailure(source, options, built, log);
+        }
+        return program;
+    }
+
+    /** {@code -DNAME=value} for each define, space-separated: the options of {@code clBuildProgram}. */
+    private static String options(Map<String, String> defines) {
+        StringBuilder options = new StringBuilder();
+        defines.forEach((name, value) -> options.append("-D").append(name).append('=').append(value).append(' '));
+        return options.toString().trim();
+    }
+
+    /** {@code clBuildProgram(kernels/mlp.cl, -DTM=64): CL_BUILD_PROGRAM_FAILURE (-11) on DEVICE}, with the compiler's log. */
+    private KernelBuildException buildFailure(ProgramSource source, String options, int status, String log) {
+        return new KernelBuildException("clBuildProgram(" + source.name() + ", " + options + "): " + ClStatus.name(status)
+                + " on " + device.name(), log);
+    }
+
+    @Override
+    public final String deviceName() {
+        return device.name();
+    }
+
+    @Override
+    public final String deviceVersion() {
+        return device.platformName() + ", " + device.version();
+    }
+
+    @Override
+    public final DeviceType deviceType() {
+        return device.type();
+    }
+
+    @Override
+    public final Language language() {
+        return Language.OPENCL_C;
+    }
+
+    @Override
+    public final long globalMemoryBytes() {
+        return globalMemoryBytes;
+    }
+
+    @Override
+    public final int maxGroupSize() {
+        return maxGroupSize;
+    }
+
+    @Override
+    public final String toString() {
+        return binding() + " on " + device.describe();
+    }
+}

@@ -1,0 +1,137 @@
+package dev.deltaprop.device.driver.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.deltaprop.device.driver.Driver;
+import dev.deltaprop.device.driver.DriverException;
+import dev.deltaprop.device.driver.Releases;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What both CUDA drivers do the same way, on a recording stand-in for the native calls (no GPU
+ * needed): {@code free} waits for the stream before {@code cuMemFree} (a queued kernel may still
+ * use the buffer; the LWJGL driver did, the JCuda one did not), a failed launch reads
+ * {@code cuLaunchKernel(NAME): …} for both, and close reports the releases' results by name.
+ */
+class CudaDriverTest {
+    private static final CudaDevice H200 = new CudaDevice(0, "NVIDIA H200", 9, 0, 141L << 30, 1024, 132);
+
+    /** Buffers are numbers; every native call is written down; a buffer numbered below 0 fails to free. */
+    private static final class Recording extends CudaDriver<Integer, String, String, Integer> {
+        final List<String> calls;
+        private int next;
+
+        Recording(List<String> calls) {
+            super("recording", H200, 13000, new Releasers<>(
+                    buffer -> { calls.add("cuMemFree " + buffer); return buffer < 0 ? 1 : 0; },
+                    module -> { calls.add("cuModuleUnload"); return 0; },
+                    event -> { calls.add("cuEventDestroy " + event); return 0; },
+                    event -> { calls.add("cuEventSynchronize " + event); return 0; }));
+            this.calls = calls;
+        }
+
+        @Override
+        protected Integer allocateNative(long bytes) {
+            return ++next;
+        }
+
+        @Override
+        protected void upload(Integer target, long targetOffset, int count, Filler filler) {
+            calls.add("upload " + target);
+        }
+
+        @Override
+        protected void readNative(Integer source, long sourceOffset, float[] target, int targetOffset, int count) {
+            calls.add("read " + source);
+        }
+
+        @Override
+        protected CudaModules.Calls<String> moduleCalls() {
+            throw new UnsupportedOperationException("no modules here");
+        }
+
+        @Override
+        protected String function(String module, String programName, String name) {
+            return name;
+        }
+
+        @Override
+        protected int maxThreadsPerBlock(String function, String name) {
+            return 1024;
+        }
+
+        @Override
+        protected void launchNative(Function<String> kernel, String name, int[] groups, int[] groupSize, Object[] arguments) {
+            calls.add("cuLaunchKernel " + name);
+        }
+
+        @Override
+        protected void synchronize() {
+            calls.add("cuStreamSynchronize");
+        }
+
+        @Override
+        protected Integer createEvent() {
+            return ++next;
+        }
+
+        @Override
+        protected int recordEvent(Integer event) {
+            return 0;
+        }
+
+        @Override
+        protected float elapsedMilliseconds(Integer start, Integer end) {
+            return 0.5f;
+        }
+
+        @Override
+        protected void releaseDevice(Releases releases) {
+            calls.add("cuDevicePrimaryCtxRelease");
+        }
+
+        void lose(Driver.Memory memory) {
+            dev.deltaprop.device.driver.NativeDriverAccess.loseHandle(memory, -1);
+        }
+    }
+
+    @Test
+    void freeWaitsForTheStreamFirst() {
+        List<String> calls = new ArrayList<>();
+        try (Recording driver = new Recording(calls)) {
+            Driver.Memory memory = driver.allocate(4);
+            driver.write(memory, 0, new float[4], 0, 4);
+            calls.clear();
+            driver.free(memory);
+            assertEquals(List.of("cuStreamSynchronize", "cuMemFree 1"), calls);
+        }
+    }
+
+    @Test
+    void aFailedLaunchIsSpelledOneWay() {
+        DriverException e = assertThrows(DriverException.class, () -> CudaDriver.checkLaunch("forward_gemm", 1));
+        assertEquals("cuLaunchKernel(forward_gemm): CUDA_ERROR_INVALID_VALUE", e.getMessage());
+        CudaDriver.checkLaunch("forward_gemm", 0);
+    }
+
+    @Test
+    void closeWaitsThenReleasesEverythingAndReportsByName() {
+        List<String> calls = new ArrayList<>();
+        Recording driver = new Recording(calls);
+        Driver.Memory lost = driver.allocate(4);
+        driver.lose(lost);
+        Driver.TimingMark start = driver.mark();
+        Driver.TimingMark end = driver.mark();
+        assertEquals(500_000, driver.elapsedNanos(start, end));
+        calls.clear();
+        DriverException e = assertThrows(DriverException.class, driver::close);
+        assertEquals("cuMemFree: CUDA_ERROR_INVALID_VALUE", e.getMessage());
+        assertEquals("cuStreamSynchronize", calls.get(0));
+        assertEquals("cuDevicePrimaryCtxRelease", calls.get(calls.size() - 1));
+        assertEquals(List.of("cuEventDestroy 2", "cuEventDestroy 3"),
+                calls.stream().filter(call -> call.startsWith("cuEventDestroy")).sorted().toList());
+    }
+}

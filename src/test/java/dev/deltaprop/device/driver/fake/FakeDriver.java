@@ -1,0 +1,177 @@
+package dev.deltaprop.device.driver.fake;
+
+import dev.deltaprop.device.driver.Driver;
+import dev.deltaprop.device.driver.DriverException;
+import dev.deltaprop.device.driver.DriverFactory;
+import dev.deltaprop.device.driver.NativeDriver;
+import dev.deltaprop.device.driver.ProgramSource;
+import dev.deltaprop.device.driver.Releases;
+import java.nio.FloatBuffer;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A whole binding in one class, for tests: a "device" whose memory is Java arrays and whose
+ * compiler accepts any program and knows two kernels, {@code gather_rows} and {@code scale},
+ * computed here in Java. It shows what a new binding writes (the native calls of
+ * {@link NativeDriver} and a {@link Factory}) and runs the driver contract with no native library;
+ * a release of {@link #LOST} fails, as a lost handle's would.
+ */
+public final class FakeDriver extends NativeDriver<float[], String, String, Long> {
+    /** A buffer handle whose release fails. */
+    public static final float[] LOST = new float[0];
+
+    FakeDriver() {
+        super("fake 1.0");
+    }
+
+    /** The factory a backend table row names. */
+    public static final class Factory implements DriverFactory {
+        @Override
+        public String unavailableReason() {
+            return null;
+        }
+
+        @Override
+        public List<String> details() {
+            return List.of("fake device in host memory");
+        }
+
+        @Override
+        public Driver open() {
+            return new FakeDriver();
+        }
+    }
+
+    @Override
+    protected float[] allocateNative(long bytes) {
+        return new float[Math.toIntExact(bytes / Float.BYTES)];
+    }
+
+    @Override
+    protected void writeNative(float[] target, long targetOffset, float[] source, int sourceOffset, int count) {
+        System.arraycopy(source, sourceOffset, target, (int) targetOffset, count);
+    }
+
+    @Override
+    protected void writeNative(float[] target, long targetOffset, FloatBuffer source, int count) {
+        source.duplicate().get(target, (int) targetOffset, count);
+    }
+
+    @Override
+    protected void writeNative(float[] target, long targetOffset, int[] source, int sourceOffset, int count) {
+        for (int i = 0; i < count; i++) {
+            target[(int) targetOffset + i] = Float.intBitsToFloat(source[sourceOffset + i]);
+        }
+    }
+
+    @Override
+    protected void readNative(float[] source, long sourceOffset, float[] target, int targetOffset, int count) {
+        System.arraycopy(source, (int) sourceOffset, target, targetOffset, count);
+    }
+
+    @Override
+    protected String buildNative(ProgramSource source, Map<String, String> defines) {
+        return source.name();
+    }
+
+    @Override
+    protected String kernelNative(String program, String programName, String name) {
+        if (!name.equals("gather_rows") && !name.equals("scale")) {
+            throw new DriverException("fakeKernel(" + name + " in " + programName + "): no such kernel");
+        }
+        return name;
+    }
+
+    @Override
+    protected void launchNative(String kernel, String name, int[] groups, int[] groupSize, Object[] arguments) {
+        long items = 1;
+        for (int d = 0; d < groups.length; d++) {
+            items *= (long) groups[d] * groupSize[d];
+        }
+        if (kernel.equals("gather_rows")) {
+            float[] data = handle((Memory) arguments[0]);
+            float[] order = handle((Memory) arguments[1]);
+            float[] out = handle((Memory) arguments[2]);
+            int offset = (Integer) arguments[3];
+            int batch = (Integer) arguments[4];
+            int width = (Integer) arguments[5];
+            for (int k = 0; k < Math.min(items, (long) batch * width); k++) {
+                out[k] = data[Float.floatToRawIntBits(order[offset + k / width]) * width + k % width];
+            }
+        } else {
+            float[] v = handle((Memory) arguments[0]);
+            float a = (Float) arguments[1];
+            for (int i = 0; i < Math.min(items, (Integer) arguments[2]); i++) {
+                v[i] *= a;
+            }
+        }
+    }
+
+    @Override
+    protected void finishNative() {
+    }
+
+    @Override
+    protected Long markNative() {
+        return System.nanoTime();
+    }
+
+    @Override
+    protected long elapsedNanosNative(Long start, Long end) {
+        return end - start;
+    }
+
+    @Override
+    protected void quiesce() {
+    }
+
+    @Override
+    protected void releaseMark(Long mark) {
+    }
+
+    @Override
+    protected void releaseBuffer(float[] buffer) {
+        if (buffer == LOST) {
+            throw new DriverException("fakeFree: FAKE_INVALID_HANDLE");
+        }
+    }
+
+    @Override
+    protected void releaseProgram(String program) {
+    }
+
+    @Override
+    protected void releaseDevice(Releases releases) {
+    }
+
+    @Override
+    public String deviceName() {
+        return "fake device";
+    }
+
+    @Override
+    public String deviceVersion() {
+        return "host memory";
+    }
+
+    @Override
+    public DeviceType deviceType() {
+        return DeviceType.OTHER;
+    }
+
+    @Override
+    public Language language() {
+        return Language.OPENCL_C;
+    }
+
+    @Override
+    public long globalMemoryBytes() {
+        return 1L << 30;
+    }
+
+    @Override
+    public int maxGroupSize() {
+        return 256;
+    }
+}
