@@ -9,11 +9,10 @@
  *     sums[n_in][j] = Σ_b δ^l_bj                                   (S_b, the bias row)
  *
  * so the layer's flat gradient is S_W then S_b, the layout GradientExchange reads and writes.
- * One work-item per sum, summing its column of the batch in order; items of a group take
- * neighbouring j, so the δ reads coalesce and the z read is one broadcast per row. This is the
- * plain form (no tiles): the first version of multi-device training does not share update.h's
- * tiled GEMM, which another issue is reworking.
- * Grid: ceil(n_out/GX) × ceil((n_in+1)/GY) groups of GX × GY items, any GX, GY.
+ * It is update_gemm's GEMM (update.h: the same tiles, the same order of the sums, the bias
+ * summed by the first row of groups from the Δ slices in local memory) with a store for an
+ * epilogue, so one device's step and the sums of a one-shard "split" agree bit for bit.
+ * Grid: ceil(n_out/TN) × ceil(n_in/TM) groups of (TN/WN) × (TM/WM) items. Macros: TM TN TK WM WN VW (tiles.h).
  *
  * optimizer_apply (one layer): every weight and bias takes optimizer_step (optimizer.h) with
  * g = sums · inverse_batch (inverse_batch = 1/B of the whole batch), its state at its own index —
@@ -25,22 +24,59 @@
 KERNEL void gradient_sums(GLOBAL const float* RESTRICT z_prev, GLOBAL const float* RESTRICT delta,
                           GLOBAL float* RESTRICT sums, int batch, int n_in, int n_out)
 {
-    const int j = GROUP_ID(0) * LOCAL_SIZE(0) + LOCAL_ID(0);
-    const int i = GROUP_ID(1) * LOCAL_SIZE(1) + LOCAL_ID(1);
-    if (j >= n_out || i > n_in) {
-        return;
+    LOCAL float a_tile[TK * TM];
+    LOCAL float b_tile[TK * TN];
+    float acc[WM * WN];
+    float bias_sum[WN];
+#pragma unroll
+    for (int e = 0; e < WM * WN; ++e) {
+        acc[e] = 0.0f;
     }
-    float acc = 0.0f;
-    if (i < n_in) {
-        for (int b = 0; b < batch; ++b) {
-            acc += z_prev[(long) b * n_in + i] * delta[(long) b * n_out + j];
+#pragma unroll
+    for (int n = 0; n < WN; ++n) {
+        bias_sum[n] = 0.0f;
+    }
+    const int row0 = GROUP_ID(1) * TM;
+    const int column0 = GROUP_ID(0) * TN;
+    const int owns_bias = GROUP_ID(1) == 0 && LOCAL_ID(1) == 0;
+
+    for (int k0 = 0; k0 < batch; k0 += TK) {
+        /* A(i, b) = z_prev[b·n_in + i]: already k-major in memory */
+        load_tile(z_prev, n_in, k0, row0, batch, n_in, a_tile, TK, TM, 0);
+        /* B(b, j) = delta[b·n_out + j] */
+        load_tile(delta, n_out, k0, column0, batch, n_out, b_tile, TK, TN, 0);
+        BARRIER();
+        multiply_tile(a_tile, b_tile, acc);
+        if (owns_bias) {
+            for (int k = 0; k < TK; ++k) {
+#pragma unroll
+                for (int n = 0; n < WN; ++n) {
+                    bias_sum[n] += b_tile[k * TN + LOCAL_ID(0) * WN + n];
+                }
+            }
         }
-    } else {
-        for (int b = 0; b < batch; ++b) {
-            acc += delta[(long) b * n_out + j];
+        BARRIER();
+    }
+
+    const int row = row0 + LOCAL_ID(1) * WM;
+    const int column = column0 + LOCAL_ID(0) * WN;
+#pragma unroll
+    for (int m = 0; m < WM; ++m) {
+#pragma unroll
+        for (int n = 0; n < WN; ++n) {
+            if (row + m < n_in && column + n < n_out) {
+                sums[(long) (row + m) * n_out + column + n] = acc[m * WN + n];
+            }
         }
     }
-    sums[(long) i * n_out + j] = acc;
+    if (owns_bias) {
+#pragma unroll
+        for (int n = 0; n < WN; ++n) {
+            if (column + n < n_out) {
+                sums[(long) n_in * n_out + column + n] = bias_sum[n];
+            }
+        }
+    }
 }
 
 KERNEL void optimizer_apply(GLOBAL float* RESTRICT weights, GLOBAL float* RESTRICT bias,

@@ -24,13 +24,11 @@ final class GradientKernels {
 
     /**
      * {@code out} ({@code (nIn + 1) × nOut}) ← {@code Z_prevᵀ Δ} in its first {@code nIn} rows and
-     * {@code Σ_b Δ_b} in its last. One launch.
+     * {@code Σ_b Δ_b} in its last: the update GEMM's grid and tiles. One launch.
      */
     void sums(Memory zPrev, Memory delta, Memory out, int batch, int nIn, int nOut) {
-        int columns = tiles.groupColumns();
-        int rows = tiles.groupRows();
-        driver.launch(sums, new int[] {ceilDiv(nOut, columns), ceilDiv(nIn + 1, rows)}, new int[] {columns, rows},
-                zPrev, delta, out, batch, nIn, nOut);
+        driver.launch(sums, new int[] {ceilDiv(nOut, tiles.tn()), ceilDiv(nIn, tiles.tm())},
+                new int[] {tiles.groupColumns(), tiles.groupRows()}, zPrev, delta, out, batch, nIn, nOut);
     }
 
     /** Every weight and bias of a layer steps by {@code step}'s rule with {@code g = sums / totalBatch}. One launch. */
