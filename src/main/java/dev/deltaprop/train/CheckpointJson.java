@@ -6,9 +6,11 @@ import com.google.gson.JsonObject;
 import dev.deltaprop.model.Activation;
 import dev.deltaprop.model.Layer;
 import dev.deltaprop.model.Loss;
+import dev.deltaprop.model.MemoryEstimate;
 import dev.deltaprop.model.Network;
 import dev.deltaprop.model.Optimizer;
 import dev.deltaprop.model.OptimizerState;
+import dev.deltaprop.model.Sizes;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -142,16 +144,35 @@ final class CheckpointJson {
     /** The architecture with zero parameters, which the binary file then fills in. */
     private static Network shape(JsonObject n) {
         List<Layer> layers = new ArrayList<>();
-        for (JsonElement e : n.getAsJsonArray("layers")) {
-            JsonObject l = e.getAsJsonObject();
+        // the widths first, checked against one array and the heap before any layer is allocated:
+        // the binary files that must match them are read only afterwards
+        JsonArray list = n.getAsJsonArray("layers");
+        int[] widths = new int[list.size() + 1];
+        for (int k = 0; k < list.size(); k++) {
+            JsonObject l = list.get(k).getAsJsonObject();
             int inputs = l.get("inputs").getAsInt();
             int outputs = l.get("outputs").getAsInt();
             if (inputs < 1 || outputs < 1) {
                 throw new IllegalArgumentException("network.layers: expected widths of at least 1, found " + inputs
                         + " × " + outputs);
             }
+            Sizes.elements("network.layers[" + k + "]: inputs × outputs", inputs, outputs);
+            widths[k] = inputs;
+            widths[k + 1] = outputs;
+        }
+        StringBuilder shape = new StringBuilder();
+        for (int width : widths) {
+            shape.append(shape.length() == 0 ? "" : "-").append(width);
+        }
+        // the zero network here, the parameters read, and the network made of them
+        MemoryEstimate.requireHeap("network.layers: " + shape,
+                MemoryEstimate.bytes(MemoryEstimate.parameters(widths), 3 * Float.BYTES));
+        for (JsonElement e : list) {
+            JsonObject l = e.getAsJsonObject();
+            int inputs = l.get("inputs").getAsInt();
+            int outputs = l.get("outputs").getAsInt();
             layers.add(new Layer(inputs, outputs, Activation.parse(l.get("activation").getAsString()),
-                    new float[Math.multiplyExact(inputs, outputs)], new float[outputs]));
+                    new float[inputs * outputs], new float[outputs]));
         }
         return new Network(layers, Loss.parse(n.get("loss").getAsString()));
     }
