@@ -18,4 +18,5 @@
 #include "split_k.h"
 #include "optimizer.h"
 #include "update.h"
+#include "gradient.h"
 #include "gather.h"

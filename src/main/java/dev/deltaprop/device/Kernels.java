@@ -35,6 +35,8 @@ final class Kernels {
     /** Split-K partial sums, {@code splits × M × N} floats, grown on demand; {@code null} until a split runs. */
     private Memory partialSums;
     private long launches;
+    /** The built program, for the kernels of {@link GradientKernels}. */
+    private final Driver.Program program;
 
     Kernels(Driver driver) {
         this(driver, TileProfile.forDevice(driver.deviceType(), driver.maxGroupSize()), Map.of());
@@ -59,7 +61,7 @@ final class Kernels {
         this.tiles = tiles;
         Map<String, String> defines = new LinkedHashMap<>(tiles.defines());
         defines.putAll(extraDefines);
-        Driver.Program program = driver.build(KernelSource.load(driver.language()), defines);
+        program = driver.build(KernelSource.load(driver.language()), defines);
         forwardSmall = driver.kernel(program, "forward_gemm_" + tiles.small().name());
         forwardLarge = driver.kernel(program, "forward_gemm_" + tiles.large().name());
         forwardReduce = driver.kernel(program, "forward_reduce");
@@ -76,6 +78,11 @@ final class Kernels {
 
     TileProfile tiles() {
         return tiles;
+    }
+
+    /** The program every family was built from. */
+    Driver.Program program() {
+        return program;
     }
 
     /** Kernel launches so far, for the engine's launches-per-step count. */

@@ -147,7 +147,8 @@ final class CheckpointJson {
         // the widths first, checked against one array and the heap before any layer is allocated:
         // the binary files that must match them are read only afterwards
         JsonArray list = n.getAsJsonArray("layers");
-        int[] widths = new int[list.size() + 1];
+        long parameters = 0;
+        StringBuilder shape = new StringBuilder();
         for (int k = 0; k < list.size(); k++) {
             JsonObject l = list.get(k).getAsJsonObject();
             int inputs = l.get("inputs").getAsInt();
@@ -157,16 +158,12 @@ final class CheckpointJson {
                         + " × " + outputs);
             }
             Sizes.elements("network.layers[" + k + "]: inputs × outputs", inputs, outputs);
-            widths[k] = inputs;
-            widths[k + 1] = outputs;
-        }
-        StringBuilder shape = new StringBuilder();
-        for (int width : widths) {
-            shape.append(shape.length() == 0 ? "" : "-").append(width);
+            // per layer, not from a widths array: a damaged manifest's layers need not fit together
+            parameters = Math.min(Long.MAX_VALUE / 2, parameters + Sizes.multiply(inputs + 1L, outputs));
+            shape.append(k == 0 ? "" : ", ").append(inputs).append(" × ").append(outputs);
         }
         // the zero network here, the parameters read, and the network made of them
-        MemoryEstimate.requireHeap("network.layers: " + shape,
-                MemoryEstimate.bytes(MemoryEstimate.parameters(widths), 3 * Float.BYTES));
+        MemoryEstimate.requireHeap("network.layers (" + shape + ")", MemoryEstimate.bytes(parameters, 3 * Float.BYTES));
         for (JsonElement e : list) {
             JsonObject l = e.getAsJsonObject();
             int inputs = l.get("inputs").getAsInt();
