@@ -34,6 +34,11 @@ import java.util.Objects;
  * gathered on the device in the order given to {@link Dataset#order} (two more launches per step,
  * no upload). A larger data set stays on the host and its batches are uploaded step by step; the
  * logger {@code dev.deltaprop.device} says so at {@code INFO}.
+ *
+ * <p>A network that fits the fused small-MLP kernel (every width ≤ {@value FusedMlp#WIDTH}, see
+ * {@link FusedMlp#refusal}) trains in 2 launches per step instead of {@code 3L + 1}, with the
+ * same loss, optimizer and read-outs; {@link #device()} says which path the loaded network takes,
+ * and {@code -D}{@value FusedMlp#PROPERTY}{@code =false} turns the fused path off.
  */
 public final class DeviceBackend implements Backend, Profiled {
     /** The share of global memory a data set may take on the device, in percent. */
@@ -49,6 +54,10 @@ public final class DeviceBackend implements Backend, Profiled {
     private final double datasetShare;
     private DeviceNet net;
     private Optimizer optimizer;
+    /** The fused small-MLP step ({@link FusedMlp}); {@link #fusedOn} says whether the loaded network takes it. */
+    private final FusedMlp fused;
+    private boolean fusedAllowed = FusedMlp.enabled();
+    private boolean fusedOn;
     private int lastLaunches;
     private boolean closed;
     /** Refuses a second thread inside a call (backends are single-threaded). */
@@ -71,6 +80,7 @@ public final class DeviceBackend implements Backend, Profiled {
         this.datasetShare = datasetShare;
         try {
             this.kernels = new Kernels(driver);
+            this.fused = new FusedMlp(driver, kernels);
         } catch (RuntimeException | Error e) {
             driver.close();
             throw e;
@@ -86,7 +96,29 @@ public final class DeviceBackend implements Backend, Profiled {
     @Override
     public String device() {
         return driver.deviceName() + " (" + driver.deviceVersion() + "; " + driver.binding() + "; tiles "
-                + kernels.tiles() + ")";
+                + kernels.tiles() + "; " + fusedDescription() + ")";
+    }
+
+    /** What {@link #device()} says of the fused small-MLP kernel. */
+    private String fusedDescription() {
+        if (!fusedAllowed) {
+            return "fused small-MLP kernel off (" + FusedMlp.PROPERTY + "=false)";
+        }
+        if (net == null) {
+            return "fused small-MLP kernel for widths ≤ " + FusedMlp.WIDTH;
+        }
+        return fusedOn ? "fused small-MLP kernel: 2 launches per step"
+                : "layer-by-layer kernels (not fused: " + FusedMlp.refusal(net.shape(), driver.maxGroupSize()) + ")";
+    }
+
+    /** Allows or forbids the fused path for the next {@link #load} (tests of the layer-by-layer path turn it off). */
+    void fusedAllowed(boolean allowed) {
+        fusedAllowed = allowed;
+    }
+
+    /** Whether the loaded network takes the fused small-MLP step. */
+    boolean fusedOn() {
+        return fusedOn;
     }
 
     /**
@@ -125,6 +157,8 @@ public final class DeviceBackend implements Backend, Profiled {
         }
         net = new DeviceNet(driver, network, optimizer.kind(), state);
         this.optimizer = optimizer;
+        fusedOn = fusedAllowed && FusedMlp.refusal(network, driver.maxGroupSize()) == null;
+        lastLaunches = 0;
     }
 
     @Override
@@ -292,6 +326,11 @@ public final class DeviceBackend implements Backend, Profiled {
 
     private float trainTimed(DeviceNet net, int batch, float learningRate, int launchesBefore) {
         int depth = net.depth();
+        if (fusedOn) {
+            fused.step(net, batch, OptimizerStep.of(optimizer, learningRate, net.nextStep()));
+            timer.family("fused");
+            return readLoss(launchesBefore + 2);
+        }
         forward(net, batch);
         timer.family("forward");
         kernels.deltaOutput(net.z(depth), net.teacher(), net.u(depth), net.delta(depth), net.partials(), net.loss(),
@@ -311,10 +350,15 @@ public final class DeviceBackend implements Backend, Profiled {
                     batch, net.width(l - 1), net.width(l), rule);
         }
         timer.family("update");
+        return readLoss(launchesBefore + 3 * depth + 1);
+    }
+
+    /** Reads the step's loss, ends its timing and records its launches. */
+    private float readLoss(int launches) {
         float[] loss = new float[1];
         driver.read(net.loss(), 0, loss, 0, 1);
         timer.finish();
-        lastLaunches = launchesBefore + 3 * depth + 1;
+        lastLaunches = launches;
         return loss[0];
     }
 
@@ -336,18 +380,31 @@ public final class DeviceBackend implements Backend, Profiled {
         return timer.lastStep();
     }
 
-    /** {@code 3L + 1}, plus 2 gathers for a step on a device data set (the last step's count, once one ran). */
+    /**
+     * {@code 3L + 1}, or 2 on the fused small-MLP path, plus 2 gathers for a step on a device data
+     * set (the last step's count, once one ran).
+     */
     @Override
     public int launchesPerStep() {
         if (lastLaunches > 0) {
             return lastLaunches;
         }
-        return net == null ? 0 : 3 * net.depth() + 1;
+        return net == null ? 0 : fusedOn ? 2 : 3 * net.depth() + 1;
     }
 
     /** The driver, for the device tests. */
     Driver driver() {
         return driver;
+    }
+
+    /** The loaded network's device memory, for the device tests. */
+    DeviceNet netForTests() {
+        return net();
+    }
+
+    /** The fused small-MLP step, for the device tests. */
+    FusedMlp fused() {
+        return fused;
     }
 
     /** The built kernels, for the device tests. */
@@ -375,6 +432,7 @@ public final class DeviceBackend implements Backend, Profiled {
                 net.close();
                 net = null;
             }
+            fused.close();
         } finally {
             driver.close();
         }
