@@ -37,8 +37,9 @@ import java.util.Objects;
  *
  * <p>A network that fits the fused small-MLP kernel (every width ≤ {@value FusedMlp#WIDTH}, see
  * {@link FusedMlp#refusal}) trains in 2 launches per step instead of {@code 3L + 1}, with the
- * same loss, optimizer and read-outs; {@link #device()} says which path the loaded network takes,
- * and {@code -D}{@value FusedMlp#PROPERTY}{@code =false} turns the fused path off.
+ * same loss, optimizer and read-outs, on GPU-class devices by default ({@link FusedMlp.Mode});
+ * {@link #device()} says which path the loaded network takes, and {@code -D}{@value
+ * FusedMlp#PROPERTY}{@code =true|false|auto} chooses.
  */
 public final class DeviceBackend implements Backend, Profiled {
     /** The share of global memory a data set may take on the device, in percent. */
@@ -56,7 +57,7 @@ public final class DeviceBackend implements Backend, Profiled {
     private Optimizer optimizer;
     /** The fused small-MLP step ({@link FusedMlp}); {@link #fusedOn} says whether the loaded network takes it. */
     private final FusedMlp fused;
-    private boolean fusedAllowed = FusedMlp.enabled();
+    private FusedMlp.Mode fusedMode;
     private boolean fusedOn;
     private int lastLaunches;
     private boolean closed;
@@ -78,6 +79,7 @@ public final class DeviceBackend implements Backend, Profiled {
         this.guard = new OneThread(name);
         this.driver = Objects.requireNonNull(driver, "driver");
         this.datasetShare = datasetShare;
+        this.fusedMode = FusedMlp.mode();
         try {
             this.kernels = new Kernels(driver);
             this.fused = new FusedMlp(driver, kernels);
@@ -101,8 +103,9 @@ public final class DeviceBackend implements Backend, Profiled {
 
     /** What {@link #device()} says of the fused small-MLP kernel. */
     private String fusedDescription() {
-        if (!fusedAllowed) {
-            return "fused small-MLP kernel off (" + FusedMlp.PROPERTY + "=false)";
+        if (!FusedMlp.chosen(fusedMode, driver.deviceType())) {
+            return "fused small-MLP kernel off (" + FusedMlp.PROPERTY + "=" + (fusedMode == FusedMlp.Mode.OFF ? "false"
+                    : "auto: GPU devices only") + ")";
         }
         if (net == null) {
             return "fused small-MLP kernel for widths ≤ " + FusedMlp.WIDTH;
@@ -111,9 +114,9 @@ public final class DeviceBackend implements Backend, Profiled {
                 : "layer-by-layer kernels (not fused: " + FusedMlp.refusal(net.shape(), driver.maxGroupSize()) + ")";
     }
 
-    /** Allows or forbids the fused path for the next {@link #load} (tests of the layer-by-layer path turn it off). */
-    void fusedAllowed(boolean allowed) {
-        fusedAllowed = allowed;
+    /** The fused path's mode for the next {@link #load} (the tests choose each path). */
+    void fusedMode(FusedMlp.Mode mode) {
+        fusedMode = Objects.requireNonNull(mode, "mode");
     }
 
     /** Whether the loaded network takes the fused small-MLP step. */
@@ -157,7 +160,7 @@ public final class DeviceBackend implements Backend, Profiled {
         }
         net = new DeviceNet(driver, network, optimizer.kind(), state);
         this.optimizer = optimizer;
-        fusedOn = fusedAllowed && FusedMlp.refusal(network, driver.maxGroupSize()) == null;
+        fusedOn = FusedMlp.chosen(fusedMode, driver.deviceType()) && FusedMlp.refusal(network, driver.maxGroupSize()) == null;
         lastLaunches = 0;
     }
 
@@ -327,8 +330,7 @@ public final class DeviceBackend implements Backend, Profiled {
     private float trainTimed(DeviceNet net, int batch, float learningRate, int launchesBefore) {
         int depth = net.depth();
         if (fusedOn) {
-            fused.step(net, batch, OptimizerStep.of(optimizer, learningRate, net.nextStep()));
-            timer.family("fused");
+            fused.step(net, batch, OptimizerStep.of(optimizer, learningRate, net.nextStep()), timer);
             return readLoss(launchesBefore + 2);
         }
         forward(net, batch);

@@ -15,8 +15,9 @@ import dev.deltaprop.model.Sizes;
  * gradients; then the fixed-order reduction of those partials with the optimizer step in the same
  * pass — instead of the layer-by-layer {@code 3L + 1}. No atomics: a step is bitwise reproducible.
  *
- * <p>The engine takes this path for every network that {@link #refusal} accepts, unless the
- * system property {@value #PROPERTY} is {@code false} (for measuring one path against the other).
+ * <p>The engine takes this path for a network that {@link #refusal} accepts, on the devices
+ * {@link Mode} says: by default ({@value #PROPERTY}{@code =auto}) GPU-class devices;
+ * {@code true} every device, {@code false} none (for measuring one path against the other).
  * The limits here mirror the macros of the kernel header (a test reads both).
  */
 final class FusedMlp implements AutoCloseable {
@@ -50,9 +51,44 @@ final class FusedMlp implements AutoCloseable {
         this.update = kernels.kernel("fused_mlp_update");
     }
 
-    /** Whether the fused path is on: {@value #PROPERTY} is not {@code false}. */
-    static boolean enabled() {
-        return !"false".equalsIgnoreCase(System.getProperty(PROPERTY, "true").trim());
+    /** When the engine takes the fused path for a network that fits. */
+    enum Mode {
+        /** Never. */
+        OFF,
+        /**
+         * On GPU-class devices only (the default): on PoCL's CPU device the fused kernel measured
+         * about 4.5× slower than the layer-by-layer GEMMs for {@code tiny} (docs/perf-opencl.md),
+         * its per-work-item dot products being scalar where the GEMM core's register blocks vectorise;
+         * its case is a GPU's launch and round-trip costs, which a CPU device does not have.
+         */
+        AUTO,
+        /** On every device. */
+        ON
+    }
+
+    /**
+     * The mode {@value #PROPERTY} asks for: {@code auto} (or unset), {@code true}, {@code false}.
+     *
+     * @throws IllegalArgumentException naming {@value #PROPERTY} and the values it takes
+     */
+    static Mode mode() {
+        String value = System.getProperty(PROPERTY, "auto").trim().toLowerCase(java.util.Locale.ROOT);
+        switch (value) {
+            case "auto":
+            case "":
+                return Mode.AUTO;
+            case "true":
+                return Mode.ON;
+            case "false":
+                return Mode.OFF;
+            default:
+                throw new IllegalArgumentException(PROPERTY + ": expected auto, true or false, found '" + value + "'");
+        }
+    }
+
+    /** Whether a network that fits takes the fused path under {@code mode} on a device of {@code type}. */
+    static boolean chosen(Mode mode, Driver.DeviceType type) {
+        return mode == Mode.ON || (mode == Mode.AUTO && type != Driver.DeviceType.CPU);
     }
 
     /**
@@ -97,9 +133,10 @@ final class FusedMlp implements AutoCloseable {
 
     /**
      * One training step on the batch already in {@code net.z(0)} and {@code net.teacher()}: the
-     * parameters and state take {@code rule}, {@code net.loss()} holds the batch-mean loss. Two launches.
+     * parameters and state take {@code rule}, {@code net.loss()} holds the batch-mean loss. Two
+     * launches, timed as the families {@code fused_gradients} and {@code fused_update}.
      */
-    void step(DeviceNet net, int batch, OptimizerStep rule) {
+    void step(DeviceNet net, int batch, OptimizerStep rule, StepTimer timer) {
         int depth = net.depth();
         int params = parameters(net);
         int groups = groups(batch);
@@ -129,6 +166,7 @@ final class FusedMlp implements AutoCloseable {
         driver.launch(gradients, new int[] {groups}, new int[] {GROUP}, net.z(0), net.teacher(),
                 w[1], w[2], w[3], w[4], b[1], b[2], b[3], b[4], partials, batch, params, depth,
                 n[0], n[1], n[2], n[3], n[4], f[1], f[2], f[3], f[4], crossEntropy);
+        timer.family("fused_gradients");
         driver.launch(update, new int[] {Sizes.ceilDiv(params + 1, GROUP)}, new int[] {GROUP}, partials, net.loss(),
                 w[1], w[2], w[3], w[4], b[1], b[2], b[3], b[4],
                 ws0[1], ws0[2], ws0[3], ws0[4], ws1[1], ws1[2], ws1[3], ws1[4],
@@ -136,6 +174,7 @@ final class FusedMlp implements AutoCloseable {
                 groups, params, depth, n[0], n[1], n[2], n[3], n[4], 1.0f / batch,
                 rule.rule, rule.learningRate, rule.momentum, rule.beta1, rule.beta2, rule.epsilon, rule.weightDecay,
                 rule.stepSize, rule.rootCorrection);
+        timer.family("fused_update");
     }
 
     /** The partial buffer and its length in floats (the tests poison it); {@code null} before a step. */

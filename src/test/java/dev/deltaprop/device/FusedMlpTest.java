@@ -126,6 +126,7 @@ class FusedMlpTest {
     void tenStepsEqualTheReference(String backend, Case c, long seed) {
         String what = backend + " " + c + " (seed " + seed + ", " + Seeds.rerun(seed) + ")";
         DeviceBackend device = DeviceBackends.shared(backend);
+        device.fusedMode(FusedMlp.Mode.ON); // on every device, PoCL's CPU included (the default is GPUs only)
         Optimizer.Kind kind = c.optimizer().kind();
         double bound = kind == Optimizer.Kind.ADAM || kind == Optimizer.Kind.ADAMW ? 1e-3 : 1e-4;
         float eta = c.learningRate();
@@ -186,6 +187,7 @@ class FusedMlpTest {
     void twoRunsAreBitwiseEqual(String backend) {
         long seed = Seeds.seed("FusedMlpTest.twoRunsAreBitwiseEqual");
         DeviceBackend device = DeviceBackends.shared(backend);
+        device.fusedMode(FusedMlp.Mode.ON); // on every device, PoCL's CPU included (the default is GPUs only)
         Network start = tiny(seed);
         int batch = 2053;
         Network[] result = new Network[2];
@@ -213,6 +215,7 @@ class FusedMlpTest {
     @MethodSource("dev.deltaprop.device.DeviceBackends#engineNames")
     void pastTheLimitsTheLayerPathRuns(String backend) {
         DeviceBackend device = DeviceBackends.shared(backend);
+        device.fusedMode(FusedMlp.Mode.ON); // on every device, PoCL's CPU included (the default is GPUs only)
         Network wide = Network.builder(3).layer(129, Activation.TANH).layer(1, Activation.IDENTITY).build(5);
         device.load(wide);
         assertFalse(device.fusedOn());
@@ -225,9 +228,37 @@ class FusedMlpTest {
         assertEquals(3 * 2 + 1, device.launchesPerStep());
         device.load(tiny(5));
         device.step(new float[7 * 32], new float[7], 7, 0.1f);
-        assertEquals(Map.of("fused", device.lastStepNanos().get("fused")), device.lastStepNanos(), "one family");
+        assertEquals(List.of("fused_gradients", "fused_update"), new ArrayList<>(device.lastStepNanos().keySet()), "the fused families");
         device.profiling(false);
         assertEquals(2, device.launchesPerStep());
+    }
+
+    /** The property's three values; the default takes the fused path on GPU-class devices only. */
+    @Test
+    void modeFollowsTheProperty() {
+        String before = System.getProperty(FusedMlp.PROPERTY);
+        try {
+            System.clearProperty(FusedMlp.PROPERTY);
+            assertEquals(FusedMlp.Mode.AUTO, FusedMlp.mode());
+            System.setProperty(FusedMlp.PROPERTY, "false");
+            assertEquals(FusedMlp.Mode.OFF, FusedMlp.mode());
+            System.setProperty(FusedMlp.PROPERTY, "true");
+            assertEquals(FusedMlp.Mode.ON, FusedMlp.mode());
+            System.setProperty(FusedMlp.PROPERTY, "yes");
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    FusedMlp::mode);
+            assertEquals("deltaprop.fused: expected auto, true or false, found 'yes'", e.getMessage());
+        } finally {
+            if (before == null) {
+                System.clearProperty(FusedMlp.PROPERTY);
+            } else {
+                System.setProperty(FusedMlp.PROPERTY, before);
+            }
+        }
+        assertTrue(FusedMlp.chosen(FusedMlp.Mode.AUTO, dev.deltaprop.device.driver.Driver.DeviceType.GPU));
+        assertFalse(FusedMlp.chosen(FusedMlp.Mode.AUTO, dev.deltaprop.device.driver.Driver.DeviceType.CPU));
+        assertTrue(FusedMlp.chosen(FusedMlp.Mode.ON, dev.deltaprop.device.driver.Driver.DeviceType.CPU));
+        assertFalse(FusedMlp.chosen(FusedMlp.Mode.OFF, dev.deltaprop.device.driver.Driver.DeviceType.GPU));
     }
 
     @Test
