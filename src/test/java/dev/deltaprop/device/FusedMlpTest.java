@@ -35,7 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * edge widths 1, 127, 128 and at batch sizes on both sides of the chunk edges (1, 7, 33, 257,
  * 1031, and 2053, where a work-group takes two chunks); outputs (the partial buffer and the
  * loss) poisoned with NaN before the compared steps; two runs bit for bit equal; 2 launches per
- * step; a width of 129 takes the layer-by-layer path.
+ * step (4 on a device-resident data set); a width of 129 takes the layer-by-layer path.
  */
 class FusedMlpTest {
     private static final int STEPS = 10;
@@ -207,6 +207,56 @@ class FusedMlpTest {
         for (int l = 0; l < start.depth(); l++) {
             assertArrayEquals(result[0].layer(l).weights(), result[1].layer(l).weights(), what + " layer " + l);
             assertArrayEquals(result[0].layer(l).bias(), result[1].layer(l).bias(), what + " layer " + l);
+        }
+    }
+
+    /**
+     * Batches of a device-resident data set (gathered on the device, then the fused step: 4
+     * launches) equal the same batches given as arrays, bit for bit.
+     */
+    @ParameterizedTest(name = "{0}", allowZeroInvocations = true)
+    @MethodSource("dev.deltaprop.device.DeviceBackends#engineNames")
+    void deviceDatasetEqualsArrays(String backend) {
+        long seed = Seeds.seed("FusedMlpTest.deviceDatasetEqualsArrays");
+        String what = backend + " (seed " + seed + ")";
+        SplittableRandom random = new SplittableRandom(seed);
+        Network start = tiny(seed);
+        int samples = 101;
+        int batch = 33;
+        float[] x = Compare.uniform(random, samples * 32, 1.0);
+        float[] d = teacher(random, start, samples);
+        int[] order = new int[samples];
+        for (int k = 0; k < samples; k++) {
+            order[k] = (k * 37 + 11) % samples; // 37 is prime to 101: a permutation
+        }
+        Optimizer momentum = Optimizer.of(Optimizer.Kind.MOMENTUM);
+        try (DeviceBackend onDevice = DeviceBackends.open(backend); DeviceBackend byArrays = DeviceBackends.open(backend)) {
+            onDevice.fusedMode(FusedMlp.Mode.ON);
+            byArrays.fusedMode(FusedMlp.Mode.ON);
+            onDevice.load(start, momentum);
+            byArrays.load(start, momentum);
+            dev.deltaprop.backend.Dataset data = onDevice.upload(x, d, samples);
+            assertTrue(data instanceof DeviceDataset, what + ": a small data set stays on the device");
+            data.order(order);
+            for (int offset = 0; offset + batch <= samples; offset += batch) {
+                float[] xBatch = new float[batch * 32];
+                float[] dBatch = new float[batch];
+                for (int b = 0; b < batch; b++) {
+                    System.arraycopy(x, order[offset + b] * 32, xBatch, b * 32, 32);
+                    dBatch[b] = d[order[offset + b]];
+                }
+                float a = onDevice.step(data, offset, batch, 0.05f);
+                float h = byArrays.step(xBatch, dBatch, batch, 0.05f);
+                assertEquals(h, a, what + " loss at offset " + offset);
+                assertEquals(2 + 2, onDevice.launchesPerStep(), what + " gathers + fused step");
+            }
+            Network a = onDevice.network();
+            Network h = byArrays.network();
+            for (int l = 0; l < start.depth(); l++) {
+                assertArrayEquals(h.layer(l).weights(), a.layer(l).weights(), what + " layer " + l);
+                assertArrayEquals(h.layer(l).bias(), a.layer(l).bias(), what + " layer " + l);
+            }
+            data.close();
         }
     }
 
