@@ -79,8 +79,8 @@ public final class DeviceBackend implements Backend, Profiled {
         this.guard = new OneThread(name);
         this.driver = Objects.requireNonNull(driver, "driver");
         this.datasetShare = datasetShare;
-        this.fusedMode = FusedMlp.mode();
         try {
+            this.fusedMode = FusedMlp.mode(); // a bad -Ddeltaprop.fused closes the driver too
             this.kernels = new Kernels(driver);
             this.fused = new FusedMlp(driver, kernels);
         } catch (RuntimeException | Error e) {

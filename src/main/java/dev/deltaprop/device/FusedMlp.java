@@ -86,6 +86,20 @@ final class FusedMlp implements AutoCloseable {
         }
     }
 
+    /** One line for {@code deltaprop devices}: the limits and where {@value #PROPERTY} takes the fused path. */
+    static String describe() {
+        String where;
+        try {
+            Mode mode = mode();
+            where = mode == Mode.AUTO ? "on GPU devices (" + PROPERTY + "=auto)"
+                    : mode == Mode.ON ? "on every device (" + PROPERTY + "=true)" : "off (" + PROPERTY + "=false)";
+        } catch (IllegalArgumentException e) {
+            where = "refused: " + e.getMessage();
+        }
+        return "fused small-MLP kernel (widths ≤ " + WIDTH + ", depth ≤ " + DEPTH + ", Σ n_l ≤ " + UNITS
+                + "; 2 launches per step): " + where;
+    }
+
     /** Whether a network that fits takes the fused path under {@code mode} on a device of {@code type}. */
     static boolean chosen(Mode mode, Driver.DeviceType type) {
         return mode == Mode.ON || (mode == Mode.AUTO && type != Driver.DeviceType.CPU);

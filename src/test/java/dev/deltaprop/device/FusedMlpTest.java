@@ -290,6 +290,8 @@ class FusedMlpTest {
         try {
             System.clearProperty(FusedMlp.PROPERTY);
             assertEquals(FusedMlp.Mode.AUTO, FusedMlp.mode());
+            assertEquals("fused small-MLP kernel (widths ≤ 128, depth ≤ 4, Σ n_l ≤ 512; 2 launches per step): on GPU devices"
+                    + " (deltaprop.fused=auto)", FusedMlp.describe());
             System.setProperty(FusedMlp.PROPERTY, "false");
             assertEquals(FusedMlp.Mode.OFF, FusedMlp.mode());
             System.setProperty(FusedMlp.PROPERTY, "true");
