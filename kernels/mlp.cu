@@ -18,4 +18,5 @@
 #include "optimizer.h"
 #include "update.h"
 #include "fused_mlp.h"
+#include "gradient.h"
 #include "gather.h"

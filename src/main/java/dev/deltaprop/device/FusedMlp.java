@@ -47,8 +47,8 @@ final class FusedMlp implements AutoCloseable {
 
     FusedMlp(Driver driver, Kernels kernels) {
         this.driver = driver;
-        this.gradients = kernels.kernel("fused_mlp_gradients");
-        this.update = kernels.kernel("fused_mlp_update");
+        this.gradients = driver.kernel(kernels.program(), "fused_mlp_gradients");
+        this.update = driver.kernel(kernels.program(), "fused_mlp_update");
     }
 
     /** When the engine takes the fused path for a network that fits. */

@@ -28,7 +28,7 @@ final class Kernels {
     private final Driver.Kernel deltaHidden;
     private final Driver.Kernel update;
     private final Driver.Kernel gather;
-    /** The whole program, for the families that look their kernels up themselves ({@link FusedMlp}). */
+    /** The built program, for the kernels of {@link GradientKernels} and {@link FusedMlp}. */
     private final Driver.Program program;
 
     Kernels(Driver driver) {
@@ -60,9 +60,9 @@ final class Kernels {
         return tiles;
     }
 
-    /** The kernel {@code name} of the built program. */
-    Driver.Kernel kernel(String name) {
-        return driver.kernel(program, name);
+    /** The program every family was built from. */
+    Driver.Program program() {
+        return program;
     }
 
     /** {@code U = Z_prev·W + b}, {@code Z = f(U)}; {@code zPrev} is batch × nIn, {@code w} nIn × nOut. One launch. */
