@@ -3,8 +3,8 @@
  * on the Java side (the two lists must agree; DeviceKernelsTest checks every code).
  *
  *   ACT_IDENTITY   0  f = u                         f' = 1
- *   ACT_SIGMOID    1  f = 1 / (1 + e^-u)            f' = z (1 - z) = e^-|u| / (1 + e^-|u|)^2
- *   ACT_TANH       2  f = tanh u                    f' = 1 - z^2 = 1 / cosh^2 u
+ *   ACT_SIGMOID    1  f = 1 / (1 + e^-u)            f' = z (1 - z), from u when z > 0.75
+ *   ACT_TANH       2  f = tanh u                    f' = 1 - z^2, from u when |z| > 0.75
  *   ACT_RELU       3  f = max(0, u)                 f' = 1 if u > 0 else 0   (f'(0) = 0)
  *   ACT_LEAKY_RELU 4  f = u if u > 0 else 0.01 u    f' = 1 if u > 0 else 0.01 (f'(0) = 0.01)
  *   ACT_SOFTPLUS   5  f = log(1 + e^u)              f' = 1 / (1 + e^-u)
@@ -16,15 +16,17 @@
  * normalises each sample afterwards (delta_output_softmax while training, forward_softmax in
  * predict).
  *
- * f' takes both u and z = f(u), because forward keeps both. Every f' here is computed from u:
- * sigmoid's and tanh's are cheapest from z, but in float32 z (1 - z) and 1 - z^2 cancel to
- * rounding noise, and then to 0, as z nears ±1 (z rounds to 1 from |u| ≈ 9 for tanh, 17 for
- * sigmoid), where the true f' is small but not noise; from u they keep float's relative
- * precision at every u. It matters where a rule
- * normalises the gradient: Adam steps about η·sign(g) for any |g| ≫ ε, so a saturated unit's
- * g that is pure rounding noise moves its weights by η. On the raw 0–16 pixels of
- * data/digits.csv with tanh, one Adam step from z left the weights 6e-3 (relative) off the
- * float64 reference; from u, 1e-7.
+ * f' takes both u and z = f(u), because forward keeps both. Sigmoid's and tanh's are cheapest
+ * from z, and exact enough there while z is away from ±1; but in float32 z (1 - z) and 1 - z^2
+ * cancel to rounding noise, and then to 0, as z nears ±1 (z rounds to 1 from |u| ≈ 9 for tanh,
+ * 17 for sigmoid), where the true f' is small but not noise. So past |z| = 0.75 they are taken
+ * from u, with one exp: σ' = e^-|u| / (1 + e^-|u|)^2, tanh' = 4 e^-2|u| / (1 + e^-2|u|)^2, which
+ * keep float's relative precision at every u. It matters where a rule normalises the gradient:
+ * Adam steps about η·sign(g) for any |g| ≫ ε, so a saturated unit's g that is rounding noise
+ * moves its weights by η. On the raw 0–16 pixels of data/digits.csv with tanh, one Adam step
+ * with f' from z left the weights 6e-3 (relative) off the float64 reference; from u, 1e-7.
+ * (From u everywhere costs an exp per element: on PoCL that made delta_hidden of bench's tiny
+ * tanh workload 3.4× slower; the branch keeps it within about 1.4×.)
  *
  * The activation is a kernel argument (uniform across a launch), so one program serves every
  * layer and the switch costs one predictable branch.
@@ -80,16 +82,24 @@ DEVICE_FN float activate(int activation, float u)
 DEVICE_FN float derivative(int activation, float u, float z)
 {
     switch (activation) {
-    case ACT_SIGMOID: {
-        const float e = exp(-fabs(u));
-        const float s = 1.0f + e;
-        return e / (s * s);
-    }
-    case ACT_TANH: {
-        /* cosh u overflows to inf for |u| > 89, where 1 / cosh^2 u is 0 in float anyway */
-        const float c = cosh(u);
-        return 1.0f / (c * c);
-    }
+    case ACT_SIGMOID:
+        /* z near 0 is exact (sigmoid() computes it as e / (1 + e)); near 1, 1 − z cancels */
+        if (z <= 0.75f) {
+            return z * (1.0f - z);
+        } else {
+            const float e = exp(-fabs(u));
+            const float s = 1.0f + e;
+            return e / (s * s);
+        }
+    case ACT_TANH:
+        /* 1 − z² is exact enough until |z| nears 1, where it cancels: then from u */
+        if (fabs(z) <= 0.75f) {
+            return 1.0f - z * z;
+        } else {
+            const float e = exp(-2.0f * fabs(u));
+            const float s = 1.0f + e;
+            return 4.0f * e / (s * s);
+        }
     case ACT_RELU:
         return u > 0.0f ? 1.0f : 0.0f;
     case ACT_LEAKY_RELU:

@@ -11,4 +11,5 @@
 #include "delta_hidden.h"
 #include "optimizer.h"
 #include "update.h"
+#include "gradient.h"
 #include "gather.h"

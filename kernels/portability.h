@@ -3,7 +3,7 @@
  *
  * The bodies in this directory use only these names, plain C99 arithmetic, float/int, float4
  * member access (.x .y .z .w), `#pragma unroll`, and the math functions that exist under the
- * same name in both languages for float arguments (exp, log, sqrt, tanh, cosh, log1p, fabs, fmax, min, max —
+ * same name in both languages for float arguments (exp, log, sqrt, tanh, log1p, fabs, fmax, min, max —
  * OpenCL C overloads them, CUDA C++ has float overloads in device code).
  *
  *   KERNEL       a kernel entry point (CUDA: extern "C" so the driver finds it by name)

@@ -41,4 +41,24 @@ public interface BackendProvider {
     default String autoSkipReason() {
         return null;
     }
+
+    /**
+     * The devices this backend can open one by one with {@link #open(String)}, as the selections
+     * that open them (for a device backend, the device indices); what {@code name:all} opens.
+     * Empty for a backend without devices to choose. Must not throw.
+     */
+    default java.util.List<String> devices() {
+        return java.util.List.of();
+    }
+
+    /**
+     * Opens the backend on the device {@code selection} names (an index, or a substring of a
+     * device name), whatever the device variables say; for {@code name:0,1} and {@code name:all}.
+     *
+     * @throws BackendUnavailableException if it cannot start there, saying why (also for a backend without devices)
+     */
+    default Backend open(String selection) {
+        throw new BackendUnavailableException(name() + ": has no devices to choose; build a DataParallelBackend from "
+                + name() + " backends instead");
+    }
 }

@@ -54,7 +54,9 @@ public final class Backends {
     }
 
     /**
-     * Opens the backend called {@code name}.
+     * Opens the backend called {@code name}; {@code name:devices} ({@code opencl:all},
+     * {@code cuda:0,1}, {@code cuda:0=3,1=1}) opens a {@link DataParallelBackend} with one replica
+     * per device (the README's "Several devices").
      *
      * @throws IllegalArgumentException      for an unknown name, listing the valid ones
      * @throws BackendUnavailableException if it is not built into this jar or cannot start here, saying why
@@ -70,6 +72,10 @@ public final class Backends {
 
     /** As {@link #select(String)} over {@code table}'s backends (one with an application's own binding, say). */
     public static Selection select(BackendTable table, String name) {
+        if (DeviceList.has(name)) { // opencl:all, cuda:0,1 …: one replica per device
+            Backend backend = DeviceList.open(name, base -> requireKnown(table, base), table::provider);
+            return new Selection(backend, List.of("using " + backend.name() + " (" + backend.device() + ")"));
+        }
         String key = requireKnown(table, name);
         Map<String, BackendProvider> providers = table.providers();
         if (!key.equals("auto")) {

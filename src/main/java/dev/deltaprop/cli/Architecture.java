@@ -40,16 +40,21 @@ final class Architecture {
     }
 
     /**
-     * Refuses widths whose training would not fit the Java heap: the network, and in a backend its
-     * weights, their gradient and up to two optimizer arrays ({@link MemoryEstimate}; the
-     * activations, which depend on the batch, are checked by the backend).
+     * Refuses widths whose training would not fit the Java heap, before any weight is drawn: the
+     * network and its copy while it is built ({@code 2P} floats) on any backend, and on one that
+     * computes on the host ({@code cpu}, {@code reference}) also its weights, their gradient and up
+     * to two optimizer arrays ({@code 5P}; see {@link MemoryEstimate}). The backend checks the
+     * rest (its own layout, the activations of a batch, a device's memory) when it loads.
      *
+     * @param backend the {@code --backend} name
      * @throws IllegalArgumentException naming {@code what}, the estimate and the limit
      */
-    static void requireHeap(String what, int[] widths) {
+    static void requireHeap(String what, int[] widths, String backend) {
+        boolean host = "cpu".equals(backend) || "reference".equals(backend);
         long parameters = MemoryEstimate.parameters(widths);
         MemoryEstimate.requireHeap(what + ": the network (" + String.format(java.util.Locale.ROOT, "%.2g", (double) parameters)
-                + " parameters, with their gradient and optimizer state)", MemoryEstimate.bytes(parameters, 5 * Float.BYTES));
+                + " parameters" + (host ? ", with their gradient and optimizer state on " + backend : "") + ")",
+                MemoryEstimate.bytes(parameters, (host ? 5 : 2) * Float.BYTES));
         for (int l = 1; l < widths.length; l++) {
             if ((long) widths[l - 1] * widths[l] > Sizes.MAX_ARRAY) {
                 throw new IllegalArgumentException(what + ": layer " + l + " has " + widths[l - 1] + " × " + widths[l]

@@ -14,7 +14,6 @@ import dev.deltaprop.model.Optimizer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,7 +45,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--backend", paramLabel = "NAME[,NAME…]", defaultValue = "auto",
             description = "reference, cpu, opencl, cuda, opencl-lwjgl, cuda-lwjgl or auto (default: ${DEFAULT-VALUE});"
-                    + " several, comma-separated, are measured one after the other.")
+                    + " several, comma-separated, are measured one after the other. opencl:all, cuda:0,1 or"
+                    + " cuda:0=3,1=1 train on several devices at once (data parallel); the backend is then also"
+                    + " measured on one device and the scaling against it is reported.")
     String backend;
 
     @Option(names = "--workload", paramLabel = "NAME", defaultValue = "tiny",
@@ -104,7 +105,8 @@ final class BenchCommand implements Callable<Integer> {
                 : Optimizer.of(LearningOptions.flag("--optimizer", () -> Optimizer.Kind.parse(optimizer)));
         List<Workload> workloads = Workload.parse(workload).stream().map(w -> w.withLearning(newLoss, newOptimizer))
                 .toList();
-        List<String> backends = Arrays.stream(backend.split(",", -1)).map(String::trim).toList();
+        List<String> backends = BackendList.parse(backend);
+        List<String> toMeasure = BackendList.withSingleDevices(backends);
         for (String name : backends) {
             BenchSettings.choose(name, warmup, warmupSeconds, steps, profiledSteps);
         }
@@ -114,9 +116,17 @@ final class BenchCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         Map<String, Map<String, Double>> rates = new LinkedHashMap<>();
-        try (BenchProgress progress = BenchProgress.auto((long) backends.size() * workloads.size())) {
-            for (String name : backends) {
+        try (BenchProgress progress = BenchProgress.auto((long) toMeasure.size() * workloads.size())) {
+            for (String name : toMeasure) {
                 rates.put(name, measure(name, workloads, out, progress));
+            }
+        }
+        for (String name : backends) {
+            String single = BackendList.singleDevice(name);
+            if (single != null) {
+                out.print(json ? BackendList.scalingJson(name, single, rates) + System.lineSeparator()
+                        : BackendList.scalingTable(name, single, rates));
+                out.flush();
             }
         }
         if (plot != null) {

@@ -281,8 +281,13 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         ModelFiles.save(trained, save);
-        out.printf(Locale.ROOT, "saved %s (final loss %.6e%s)%n", save, result.finalLoss(), heldOutLosses.isEmpty() ? ""
-                : String.format(Locale.ROOT, ", validation loss %.6e", heldOutLosses.get(heldOutLosses.size() - 1)));
+        if (result.restoredEpoch() > 0) {
+            out.printf(Locale.ROOT, "saved %s (the weights of epoch %d, kept by early stopping)%n", save,
+                    result.restoredEpoch());
+        } else {
+            out.printf(Locale.ROOT, "saved %s (final loss %.6e%s)%n", save, result.finalLoss(), heldOutLosses.isEmpty()
+                    ? "" : String.format(Locale.ROOT, ", validation loss %.6e", heldOutLosses.get(heldOutLosses.size() - 1)));
+        }
         if (plot != null) {
             List<Double> losses = result.epochs().stream().map(EpochSummary::loss).toList();
             // a resumed run knows the training losses of every epoch, the held-out ones only of its own
@@ -362,7 +367,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         int[] widths = Architecture.widths(layers);
         // before any weight is drawn: a network too large for the heap is one line, not minutes and an OutOfMemoryError
-        Architecture.requireHeap("--layers " + layers, widths);
+        Architecture.requireHeap("--layers " + layers, widths, backend);
         Network network = Architecture.network(widths,
                 Architecture.activation("--activation", activation == null ? "tanh" : activation),
                 Architecture.activation("--output-activation", outputActivation == null ? "identity" : outputActivation),

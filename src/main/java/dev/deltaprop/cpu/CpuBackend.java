@@ -2,6 +2,7 @@ package dev.deltaprop.cpu;
 
 import dev.deltaprop.backend.Backend;
 import dev.deltaprop.backend.Checks;
+import dev.deltaprop.backend.GradientExchange;
 import dev.deltaprop.backend.OneThread;
 import dev.deltaprop.backend.Profiled;
 import dev.deltaprop.model.Activation;
@@ -37,7 +38,7 @@ import java.util.Objects;
  * else every available processor. The GEMM micro-kernel is the Vector API one when the JVM has
  * {@code jdk.incubator.vector}, else a scalar one ({@link #device()} says which).
  */
-public final class CpuBackend implements Backend, Profiled {
+public final class CpuBackend implements GradientExchange, Profiled {
     /** System property: the number of threads (default: available processors). */
     public static final String THREADS_PROPERTY = "deltaprop.cpu.threads";
 
@@ -65,6 +66,9 @@ public final class CpuBackend implements Backend, Profiled {
     private int capacity;
     private float[] bufferX = new float[0];
     private float[] bufferD = new float[0];
+    /** The flat gradient sums of {@link GradientExchange} (layer by layer, {@code S_W^l} then {@code S_b^l}); {@code sumsAt[l-1]} is where layer {@code l}'s start. */
+    private float[] sums;
+    private int[] sumsAt;
     private boolean profiling;
     private final long[] familyNanos = new long[FAMILIES.length];
     /** How many of {@link #FAMILIES} the last profiled call ran: all for a step, {@code forward} for a predict. */
@@ -180,6 +184,13 @@ public final class CpuBackend implements Backend, Profiled {
         z = new float[depth + 1][];
         delta = new float[depth + 1][];
         capacity = 0;
+        sumsAt = new int[depth];
+        int length = 0;
+        for (int l = 0; l < depth; l++) {
+            sumsAt[l] = length;
+            length += (widths[l] + 1) * widths[l + 1];
+        }
+        sums = new float[length];
     }
 
     @Override
@@ -295,6 +306,24 @@ public final class CpuBackend implements Backend, Profiled {
     }
 
     private float train(float[] x, float[] d, int batch, float learningRate) {
+        double loss = backward(x, d, batch);
+        long start = profiling ? System.nanoTime() : 0;
+        int last = weights.length;
+        steps++;
+        rule.set(optimizer, steps, learningRate, batch);
+        for (int l = 1; l <= last; l++) {
+            float[][] w = weightState[l - 1];
+            float[][] b = biasState[l - 1];
+            passes.update(weights[l - 1], bias[l - 1], gradient[l - 1], z[l - 1], delta[l], batch, widths[l - 1],
+                    widths[l], rule, slot(w, 0), slot(w, 1), slot(b, 0), slot(b, 1));
+        }
+        lap(3, start);
+        familiesReported = profiling ? FAMILIES.length : familiesReported;
+        return (float) (loss / batch);
+    }
+
+    /** Forward, output δ and every hidden δ, with the timings of their families; returns {@code Σ_b E_b}. */
+    private double backward(float[] x, float[] d, int batch) {
         ensureCapacity(batch);
         int last = weights.length;
         long start = profiling ? System.nanoTime() : 0;
@@ -308,18 +337,130 @@ public final class CpuBackend implements Backend, Profiled {
             passes.deltaHidden(weights[l], widths[l], widths[l + 1], delta[l + 1], u[l], z[l], activations[l - 1],
                     batch, delta[l]);
         }
-        start = lap(2, start);
-        steps++;
-        rule.set(optimizer, steps, learningRate, batch);
-        for (int l = 1; l <= last; l++) {
-            float[][] w = weightState[l - 1];
-            float[][] b = biasState[l - 1];
-            passes.update(weights[l - 1], bias[l - 1], gradient[l - 1], z[l - 1], delta[l], batch, widths[l - 1],
-                    widths[l], rule, slot(w, 0), slot(w, 1), slot(b, 0), slot(b, 1));
+        lap(2, start);
+        return loss;
+    }
+
+    @Override
+    public double gradient(float[] x, float[] d, int offset, int batch) {
+        boolean entered = guard.enter();
+        try {
+            return gradientInside(x, d, offset, batch);
+        } finally {
+            guard.exit(entered);
         }
-        lap(3, start);
-        familiesReported = profiling ? FAMILIES.length : familiesReported;
-        return (float) (loss / batch);
+    }
+
+    private double gradientInside(float[] x, float[] d, int offset, int batch) {
+        loaded();
+        Checks.batchSize(batch);
+        int n0 = widths[0];
+        int nL = widths[widths.length - 1];
+        if (offset < 0 || (long) (offset + batch) * n0 > x.length || (long) (offset + batch) * nL > d.length) {
+            throw new IllegalArgumentException("offset: expected 0 ≤ offset with offset + batch ≤ the samples in x and d,"
+                    + " found offset " + offset + ", batch " + batch);
+        }
+        float[] xs = x;
+        float[] ds = d;
+        if (offset != 0) {
+            if (bufferX.length < batch * n0) {
+                bufferX = new float[batch * n0];
+            }
+            if (bufferD.length < batch * nL) {
+                bufferD = new float[batch * nL];
+            }
+            System.arraycopy(x, offset * n0, bufferX, 0, batch * n0);
+            System.arraycopy(d, offset * nL, bufferD, 0, batch * nL);
+            xs = bufferX;
+            ds = bufferD;
+        }
+        double loss = backward(xs, ds, batch);
+        for (int l = 1; l <= weights.length; l++) {
+            passes.gradient(gradient[l - 1], z[l - 1], delta[l], batch, widths[l - 1], widths[l], sums, sumsAt[l - 1]);
+        }
+        return loss;
+    }
+
+    @Override
+    public int gradientLength() {
+        boolean entered = guard.enter();
+        try {
+            return gradientLengthInside();
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private int gradientLengthInside() {
+        loaded();
+        return sums.length;
+    }
+
+    @Override
+    public void readGradient(float[] target) {
+        boolean entered = guard.enter();
+        try {
+            readGradientInside(target);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private void readGradientInside(float[] target) {
+        loaded();
+        requireGradientLength(target, "target");
+        System.arraycopy(sums, 0, target, 0, sums.length);
+    }
+
+    @Override
+    public void writeGradient(float[] source) {
+        boolean entered = guard.enter();
+        try {
+            writeGradientInside(source);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private void writeGradientInside(float[] source) {
+        loaded();
+        requireGradientLength(source, "source");
+        System.arraycopy(source, 0, sums, 0, sums.length);
+    }
+
+    private void requireGradientLength(float[] values, String field) {
+        if (values == null || values.length != sums.length) {
+            throw new IllegalArgumentException(field + ": expected " + sums.length + " floats (the flat gradient), found "
+                    + (values == null ? "null" : values.length));
+        }
+    }
+
+    /** The optimizer rule of the update epilogue ({@link OptimizerStep}) over the held sums, on this thread (it is elementwise). */
+    @Override
+    public void apply(float learningRate, int totalBatch) {
+        boolean entered = guard.enter();
+        try {
+            applyInside(learningRate, totalBatch);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private void applyInside(float learningRate, int totalBatch) {
+        loaded();
+        Checks.learningRate(learningRate);
+        Checks.batchSize(totalBatch);
+        steps++;
+        rule.set(optimizer, steps, learningRate, totalBatch);
+        for (int l = 0; l < weights.length; l++) {
+            float[][] w = weightState[l];
+            float[][] b = biasState[l];
+            int count = weights[l].length;
+            rule.weights(weights[l], slot(w, 0), slot(w, 1), 0, sums, sumsAt[l], count);
+            for (int j = 0; j < bias[l].length; j++) {
+                rule.bias(bias[l], slot(b, 0), slot(b, 1), j, sums[sumsAt[l] + count + j]);
+            }
+        }
     }
 
     private static float[] slot(float[][] slots, int slot) {

@@ -98,7 +98,8 @@ final class Passes implements AutoCloseable {
 
     /**
      * {@code Δ^l = (Δ^{l+1} W^{l+1}ᵀ) ⊙ f'(U^l)}: {@code [batch × nNext]·[nNext × n]}, from
-     * {@code wNext} ({@code n × nNext}) as it was before this step's update.
+     * {@code wNext} ({@code n × nNext}) as it was before this step's update; {@code f'} from
+     * {@code u} and {@code z} ({@link ActivationKernels#multiplyDerivative}).
      */
     void deltaHidden(float[] wNext, int n, int nNext, float[] deltaNext, float[] u, float[] z, Activation f,
                      int batch, float[] delta) {
@@ -141,6 +142,21 @@ final class Passes implements AutoCloseable {
         pass.batch = batch; pass.nIn = nIn; pass.nOut = nOut; pass.rule = rule;
         pass.weightFirst = weightFirst; pass.weightSecond = weightSecond;
         pass.biasFirst = biasFirst; pass.biasSecond = biasSecond;
+        pass.sums = null;
+        runGemm(pass);
+    }
+
+    /**
+     * The gradient sums alone, nothing stepped (data-parallel training sums them across replicas
+     * first): {@code sums[at + i·nOut + j] = Σ_b z^{l-1}_bi δ^l_bj}, then
+     * {@code sums[at + nIn·nOut + j] = Σ_b δ^l_bj} (summed in double, then rounded).
+     */
+    void gradient(float[] gradient, float[] zPrev, float[] delta, int batch, int nIn, int nOut, float[] sums, int at) {
+        UpdatePass pass = update;
+        pass.w = null; pass.bias = null; pass.gradient = gradient; pass.zPrev = zPrev; pass.delta = delta;
+        pass.batch = batch; pass.nIn = nIn; pass.nOut = nOut; pass.rule = null;
+        pass.weightFirst = null; pass.weightSecond = null; pass.biasFirst = null; pass.biasSecond = null;
+        pass.sums = sums; pass.sumsAt = at;
         runGemm(pass);
     }
 
@@ -307,6 +323,9 @@ final class Passes implements AutoCloseable {
         float[] weightFirst, weightSecond, biasFirst, biasSecond;
         int batch, nIn, nOut;
         OptimizerStep rule;
+        /** When set, the sums are stored here from {@link #sumsAt} (weights, then bias) and nothing is stepped. */
+        float[] sums;
+        int sumsAt;
 
         @Override
         public void run(int part, int parts) {
@@ -319,14 +338,22 @@ final class Passes implements AutoCloseable {
                 for (int b = 0; b < batch; b++) {
                     sum += delta[b * nOut + j];
                 }
-                rule.bias(bias, biasFirst, biasSecond, j, sum);
+                if (sums != null) {
+                    sums[sumsAt + nIn * nOut + j] = (float) sum;
+                } else {
+                    rule.bias(bias, biasFirst, biasSecond, j, sum);
+                }
             }
         }
 
         @Override
         public void apply(float[] tile, int stride, int row, int column, int rows, int cols) {
             for (int r = 0; r < rows; r++) {
-                rule.weights(w, weightFirst, weightSecond, (row + r) * nOut + column, tile, r * stride, cols);
+                if (sums != null) {
+                    System.arraycopy(tile, r * stride, sums, sumsAt + (row + r) * nOut + column, cols);
+                } else {
+                    rule.weights(w, weightFirst, weightSecond, (row + r) * nOut + column, tile, r * stride, cols);
+                }
             }
         }
     }

@@ -2,6 +2,7 @@ package dev.deltaprop.device;
 
 import dev.deltaprop.backend.Backend;
 import dev.deltaprop.backend.Checks;
+import dev.deltaprop.backend.GradientExchange;
 import dev.deltaprop.backend.Dataset;
 import dev.deltaprop.backend.OneThread;
 import dev.deltaprop.backend.Profiled;
@@ -35,7 +36,7 @@ import java.util.Objects;
  * no upload). A larger data set stays on the host and its batches are uploaded step by step; the
  * logger {@code dev.deltaprop.device} says so at {@code INFO}.
  */
-public final class DeviceBackend implements Backend, Profiled {
+public final class DeviceBackend implements GradientExchange, Profiled {
     /** The share of global memory a data set may take on the device, in percent. */
     public static final int DATASET_SHARE_PERCENT = 50;
 
@@ -48,6 +49,9 @@ public final class DeviceBackend implements Backend, Profiled {
     private final StepTimer timer;
     private final double datasetShare;
     private DeviceNet net;
+    /** The gradient sums of {@link GradientExchange}, made on its first use after a load. */
+    private DeviceGradients gradients;
+    private GradientKernels gradientKernels;
     private Optimizer optimizer;
     private int lastLaunches;
     private boolean closed;
@@ -119,6 +123,7 @@ public final class DeviceBackend implements Backend, Profiled {
                     + optimizer.kind() + " state) needs about " + MemoryEstimate.describe(bytes) + " of device memory,"
                     + " more than the device's " + MemoryEstimate.describe(driver.globalMemoryBytes()));
         }
+        closeGradients();
         if (net != null) {
             net.close();
             net = null;
@@ -251,7 +256,7 @@ public final class DeviceBackend implements Backend, Profiled {
             LOG.log(System.Logger.Level.INFO, () -> name() + ": the data set (" + String.format(java.util.Locale.ROOT, "%,d", bytes)
                     + " bytes) is larger than " + Math.round(datasetShare * 100) + "% of the device's "
                     + driver.globalMemoryBytes() / (1024 * 1024) + " MiB: it stays on the host, and each batch is uploaded at its step");
-            return Backend.super.upload(x, d, samples);
+            return GradientExchange.super.upload(x, d, samples);
         }
         return new DeviceDataset(this, driver, x, d, samples, inputs, outputs);
     }
@@ -268,7 +273,7 @@ public final class DeviceBackend implements Backend, Profiled {
 
     private float stepInside(Dataset data, int offset, int batch, float learningRate) {
         if (!(data instanceof DeviceDataset) || !((DeviceDataset) data).ownedBy(this)) {
-            return Backend.super.step(data, offset, batch, learningRate);
+            return GradientExchange.super.step(data, offset, batch, learningRate);
         }
         DeviceDataset dataset = (DeviceDataset) data;
         DeviceNet net = net();
@@ -292,6 +297,23 @@ public final class DeviceBackend implements Backend, Profiled {
 
     private float trainTimed(DeviceNet net, int batch, float learningRate, int launchesBefore) {
         int depth = net.depth();
+        backward(net, batch);
+        OptimizerStep rule = OptimizerStep.of(optimizer, learningRate, net.nextStep());
+        for (int l = 1; l <= depth; l++) {
+            kernels.update(net.z(l - 1), net.delta(l), net.weights(l), net.bias(l), net.weightsState(l), net.biasState(l),
+                    batch, net.width(l - 1), net.width(l), rule);
+        }
+        timer.family("update");
+        float[] loss = new float[1];
+        driver.read(net.loss(), 0, loss, 0, 1);
+        timer.finish();
+        lastLaunches = launchesBefore + 3 * depth + 1;
+        return loss[0];
+    }
+
+    /** Forward, output δ with the loss, and every hidden δ: all a step does before its updates. */
+    private void backward(DeviceNet net, int batch) {
+        int depth = net.depth();
         forward(net, batch);
         timer.family("forward");
         kernels.deltaOutput(net.z(depth), net.teacher(), net.u(depth), net.delta(depth), net.partials(), net.loss(),
@@ -305,17 +327,126 @@ public final class DeviceBackend implements Backend, Profiled {
         if (depth > 1) {
             timer.family("delta_hidden");
         }
-        OptimizerStep rule = OptimizerStep.of(optimizer, learningRate, net.nextStep());
-        for (int l = 1; l <= depth; l++) {
-            kernels.update(net.z(l - 1), net.delta(l), net.weights(l), net.bias(l), net.weightsState(l), net.biasState(l),
-                    batch, net.width(l - 1), net.width(l), rule);
+    }
+
+    @Override
+    public double gradient(float[] x, float[] d, int offset, int batch) {
+        boolean entered = guard.enter();
+        try {
+            return gradientInside(x, d, offset, batch);
+        } finally {
+            guard.exit(entered);
         }
-        timer.family("update");
+    }
+
+    private double gradientInside(float[] x, float[] d, int offset, int batch) {
+        DeviceNet net = net();
+        Checks.batchSize(batch);
+        int n0 = net.width(0);
+        int nL = net.width(net.depth());
+        if (offset < 0 || (long) (offset + batch) * n0 > x.length || (long) (offset + batch) * nL > d.length) {
+            throw new IllegalArgumentException("offset: expected 0 ≤ offset with offset + batch ≤ the samples in x and d,"
+                    + " found offset " + offset + ", batch " + batch);
+        }
+        DeviceGradients sums = gradients(net);
+        net.reserve(batch);
+        driver.write(net.z(0), 0, x, offset * n0, batch * n0);
+        driver.write(net.teacher(), 0, d, offset * nL, batch * nL);
+        timer.start();
+        backward(net, batch);
+        sums.compute(batch);
+        timer.family("gradient");
         float[] loss = new float[1];
         driver.read(net.loss(), 0, loss, 0, 1);
         timer.finish();
-        lastLaunches = launchesBefore + 3 * depth + 1;
-        return loss[0];
+        return (double) loss[0] * batch;
+    }
+
+    @Override
+    public int gradientLength() {
+        boolean entered = guard.enter();
+        try {
+            return gradientLengthInside();
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private int gradientLengthInside() {
+        return gradients(net()).length();
+    }
+
+    @Override
+    public void readGradient(float[] target) {
+        boolean entered = guard.enter();
+        try {
+            readGradientInside(target);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private void readGradientInside(float[] target) {
+        DeviceGradients sums = gradients(net());
+        requireGradientLength(target, "target", sums.length());
+        sums.read(target);
+    }
+
+    @Override
+    public void writeGradient(float[] source) {
+        boolean entered = guard.enter();
+        try {
+            writeGradientInside(source);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private void writeGradientInside(float[] source) {
+        DeviceGradients sums = gradients(net());
+        requireGradientLength(source, "source", sums.length());
+        sums.write(source);
+    }
+
+    @Override
+    public void apply(float learningRate, int totalBatch) {
+        boolean entered = guard.enter();
+        try {
+            applyInside(learningRate, totalBatch);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private void applyInside(float learningRate, int totalBatch) {
+        DeviceGradients sums = gradients(net());
+        Checks.learningRate(learningRate);
+        Checks.batchSize(totalBatch);
+        sums.apply(optimizer, learningRate, totalBatch);
+    }
+
+    private static void requireGradientLength(float[] values, String field, int length) {
+        if (values == null || values.length != length) {
+            throw new IllegalArgumentException(field + ": expected " + length + " floats (the flat gradient), found "
+                    + (values == null ? "null" : values.length));
+        }
+    }
+
+    private DeviceGradients gradients(DeviceNet net) {
+        if (gradients == null) {
+            if (gradientKernels == null) {
+                gradientKernels = new GradientKernels(driver, kernels);
+            }
+            gradients = new DeviceGradients(driver, gradientKernels, net);
+        }
+        return gradients;
+    }
+
+    private void closeGradients() {
+        if (gradients != null) {
+            gradients.close();
+            gradients = null;
+        }
     }
 
     /** The forward GEMMs; a training step's output δ normalises a softmax output itself (no extra launch). */
@@ -371,6 +502,7 @@ public final class DeviceBackend implements Backend, Profiled {
         }
         closed = true;
         try {
+            closeGradients();
             if (net != null) {
                 net.close();
                 net = null;

@@ -72,6 +72,41 @@ public final class DeviceProvider implements BackendProvider {
         }
     }
 
+    /** The selections of the devices the binding can open one by one (see {@link DriverFactory#deviceSelections()}). */
+    @Override
+    public final List<String> devices() {
+        DriverFactory factory = factory();
+        if (factory == null) {
+            return List.of();
+        }
+        try {
+            return factory.deviceSelections();
+        } catch (LinkageError | RuntimeException e) {
+            return List.of();
+        }
+    }
+
+    /** The engine on the device {@code selection} names; the device variable is not read. */
+    @Override
+    public final Backend open(String selection) {
+        DriverFactory factory = factory();
+        if (factory == null) {
+            throw new BackendUnavailableException(name + ": " + factoryFailure);
+        }
+        Driver driver;
+        try {
+            driver = factory.open(selection);
+        } catch (DriverException e) {
+            throw new BackendUnavailableException(name + " device " + selection + ": " + e.getMessage(), e);
+        }
+        try {
+            return new DeviceBackend(name, driver);
+        } catch (DriverException e) {
+            throw new BackendUnavailableException(name + " device " + selection + ": the kernels could not be built or loaded on "
+                    + driver.deviceName() + ": " + e.getMessage(), e);
+        }
+    }
+
     @Override
     public List<String> details() {
         DriverFactory factory = factory();

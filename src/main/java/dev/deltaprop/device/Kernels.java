@@ -28,6 +28,8 @@ final class Kernels {
     private final Driver.Kernel deltaHidden;
     private final Driver.Kernel update;
     private final Driver.Kernel gather;
+    /** The built program, for the kernels of {@link GradientKernels}. */
+    private final Driver.Program program;
 
     Kernels(Driver driver) {
         this(driver, Map.of());
@@ -43,7 +45,7 @@ final class Kernels {
         this.tiles = TileProfile.forDevice(driver.deviceType(), driver.maxGroupSize());
         Map<String, String> defines = new LinkedHashMap<>(tiles.defines());
         defines.putAll(extraDefines);
-        Driver.Program program = driver.build(KernelSource.load(driver.language()), defines);
+        program = driver.build(KernelSource.load(driver.language()), defines);
         forward = driver.kernel(program, "forward_gemm");
         forwardSoftmax = driver.kernel(program, "forward_softmax");
         deltaOutput = driver.kernel(program, "delta_output_elementwise");
@@ -56,6 +58,11 @@ final class Kernels {
 
     TileProfile tiles() {
         return tiles;
+    }
+
+    /** The program every family was built from. */
+    Driver.Program program() {
+        return program;
     }
 
     /** {@code U = Z_prev·W + b}, {@code Z = f(U)}; {@code zPrev} is batch × nIn, {@code w} nIn × nOut. One launch. */

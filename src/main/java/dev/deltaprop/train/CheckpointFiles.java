@@ -180,7 +180,9 @@ public final class CheckpointFiles {
             Layer layer = shape.layer(l);
             int weights = layer.inputs() * layer.outputs();
             int bias = layer.outputs();
-            if (p + weights + bias > parameters.length || o + kind.slots() * (weights + bias) > slots.length) {
+            // in long: these sums of sizes may pass 2^31 for a damaged manifest
+            if ((long) p + weights + bias > parameters.length
+                    || o + (long) kind.slots() * (weights + (long) bias) > slots.length) {
                 throw new IOException(directory + ": the binary files are shorter than the manifest's layers");
             }
             layers.add(layer.withParameters(slice(parameters, p, weights), slice(parameters, p + weights, bias)));

@@ -6,9 +6,11 @@ import com.google.gson.JsonObject;
 import dev.deltaprop.model.Activation;
 import dev.deltaprop.model.Layer;
 import dev.deltaprop.model.Loss;
+import dev.deltaprop.model.MemoryEstimate;
 import dev.deltaprop.model.Network;
 import dev.deltaprop.model.Optimizer;
 import dev.deltaprop.model.OptimizerState;
+import dev.deltaprop.model.Sizes;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -142,16 +144,32 @@ final class CheckpointJson {
     /** The architecture with zero parameters, which the binary file then fills in. */
     private static Network shape(JsonObject n) {
         List<Layer> layers = new ArrayList<>();
-        for (JsonElement e : n.getAsJsonArray("layers")) {
-            JsonObject l = e.getAsJsonObject();
+        // the widths first, checked against one array and the heap before any layer is allocated:
+        // the binary files that must match them are read only afterwards
+        JsonArray list = n.getAsJsonArray("layers");
+        long parameters = 0;
+        StringBuilder shape = new StringBuilder();
+        for (int k = 0; k < list.size(); k++) {
+            JsonObject l = list.get(k).getAsJsonObject();
             int inputs = l.get("inputs").getAsInt();
             int outputs = l.get("outputs").getAsInt();
             if (inputs < 1 || outputs < 1) {
                 throw new IllegalArgumentException("network.layers: expected widths of at least 1, found " + inputs
                         + " × " + outputs);
             }
+            Sizes.elements("network.layers[" + k + "]: inputs × outputs", inputs, outputs);
+            // per layer, not from a widths array: a damaged manifest's layers need not fit together
+            parameters = Math.min(Long.MAX_VALUE / 2, parameters + Sizes.multiply(inputs + 1L, outputs));
+            shape.append(k == 0 ? "" : ", ").append(inputs).append(" × ").append(outputs);
+        }
+        // the zero network here, the parameters read, and the network made of them
+        MemoryEstimate.requireHeap("network.layers (" + shape + ")", MemoryEstimate.bytes(parameters, 3 * Float.BYTES));
+        for (JsonElement e : list) {
+            JsonObject l = e.getAsJsonObject();
+            int inputs = l.get("inputs").getAsInt();
+            int outputs = l.get("outputs").getAsInt();
             layers.add(new Layer(inputs, outputs, Activation.parse(l.get("activation").getAsString()),
-                    new float[Math.multiplyExact(inputs, outputs)], new float[outputs]));
+                    new float[inputs * outputs], new float[outputs]));
         }
         return new Network(layers, Loss.parse(n.get("loss").getAsString()));
     }

@@ -215,12 +215,12 @@ public final class Trainer {
                 }
                 summaries.add(summary);
                 if (earlyStoppingLoss != null) {
-                    best = improve(backend, best, epoch, earlyStoppingLoss.last());
+                    best = improve(backend, best, epoch, earlyStoppingLoss.last(), batches);
                 }
                 boolean patienceOut = best != null && epoch - best.epoch() >= patience;
                 if (checkpointFiles != null && (epoch % checkpointEvery == 0 || epoch == config.epochs() || patienceOut)) {
-                    write(new Checkpoint(backend.network(), backend.optimizerState(), config, epoch, summaries,
-                            fingerprint, samples, best));
+                    write(new Checkpoint(trained(backend, epoch, batches), backend.optimizerState(), config, epoch,
+                            summaries, fingerprint, samples, best));
                 }
                 if (patienceOut) {
                     ending = TrainingResult.Ending.EARLY_STOPPED;
@@ -238,9 +238,10 @@ public final class Trainer {
     }
 
     /**
-     * The trained parameters. Each step's loss is measured before its update, so an update that
-     * overflowed shows in the next step's loss — except the last one's: checked here, and
-     * reported as the divergence it is, where it happened.
+     * The parameters after the last step of {@code epoch} (at its end, for a checkpoint or early
+     * stopping, or at the end of the run). Each step's loss is measured before its update, so an
+     * update that overflowed shows in the next step's loss — except the epoch's last one's: checked
+     * here, and reported as the divergence it is, where it happened.
      */
     private Network trained(Backend backend, int epoch, int batches) {
         try {
@@ -254,12 +255,15 @@ public final class Trainer {
     }
 
     /** Keeps the epoch's parameters when its held-out loss is the lowest so far. */
-    private Checkpoint.Best improve(Backend backend, Checkpoint.Best best, int epoch, double loss) {
+    private Checkpoint.Best improve(Backend backend, Checkpoint.Best best, int epoch, double loss, int batches) {
+        if (!Double.isFinite(loss)) {
+            trained(backend, epoch, batches); // parameters gone non-finite: that divergence, not a missing loss
+        }
         if (Double.isNaN(loss)) {
             throw new IllegalStateException("earlyStopping: the held-out loss was not measured in epoch " + epoch);
         }
         if (best == null || loss < best.loss()) {
-            return new Checkpoint.Best(epoch, loss, patience, backend.network(), backend.optimizerState());
+            return new Checkpoint.Best(epoch, loss, patience, trained(backend, epoch, batches), backend.optimizerState());
         }
         return best;
     }

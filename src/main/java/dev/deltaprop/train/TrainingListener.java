@@ -2,7 +2,9 @@ package dev.deltaprop.train;
 
 /**
  * Progress of a {@link Trainer} run. Epochs and batches are numbered from 1, as a person counts
- * them. Every method has an empty default, so a listener overrides only what it shows.
+ * them. Every method has an empty default, so a listener overrides only what it shows. A listener
+ * that decides the run should end (a target reached, a user's request) calls {@link Trainer#stop()}
+ * on the trainer it was added to; the loop ends before the next batch.
  */
 public interface TrainingListener {
 

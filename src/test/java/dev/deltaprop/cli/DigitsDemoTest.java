@@ -23,7 +23,7 @@ class DigitsDemoTest {
                 String out = text.toString();
                 assertTrue(outcome.accuracy() >= 0.95, names[k] + ": held-out accuracy " + outcome.accuracy() + "\n" + out);
                 assertTrue(outcome.mostCommonGuess() < 0.15, "ten digits about equally common: " + outcome.mostCommonGuess());
-                assertTrue(out.contains("training on 1438 images, holding out 359 (seed 1) to judge the classifier; pixels 0..16 scaled to 0..1"), out);
+                assertTrue(out.contains("training on 1438 images, holding out 359 (seed 1) to judge the classifier; pixels in [0, 1]"), out);
                 assertTrue(out.contains("actual\\predicted"), "a confusion matrix\n" + out);
                 assertTrue(out.contains("always answering the most common digit of the training part ("), out);
                 accuracy[k] = outcome.accuracy();

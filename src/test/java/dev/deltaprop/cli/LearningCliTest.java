@@ -98,6 +98,7 @@ class LearningCliTest {
         // random teachers: the held-out loss soon rises, so the run stops long before 300 epochs
         assertTrue(cli.out.contains("early stopping: no improvement for 5 epochs, stopped after epoch "), cli.out);
         assertTrue(cli.out.contains("; kept epoch "), cli.out);
+        assertTrue(cli.out.contains("(the weights of epoch "), cli.out);
     }
 
     @Test

@@ -25,7 +25,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The cpu passes that issue 10 added, one family at a time against {@link Reference} and
  * {@link OptimizerRules} in double: the softmax forward (GEMM, then the per-sample softmax), the
  * output δ and loss of both cross-entropy pairings, and the update GEMM with every optimizer in its
- * epilogue, from a random state at step {@code t = 3}. Sizes 1, 7, 33, 257 and 1100 (past a
+ * epilogue, from a random state at step {@code t = 3}; saturated sigmoid and tanh derivatives.
+ * Sizes 1, 7, 33, 257 and 1100 (past a
  * {@code K} slice) in each dimension, both micro-kernels, 1 and 2 threads, outputs poisoned with
  * NaN first; relative error ≤ 1e-5.
  */
@@ -174,6 +175,41 @@ class LearningPassesTest {
                     assertClose(what + " state " + slot, ws[slot], wsRef[slot], w.length, BOUND, SEED);
                     assertClose(what + " bias state " + slot, bs[slot], bsRef[slot], b.length, BOUND, SEED);
                 }
+            }
+        }
+    }
+
+    /**
+     * Saturated sigmoid and tanh units keep {@code f'} to float precision element by element:
+     * with {@code n_next = 1}, {@code W_next = 1}, {@code Δ_next = 1}, {@code Δ = f'(u)} for
+     * {@code |u|} in [4, 12], against {@code σ'(u) = e^{−|u|}/(1 + e^{−|u|})²} and
+     * {@code tanh'(u) = 1/cosh² u} in double. From the float {@code z} ({@code z(1−z)}, {@code 1−z²})
+     * it would be rounding noise there (0 past |u| ≈ 9 for tanh), which Adam turns into steps of η.
+     */
+    @ParameterizedTest(name = "{0}", autoCloseArguments = false)
+    @MethodSource("passes")
+    void saturatedDerivativesKeepTheirPrecision(String name, Passes passes) {
+        SplittableRandom random = new SplittableRandom(SEED + 5);
+        int batch = 37;
+        for (Activation f : new Activation[] {Activation.SIGMOID, Activation.TANH}) {
+            float[] u = new float[batch];
+            float[] z = new float[batch];
+            double[] expected = new double[batch];
+            for (int b = 0; b < batch; b++) {
+                u[b] = (float) ((4 + 8 * random.nextDouble()) * (random.nextBoolean() ? 1 : -1));
+                z[b] = (float) f.f(u[b]);
+                double e = Math.exp(-Math.abs((double) u[b]));
+                double c = Math.cosh(u[b]);
+                expected[b] = f == Activation.SIGMOID ? e / ((1 + e) * (1 + e)) : 1 / (c * c);
+            }
+            float[] ones = new float[batch];
+            java.util.Arrays.fill(ones, 1f);
+            float[] delta = poisoned(batch);
+            passes.deltaHidden(new float[] {1f}, 1, 1, ones, u, z, f, batch, delta);
+            for (int b = 0; b < batch; b++) {
+                double error = Math.abs(delta[b] - expected[b]) / expected[b];
+                org.junit.jupiter.api.Assertions.assertTrue(error <= 1e-6, name + " " + f + ": f'(" + u[b] + ") = " + delta[b]
+                        + ", expected " + expected[b] + " (relative error " + error + ", seed " + SEED + ")");
             }
         }
     }

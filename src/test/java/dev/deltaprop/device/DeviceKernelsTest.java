@@ -369,12 +369,13 @@ class DeviceKernelsTest {
      * Saturated sigmoid and tanh units keep f' to float precision, element by element: with
      * {@code n_next = 1}, {@code W_next = 1} and {@code Δ_next = 1}, {@code Δ = f'(u)}, for
      * {@code |u|} in [4, 12], against {@code σ'(u) = e^{−|u|} / (1 + e^{−|u|})²} and
-     * {@code tanh'(u) = 1 / cosh² u} in double. An f' taken from float32 z (z(1−z), 1−z²) is
-     * rounding noise there, which Adam would turn into steps of η (see kernels/activation.h).
-     * The device engine's kernels only (the cpu backend takes these f' from z).
+     * {@code tanh'(u) = 1 / cosh² u} in double (cosh, not the kernel's e^{−2|u|} form). An f' taken
+     * from float32 z (z(1−z), 1−z²) is rounding noise there, which Adam would turn into steps of η
+     * (see kernels/activation.h; the cpu backend takes f' from u where z is near 1, see
+     * cpu.ActivationKernels).
      */
-    @ParameterizedTest(name = "{0}", allowZeroInvocations = true)
-    @MethodSource("dev.deltaprop.device.DeviceBackends#engineNames")
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.deltaprop.device.DeviceBackends#names")
     void saturatedDerivativesKeepTheirPrecision(String backend) {
         Families families = DeviceBackends.families(backend);
         long seed = seed();

@@ -63,6 +63,7 @@ class ReaderMemoryTest {
     @Test
     void aCsvLargerThanTheHeapIsRefusedNamingTheLineAndTheLimit() {
         Runtime runtime = Runtime.getRuntime();
+        System.gc(); // what is live now, not the garbage earlier tests of this JVM left
         long used = runtime.totalMemory() - runtime.freeMemory();
         System.setProperty(MemoryEstimate.LIMIT_PROPERTY, String.valueOf(used + 64_000_000L));
         // an endless file of "0.5,1\n": the samples grow until they would not fit

@@ -26,4 +26,24 @@ public interface DriverFactory {
      * @throws DriverException if it cannot be opened, saying why
      */
     Driver open();
+
+    /**
+     * The devices a driver could be opened on one by one ({@link #open(String)}), as the
+     * selections that open them: for {@code opencl:all} and {@code cuda:all}. Empty when nothing
+     * can open here, or when the binding cannot open a chosen device. Must not throw.
+     */
+    default List<String> deviceSelections() {
+        return List.of();
+    }
+
+    /**
+     * Opens a driver on the device {@code selection} names, in the terms of the binding's device
+     * variable (an index, or a substring of a name), whatever that variable says.
+     *
+     * @throws DriverException if it cannot be opened, saying why (also when the binding cannot open a chosen device)
+     */
+    default Driver open(String selection) {
+        throw new DriverException("this binding opens only the device its variable selects; use opencl or cuda to"
+                + " choose devices");
+    }
 }

@@ -144,4 +144,41 @@ public abstract class CudaDriverFactory implements DriverFactory {
             throw new DriverException(e.getMessage(), e);
         }
     }
+
+    /** Every device's ordinal, once CUDA has started here; else none. */
+    @Override
+    public final List<String> deviceSelections() {
+        try {
+            if (startReason() != null) {
+                return List.of();
+            }
+            List<String> selections = new ArrayList<>();
+            for (int ordinal = 0; ordinal < devices().size(); ordinal++) {
+                selections.add(String.valueOf(ordinal));
+            }
+            return selections;
+        } catch (LinkageError | RuntimeException e) {
+            return List.of(); // open(selection) says why
+        }
+    }
+
+    /** The device {@code selection} names (an ordinal or a name substring), whatever {@value CudaDeviceChoice#VARIABLE} says. */
+    @Override
+    public final Driver open(String selection) {
+        String reason = startReason();
+        if (reason != null) {
+            throw new DriverException(reason);
+        }
+        CudaDevice device;
+        try {
+            device = CudaDeviceChoice.select(devices(), selection);
+        } catch (IllegalArgumentException e) {
+            throw new DriverException("device '" + selection + "': " + e.getMessage(), e);
+        }
+        String unloadable = kernelsUnloadable(device, driverVersion(), ShippedFatbin.find("kernels/mlp.cu"));
+        if (unloadable != null) {
+            throw new DriverException(unloadable);
+        }
+        return bound().open(device);
+    }
 }

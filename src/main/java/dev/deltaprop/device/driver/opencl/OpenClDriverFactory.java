@@ -3,6 +3,7 @@ package dev.deltaprop.device.driver.opencl;
 import dev.deltaprop.device.driver.Driver;
 import dev.deltaprop.device.driver.DriverException;
 import dev.deltaprop.device.driver.DriverFactory;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -79,6 +80,37 @@ public abstract class OpenClDriverFactory<T extends OpenClDeviceChoice.Candidate
         T chosen;
         try {
             chosen = found.select(System.getenv(OpenClDeviceChoice.VARIABLE));
+        } catch (IllegalStateException e) {
+            throw new DriverException(e.getMessage(), e);
+        }
+        return open(chosen);
+    }
+
+    /** The index of every usable device. */
+    @Override
+    public final List<String> deviceSelections() {
+        Discovery<T> found = discovery();
+        List<String> selections = new ArrayList<>();
+        if (found.failure() == null) {
+            for (T device : found.devices()) {
+                if (device.unusableReason() == null) {
+                    selections.add(String.valueOf(device.index()));
+                }
+            }
+        }
+        return selections;
+    }
+
+    /** The device {@code selection} names (an index or a name substring), whatever {@value OpenClDeviceChoice#VARIABLE} says. */
+    @Override
+    public final Driver open(String selection) {
+        Discovery<T> found = discovery();
+        if (found.failure() != null) {
+            throw new DriverException(found.failure());
+        }
+        T chosen;
+        try {
+            chosen = found.select(selection);
         } catch (IllegalStateException e) {
             throw new DriverException(e.getMessage(), e);
         }

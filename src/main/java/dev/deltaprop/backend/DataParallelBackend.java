@@ -1,0 +1,407 @@
+package dev.deltaprop.backend;
+
+import dev.deltaprop.model.Network;
+import dev.deltaprop.model.Optimizer;
+import dev.deltaprop.model.OptimizerState;
+
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Supplier;
+
+/**
+ * Synchronous data-parallel training over several replicas of one network in one JVM (the
+ * devices of a machine, or several {@code cpu} backends): each holds the same parameters, and a
+ * step of batch {@code B} is
+ *
+ * <ol>
+ * <li>cut into contiguous shards in proportion to the replicas' shares ({@link BatchSplit});</li>
+ * <li>on every replica at once, the forward and backward pass of its shard, giving its sums
+ *     {@code S_r = Z^{l-1}ᵀ Δ^l} and {@code Σ_b Δ^l_b} over its {@code b_r} samples
+ *     ({@link GradientExchange#gradient});</li>
+ * <li>on the host, {@code S = S_0 + S_1 + …} summed in double in replica order, whatever
+ *     order the replicas finished in, so the result never depends on timing;</li>
+ * <li>on every replica, the same {@code S} written back and the same optimizer step with
+ *     {@code g = S / B} ({@link GradientExchange#apply}).</li>
+ * </ol>
+ *
+ * <p>Because {@code g} is the mean over the whole batch of {@code B} however it was cut, training
+ * on {@code N} replicas equals training on one with batch {@code B} up to float rounding (the
+ * sums are added in another order) — for shares that divide the batch and for shares that do
+ * not alike; a shard may even be empty (a batch smaller than the replica count). The loss
+ * returned is {@code (Σ_r Σ_{b∈r} E_b) / B}. Replicas of one kind stay bitwise equal, since
+ * each applies the same step to the same numbers; {@link #network()}, {@link #optimizerState()}
+ * and {@link #predict} read replica 0.
+ *
+ * <p>Each replica is driven by a thread of its own (every call to it, from {@code load} to
+ * {@code close}, runs there), so that their passes overlap. The reduction goes through the host:
+ * {@code 2 × gradientLength} floats per replica and step cross the bus.
+ */
+public final class DataParallelBackend implements Backend {
+    private final String name;
+    private final List<GradientExchange> replicas;
+    private final double[] shares;
+    private final ExecutorService[] lanes;
+    private final float[][] sums;
+    private float[] total = new float[0];
+    private Optimizer optimizer;
+    private int inputs;
+    private int outputs;
+    private boolean loaded;
+    private boolean closed;
+
+    /**
+     * Over {@code replicas}, which it owns from here on (closing it closes them; a refusal here
+     * closes them too).
+     *
+     * @param name     what {@link #name()} says, e.g. {@code opencl:all}
+     * @param replicas at least one, each a {@link GradientExchange} and each a distinct object
+     * @param shares   one finite number {@code > 0} per replica: its part of each batch
+     * @throws IllegalArgumentException naming the field and the expected value
+     */
+    public DataParallelBackend(String name, List<? extends Backend> replicas, double[] shares) {
+        try {
+            Objects.requireNonNull(replicas, "replicas");
+            if (replicas.isEmpty()) {
+                throw new IllegalArgumentException("replicas: expected at least one backend, found none");
+            }
+            List<GradientExchange> exchanges = new ArrayList<>();
+            for (int r = 0; r < replicas.size(); r++) {
+                Backend replica = replicas.get(r);
+                if (!(replica instanceof GradientExchange)) {
+                    throw new IllegalArgumentException("replicas[" + r + "]: expected a backend that exchanges gradients"
+                            + " (cpu, opencl, cuda, opencl-lwjgl, cuda-lwjgl), found "
+                            + (replica == null ? "null" : replica.name()));
+                }
+                for (int q = 0; q < r; q++) {
+                    if (replicas.get(q) == replica) {
+                        throw new IllegalArgumentException("replicas[" + r + "]: expected a backend of its own, found the same"
+                                + " object as replicas[" + q + "]");
+                    }
+                }
+                exchanges.add((GradientExchange) replica);
+            }
+            this.shares = BatchSplit.check(shares, replicas.size());
+            this.name = Objects.requireNonNull(name, "name");
+            this.replicas = List.copyOf(exchanges);
+        } catch (RuntimeException e) {
+            closeAll(replicas, e);
+            throw e;
+        }
+        this.sums = new float[this.replicas.size()][];
+        this.lanes = new ExecutorService[this.replicas.size()];
+        for (int r = 0; r < lanes.length; r++) {
+            int index = r;
+            lanes[r] = Executors.newSingleThreadExecutor(task -> {
+                Thread thread = new Thread(task, "deltaprop-replica-" + index);
+                thread.setDaemon(true);
+                return thread;
+            });
+        }
+    }
+
+    /**
+     * Checks {@code shares}, then opens one replica per opener in order; if one cannot start, the
+     * ones already open are closed and its failure is thrown, naming it. Nothing is opened when
+     * the shares are refused.
+     *
+     * @param name    e.g. {@code opencl:all}
+     * @param labels  what each opener opens, for the message (e.g. {@code device 1})
+     * @param openers one per replica
+     * @param shares  one finite number {@code > 0} per opener
+     */
+    public static DataParallelBackend open(String name, List<String> labels, List<Supplier<Backend>> openers,
+                                           double[] shares) {
+        if (openers.isEmpty()) {
+            throw new IllegalArgumentException(name + ": expected at least one device, found none");
+        }
+        BatchSplit.check(shares, openers.size());
+        List<Backend> opened = new ArrayList<>();
+        for (int r = 0; r < openers.size(); r++) {
+            try {
+                opened.add(Objects.requireNonNull(openers.get(r).get(), "replica"));
+            } catch (RuntimeException e) {
+                closeAll(opened, e);
+                String why = name + ": replica " + r + " (" + labels.get(r) + ") could not start"
+                        + (opened.isEmpty() ? "" : "; the " + opened.size() + " opened before it were closed") + ": "
+                        + e.getMessage();
+                throw e instanceof BackendUnavailableException ? new BackendUnavailableException(why, e)
+                        : new IllegalArgumentException(why, e);
+            }
+        }
+        return new DataParallelBackend(name, opened, shares);
+    }
+
+    private static void closeAll(List<? extends Backend> backends, RuntimeException cause) {
+        if (backends == null) {
+            return;
+        }
+        for (Backend backend : backends) {
+            if (backend == null) {
+                continue;
+            }
+            try {
+                backend.close();
+            } catch (RuntimeException e) {
+                cause.addSuppressed(e);
+            }
+        }
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    /** {@code 2 replicas, shares 1:1: [0] …; [1] …}. */
+    @Override
+    public String device() {
+        StringBuilder text = new StringBuilder();
+        text.append(replicas.size()).append(replicas.size() == 1 ? " replica" : " replicas").append(", shares ");
+        for (int r = 0; r < shares.length; r++) {
+            text.append(r == 0 ? "" : ":").append(format(shares[r]));
+        }
+        for (int r = 0; r < replicas.size(); r++) {
+            text.append(r == 0 ? ": " : "; ").append('[').append(r).append("] ").append(replicas.get(r).device());
+        }
+        return text.toString();
+    }
+
+    private static String format(double share) {
+        return share == Math.rint(share) ? String.valueOf((long) share) : String.format(Locale.ROOT, "%.3g", share);
+    }
+
+    /** The replicas, in reduction order. */
+    public List<Backend> replicas() {
+        return List.copyOf(replicas);
+    }
+
+    /** The shard sizes a batch of {@code batch} samples is cut into, replica by replica. */
+    public int[] shardSizes(int batch) {
+        Checks.batchSize(batch);
+        return BatchSplit.sizes(batch, shares);
+    }
+
+    /** Loads the same network, optimizer and state into every replica (the state is checked once, first). */
+    @Override
+    public void load(Network network, Optimizer optimizer, OptimizerState state) {
+        open();
+        Objects.requireNonNull(network, "network");
+        Objects.requireNonNull(optimizer, "optimizer");
+        if (state != null) {
+            state.requireFits(network, optimizer);
+        }
+        loaded = false;
+        List<Callable<Void>> loads = new ArrayList<>();
+        for (GradientExchange replica : replicas) {
+            loads.add(() -> {
+                replica.load(network, optimizer, state);
+                return null;
+            });
+        }
+        all(loads);
+        int length = replicas.get(0).gradientLength();
+        for (int r = 0; r < replicas.size(); r++) {
+            int other = replicas.get(r).gradientLength();
+            if (other != length) {
+                throw new IllegalStateException("replicas[" + r + "]: holds " + other + " gradient numbers where replica 0 holds "
+                        + length);
+            }
+            sums[r] = new float[length];
+        }
+        total = new float[length];
+        this.optimizer = optimizer;
+        this.inputs = network.inputs();
+        this.outputs = network.outputs();
+        this.loaded = true;
+    }
+
+    @Override
+    public Optimizer optimizer() {
+        loaded();
+        return optimizer;
+    }
+
+    @Override
+    public OptimizerState optimizerState() {
+        loaded();
+        return on(0, () -> replicas.get(0).optimizerState());
+    }
+
+    @Override
+    public Network network() {
+        loaded();
+        return on(0, () -> replicas.get(0).network());
+    }
+
+    @Override
+    public float step(float[] x, float[] d, int batch, float learningRate) {
+        loaded();
+        Checks.batch(x, d, batch, inputs, outputs);
+        Checks.learningRate(learningRate);
+        int[] sizes = BatchSplit.sizes(batch, shares);
+        List<Callable<Double>> passes = new ArrayList<>();
+        int offset = 0;
+        for (int r = 0; r < replicas.size(); r++) {
+            GradientExchange replica = replicas.get(r);
+            float[] into = sums[r];
+            int from = offset;
+            int size = sizes[r];
+            offset += size;
+            passes.add(() -> {
+                if (size == 0) {
+                    java.util.Arrays.fill(into, 0f);
+                    return 0.0;
+                }
+                double loss = replica.gradient(x, d, from, size);
+                replica.readGradient(into);
+                return loss;
+            });
+        }
+        List<Double> losses = all(passes);
+        // S = S_0 + S_1 + … in replica order, in double: the same numbers however the passes interleaved
+        for (int k = 0; k < total.length; k++) {
+            double sum = 0;
+            for (float[] part : sums) {
+                sum += part[k];
+            }
+            total[k] = (float) sum;
+        }
+        double loss = 0;
+        for (double part : losses) {
+            loss += part;
+        }
+        List<Callable<Void>> applies = new ArrayList<>();
+        for (GradientExchange replica : replicas) {
+            applies.add(() -> {
+                replica.writeGradient(total);
+                replica.apply(learningRate, batch);
+                return null;
+            });
+        }
+        all(applies);
+        return (float) (loss / batch);
+    }
+
+    @Override
+    public float step(FloatBuffer x, FloatBuffer d, int batch, float learningRate) {
+        loaded();
+        Checks.batch(x, d, batch, inputs, outputs);
+        Checks.learningRate(learningRate);
+        float[] xs = new float[batch * inputs];
+        float[] ds = new float[batch * outputs];
+        x.get(x.position(), xs, 0, xs.length);
+        d.get(d.position(), ds, 0, ds.length);
+        return step(xs, ds, batch, learningRate);
+    }
+
+    /** Replica 0's outputs (every replica holds the same parameters). */
+    @Override
+    public float[] predict(float[] x, int batch) {
+        loaded();
+        Checks.inputs(x, batch, inputs);
+        return on(0, () -> replicas.get(0).predict(x, batch));
+    }
+
+    /** Closes every replica, each on its own thread, then the threads. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        RuntimeException failure = null;
+        for (int r = 0; r < replicas.size(); r++) {
+            GradientExchange replica = replicas.get(r);
+            try {
+                on(r, () -> {
+                    replica.close();
+                    return null;
+                });
+            } catch (RuntimeException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        for (ExecutorService lane : lanes) {
+            lane.shutdown();
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private <T> T on(int replica, Callable<T> call) {
+        try {
+            return lanes[replica].submit(call).get();
+        } catch (ExecutionException e) {
+            throw unwrap(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(name + ": interrupted while replica " + replica + " worked", e);
+        }
+    }
+
+    /** Runs {@code calls[r]} on lane {@code r}, all at once; their results in replica order. The first failure (by replica) is thrown once all have finished. */
+    private <T> List<T> all(List<? extends Callable<T>> calls) {
+        List<Future<T>> futures = new ArrayList<>();
+        for (int r = 0; r < calls.size(); r++) {
+            futures.add(lanes[r].submit(calls.get(r)));
+        }
+        List<T> results = new ArrayList<>();
+        RuntimeException failure = null;
+        for (int r = 0; r < futures.size(); r++) {
+            try {
+                results.add(futures.get(r).get());
+            } catch (ExecutionException e) {
+                RuntimeException cause = unwrap(e);
+                if (failure == null) {
+                    failure = cause;
+                } else {
+                    failure.addSuppressed(cause);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(name + ": interrupted while the replicas worked", e);
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        return results;
+    }
+
+    private static RuntimeException unwrap(ExecutionException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof RuntimeException) {
+            return (RuntimeException) cause;
+        }
+        if (cause instanceof Error) {
+            throw (Error) cause;
+        }
+        return new IllegalStateException(cause);
+    }
+
+    private void open() {
+        if (closed) {
+            throw new IllegalStateException(name + ": the backend is closed");
+        }
+    }
+
+    private void loaded() {
+        open();
+        if (!loaded) {
+            throw new IllegalStateException(name + ": no network loaded; call load(network) first");
+        }
+    }
+}

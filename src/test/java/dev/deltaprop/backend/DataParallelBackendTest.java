@@ -1,0 +1,238 @@
+package dev.deltaprop.backend;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.deltaprop.model.Activation;
+import dev.deltaprop.model.Network;
+import dev.deltaprop.model.Optimizer;
+import dev.deltaprop.model.OptimizerState;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link DataParallelBackend}'s contract without a real backend: how batches are cut, and bad
+ * input refused — naming the field — before any replica does work, with every replica it was
+ * given closed. (Agreement with one replica is {@code device.DataParallelTest} and
+ * {@code DataParallelDeviceTest}.)
+ */
+class DataParallelBackendTest {
+
+    /** A replica that records what was asked of it; its gradient is all ones. */
+    static final class Fake implements GradientExchange {
+        final List<String> calls = new ArrayList<>();
+        boolean closed;
+        private Network network;
+        private Optimizer optimizer;
+
+        @Override
+        public String name() {
+            return "fake";
+        }
+
+        @Override
+        public String device() {
+            return "nothing";
+        }
+
+        @Override
+        public void load(Network network, Optimizer optimizer, OptimizerState state) {
+            calls.add("load");
+            this.network = network;
+            this.optimizer = optimizer;
+        }
+
+        @Override
+        public Optimizer optimizer() {
+            return optimizer;
+        }
+
+        @Override
+        public OptimizerState optimizerState() {
+            return OptimizerState.initial(network, optimizer.kind());
+        }
+
+        @Override
+        public Network network() {
+            return network;
+        }
+
+        @Override
+        public float step(float[] x, float[] d, int batch, float learningRate) {
+            throw new AssertionError("a replica's step is never called");
+        }
+
+        @Override
+        public float step(FloatBuffer x, FloatBuffer d, int batch, float learningRate) {
+            throw new AssertionError("a replica's step is never called");
+        }
+
+        @Override
+        public float[] predict(float[] x, int batch) {
+            return new float[batch * network.outputs()];
+        }
+
+        @Override
+        public double gradient(float[] x, float[] d, int offset, int batch) {
+            calls.add("gradient " + offset + "+" + batch);
+            return batch;
+        }
+
+        @Override
+        public int gradientLength() {
+            return 3;
+        }
+
+        @Override
+        public void readGradient(float[] target) {
+            java.util.Arrays.fill(target, 1f);
+        }
+
+        @Override
+        public void writeGradient(float[] source) {
+            calls.add("write " + java.util.Arrays.toString(source));
+        }
+
+        @Override
+        public void apply(float learningRate, int totalBatch) {
+            calls.add("apply " + totalBatch);
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+    }
+
+    private static Network network() {
+        return Network.builder(2).layer(1, Activation.IDENTITY).build(1); // (2 + 1) · 1 = 3 gradient numbers
+    }
+
+    @Test
+    void shardsFollowTheSharesAndAddUpToTheBatch() {
+        assertArrayEquals(new int[] {17, 16}, BatchSplit.sizes(33, new double[] {1, 1}));
+        assertArrayEquals(new int[] {8, 24}, BatchSplit.sizes(32, new double[] {1, 3}));
+        assertArrayEquals(new int[] {12, 21}, BatchSplit.sizes(33, new double[] {0.7, 1.3}));
+        assertArrayEquals(new int[] {5, 10, 19}, BatchSplit.sizes(34, new double[] {1, 2, 4}));
+        assertArrayEquals(new int[] {1, 0}, BatchSplit.sizes(1, new double[] {1, 1}));
+        for (int batch = 1; batch < 200; batch++) {
+            int[] sizes = BatchSplit.sizes(batch, new double[] {0.3, 1e-3, 5, 2.2});
+            assertEquals(batch, sizes[0] + sizes[1] + sizes[2] + sizes[3], "batch " + batch);
+        }
+    }
+
+    @Test
+    void aStepSumsTheShardsInReplicaOrderAndAppliesTheSameOnEvery() {
+        Fake a = new Fake();
+        Fake b = new Fake();
+        try (DataParallelBackend parallel = new DataParallelBackend("two", List.of(a, b), new double[] {1, 1})) {
+            parallel.load(network());
+            float loss = parallel.step(new float[7 * 2], new float[7], 7, 0.1f);
+            assertEquals(1f, loss, "the fakes' loss sums are their shard sizes: (4 + 3) / 7");
+            assertEquals(List.of("load", "gradient 0+4", "write [2.0, 2.0, 2.0]", "apply 7"), a.calls);
+            assertEquals(List.of("load", "gradient 4+3", "write [2.0, 2.0, 2.0]", "apply 7"), b.calls);
+        }
+        assertTrue(a.closed && b.closed, "close closes every replica");
+    }
+
+    @Test
+    void badSharesAreRefusedNamingThemAndTheReplicasAreClosed() {
+        for (double[] shares : new double[][] {{1, 0}, {1, -2}, {Double.NaN, 1}, {1, Double.POSITIVE_INFINITY}}) {
+            Fake a = new Fake();
+            Fake b = new Fake();
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> new DataParallelBackend("two", List.of(a, b), shares));
+            assertTrue(e.getMessage().startsWith("shares[") && e.getMessage().contains("expected a finite number > 0"),
+                    e.getMessage());
+            assertTrue(a.closed && b.closed, "a refused construction closes the replicas it was given");
+        }
+        IllegalArgumentException count = assertThrows(IllegalArgumentException.class,
+                () -> new DataParallelBackend("two", List.of(new Fake(), new Fake()), new double[] {1}));
+        assertEquals("shares: expected 2 (one per replica), found 1", count.getMessage());
+    }
+
+    @Test
+    void replicasThatCannotExchangeOrRepeatAreRefused() {
+        Fake a = new Fake();
+        IllegalArgumentException twice = assertThrows(IllegalArgumentException.class,
+                () -> new DataParallelBackend("two", List.of(a, a), new double[] {1, 1}));
+        assertTrue(twice.getMessage().startsWith("replicas[1]: expected a backend of its own"), twice.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new DataParallelBackend("none", List.of(), new double[0]));
+    }
+
+    @Test
+    void aReplicaThatFailsToStartClosesTheOnesBeforeItAndNoneAfterIsOpened() {
+        Fake first = new Fake();
+        List<String> opened = new ArrayList<>();
+        List<Supplier<Backend>> openers = List.of(() -> {
+            opened.add("0");
+            return first;
+        }, () -> {
+            throw new BackendUnavailableException("fake: device 1 is on fire");
+        }, () -> {
+            opened.add("2");
+            return new Fake();
+        });
+        BackendUnavailableException e = assertThrows(BackendUnavailableException.class,
+                () -> DataParallelBackend.open("fake:0,1,2", List.of("device 0", "device 1", "device 2"), openers,
+                        new double[] {1, 1, 1}));
+        assertEquals("fake:0,1,2: replica 1 (device 1) could not start; the 1 opened before it were closed: fake: device 1"
+                + " is on fire", e.getMessage());
+        assertTrue(first.closed);
+        assertEquals(List.of("0"), opened);
+    }
+
+    @Test
+    void badSharesAreRefusedBeforeAnyReplicaIsOpened() {
+        List<String> opened = new ArrayList<>();
+        List<Supplier<Backend>> openers = List.of(() -> {
+            opened.add("0");
+            return new Fake();
+        });
+        assertThrows(IllegalArgumentException.class,
+                () -> DataParallelBackend.open("fake:0", List.of("device 0"), openers, new double[] {0}));
+        assertEquals(List.of(), opened);
+    }
+
+    @Test
+    void aBadBatchIsRefusedBeforeAnyReplicaWorks() {
+        Fake a = new Fake();
+        Fake b = new Fake();
+        try (DataParallelBackend parallel = new DataParallelBackend("two", List.of(a, b), new double[] {1, 1})) {
+            assertThrows(IllegalStateException.class, () -> parallel.step(new float[2], new float[1], 1, 0.1f));
+            parallel.load(network());
+            assertThrows(IllegalArgumentException.class, () -> parallel.step(new float[3], new float[1], 1, 0.1f));
+            assertThrows(IllegalArgumentException.class, () -> parallel.step(new float[2], new float[1], 1, Float.NaN));
+            assertThrows(IllegalArgumentException.class, () -> parallel.step(new float[0], new float[0], 0, 0.1f));
+            assertEquals(List.of("load"), a.calls);
+            assertEquals(List.of("load"), b.calls);
+        }
+    }
+
+    @Test
+    void deviceListsAreCheckedBeforeAnyDeviceIsOpened() {
+        assertMessage("backend: 'opencl:0,0': device 0 is listed twice", () -> Backends.open("opencl:0,0"));
+        assertMessage("backend: 'opencl:0=0,1': the share of device 0: expected a finite number > 0, found '0'",
+                () -> Backends.open("opencl:0=0,1"));
+        assertMessage("backend: 'opencl:0=x': the share of device 0: expected a finite number > 0, found 'x'",
+                () -> Backends.open("opencl:0=x"));
+        assertMessage("backend: 'opencl:': expected devices after ':' (all, or e.g. 0,1 or 0=3,1=1)", () -> Backends.open("opencl:"));
+        assertMessage("backend: 'opencl:0,,1': expected a device index or name in every item of the list, found ''",
+                () -> Backends.open("opencl:0,,1"));
+        assertMessage("backend: 'auto:all': auto takes no device list; name the backend, e.g. opencl:all",
+                () -> Backends.open("auto:all"));
+        assertThrows(IllegalArgumentException.class, () -> Backends.open("nosuch:0"));
+        BackendUnavailableException cpu = assertThrows(BackendUnavailableException.class, () -> Backends.open("cpu:all"));
+        assertTrue(cpu.getMessage().contains("cpu has no devices; build a DataParallelBackend from cpu backends"),
+                cpu.getMessage());
+    }
+
+    private static void assertMessage(String expected, org.junit.jupiter.api.function.Executable call) {
+        assertEquals(expected, assertThrows(IllegalArgumentException.class, call).getMessage());
+    }
+}
