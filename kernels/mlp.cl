@@ -12,5 +12,6 @@
 #include "split_k.h"
 #include "optimizer.h"
 #include "update.h"
+#include "fused_mlp.h"
 #include "gradient.h"
 #include "gather.h"

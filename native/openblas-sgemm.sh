@@ -1,6 +1,6 @@
 #!/bin/sh
 # Builds native/openblas-sgemm.c against Debian's libopenblas-dev and runs it:
-#   native/openblas-sgemm.sh [N [WARMUP [RUNS]]]      (defaults 1024 2 5)
+#   native/openblas-sgemm.sh [SHAPE [WARMUP [RUNS]]]  (defaults 1024 2 5; SHAPE N or MxNxK[:NN|NT|TN])
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 out=${TMPDIR:-/tmp}/deltaprop-openblas-sgemm

@@ -5,11 +5,14 @@ import dev.deltaprop.model.Activation;
 /**
  * {@code f} and {@code f'} of {@link Activation} in float over a run of values, one loop per
  * activation so that each loop is monomorphic (and, for the piecewise-linear ones, vectorised
- * by the JIT). The transcendental ones are evaluated in double from {@code Math.exp} (a JIT
- * intrinsic) and rounded once, so they agree with the reference's double formulas to float
- * rounding: {@code tanh u = 1 − 2 / (e^{2u} + 1)}, sigmoid {@code 1 / (1 + e^{−u})}.
+ * by the JIT). tanh, sigmoid and softmax's exponentials run in float through
+ * {@link Transcendentals#CHOSEN} (Vector API lanes where the module is loaded, the same floats
+ * either way), within 2 ulp of {@link Math}'s double result ({@link FloatTranscendentals});
+ * softplus, rarer, stays in double from {@code Math.exp} and {@code Math.log1p}, rounded once.
  */
 final class ActivationKernels {
+    private static final Transcendentals LANES = Transcendentals.CHOSEN;
+
     private ActivationKernels() {
     }
 
@@ -32,14 +35,10 @@ final class ActivationKernels {
                 }
                 break;
             case TANH:
-                for (int k = 0; k < count; k++) {
-                    z[zOffset + k] = tanh(u[uOffset + k]);
-                }
+                LANES.tanh(u, uOffset, z, zOffset, count);
                 break;
             case SIGMOID:
-                for (int k = 0; k < count; k++) {
-                    z[zOffset + k] = sigmoid(u[uOffset + k]);
-                }
+                LANES.sigmoid(u, uOffset, z, zOffset, count);
                 break;
             case SOFTPLUS:
                 for (int k = 0; k < count; k++) {
@@ -95,7 +94,7 @@ final class ActivationKernels {
                 break;
             case SOFTPLUS:
                 for (int k = 0; k < count; k++) {
-                    delta[deltaOffset + k] = s[sOffset + k] * sigmoid(u[offset + k]);
+                    delta[deltaOffset + k] = s[sOffset + k] * FloatTranscendentals.sigmoid(u[offset + k]);
                 }
                 break;
             default:
@@ -105,7 +104,9 @@ final class ActivationKernels {
 
     /**
      * {@code z_j = e^{u_j − m} / Σ_k e^{u_k − m}}, {@code m = max_k u_k}, for the {@code n} units of
-     * one sample; the exponentials and their sum in double, each {@code z_j} rounded once.
+     * one sample: the exponentials in float ({@link Transcendentals#expShifted}, of {@code u_j − m}
+     * rounded to float), their sum in double in increasing {@code j}, each {@code z_j} rounded once.
+     * {@code z} may be {@code u} itself.
      *
      * @return {@code log Σ_k e^{u_k} = m + log Σ_k e^{u_k − m}}, so that {@code log z_j} is
      *         {@code u_j} minus it (the stable cross entropy)
@@ -115,12 +116,13 @@ final class ActivationKernels {
         for (int j = 0; j < n; j++) {
             max = Math.max(max, u[uOffset + j]);
         }
+        LANES.expShifted(u, uOffset, max, z, zOffset, n);
         double sum = 0;
         for (int j = 0; j < n; j++) {
-            sum += Math.exp((double) u[uOffset + j] - max);
+            sum += z[zOffset + j];
         }
         for (int j = 0; j < n; j++) {
-            z[zOffset + j] = (float) (Math.exp((double) u[uOffset + j] - max) / sum);
+            z[zOffset + j] = (float) (z[zOffset + j] / sum);
         }
         return max + Math.log(sum);
     }
@@ -152,13 +154,5 @@ final class ActivationKernels {
         double e = Math.exp(-Math.abs((double) u));
         double s = 1.0 + e;
         return (float) (e / (s * s));
-    }
-
-    static float tanh(float u) {
-        return (float) (1.0 - 2.0 / (Math.exp(2.0 * u) + 1.0));
-    }
-
-    static float sigmoid(float u) {
-        return (float) (1.0 / (1.0 + Math.exp(-(double) u)));
     }
 }

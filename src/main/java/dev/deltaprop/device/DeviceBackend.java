@@ -36,6 +36,12 @@ import java.util.Objects;
  * gathered on the device in the order given to {@link Dataset#order} (two more launches per step,
  * no upload). A larger data set stays on the host and its batches are uploaded step by step; the
  * logger {@code dev.deltaprop.device} says so at {@code INFO}.
+ *
+ * <p>A network that fits the fused small-MLP kernel (every width ≤ {@value FusedMlp#WIDTH}, see
+ * {@link FusedMlp#refusal}) trains in 2 launches per step instead of {@code 3L + 1}, with the
+ * same loss, optimizer and read-outs, on GPU-class devices by default ({@link FusedMlp.Mode});
+ * {@link #device()} says which path the loaded network takes, and {@code -D}{@value
+ * FusedMlp#PROPERTY}{@code =true|false|auto} chooses.
  */
 public final class DeviceBackend implements GradientExchange, Profiled {
     /** The share of global memory a data set may take on the device, in percent. */
@@ -54,6 +60,10 @@ public final class DeviceBackend implements GradientExchange, Profiled {
     private DeviceGradients gradients;
     private GradientKernels gradientKernels;
     private Optimizer optimizer;
+    /** The fused small-MLP step ({@link FusedMlp}); {@link #fusedOn} says whether the loaded network takes it. */
+    private final FusedMlp fused;
+    private FusedMlp.Mode fusedMode;
+    private boolean fusedOn;
     private int lastLaunches;
     private boolean closed;
     /** Refuses a second thread inside a call (backends are single-threaded). */
@@ -84,7 +94,9 @@ public final class DeviceBackend implements GradientExchange, Profiled {
         this.driver = Objects.requireNonNull(driver, "driver");
         this.datasetShare = datasetShare;
         try {
+            this.fusedMode = FusedMlp.mode(); // a bad -Ddeltaprop.fused closes the driver too
             this.kernels = tiles == null ? new Kernels(driver) : new Kernels(driver, tiles);
+            this.fused = new FusedMlp(driver, kernels);
         } catch (RuntimeException | Error e) {
             driver.close();
             throw e;
@@ -100,7 +112,30 @@ public final class DeviceBackend implements GradientExchange, Profiled {
     @Override
     public String device() {
         return driver.deviceName() + " (" + driver.deviceVersion() + "; " + driver.binding() + "; tiles "
-                + kernels.tiles() + ")";
+                + kernels.tiles() + "; " + fusedDescription() + ")";
+    }
+
+    /** What {@link #device()} says of the fused small-MLP kernel. */
+    private String fusedDescription() {
+        if (!FusedMlp.chosen(fusedMode, driver.deviceType())) {
+            return "fused small-MLP kernel off (" + FusedMlp.PROPERTY + "=" + (fusedMode == FusedMlp.Mode.OFF ? "false"
+                    : "auto: GPU devices only") + ")";
+        }
+        if (net == null) {
+            return "fused small-MLP kernel for widths ≤ " + FusedMlp.WIDTH;
+        }
+        return fusedOn ? "fused small-MLP kernel: 2 launches per step"
+                : "layer-by-layer kernels (not fused: " + FusedMlp.refusal(net.shape(), driver.maxGroupSize()) + ")";
+    }
+
+    /** The fused path's mode for the next {@link #load} (the tests choose each path). */
+    void fusedMode(FusedMlp.Mode mode) {
+        fusedMode = Objects.requireNonNull(mode, "mode");
+    }
+
+    /** Whether the loaded network takes the fused small-MLP step. */
+    boolean fusedOn() {
+        return fusedOn;
     }
 
     /**
@@ -140,6 +175,8 @@ public final class DeviceBackend implements GradientExchange, Profiled {
         }
         net = new DeviceNet(driver, network, optimizer.kind(), state);
         this.optimizer = optimizer;
+        fusedOn = FusedMlp.chosen(fusedMode, driver.deviceType()) && FusedMlp.refusal(network, driver.maxGroupSize()) == null;
+        lastLaunches = 0;
     }
 
     @Override
@@ -307,6 +344,14 @@ public final class DeviceBackend implements GradientExchange, Profiled {
 
     private float trainTimed(DeviceNet net, int batch, float learningRate, int launchesBefore) {
         int depth = net.depth();
+        if (fusedOn) {
+            fused.step(net, batch, OptimizerStep.of(optimizer, learningRate, net.nextStep()), timer);
+            float[] loss = new float[1];
+            driver.read(net.loss(), 0, loss, 0, 1);
+            timer.finish();
+            lastLaunches = launchesBefore + 2;
+            return loss[0];
+        }
         long firstLaunch = kernels.launches();
         backward(net, batch);
         OptimizerStep rule = OptimizerStep.of(optimizer, learningRate, net.nextStep());
@@ -480,20 +525,31 @@ public final class DeviceBackend implements GradientExchange, Profiled {
     }
 
     /**
-     * {@code 3L + 1}, plus one reduce per split-K GEMM ({@code GemmPlan}) and 2 gathers for a step
-     * on a device data set: the last step's count once one ran, else {@code 3L + 1}.
+     * {@code 3L + 1} (plus one reduce per split-K GEMM, {@code GemmPlan}), or 2 on the fused
+     * small-MLP path, plus 2 gathers for a step on a device data set: the last step's count once
+     * one ran, else {@code 3L + 1}.
      */
     @Override
     public int launchesPerStep() {
         if (lastLaunches > 0) {
             return lastLaunches;
         }
-        return net == null ? 0 : 3 * net.depth() + 1;
+        return net == null ? 0 : fusedOn ? 2 : 3 * net.depth() + 1;
     }
 
     /** The driver, for the device tests. */
     Driver driver() {
         return driver;
+    }
+
+    /** The loaded network's device memory, for the device tests. */
+    DeviceNet netForTests() {
+        return net();
+    }
+
+    /** The fused small-MLP step, for the device tests. */
+    FusedMlp fused() {
+        return fused;
     }
 
     /** The built kernels, for the device tests. */
@@ -522,6 +578,7 @@ public final class DeviceBackend implements GradientExchange, Profiled {
                 net.close();
                 net = null;
             }
+            fused.close();
         } finally {
             driver.close();
         }

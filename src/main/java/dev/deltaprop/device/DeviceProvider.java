@@ -114,7 +114,14 @@ public final class DeviceProvider implements BackendProvider {
             return List.of(factoryFailure);
         }
         try {
-            return factory.details();
+            List<String> details = factory.details();
+            if (unavailableReason() != null) {
+                return details;
+            }
+            // a backend that can start also says when it takes the fused small-MLP step
+            List<String> lines = new java.util.ArrayList<>(details);
+            lines.add(FusedMlp.describe());
+            return lines;
         } catch (LinkageError | RuntimeException e) {
             return List.of(library + " failed while probing: " + e);
         }

@@ -35,7 +35,7 @@ final class Kernels {
     /** Split-K partial sums, {@code splits × M × N} floats, grown on demand; {@code null} until a split runs. */
     private Memory partialSums;
     private long launches;
-    /** The built program, for the kernels of {@link GradientKernels}. */
+    /** The built program, for the kernels of {@link GradientKernels} and {@link FusedMlp}. */
     private final Driver.Program program;
 
     Kernels(Driver driver) {

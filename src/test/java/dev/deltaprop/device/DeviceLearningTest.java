@@ -86,6 +86,9 @@ class DeviceLearningTest {
         }
         float eta = learningRate(optimizer);
         try (DeviceBackend straight = DeviceBackends.open(backend); DeviceBackend resumed = DeviceBackends.open(backend)) {
+            // the layer-by-layer path's 3L + 1 (FusedMlpTest holds the fused path to the same reload rule)
+            straight.fusedMode(FusedMlp.Mode.OFF);
+            resumed.fusedMode(FusedMlp.Mode.OFF);
             straight.load(start, optimizer);
             resumed.load(start, optimizer);
             CountingDriver driver = (CountingDriver) straight.driver();

@@ -150,9 +150,12 @@ class DeviceTrainingTest {
             if (engine) {
                 DeviceBackend device = (DeviceBackend) onDevice;
                 Map<String, Long> nanos = device.lastStepNanos();
-                assertEquals(java.util.Set.of("gather", "forward", "delta_output", "delta_hidden", "update"), nanos.keySet(),
+                // a network that fits the fused small-MLP kernel takes it (FusedMlpTest): its one family, 2 launches
+                assertEquals(device.fusedOn() ? java.util.Set.of("gather", "fused_gradients", "fused_update")
+                        : java.util.Set.of("gather", "forward", "delta_output", "delta_hidden", "update"), nanos.keySet(),
                         what + " profiled families");
-                assertEquals(3 * 4 + 1 + 2, device.launchesPerStep(), what + " launches on a device data set");
+                assertEquals((device.fusedOn() ? 2 : 3 * 4 + 1) + 2, device.launchesPerStep(),
+                        what + " launches on a device data set");
                 hostData.close();
             }
             deviceData.close();
@@ -164,6 +167,7 @@ class DeviceTrainingTest {
     @MethodSource("dev.deltaprop.device.DeviceBackends#engineNames")
     void profilingTimesEachFamily(String backend) {
         try (DeviceBackend device = DeviceBackends.open(backend)) {
+            device.fusedMode(FusedMlp.Mode.OFF); // the layer-by-layer families (FusedMlpTest profiles the fused one)
             device.load(network(3));
             assertEquals(3 * 4 + 1, device.launchesPerStep(), "before any step");
             CountingDriver driver = (CountingDriver) device.driver();

@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""The ratio table of native/cpu-vs-torch.sh, from the files it collected in one directory:
+deltaprop-ROUND-W.json (bench --json), torch-ROUND-W-POLICY.json (torch-peer.py lines) and
+openblas-SHAPE.txt (openblas-sgemm output). Per workload: each side's best samples/s over the
+rounds (PyTorch: best of its two OpenMP wait policies too), their ratio, and the spread of the
+per-round ratios; then wide's training GFLOP/s against OpenBLAS on the same GEMMs."""
+
+import glob
+import json
+import os
+import re
+import sys
+
+
+def samples_per_s(path, key="samples_per_s"):
+    """The first object with `key` in a file of JSON (one object, an array, or one per line)."""
+    text = open(path).read().strip()
+    try:
+        values = [json.loads(text)]
+    except json.JSONDecodeError:
+        values = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+    flat = []
+    for v in values:
+        flat.extend(v if isinstance(v, list) else [v])
+    for v in flat:
+        for obj in ([v] + list(v.get("results", [])) if isinstance(v, dict) else []):
+            if isinstance(obj, dict) and key in obj:
+                return obj
+        # bench --json nests the workloads per backend
+        for nested in v.values() if isinstance(v, dict) else []:
+            if isinstance(nested, list):
+                for obj in nested:
+                    if isinstance(obj, dict) and key in obj:
+                        return obj
+    raise SystemExit(f"cpu-vs-torch: no {key} in {path}")
+
+
+def main(directory, rounds, workloads):
+    rounds = int(rounds)
+    rows = []
+    wide_gflops = None
+    for w in workloads.split(","):
+        ours, theirs, ratios = [], [], []
+        for r in range(1, rounds + 1):
+            d = samples_per_s(os.path.join(directory, f"deltaprop-{r}-{w}.json"))
+            t = max((samples_per_s(os.path.join(directory, f"torch-{r}-{w}-{policy}.json"))["samples_per_s"], policy)
+                    for policy in ("ACTIVE", "PASSIVE"))
+            ours.append(d["samples_per_s"])
+            theirs.append(t)
+            ratios.append(d["samples_per_s"] / t[0])
+            if w == "wide":
+                wide_gflops = max(wide_gflops or 0, d["gflops"])
+        best_ours, best_theirs = max(ours), max(theirs)
+        rows.append((w, best_ours, best_theirs[0], best_theirs[1], best_ours / best_theirs[0], min(ratios), max(ratios)))
+    print()
+    print(f"{'workload':<12}{'deltaprop cpu':>15}{'pytorch cpu':>14}  {'(OMP)':<9}{'ratio':>7}   per-round ratios")
+    for w, ours, theirs, policy, ratio, low, high in rows:
+        print(f"{w:<12}{ours:>15,.0f}{theirs:>14,.0f}  {policy:<9}{ratio:>6.2f}×   {low:.2f}–{high:.2f}")
+    flops = seconds = 0.0
+    for path in sorted(glob.glob(os.path.join(directory, "openblas-*.txt"))):
+        shape = re.search(r"openblas-(\d+)x(\d+)x(\d+):", path)
+        rate = re.search(r"([\d.]+) GFLOP/s", open(path).read())
+        if shape and rate:
+            m, n, k = map(int, shape.groups())
+            flops += 2.0 * m * n * k
+            seconds += 2.0 * m * n * k / (float(rate.group(1)) * 1e9)
+    if wide_gflops is not None and seconds > 0:
+        ceiling = flops / seconds / 1e9
+        print(f"wide: deltaprop cpu {wide_gflops:.1f} GFLOP/s per training step, OpenBLAS {ceiling:.1f} GFLOP/s "
+              f"on the same GEMMs: {100 * wide_gflops / ceiling:.0f} % (goal ≥ 85 %)")
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:4])
