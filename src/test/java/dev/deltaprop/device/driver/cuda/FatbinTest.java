@@ -82,7 +82,9 @@ class FatbinTest {
         assertTrue(Files.isRegularFile(PREBUILT), PREBUILT + " is missing: bash native/build-cuda.sh --prebuilt");
         Fatbin fatbin = Fatbin.parse(Files.readAllBytes(PREBUILT));
         assertEquals("sm_80 sm_86 sm_89 sm_90 compute_90", fatbin.toString());
-        assertTrue(Files.size(PREBUILT) < 2 << 20, "the committed fatbin should stay under 2 MiB, is " + Files.size(PREBUILT));
+        // 4 SASS targets + PTX of every family: two GEMM tile classes, split-K reduces, the fused
+        // small-MLP and gradient kernels took it from 1.3 to 3.4 MiB; the bound keeps growth deliberate
+        assertTrue(Files.size(PREBUILT) < 4 << 20, "the committed fatbin should stay under 4 MiB, is " + Files.size(PREBUILT));
     }
 
     /** The table of contents agrees with NVIDIA's own reader, where the CUDA tools include it. */
