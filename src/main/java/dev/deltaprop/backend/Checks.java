@@ -126,6 +126,19 @@ public final class Checks {
         }
     }
 
+    /**
+     * A flat gradient of {@link GradientExchange#gradientLength()} floats, for
+     * {@link GradientExchange#readGradient} and {@link GradientExchange#writeGradient}.
+     *
+     * @throws IllegalArgumentException naming {@code field} and the length expected
+     */
+    public static void gradient(String field, float[] values, int length) {
+        if (values == null || values.length != length) {
+            throw new IllegalArgumentException(field + ": expected " + length + " floats (the flat gradient), found "
+                    + (values == null ? "null" : values.length));
+        }
+    }
+
     /** {@code 0, 1, …, n-1}. */
     public static int[] identity(int n) {
         int[] order = new int[n];

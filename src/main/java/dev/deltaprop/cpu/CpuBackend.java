@@ -408,7 +408,7 @@ public final class CpuBackend implements GradientExchange, Profiled {
 
     private void readGradientInside(float[] target) {
         loaded();
-        requireGradientLength(target, "target");
+        Checks.gradient("target", target, sums.length);
         System.arraycopy(sums, 0, target, 0, sums.length);
     }
 
@@ -424,15 +424,8 @@ public final class CpuBackend implements GradientExchange, Profiled {
 
     private void writeGradientInside(float[] source) {
         loaded();
-        requireGradientLength(source, "source");
+        Checks.gradient("source", source, sums.length);
         System.arraycopy(source, 0, sums, 0, sums.length);
-    }
-
-    private void requireGradientLength(float[] values, String field) {
-        if (values == null || values.length != sums.length) {
-            throw new IllegalArgumentException(field + ": expected " + sums.length + " floats (the flat gradient), found "
-                    + (values == null ? "null" : values.length));
-        }
     }
 
     /** The optimizer rule of the update epilogue ({@link OptimizerStep}) over the held sums, on this thread (it is elementwise). */

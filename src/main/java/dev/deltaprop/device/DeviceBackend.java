@@ -445,7 +445,7 @@ public final class DeviceBackend implements GradientExchange, Profiled {
 
     private void readGradientInside(float[] target) {
         DeviceGradients sums = gradients(net());
-        requireGradientLength(target, "target", sums.length());
+        Checks.gradient("target", target, sums.length());
         sums.read(target);
     }
 
@@ -461,7 +461,7 @@ public final class DeviceBackend implements GradientExchange, Profiled {
 
     private void writeGradientInside(float[] source) {
         DeviceGradients sums = gradients(net());
-        requireGradientLength(source, "source", sums.length());
+        Checks.gradient("source", source, sums.length());
         sums.write(source);
     }
 
@@ -480,13 +480,6 @@ public final class DeviceBackend implements GradientExchange, Profiled {
         Checks.learningRate(learningRate);
         Checks.batchSize(totalBatch);
         sums.apply(optimizer, learningRate, totalBatch);
-    }
-
-    private static void requireGradientLength(float[] values, String field, int length) {
-        if (values == null || values.length != length) {
-            throw new IllegalArgumentException(field + ": expected " + length + " floats (the flat gradient), found "
-                    + (values == null ? "null" : values.length));
-        }
     }
 
     private DeviceGradients gradients(DeviceNet net) {
