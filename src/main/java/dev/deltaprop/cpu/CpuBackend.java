@@ -69,6 +69,11 @@ public final class CpuBackend implements GradientExchange, Profiled {
     /** The flat gradient sums of {@link GradientExchange} (layer by layer, {@code S_W^l} then {@code S_b^l}); {@code sumsAt[l-1]} is where layer {@code l}'s start. */
     private float[] sums;
     private int[] sumsAt;
+    /** The layer-by-layer backward pass ({@link #beginGradient}): the next layer due (0: none begun), the shard's size and its summed loss. */
+    private int nextLayer;
+    private int shardBatch;
+    private double shardLoss;
+    private final float[][] shardPair = new float[2][];
     private boolean profiling;
     private final long[] familyNanos = new long[FAMILIES.length];
     /** How many of {@link #FAMILIES} the last profiled call ran: all for a step, {@code forward} for a predict. */
@@ -191,6 +196,7 @@ public final class CpuBackend implements GradientExchange, Profiled {
             length += (widths[l] + 1) * widths[l + 1];
         }
         sums = new float[length];
+        nextLayer = 0;
     }
 
     @Override
@@ -352,6 +358,120 @@ public final class CpuBackend implements GradientExchange, Profiled {
     }
 
     private double gradientInside(float[] x, float[] d, int offset, int batch) {
+        float[][] shard = shard(x, d, offset, batch);
+        double loss = backward(shard[0], shard[1], batch);
+        for (int l = 1; l <= weights.length; l++) {
+            passes.gradient(gradient[l - 1], z[l - 1], delta[l], batch, widths[l - 1], widths[l], sums, sumsAt[l - 1]);
+        }
+        nextLayer = 0;
+        return loss;
+    }
+
+    @Override
+    public void beginGradient(float[] x, float[] d, int offset, int batch) {
+        boolean entered = guard.enter();
+        try {
+            float[][] shard = shard(x, d, offset, batch);
+            ensureCapacity(batch);
+            forwardAll(shard[0], batch);
+            int last = weights.length;
+            shardLoss = passes.deltaOutput(network.loss(), z[last], shard[1], u[last], activations[last - 1], batch,
+                    widths[last], delta[last]);
+            shardBatch = batch;
+            nextLayer = last;
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    /** Δ^l from Δ^{l+1} and the unchanged W^{l+1} (below the output layer), then layer l's sums: {@link #backward}'s and {@link #gradient}'s work for one layer. */
+    @Override
+    public void layerGradient(int layer) {
+        boolean entered = guard.enter();
+        try {
+            loaded();
+            if (nextLayer < 1 || layer != nextLayer) {
+                throw new IllegalStateException("layer: expected " + (nextLayer < 1 ? "a shard begun by beginGradient first"
+                        : "layer " + nextLayer + " next (from L down to 1)") + ", found " + layer);
+            }
+            int l = layer;
+            if (l < weights.length) {
+                passes.deltaHidden(weights[l], widths[l], widths[l + 1], delta[l + 1], u[l], z[l], activations[l - 1],
+                        shardBatch, delta[l]);
+            }
+            passes.gradient(gradient[l - 1], z[l - 1], delta[l], shardBatch, widths[l - 1], widths[l], sums, sumsAt[l - 1]);
+            nextLayer--;
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    @Override
+    public double gradientLoss() {
+        boolean entered = guard.enter();
+        try {
+            loaded();
+            return shardLoss;
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    @Override
+    public void readGradient(int layer, float[] target, int targetOffset) {
+        boolean entered = guard.enter();
+        try {
+            loaded();
+            int count = layerCount(layer);
+            Checks.slice("target", target, targetOffset, count);
+            System.arraycopy(sums, sumsAt[layer - 1], target, targetOffset, count);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    @Override
+    public void writeGradient(int layer, float[] source, int sourceOffset) {
+        boolean entered = guard.enter();
+        try {
+            loaded();
+            int count = layerCount(layer);
+            Checks.slice("source", source, sourceOffset, count);
+            System.arraycopy(source, sourceOffset, sums, sumsAt[layer - 1], count);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    /** Layer {@code layer}'s part of {@link #apply(float, int)}; the rule of the step is set with {@code layer = L}. */
+    @Override
+    public void apply(int layer, float learningRate, int totalBatch) {
+        boolean entered = guard.enter();
+        try {
+            loaded();
+            layerCount(layer);
+            if (layer == weights.length) {
+                Checks.learningRate(learningRate);
+                Checks.batchSize(totalBatch);
+                steps++;
+                rule.set(optimizer, steps, learningRate, totalBatch);
+            }
+            applyLayer(layer - 1);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    /** {@code (n_{l-1} + 1) · n_l}, after checking {@code 1 ≤ layer ≤ L}. */
+    private int layerCount(int layer) {
+        if (layer < 1 || layer > weights.length) {
+            throw new IllegalArgumentException("layer: expected 1 to " + weights.length + ", found " + layer);
+        }
+        return (widths[layer - 1] + 1) * widths[layer];
+    }
+
+    /** {@code {x, d}} of the shard, copied to the front of the staging buffers when it does not start at 0 (the passes index from 0). */
+    private float[][] shard(float[] x, float[] d, int offset, int batch) {
         loaded();
         Checks.batchSize(batch);
         int n0 = widths[0];
@@ -374,11 +494,9 @@ public final class CpuBackend implements GradientExchange, Profiled {
             xs = bufferX;
             ds = bufferD;
         }
-        double loss = backward(xs, ds, batch);
-        for (int l = 1; l <= weights.length; l++) {
-            passes.gradient(gradient[l - 1], z[l - 1], delta[l], batch, widths[l - 1], widths[l], sums, sumsAt[l - 1]);
-        }
-        return loss;
+        shardPair[0] = xs;
+        shardPair[1] = ds;
+        return shardPair;
     }
 
     @Override
@@ -445,14 +563,19 @@ public final class CpuBackend implements GradientExchange, Profiled {
         Checks.batchSize(totalBatch);
         steps++;
         rule.set(optimizer, steps, learningRate, totalBatch);
-        for (int l = 0; l < weights.length; l++) {
-            float[][] w = weightState[l];
-            float[][] b = biasState[l];
-            int count = weights[l].length;
-            rule.weights(weights[l], slot(w, 0), slot(w, 1), 0, sums, sumsAt[l], count);
-            for (int j = 0; j < bias[l].length; j++) {
-                rule.bias(bias[l], slot(b, 0), slot(b, 1), j, sums[sumsAt[l] + count + j]);
-            }
+        for (int l = weights.length - 1; l >= 0; l--) {
+            applyLayer(l);
+        }
+    }
+
+    /** The step set in {@link #rule} on {@code W^{l+1}} and {@code b^{l+1}} from their held sums (elementwise, so the layers' order does not matter). */
+    private void applyLayer(int l) {
+        float[][] w = weightState[l];
+        float[][] b = biasState[l];
+        int count = weights[l].length;
+        rule.weights(weights[l], slot(w, 0), slot(w, 1), 0, sums, sumsAt[l], count);
+        for (int j = 0; j < bias[l].length; j++) {
+            rule.bias(bias[l], slot(b, 0), slot(b, 1), j, sums[sumsAt[l] + count + j]);
         }
     }
 

@@ -59,6 +59,10 @@ public final class DeviceBackend implements GradientExchange, Profiled {
     /** The gradient sums of {@link GradientExchange}, made on its first use after a load. */
     private DeviceGradients gradients;
     private GradientKernels gradientKernels;
+    /** The layer-by-layer backward pass ({@link #beginGradient}): the next layer due (0: none begun), and the shard's size. */
+    private int nextLayer;
+    private int shardBatch;
+    private final float[] lossHost = new float[1];
     private Optimizer optimizer;
     /** The fused small-MLP step ({@link FusedMlp}); {@link #fusedOn} says whether the loaded network takes it. */
     private final FusedMlp fused;
@@ -169,6 +173,7 @@ public final class DeviceBackend implements GradientExchange, Profiled {
                     + " more than the device's " + MemoryEstimate.describe(driver.globalMemoryBytes()));
         }
         closeGradients();
+        nextLayer = 0;
         if (net != null) {
             net.close();
             net = null;
@@ -398,6 +403,126 @@ public final class DeviceBackend implements GradientExchange, Profiled {
 
     private double gradientInside(float[] x, float[] d, int offset, int batch) {
         DeviceNet net = net();
+        DeviceGradients sums = shard(net, x, d, offset, batch);
+        timer.start();
+        backward(net, batch);
+        sums.compute(batch);
+        timer.family("gradient");
+        nextLayer = 0;
+        shardBatch = batch;
+        double loss = gradientLossInside();
+        timer.finish();
+        return loss;
+    }
+
+    @Override
+    public void beginGradient(float[] x, float[] d, int offset, int batch) {
+        boolean entered = guard.enter();
+        try {
+            DeviceNet net = net();
+            shard(net, x, d, offset, batch);
+            forward(net, batch);
+            int depth = net.depth();
+            kernels.deltaOutput(net.z(depth), net.teacher(), net.u(depth), net.delta(depth), net.partials(), net.loss(),
+                    batch, net.width(depth), net.activation(depth), net.lossKind());
+            shardBatch = batch;
+            nextLayer = depth;
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    /** Δ^l (below the output layer) then layer l's sums: two launches, queued behind what came before, not waited for. */
+    @Override
+    public void layerGradient(int layer) {
+        boolean entered = guard.enter();
+        try {
+            DeviceNet net = net();
+            if (nextLayer < 1 || layer != nextLayer) {
+                throw new IllegalStateException("layer: expected " + (nextLayer < 1 ? "a shard begun by beginGradient first"
+                        : "layer " + nextLayer + " next (from L down to 1)") + ", found " + layer);
+            }
+            int l = layer;
+            if (l < net.depth()) {
+                kernels.deltaHidden(net.delta(l + 1), net.weights(l + 1), net.u(l), net.z(l), net.delta(l), shardBatch,
+                        net.width(l), net.width(l + 1), net.activation(l));
+            }
+            gradients(net).compute(l, shardBatch);
+            nextLayer--;
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    /** Reads the loss kernel's mean back (waiting for the queue) and returns it times the shard's size. */
+    @Override
+    public double gradientLoss() {
+        boolean entered = guard.enter();
+        try {
+            net();
+            return gradientLossInside();
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    private double gradientLossInside() {
+        driver.read(net().loss(), 0, lossHost, 0, 1);
+        return (double) lossHost[0] * shardBatch;
+    }
+
+    @Override
+    public void readGradient(int layer, float[] target, int targetOffset) {
+        boolean entered = guard.enter();
+        try {
+            DeviceGradients sums = gradients(net());
+            Checks.slice("target", target, targetOffset, sums.count(layer(layer)));
+            sums.read(layer, target, targetOffset);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    @Override
+    public void writeGradient(int layer, float[] source, int sourceOffset) {
+        boolean entered = guard.enter();
+        try {
+            DeviceGradients sums = gradients(net());
+            Checks.slice("source", source, sourceOffset, sums.count(layer(layer)));
+            sums.write(layer, source, sourceOffset);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    @Override
+    public void apply(int layer, float learningRate, int totalBatch) {
+        boolean entered = guard.enter();
+        try {
+            DeviceNet net = net();
+            DeviceGradients sums = gradients(net);
+            if (layer(layer) == net.depth()) {
+                Checks.learningRate(learningRate);
+                Checks.batchSize(totalBatch);
+                sums.beginStep(optimizer, learningRate);
+            }
+            sums.apply(layer, totalBatch);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    /** {@code layer}, checked to lie in {@code 1..L}. */
+    private int layer(int layer) {
+        int depth = net().depth();
+        if (layer < 1 || layer > depth) {
+            throw new IllegalArgumentException("layer: expected 1 to " + depth + ", found " + layer);
+        }
+        return layer;
+    }
+
+    /** Checks the shard and uploads its {@code X} and {@code D}; the gradient sums, made on the first use. */
+    private DeviceGradients shard(DeviceNet net, float[] x, float[] d, int offset, int batch) {
         Checks.batchSize(batch);
         int n0 = net.width(0);
         int nL = net.width(net.depth());
@@ -409,14 +534,7 @@ public final class DeviceBackend implements GradientExchange, Profiled {
         net.reserve(batch);
         driver.write(net.z(0), 0, x, offset * n0, batch * n0);
         driver.write(net.teacher(), 0, d, offset * nL, batch * nL);
-        timer.start();
-        backward(net, batch);
-        sums.compute(batch);
-        timer.family("gradient");
-        float[] loss = new float[1];
-        driver.read(net.loss(), 0, loss, 0, 1);
-        timer.finish();
-        return (double) loss[0] * batch;
+        return sums;
     }
 
     @Override

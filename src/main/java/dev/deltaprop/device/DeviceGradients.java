@@ -17,6 +17,7 @@ final class DeviceGradients implements AutoCloseable {
     private final DeviceNet net;
     private final Memory[] sums;
     private final int length;
+    private OptimizerStep rule;
 
     DeviceGradients(Driver driver, GradientKernels kernels, DeviceNet net) {
         this.driver = driver;
@@ -50,6 +51,35 @@ final class DeviceGradients implements AutoCloseable {
         }
     }
 
+    /** Layer {@code l}'s sums from what the backward pass of {@code batch} samples left in {@code Z^{l-1}} and {@code Δ^l}: one launch. */
+    void compute(int l, int batch) {
+        kernels.sums(net.z(l - 1), net.delta(l), sums[l], batch, net.width(l - 1), net.width(l));
+    }
+
+    /** {@code (n_{l-1} + 1) · n_l}: layer {@code l}'s part of the flat gradient. */
+    int count(int l) {
+        return (net.width(l - 1) + 1) * net.width(l);
+    }
+
+    void read(int l, float[] target, int targetOffset) {
+        driver.read(sums[l], 0, target, targetOffset, count(l));
+    }
+
+    void write(int l, float[] source, int sourceOffset) {
+        driver.write(sums[l], 0, source, sourceOffset, count(l));
+    }
+
+    /** Starts step {@code t} (counted on the net) of {@code optimizer}: the rule every layer's {@link #apply(int, int)} takes. */
+    void beginStep(Optimizer optimizer, float learningRate) {
+        rule = OptimizerStep.of(optimizer, learningRate, net.nextStep());
+    }
+
+    /** Layer {@code l}'s step by the rule of {@link #beginStep}, {@code g = S / totalBatch}: one launch. */
+    void apply(int l, int totalBatch) {
+        kernels.apply(net.weights(l), net.bias(l), sums[l], net.weightsState(l), net.biasState(l), net.width(l - 1),
+                net.width(l), totalBatch, rule);
+    }
+
     void read(float[] target) {
         int at = 0;
         for (int l = 1; l <= net.depth(); l++) {
@@ -70,10 +100,9 @@ final class DeviceGradients implements AutoCloseable {
 
     /** Step {@code t} (counted on the net) of {@code optimizer} from the sums held now, with {@code g = S / totalBatch}. */
     void apply(Optimizer optimizer, float learningRate, int totalBatch) {
-        OptimizerStep rule = OptimizerStep.of(optimizer, learningRate, net.nextStep());
-        for (int l = 1; l <= net.depth(); l++) {
-            kernels.apply(net.weights(l), net.bias(l), sums[l], net.weightsState(l), net.biasState(l), net.width(l - 1),
-                    net.width(l), totalBatch, rule);
+        beginStep(optimizer, learningRate);
+        for (int l = net.depth(); l >= 1; l--) {
+            apply(l, totalBatch);
         }
     }
 

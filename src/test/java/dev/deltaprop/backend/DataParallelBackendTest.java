@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Test;
 class DataParallelBackendTest {
 
     /** A replica that records what was asked of it; its gradient is all ones. */
-    static final class Fake implements GradientExchange {
-        final List<String> calls = new ArrayList<>();
+    static class Fake implements GradientExchange {
+        final List<String> calls = java.util.Collections.synchronizedList(new ArrayList<>());
         boolean closed;
         private Network network;
         private Optimizer optimizer;
@@ -85,7 +85,50 @@ class DataParallelBackendTest {
 
         @Override
         public int gradientLength() {
-            return 3;
+            int length = 0;
+            for (int l = 1; l <= network.depth(); l++) {
+                length += count(l);
+            }
+            return length;
+        }
+
+        int count(int l) {
+            dev.deltaprop.model.Layer layer = network.layers().get(l - 1);
+            return (layer.inputs() + 1) * layer.outputs();
+        }
+
+        @Override
+        public void beginGradient(float[] x, float[] d, int offset, int batch) {
+            calls.add("begin " + offset + "+" + batch);
+            this.batch = batch;
+        }
+
+        private int batch;
+
+        @Override
+        public void layerGradient(int layer) {
+            calls.add("layer " + layer);
+        }
+
+        @Override
+        public double gradientLoss() {
+            return batch;
+        }
+
+        @Override
+        public void readGradient(int layer, float[] target, int targetOffset) {
+            java.util.Arrays.fill(target, targetOffset, targetOffset + count(layer), 1f);
+        }
+
+        @Override
+        public void writeGradient(int layer, float[] source, int sourceOffset) {
+            calls.add("write " + layer + " " + java.util.Arrays.toString(
+                    java.util.Arrays.copyOfRange(source, sourceOffset, sourceOffset + count(layer))));
+        }
+
+        @Override
+        public void apply(int layer, float learningRate, int totalBatch) {
+            calls.add("apply " + layer + " " + totalBatch);
         }
 
         @Override
@@ -131,13 +174,132 @@ class DataParallelBackendTest {
         Fake a = new Fake();
         Fake b = new Fake();
         try (DataParallelBackend parallel = new DataParallelBackend("two", List.of(a, b), new double[] {1, 1})) {
-            parallel.load(network());
+            parallel.overlap(false).load(network());
             float loss = parallel.step(new float[7 * 2], new float[7], 7, 0.1f);
             assertEquals(1f, loss, "the fakes' loss sums are their shard sizes: (4 + 3) / 7");
             assertEquals(List.of("load", "gradient 0+4", "write [2.0, 2.0, 2.0]", "apply 7"), a.calls);
             assertEquals(List.of("load", "gradient 4+3", "write [2.0, 2.0, 2.0]", "apply 7"), b.calls);
         }
         assertTrue(a.closed && b.closed, "close closes every replica");
+    }
+
+    private static Network threeLayers() {
+        // (2+1)·3 + (3+1)·2 + (2+1)·1 = 20 gradient numbers
+        return Network.builder(2).layer(3, Activation.TANH).layer(2, Activation.TANH).layer(1, Activation.IDENTITY).build(1);
+    }
+
+    /**
+     * Overlapped: each replica runs its layers from L to 1, every layer's step comes after the δ of
+     * the layer below it ({@code apply l} after {@code layer l−1}), the steps go from L to 1, and
+     * each writes back the replicas' total of that layer; an empty shard computes nothing and still steps.
+     */
+    @Test
+    void anOverlappedStepRunsTheLayersDownwardAndStepsEachAfterTheDeltaThatReadsIt() {
+        for (int batch : new int[] {7, 1}) {
+            Fake a = new Fake();
+            Fake b = new Fake();
+            try (DataParallelBackend parallel = new DataParallelBackend("two", List.of(a, b), new double[] {1, 1})) {
+                assertTrue(parallel.overlapped(), "overlap is the default");
+                parallel.load(threeLayers());
+                for (int step = 0; step < 3; step++) {
+                    a.calls.clear();
+                    b.calls.clear();
+                    float loss = parallel.step(new float[batch * 2], new float[batch], batch, 0.1f);
+                    assertEquals(1f, loss, "the loss sums are the shard sizes");
+                    int[] sizes = parallel.shardSizes(batch);
+                    checkOverlappedOrder(a.calls, 0, sizes[0], batch, sizes[0] + sizes[1] == sizes[0] ? 1 : 2);
+                    checkOverlappedOrder(b.calls, sizes[0], sizes[1], batch, sizes[1] == 0 ? 1 : 2);
+                }
+            }
+        }
+    }
+
+    /** {@code calls} of one replica's overlapped step; {@code total} is what every sum adds up to (1 per replica that had samples). */
+    private static void checkOverlappedOrder(List<String> calls, int offset, int size, int batch, int total) {
+        List<String> expected = new ArrayList<>();
+        if (size > 0) {
+            expected.addAll(List.of("begin " + offset + "+" + size, "layer 3", "layer 2", "layer 1"));
+        }
+        List<String> computed = calls.stream().filter(c -> c.startsWith("begin") || c.startsWith("layer")).toList();
+        assertEquals(expected, computed, "the backward pass, layer by layer from L: " + calls);
+        List<String> steps = calls.stream().filter(c -> c.startsWith("write") || c.startsWith("apply")).toList();
+        String t = total + ".0";
+        assertEquals(List.of("write 3 [" + t + ", " + t + ", " + t + "]", "apply 3 " + batch,
+                "write 2 [" + t + ", " + t + ", " + t + ", " + t + ", " + t + ", " + t + ", " + t + ", " + t + "]",
+                "apply 2 " + batch, "write 1 [" + String.join(", ", java.util.Collections.nCopies(9, t)) + "]",
+                "apply 1 " + batch), steps, "each layer's total, stepped from L to 1: " + calls);
+        if (size > 0) {
+            assertTrue(calls.indexOf("apply 3 " + batch) > calls.indexOf("layer 2"), "W^3 steps after Δ^2 read it: " + calls);
+            assertTrue(calls.indexOf("apply 2 " + batch) > calls.indexOf("layer 1"), "W^2 steps after Δ^1 read it: " + calls);
+        }
+    }
+
+    /**
+     * The sum of layer L and its step happen while a replica is still inside layer 1: replica a's
+     * Δ^1 waits until replica b has stepped layer L, which needs the total of layer L, so the step
+     * completes only if the reduction of layer L overlaps a's backward pass (the unoverlapped order
+     * would wait for a's whole backward pass first, and this test would time out).
+     */
+    @Test
+    void aLayersSumAndStepOverlapTheBackwardPassOfTheLayersBelow() throws Exception {
+        java.util.concurrent.CountDownLatch stepped = new java.util.concurrent.CountDownLatch(1);
+        boolean[] overlapped = new boolean[1];
+        Fake a = new Fake() {
+            @Override
+            public void layerGradient(int layer) {
+                super.layerGradient(layer);
+                if (layer == 1) {
+                    try {
+                        overlapped[0] = stepped.await(20, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            }
+        };
+        Fake b = new Fake() {
+            @Override
+            public void apply(int layer, float learningRate, int totalBatch) {
+                super.apply(layer, learningRate, totalBatch);
+                if (layer == 3) {
+                    stepped.countDown();
+                }
+            }
+        };
+        try (DataParallelBackend parallel = new DataParallelBackend("two", List.of(a, b), new double[] {1, 1})) {
+            parallel.load(threeLayers());
+            parallel.step(new float[8 * 2], new float[8], 8, 0.1f);
+        }
+        assertTrue(overlapped[0], "replica b stepped layer 3 while replica a was inside layer 1");
+    }
+
+    /** A replica that fails mid-pass fails the step with its own exception, the other stops waiting, and the next step runs. */
+    @Test
+    void aReplicaFailingMidPassFailsTheStepWithoutHangingTheOthers() {
+        boolean[] fail = {true};
+        Fake a = new Fake();
+        Fake b = new Fake() {
+            @Override
+            public void layerGradient(int layer) {
+                if (layer == 2 && fail[0]) {
+                    throw new IllegalStateException("replica b: device lost in layer 2");
+                }
+                super.layerGradient(layer);
+            }
+        };
+        for (boolean overlap : new boolean[] {true, false}) {
+            fail[0] = true;
+            try (DataParallelBackend parallel = new DataParallelBackend("two", List.of(a, b), new double[] {1, 1})) {
+                parallel.overlap(overlap).load(threeLayers());
+                if (overlap) {
+                    IllegalStateException e = assertThrows(IllegalStateException.class,
+                            () -> parallel.step(new float[8 * 2], new float[8], 8, 0.1f));
+                    assertEquals("replica b: device lost in layer 2", e.getMessage());
+                }
+                fail[0] = false;
+                assertEquals(1f, parallel.step(new float[8 * 2], new float[8], 8, 0.1f));
+            }
+        }
     }
 
     @Test

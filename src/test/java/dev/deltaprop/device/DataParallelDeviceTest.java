@@ -106,6 +106,19 @@ class DataParallelDeviceTest {
         }
     }
 
+    /** The overlapped reduction gives the unoverlapped one's numbers bit for bit on two devices (its own backends: the shared ones stay overlapped). */
+    @ParameterizedTest(name = "opencl:all overlapped = whole: {0}, {1}")
+    @MethodSource("dev.deltaprop.device.DataParallelTest#overlapCases")
+    void overlappedEqualsWholeBitwise(Optimizer.Kind kind, DataParallelTest.Split split) {
+        if (split.shares.length != 2) {
+            return; // three shares need three devices
+        }
+        DataParallelBackend overlapped = (DataParallelBackend) shared("opencl:all");
+        DataParallelBackend whole = (DataParallelBackend) shared("opencl:0,1");
+        whole.overlap(false);
+        DataParallelTest.sameBits("opencl:all", overlapped, whole, kind, split);
+    }
+
     @Test
     void aDeviceThatCannotStartIsNamedAndTheOthersAreClosed() {
         requireTwoDevices();
