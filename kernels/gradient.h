@@ -106,3 +106,25 @@ KERNEL void optimizer_apply(GLOBAL float* RESTRICT weights, GLOBAL float* RESTRI
         bias[j] = optimizer_step(o, bias[j], sums[k] * inverse_batch, b_state0, b_state1, j);
     }
 }
+
+/*
+ * gradient_total (one layer, device to device), for replicas whose devices reach each other's
+ * memory (CUDA peer copies): the other replicas' sums, copied next to each other in replica order,
+ * added onto the first replica's in that order, in float:
+ *
+ *     total[k] = ((total[k] + parts[0·count + k]) + parts[1·count + k]) + …   for k < count
+ *
+ * so the sum never depends on which replica finished first.
+ * Work split: one work-item per element. Grid: ceil(count / REDUCE) groups of REDUCE items.
+ */
+KERNEL void gradient_total(GLOBAL float* RESTRICT total, GLOBAL const float* RESTRICT parts, int count, int part_count)
+{
+    const long k = (long) GROUP_ID(0) * REDUCE + LOCAL_ID(0);
+    if (k < count) {
+        float sum = total[k];
+        for (int s = 0; s < part_count; ++s) {
+            sum += parts[(long) s * count + k];
+        }
+        total[k] = sum;
+    }
+}

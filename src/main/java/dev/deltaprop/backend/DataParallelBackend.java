@@ -53,6 +53,8 @@ import java.util.function.Supplier;
 public final class DataParallelBackend implements Backend {
     /** System property: {@code false} starts every new instance with the reduction after the whole backward pass. */
     public static final String OVERLAP_PROPERTY = "deltaprop.parallel.overlap";
+    /** System property: {@code false} keeps the sums on the host path even where the devices could copy peer to peer. */
+    public static final String PEER_PROPERTY = "deltaprop.parallel.peer";
 
     private final String name;
     private final List<GradientExchange> replicas;
@@ -64,6 +66,8 @@ public final class DataParallelBackend implements Backend {
     private float[] bufferX = new float[0];
     private float[] bufferD = new float[0];
     private int splitBatch;
+    private final boolean peerAllowed = !"false".equals(System.getProperty(PEER_PROPERTY));
+    private boolean peerCopies;
     private int[] split;
     private Optimizer optimizer;
     private int inputs;
@@ -205,6 +209,18 @@ public final class DataParallelBackend implements Backend {
         return this;
     }
 
+    /**
+     * Whether the loaded replicas add their sums device to device ({@link PeerExchange}, in the
+     * overlapped order) rather than through the host: decided at {@link #load} — every replica a
+     * {@link PeerExchange}, at least two, replica 0 and each other replica reaching each other's
+     * memory both ways (CUDA: {@code cuDeviceCanAccessPeer}), and {@value #PEER_PROPERTY} not
+     * {@code false}. Otherwise, and with {@code overlap(false)}, the host path.
+     */
+    public boolean peerCopies() {
+        loaded();
+        return peerCopies;
+    }
+
     /** Whether the reduction overlaps the backward pass ({@link #overlap(boolean)}). */
     public boolean overlapped() {
         return overlap;
@@ -254,12 +270,45 @@ public final class DataParallelBackend implements Backend {
             }
             passes[r] = new ReplicaPass(replica, r, made);
         }
+        boolean peer = peersReachEachOther();
+        List<PeerExchange> ordered = new ArrayList<>();
+        for (GradientExchange replica : replicas) {
+            if (replica instanceof PeerExchange each) {
+                ordered.add(each);
+            }
+        }
+        for (ReplicaPass pass : passes) {
+            pass.peers(peer ? List.copyOf(ordered) : null);
+        }
+        peerCopies = peer;
         reduction = made;
         splitBatch = 0;
         this.optimizer = optimizer;
         this.inputs = network.inputs();
         this.outputs = network.outputs();
         this.loaded = true;
+    }
+
+    /** The decision of {@link #peerCopies()}: each side's {@link PeerExchange#enablePeer} on its own thread. */
+    private boolean peersReachEachOther() {
+        if (!peerAllowed || replicas.size() < 2) {
+            return false;
+        }
+        for (GradientExchange replica : replicas) {
+            if (!(replica instanceof PeerExchange)) {
+                return false;
+            }
+        }
+        PeerExchange root = (PeerExchange) replicas.get(0);
+        for (int r = 1; r < replicas.size(); r++) {
+            PeerExchange other = (PeerExchange) replicas.get(r);
+            boolean there = on(0, () -> root.enablePeer(other));
+            boolean back = on(r, () -> other.enablePeer(root));
+            if (!there || !back) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
@@ -297,7 +346,7 @@ public final class DataParallelBackend implements Backend {
             lanes[r].execute(passes[r]);
         }
         // S = S_0 + S_1 + … layer by layer, in replica order, in double: the same numbers however the passes interleaved
-        reduction.reduce();
+        reduction.reduce(!(peerCopies && overlap));
         double loss = 0;
         for (ReplicaPass pass : passes) {
             loss += pass.loss();

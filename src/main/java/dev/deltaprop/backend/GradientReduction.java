@@ -105,16 +105,28 @@ final class GradientReduction {
         notifyAll();
     }
 
+    /** Whether every replica has published layer {@code l} (without waiting). */
+    synchronized boolean published(int l) {
+        return published[l] == sums.length;
+    }
+
+    /** Layer {@code l}'s total is ready, made elsewhere (on replica 0's device, {@link PeerExchange}); layers are marked from L down. */
+    synchronized void markSummed(int l) {
+        summedFrom = l;
+        notifyAll();
+    }
+
     /**
      * On the caller's thread: sums each layer from {@code L} down to 1 as soon as every replica
-     * has published it, then waits until every replica has finished.
+     * has published it (unless {@code onHost} is {@code false}: the replicas sum on their devices),
+     * then waits until every replica has finished.
      *
      * @throws RuntimeException the first replica's failure (by replica), the others suppressed
      */
-    void reduce() {
+    void reduce(boolean onHost) {
         boolean interrupted = false;
         try {
-            for (int l = depth; l >= 1; l--) {
+            for (int l = onHost ? depth : 0; l >= 1; l--) {
                 if (!awaitPublished(l)) {
                     break;
                 }
@@ -139,7 +151,8 @@ final class GradientReduction {
         rethrow();
     }
 
-    private synchronized boolean awaitPublished(int l) throws InterruptedException {
+    /** Waits until every replica has published layer {@code l}; {@code false} when a replica failed first. */
+    synchronized boolean awaitPublished(int l) throws InterruptedException {
         while (published[l] < sums.length && !failed) {
             wait();
         }

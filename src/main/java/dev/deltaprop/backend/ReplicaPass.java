@@ -1,6 +1,7 @@
 package dev.deltaprop.backend;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * One replica's part of a {@link DataParallelBackend} step, run on that replica's own thread;
@@ -28,12 +29,21 @@ final class ReplicaPass implements Runnable {
     private int batch;
     private float learningRate;
     private boolean overlap;
+    /** The replicas in order when the sums go device to device ({@link PeerExchange}); {@code null} through the host. */
+    private List<PeerExchange> peers;
+    private List<PeerExchange> others;
     private double loss;
 
     ReplicaPass(GradientExchange replica, int index, GradientReduction reduction) {
         this.replica = replica;
         this.index = index;
         this.reduction = reduction;
+    }
+
+    /** Whether this and every replica add their sums device to device: {@code all} the replicas, in order, or {@code null}. */
+    void peers(List<PeerExchange> all) {
+        this.peers = all;
+        this.others = all == null ? null : List.copyOf(all.subList(1, all.size()));
     }
 
     /** This step's shard {@code [offset, offset + size)} of a batch of {@code batch}. */
@@ -56,7 +66,9 @@ final class ReplicaPass implements Runnable {
     public void run() {
         Throwable failure = null;
         try {
-            if (overlap) {
+            if (peers != null && overlap) {
+                onDevices();
+            } else if (overlap) {
                 overlapped();
             } else {
                 whole();
@@ -100,6 +112,73 @@ final class ReplicaPass implements Runnable {
             }
             step(nextStep--);
         }
+    }
+
+    /**
+     * {@link PeerExchange}'s order: each layer's sums settled and published; replica 0 adds a
+     * layer on its device once every replica has published it, the others copy the total in; each
+     * layer steps after the δ below it, as in {@link #overlapped}. The host copies no gradient.
+     */
+    private void onDevices() throws InterruptedException {
+        PeerExchange self = peers.get(index);
+        int depth = reduction.depth();
+        loss = 0;
+        if (size > 0) {
+            self.beginGradient(x, d, offset, size);
+        } else {
+            Arrays.fill(reduction.sums[index], 0f);
+        }
+        int nextSum = depth;
+        int nextStep = depth;
+        for (int l = depth; l >= 1; l--) {
+            if (size > 0) {
+                self.layerGradient(l);
+            } else {
+                self.writeGradient(l, reduction.sums[index], reduction.at(l)); // zeros: an empty shard adds nothing
+            }
+            self.settle();
+            reduction.publish(l);
+            if (index == 0) {
+                while (nextSum >= l && reduction.published(nextSum)) {
+                    sumOnDevice(nextSum--);
+                }
+            }
+            while (nextStep > l && reduction.summed(nextStep)) {
+                stepOnDevice(nextStep--);
+            }
+        }
+        if (size > 0) {
+            loss = self.gradientLoss();
+        }
+        if (index == 0) {
+            while (nextSum >= 1) {
+                if (!reduction.awaitPublished(nextSum)) {
+                    return;
+                }
+                sumOnDevice(nextSum--);
+            }
+        }
+        while (nextStep >= 1) {
+            if (!reduction.awaitSummed(nextStep)) {
+                return;
+            }
+            stepOnDevice(nextStep--);
+        }
+        if (index != 0) {
+            self.settle(); // the copies of replica 0's totals are done before it computes the next step into them
+        }
+    }
+
+    private void sumOnDevice(int l) {
+        peers.get(0).sumPeers(l, others);
+        reduction.markSummed(l);
+    }
+
+    private void stepOnDevice(int l) {
+        if (index != 0) {
+            peers.get(index).copyTotal(l, peers.get(0));
+        }
+        replica.apply(l, learningRate, batch);
     }
 
     private void step(int l) {

@@ -3,6 +3,7 @@ package dev.deltaprop.device;
 import dev.deltaprop.backend.Backend;
 import dev.deltaprop.backend.Checks;
 import dev.deltaprop.backend.GradientExchange;
+import dev.deltaprop.backend.PeerExchange;
 import dev.deltaprop.backend.Dataset;
 import dev.deltaprop.backend.OneThread;
 import dev.deltaprop.backend.Profiled;
@@ -13,6 +14,8 @@ import dev.deltaprop.model.Network;
 import dev.deltaprop.model.Optimizer;
 import dev.deltaprop.model.OptimizerState;
 import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -43,7 +46,7 @@ import java.util.Objects;
  * {@link #device()} says which path the loaded network takes, and {@code -D}{@value
  * FusedMlp#PROPERTY}{@code =true|false|auto} chooses.
  */
-public final class DeviceBackend implements GradientExchange, Profiled {
+public final class DeviceBackend implements PeerExchange, Profiled {
     /** The share of global memory a data set may take on the device, in percent. */
     public static final int DATASET_SHARE_PERCENT = 50;
 
@@ -63,6 +66,9 @@ public final class DeviceBackend implements GradientExchange, Profiled {
     private int nextLayer;
     private int shardBatch;
     private final float[] lossHost = new float[1];
+    /** {@link #sumPeers}' peers, kept across steps so that a step allocates nothing. */
+    private final List<DeviceGradients> peerGradients = new ArrayList<>();
+    private final List<Driver> peerDrivers = new ArrayList<>();
     private Optimizer optimizer;
     /** The fused small-MLP step ({@link FusedMlp}); {@link #fusedOn} says whether the loaded network takes it. */
     private final FusedMlp fused;
@@ -308,7 +314,7 @@ public final class DeviceBackend implements GradientExchange, Profiled {
             LOG.log(System.Logger.Level.INFO, () -> name() + ": the data set (" + String.format(java.util.Locale.ROOT, "%,d", bytes)
                     + " bytes) is larger than " + Math.round(datasetShare * 100) + "% of the device's "
                     + driver.globalMemoryBytes() / (1024 * 1024) + " MiB: it stays on the host, and each batch is uploaded at its step");
-            return GradientExchange.super.upload(x, d, samples);
+            return PeerExchange.super.upload(x, d, samples);
         }
         return new DeviceDataset(this, driver, x, d, samples, inputs, outputs);
     }
@@ -325,7 +331,7 @@ public final class DeviceBackend implements GradientExchange, Profiled {
 
     private float stepInside(Dataset data, int offset, int batch, float learningRate) {
         if (!(data instanceof DeviceDataset) || !((DeviceDataset) data).ownedBy(this)) {
-            return GradientExchange.super.step(data, offset, batch, learningRate);
+            return PeerExchange.super.step(data, offset, batch, learningRate);
         }
         DeviceDataset dataset = (DeviceDataset) data;
         DeviceNet net = net();
@@ -507,6 +513,61 @@ public final class DeviceBackend implements GradientExchange, Profiled {
                 sums.beginStep(optimizer, learningRate);
             }
             sums.apply(layer, totalBatch);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    /** Whether {@code peer} is a device replica whose memory this device reads directly ({@link Driver#enablePeerAccess}). */
+    @Override
+    public boolean enablePeer(GradientExchange peer) {
+        boolean entered = guard.enter();
+        try {
+            open();
+            return peer instanceof DeviceBackend other && other != this && driver.enablePeerAccess(other.driver);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    @Override
+    public void settle() {
+        boolean entered = guard.enter();
+        try {
+            open();
+            driver.finish();
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    /** Reads only the peers' gradient buffers and drivers (their own threads keep them otherwise): see {@link PeerExchange}. */
+    @Override
+    public void sumPeers(int layer, List<? extends GradientExchange> peers) {
+        boolean entered = guard.enter();
+        try {
+            DeviceGradients sums = gradients(net());
+            layer(layer);
+            peerGradients.clear();
+            peerDrivers.clear();
+            for (int r = 0; r < peers.size(); r++) {
+                DeviceBackend other = (DeviceBackend) peers.get(r);
+                peerGradients.add(Objects.requireNonNull(other.gradients, "peers[" + r + "]: no gradient sums yet"));
+                peerDrivers.add(other.driver);
+            }
+            sums.sumPeers(layer, peerGradients, peerDrivers);
+        } finally {
+            guard.exit(entered);
+        }
+    }
+
+    @Override
+    public void copyTotal(int layer, GradientExchange root) {
+        boolean entered = guard.enter();
+        try {
+            DeviceGradients sums = gradients(net());
+            DeviceBackend other = (DeviceBackend) root;
+            sums.copyTotal(layer(layer), other.driver, Objects.requireNonNull(other.gradients, "root: no gradient sums yet"));
         } finally {
             guard.exit(entered);
         }

@@ -14,12 +14,14 @@ final class GradientKernels {
     private final TileProfile tiles;
     private final Driver.Kernel sums;
     private final Driver.Kernel apply;
+    private final Driver.Kernel total;
 
     GradientKernels(Driver driver, Kernels kernels) {
         this.driver = driver;
         this.tiles = kernels.tiles();
         this.sums = driver.kernel(kernels.program(), "gradient_sums");
         this.apply = driver.kernel(kernels.program(), "optimizer_apply");
+        this.total = driver.kernel(kernels.program(), "gradient_total");
     }
 
     /**
@@ -39,6 +41,12 @@ final class GradientKernels {
                 w, bias, sumsIn, wState[0], wState[1], biasState[0], biasState[1], nIn, nOut, 1.0f / totalBatch,
                 step.rule, step.learningRate, step.momentum, step.beta1, step.beta2, step.epsilon, step.weightDecay,
                 step.stepSize, step.rootCorrection);
+    }
+
+    /** {@code total[k] += parts[0·count + k] + parts[1·count + k] + …} for {@code k < count}, in part order. One launch. */
+    void total(Memory total, Memory parts, int count, int partCount) {
+        driver.launch(this.total, new int[] {ceilDiv(count, tiles.reduce())}, new int[] {tiles.reduce()}, total, parts, count,
+                partCount);
     }
 
     private static int ceilDiv(int a, int b) {
