@@ -117,6 +117,7 @@ class DataParallelBackendTest {
 
         @Override
         public void readGradient(int layer, float[] target, int targetOffset) {
+            calls.add("read " + layer);
             java.util.Arrays.fill(target, targetOffset, targetOffset + count(layer), 1f);
         }
 
@@ -149,6 +150,78 @@ class DataParallelBackendTest {
         @Override
         public void close() {
             closed = true;
+        }
+    }
+
+    /**
+     * A replica on a "device" that may reach the others' memory: what {@link #enablePeer} answers
+     * is {@link #reach}; its sums (one number per layer here) are all ones until {@link #sumPeers} makes them the total, which
+     * {@link #copyTotal} copies; every call also goes, named, into the replicas' one shared log.
+     */
+    static class FakePeer extends Fake implements PeerExchange {
+        final String label;
+        final List<String> log;
+        boolean reach = true;
+        float[] sums;
+
+        FakePeer(String label, List<String> log) {
+            this.label = label;
+            this.log = log;
+        }
+
+        @Override
+        public void load(Network network, Optimizer optimizer, OptimizerState state) {
+            super.load(network, optimizer, state);
+            sums = new float[network.depth() + 1];
+        }
+
+        @Override
+        public void beginGradient(float[] x, float[] d, int offset, int batch) {
+            super.beginGradient(x, d, offset, batch);
+            java.util.Arrays.fill(sums, 1f);
+        }
+
+        @Override
+        public void layerGradient(int layer) {
+            super.layerGradient(layer);
+            log.add(label + " layer " + layer);
+        }
+
+        @Override
+        public void writeGradient(int layer, float[] source, int sourceOffset) {
+            super.writeGradient(layer, source, sourceOffset);
+            java.util.Arrays.fill(sums, 0f); // only an empty shard writes here: its zeros
+        }
+
+        @Override
+        public boolean enablePeer(GradientExchange peer) {
+            calls.add("enablePeer " + ((FakePeer) peer).label);
+            return reach;
+        }
+
+        @Override
+        public void settle() {
+            calls.add("settle");
+            log.add(label + " settle");
+        }
+
+        @Override
+        public void sumPeers(int layer, List<? extends GradientExchange> peers) {
+            StringBuilder names = new StringBuilder();
+            float total = sums[layer];
+            for (GradientExchange peer : peers) {
+                names.append(' ').append(((FakePeer) peer).label);
+                total += ((FakePeer) peer).sums[layer];
+            }
+            sums[layer] = total;
+            calls.add("sumPeers " + layer + names);
+            log.add(label + " sumPeers " + layer);
+        }
+
+        @Override
+        public void copyTotal(int layer, GradientExchange root) {
+            sums[layer] = ((FakePeer) root).sums[layer];
+            calls.add("copyTotal " + layer + " = " + sums[layer]);
         }
     }
 
@@ -271,6 +344,111 @@ class DataParallelBackendTest {
             parallel.step(new float[8 * 2], new float[8], 8, 0.1f);
         }
         assertTrue(overlapped[0], "replica b stepped layer 3 while replica a was inside layer 1");
+    }
+
+    /**
+     * The decision: device to device only where every replica is a {@link PeerExchange} and replica
+     * 0 and each other reach each other both ways (each asked on its own thread, once per load),
+     * unless {@value DataParallelBackend#PEER_PROPERTY} is {@code false}; otherwise the host path.
+     */
+    @Test
+    void peerCopiesAreChosenOnlyWhereEveryReplicaReachesReplicaZeroBothWays() {
+        List<String> log = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (String unreachable : new String[] {null, "a", "b", "c"}) {
+            FakePeer a = new FakePeer("a", log);
+            FakePeer b = new FakePeer("b", log);
+            FakePeer c = new FakePeer("c", log);
+            for (FakePeer each : List.of(a, b, c)) {
+                each.reach = !each.label.equals(unreachable);
+            }
+            try (DataParallelBackend parallel = new DataParallelBackend("three", List.of(a, b, c), new double[] {1, 1, 1})) {
+                parallel.load(threeLayers());
+                assertEquals(unreachable == null, parallel.peerCopies(), "unreachable: " + unreachable);
+                if (unreachable == null) {
+                    assertEquals(List.of("load", "enablePeer b", "enablePeer c"), a.calls);
+                    assertEquals(List.of("load", "enablePeer a"), b.calls);
+                    assertEquals(List.of("load", "enablePeer a"), c.calls);
+                }
+            }
+        }
+        Fake plain = new Fake();
+        try (DataParallelBackend mixed = new DataParallelBackend("mixed", List.of(new FakePeer("a", log), plain),
+                new double[] {1, 1})) {
+            mixed.load(threeLayers());
+            assertEquals(false, mixed.peerCopies(), "a replica that is no PeerExchange: the host path");
+        }
+        try (DataParallelBackend alone = new DataParallelBackend("one", List.of(new FakePeer("a", log)), new double[] {1})) {
+            alone.load(threeLayers());
+            assertEquals(false, alone.peerCopies(), "one replica has no one to sum with");
+        }
+        System.setProperty(DataParallelBackend.PEER_PROPERTY, "false");
+        try (DataParallelBackend off = new DataParallelBackend("two", List.of(new FakePeer("a", log), new FakePeer("b", log)),
+                new double[] {1, 1})) {
+            off.load(threeLayers());
+            assertEquals(false, off.peerCopies(), DataParallelBackend.PEER_PROPERTY + "=false");
+        } finally {
+            System.clearProperty(DataParallelBackend.PEER_PROPERTY);
+        }
+    }
+
+    /**
+     * Device to device: no sums read to or written from the host; replica 0 sums each layer (from
+     * L down, the others in replica order) only after every replica has settled it; the others
+     * copy each layer's total in just before its step; each step still comes after the δ below it;
+     * an empty shard writes zeros and takes part; with overlap(false), the host path instead.
+     */
+    @Test
+    void aPeerStepSumsOnReplicaZerosDeviceAfterEverySettledAndCopiesTheTotalBack() {
+        for (int batch : new int[] {8, 1}) {
+            List<String> log = java.util.Collections.synchronizedList(new ArrayList<>());
+            FakePeer a = new FakePeer("a", log);
+            FakePeer b = new FakePeer("b", log);
+            FakePeer c = new FakePeer("c", log);
+            try (DataParallelBackend parallel = new DataParallelBackend("three", List.of(a, b, c), new double[] {1, 1, 1})) {
+                parallel.load(threeLayers());
+                assertTrue(parallel.peerCopies());
+                for (FakePeer each : List.of(a, b, c)) {
+                    each.calls.clear();
+                }
+                log.clear();
+                assertEquals(1f, parallel.step(new float[batch * 2], new float[batch], batch, 0.1f));
+                float total = batch >= 3 ? 3f : batch;
+                for (FakePeer each : List.of(a, b, c)) {
+                    List<String> calls = each.calls;
+                    assertTrue(calls.stream().noneMatch(call -> call.startsWith("read")), "no host read: " + calls);
+                    boolean empty = calls.stream().noneMatch(call -> call.startsWith("begin"));
+                    assertEquals(empty ? 3 : 0, calls.stream().filter(call -> call.startsWith("write")).count(),
+                            "only an empty shard writes (its zeros): " + calls);
+                    for (int l = 3; l >= 1; l--) {
+                        int applied = calls.indexOf("apply " + l + " " + batch);
+                        assertTrue(applied >= 0, calls.toString());
+                        if (!empty && l > 1) {
+                            assertTrue(applied > calls.indexOf("layer " + (l - 1)), "W^" + l + " after Δ^" + (l - 1) + ": " + calls);
+                        }
+                        if (each != a) {
+                            assertEquals(calls.indexOf("copyTotal " + l + " = " + total), applied - 1,
+                                    "the total copied in just before the step: " + calls);
+                        }
+                    }
+                    if (each != a) {
+                        assertEquals("settle", calls.get(calls.size() - 1), "the copies finish within the step: " + calls);
+                    }
+                }
+                assertEquals(List.of("sumPeers 3 b c", "sumPeers 2 b c", "sumPeers 1 b c"),
+                        a.calls.stream().filter(call -> call.startsWith("sumPeers")).toList());
+                for (int l = 3; l >= 1; l--) {
+                    int summed = log.indexOf("a sumPeers " + l);
+                    for (String label : List.of("a", "b", "c")) {
+                        long settled = log.subList(0, summed).stream().filter(e -> e.equals(label + " settle")).count();
+                        assertTrue(settled >= 4 - l, label + " settled layer " + l + " before replica 0 summed it: " + log);
+                    }
+                }
+                parallel.overlap(false);
+                a.calls.clear();
+                parallel.step(new float[batch * 2], new float[batch], batch, 0.1f);
+                assertTrue(a.calls.stream().noneMatch(call -> call.startsWith("sumPeers")), "overlap(false): " + a.calls);
+            }
+        }
     }
 
     /** A replica that fails mid-pass fails the step with its own exception, the other stops waiting, and the next step runs. */
