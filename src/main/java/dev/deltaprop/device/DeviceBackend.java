@@ -1,10 +1,9 @@
 package dev.deltaprop.device;
 
-import dev.deltaprop.backend.Backend;
 import dev.deltaprop.backend.Checks;
 import dev.deltaprop.backend.GradientExchange;
 import dev.deltaprop.backend.Dataset;
-import dev.deltaprop.backend.OneThread;
+import dev.deltaprop.backend.GuardedExchange;
 import dev.deltaprop.backend.Profiled;
 import dev.deltaprop.device.driver.Driver;
 import dev.deltaprop.model.Activation;
@@ -43,7 +42,7 @@ import java.util.Objects;
  * {@link #device()} says which path the loaded network takes, and {@code -D}{@value
  * FusedMlp#PROPERTY}{@code =true|false|auto} chooses.
  */
-public final class DeviceBackend implements GradientExchange, Profiled {
+public final class DeviceBackend extends GuardedExchange implements Profiled {
     /** The share of global memory a data set may take on the device, in percent. */
     public static final int DATASET_SHARE_PERCENT = 50;
 
@@ -66,8 +65,6 @@ public final class DeviceBackend implements GradientExchange, Profiled {
     private boolean fusedOn;
     private int lastLaunches;
     private boolean closed;
-    /** Refuses a second thread inside a call (backends are single-threaded). */
-    private final OneThread guard;
 
     /**
      * Builds the kernels on {@code driver}'s device. On failure the driver is closed.
@@ -89,8 +86,8 @@ public final class DeviceBackend implements GradientExchange, Profiled {
      * device tests run another kind of device's tiles here (the GPU row on PoCL).
      */
     DeviceBackend(String name, Driver driver, double datasetShare, TileProfile tiles) {
-        this.name = Objects.requireNonNull(name, "name");
-        this.guard = new OneThread(name);
+        super(Objects.requireNonNull(name, "name"));
+        this.name = name;
         this.driver = Objects.requireNonNull(driver, "driver");
         this.datasetShare = datasetShare;
         try {
@@ -145,16 +142,7 @@ public final class DeviceBackend implements GradientExchange, Profiled {
      * previous network loaded.
      */
     @Override
-    public void load(Network network, Optimizer optimizer, OptimizerState state) {
-        boolean entered = guard.enter();
-        try {
-            loadInside(network, optimizer, state);
-        } finally {
-            guard.exit(entered);
-        }
-    }
-
-    private void loadInside(Network network, Optimizer optimizer, OptimizerState state) {
+    protected void loadInside(Network network, Optimizer optimizer, OptimizerState state) {
         Objects.requireNonNull(network, "network");
         Objects.requireNonNull(optimizer, "optimizer");
         if (state != null) {
@@ -187,44 +175,17 @@ public final class DeviceBackend implements GradientExchange, Profiled {
 
     /** {@code t} and the state arrays, read back from the device. */
     @Override
-    public OptimizerState optimizerState() {
-        boolean entered = guard.enter();
-        try {
-            return optimizerStateInside();
-        } finally {
-            guard.exit(entered);
-        }
-    }
-
-    private OptimizerState optimizerStateInside() {
+    protected OptimizerState optimizerStateInside() {
         return net().readState();
     }
 
     @Override
-    public Network network() {
-        boolean entered = guard.enter();
-        try {
-            return networkInside();
-        } finally {
-            guard.exit(entered);
-        }
-    }
-
-    private Network networkInside() {
+    protected Network networkInside() {
         return net().read();
     }
 
     @Override
-    public float step(float[] x, float[] d, int batch, float learningRate) {
-        boolean entered = guard.enter();
-        try {
-            return stepInside(x, d, batch, learningRate);
-        } finally {
-            guard.exit(entered);
-        }
-    }
-
-    private float stepInside(float[] x, float[] d, int batch, float learningRate) {
+    protected float stepInside(float[] x, float[] d, int batch, float learningRate) {
         DeviceNet net = net();
         Checks.batch(x, d, batch, net.width(0), net.width(net.depth()));
         Checks.learningRate(learningRate);
@@ -235,16 +196,7 @@ public final class DeviceBackend implements GradientExchange, Profiled {
     }
 
     @Override
-    public float step(FloatBuffer x, FloatBuffer d, int batch, float learningRate) {
-        boolean entered = guard.enter();
-        try {
-            return stepInside(x, d, batch, learningRate);
-        } finally {
-            guard.exit(entered);
-        }
-    }
-
-    private float stepInside(FloatBuffer x, FloatBuffer d, int batch, float learningRate) {
+    protected float stepInside(FloatBuffer x, FloatBuffer d, int batch, float learningRate) {
         DeviceNet net = net();
         Checks.batch(x, d, batch, net.width(0), net.width(net.depth()));
         Checks.learningRate(learningRate);
@@ -255,16 +207,7 @@ public final class DeviceBackend implements GradientExchange, Profiled {
     }
 
     @Override
-    public float[] predict(float[] x, int batch) {
-        boolean entered = guard.enter();
-        try {
-            return predictInside(x, batch);
-        } finally {
-            guard.exit(entered);
-        }
-    }
-
-    private float[] predictInside(float[] x, int batch) {
+    protected float[] predictInside(float[] x, int batch) {
         DeviceNet net = net();
         Checks.inputs(x, batch, net.width(0));
         net.reserve(batch);
@@ -284,16 +227,7 @@ public final class DeviceBackend implements GradientExchange, Profiled {
     }
 
     @Override
-    public Dataset upload(float[] x, float[] d, int samples) {
-        boolean entered = guard.enter();
-        try {
-            return uploadInside(x, d, samples);
-        } finally {
-            guard.exit(entered);
-        }
-    }
-
-    private Dataset uploadInside(float[] x, float[] d, int samples) {
+    protected Dataset uploadInside(float[] x, float[] d, int samples) {
         DeviceNet net = net();
         int inputs = net.width(0);
         int outputs = net.width(net.depth());
@@ -303,24 +237,15 @@ public final class DeviceBackend implements GradientExchange, Profiled {
             LOG.log(System.Logger.Level.INFO, () -> name() + ": the data set (" + String.format(java.util.Locale.ROOT, "%,d", bytes)
                     + " bytes) is larger than " + Math.round(datasetShare * 100) + "% of the device's "
                     + driver.globalMemoryBytes() / (1024 * 1024) + " MiB: it stays on the host, and each batch is uploaded at its step");
-            return GradientExchange.super.upload(x, d, samples);
+            return super.uploadInside(x, d, samples);
         }
         return new DeviceDataset(this, driver, x, d, samples, inputs, outputs);
     }
 
     @Override
-    public float step(Dataset data, int offset, int batch, float learningRate) {
-        boolean entered = guard.enter();
-        try {
-            return stepInside(data, offset, batch, learningRate);
-        } finally {
-            guard.exit(entered);
-        }
-    }
-
-    private float stepInside(Dataset data, int offset, int batch, float learningRate) {
+    protected float stepInside(Dataset data, int offset, int batch, float learningRate) {
         if (!(data instanceof DeviceDataset) || !((DeviceDataset) data).ownedBy(this)) {
-            return GradientExchange.super.step(data, offset, batch, learningRate);
+            return super.stepInside(data, offset, batch, learningRate);
         }
         DeviceDataset dataset = (DeviceDataset) data;
         DeviceNet net = net();
@@ -387,16 +312,7 @@ public final class DeviceBackend implements GradientExchange, Profiled {
     }
 
     @Override
-    public double gradient(float[] x, float[] d, int offset, int batch) {
-        boolean entered = guard.enter();
-        try {
-            return gradientInside(x, d, offset, batch);
-        } finally {
-            guard.exit(entered);
-        }
-    }
-
-    private double gradientInside(float[] x, float[] d, int offset, int batch) {
+    protected double gradientInside(float[] x, float[] d, int offset, int batch) {
         DeviceNet net = net();
         Checks.batchSize(batch);
         int n0 = net.width(0);
@@ -420,62 +336,26 @@ public final class DeviceBackend implements GradientExchange, Profiled {
     }
 
     @Override
-    public int gradientLength() {
-        boolean entered = guard.enter();
-        try {
-            return gradientLengthInside();
-        } finally {
-            guard.exit(entered);
-        }
-    }
-
-    private int gradientLengthInside() {
+    protected int gradientLengthInside() {
         return gradients(net()).length();
     }
 
     @Override
-    public void readGradient(float[] target) {
-        boolean entered = guard.enter();
-        try {
-            readGradientInside(target);
-        } finally {
-            guard.exit(entered);
-        }
-    }
-
-    private void readGradientInside(float[] target) {
+    protected void readGradientInside(float[] target) {
         DeviceGradients sums = gradients(net());
         Checks.gradient("target", target, sums.length());
         sums.read(target);
     }
 
     @Override
-    public void writeGradient(float[] source) {
-        boolean entered = guard.enter();
-        try {
-            writeGradientInside(source);
-        } finally {
-            guard.exit(entered);
-        }
-    }
-
-    private void writeGradientInside(float[] source) {
+    protected void writeGradientInside(float[] source) {
         DeviceGradients sums = gradients(net());
         Checks.gradient("source", source, sums.length());
         sums.write(source);
     }
 
     @Override
-    public void apply(float learningRate, int totalBatch) {
-        boolean entered = guard.enter();
-        try {
-            applyInside(learningRate, totalBatch);
-        } finally {
-            guard.exit(entered);
-        }
-    }
-
-    private void applyInside(float learningRate, int totalBatch) {
+    protected void applyInside(float learningRate, int totalBatch) {
         DeviceGradients sums = gradients(net());
         Checks.learningRate(learningRate);
         Checks.batchSize(totalBatch);
@@ -551,16 +431,7 @@ public final class DeviceBackend implements GradientExchange, Profiled {
     }
 
     @Override
-    public void close() {
-        boolean entered = guard.enter();
-        try {
-            closeInside();
-        } finally {
-            guard.exit(entered);
-        }
-    }
-
-    private void closeInside() {
+    protected void closeInside() {
         if (closed) {
             return;
         }
