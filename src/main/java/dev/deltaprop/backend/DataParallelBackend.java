@@ -49,8 +49,14 @@ import java.util.function.Supplier;
  * steps layer {@code l} as soon as its total is in and its {@code Δ^{l−1}} is computed. The
  * numbers are bitwise those of the unoverlapped order ({@link #overlap(boolean)}). A step
  * allocates no buffer: the shards' sums, the total and each replica's pass are made at load.
+ * Where the replicas' devices reach each other's memory ({@link PeerExchange}, CUDA peer
+ * access), the sums go device to device instead ({@link #peerCopies()}).
+ *
+ * <p>Like every built-in backend it is used by one thread at a time ({@link GuardedBackend}): the
+ * replicas' lanes are its own threads, so without its own guard two callers' steps would
+ * interleave unseen.
  */
-public final class DataParallelBackend implements Backend {
+public final class DataParallelBackend extends GuardedBackend {
     /** System property: {@code false} starts every new instance with the reduction after the whole backward pass. */
     public static final String OVERLAP_PROPERTY = "deltaprop.parallel.overlap";
     /** System property: {@code false} keeps the sums on the host path even where the devices could copy peer to peer. */
@@ -85,6 +91,7 @@ public final class DataParallelBackend implements Backend {
      * @throws IllegalArgumentException naming the field and the expected value
      */
     public DataParallelBackend(String name, List<? extends Backend> replicas, double[] shares) {
+        super(name == null ? "data-parallel" : name); // a null name is refused below, after which the replicas are closed
         try {
             Objects.requireNonNull(replicas, "replicas");
             if (replicas.isEmpty()) {
@@ -204,9 +211,14 @@ public final class DataParallelBackend implements Backend {
      * @return this backend
      */
     public DataParallelBackend overlap(boolean enabled) {
-        open();
-        this.overlap = enabled;
-        return this;
+        boolean entered = enter();
+        try {
+            open();
+            this.overlap = enabled;
+            return this;
+        } finally {
+            leave(entered);
+        }
     }
 
     /**
@@ -217,8 +229,13 @@ public final class DataParallelBackend implements Backend {
      * {@code false}. Otherwise, and with {@code overlap(false)}, the host path.
      */
     public boolean peerCopies() {
-        loaded();
-        return peerCopies;
+        boolean entered = enter();
+        try {
+            loaded();
+            return peerCopies;
+        } finally {
+            leave(entered);
+        }
     }
 
     /** Whether the reduction overlaps the backward pass ({@link #overlap(boolean)}). */
@@ -239,7 +256,7 @@ public final class DataParallelBackend implements Backend {
 
     /** Loads the same network, optimizer and state into every replica (the state is checked once, first). */
     @Override
-    public void load(Network network, Optimizer optimizer, OptimizerState state) {
+    protected void loadInside(Network network, Optimizer optimizer, OptimizerState state) {
         open();
         Objects.requireNonNull(network, "network");
         Objects.requireNonNull(optimizer, "optimizer");
@@ -318,19 +335,19 @@ public final class DataParallelBackend implements Backend {
     }
 
     @Override
-    public OptimizerState optimizerState() {
+    protected OptimizerState optimizerStateInside() {
         loaded();
         return on(0, () -> replicas.get(0).optimizerState());
     }
 
     @Override
-    public Network network() {
+    protected Network networkInside() {
         loaded();
         return on(0, () -> replicas.get(0).network());
     }
 
     @Override
-    public float step(float[] x, float[] d, int batch, float learningRate) {
+    protected float stepInside(float[] x, float[] d, int batch, float learningRate) {
         loaded();
         Checks.batch(x, d, batch, inputs, outputs);
         Checks.learningRate(learningRate);
@@ -355,7 +372,7 @@ public final class DataParallelBackend implements Backend {
     }
 
     @Override
-    public float step(FloatBuffer x, FloatBuffer d, int batch, float learningRate) {
+    protected float stepInside(FloatBuffer x, FloatBuffer d, int batch, float learningRate) {
         loaded();
         Checks.batch(x, d, batch, inputs, outputs);
         Checks.learningRate(learningRate);
@@ -366,12 +383,12 @@ public final class DataParallelBackend implements Backend {
         }
         x.get(x.position(), bufferX, 0, bufferX.length);
         d.get(d.position(), bufferD, 0, bufferD.length);
-        return step(bufferX, bufferD, batch, learningRate);
+        return stepInside(bufferX, bufferD, batch, learningRate);
     }
 
     /** Replica 0's outputs (every replica holds the same parameters). */
     @Override
-    public float[] predict(float[] x, int batch) {
+    protected float[] predictInside(float[] x, int batch) {
         loaded();
         Checks.inputs(x, batch, inputs);
         return on(0, () -> replicas.get(0).predict(x, batch));
@@ -379,7 +396,7 @@ public final class DataParallelBackend implements Backend {
 
     /** Closes every replica, each on its own thread, then the threads. Idempotent. */
     @Override
-    public void close() {
+    protected void closeInside() {
         if (closed) {
             return;
         }

@@ -1,9 +1,8 @@
 package dev.deltaprop.cpu;
 
-import dev.deltaprop.backend.Backend;
 import dev.deltaprop.backend.Checks;
 import dev.deltaprop.backend.GradientExchange;
-import dev.deltaprop.backend.OneThread;
+import dev.deltaprop.backend.GuardedExchange;
 import dev.deltaprop.backend.Profiled;
 import dev.deltaprop.model.Activation;
 import dev.deltaprop.model.Layer;
@@ -38,7 +37,7 @@ import java.util.Objects;
  * else every available processor. The GEMM micro-kernel is the Vector API one when the JVM has
  * {@code jdk.incubator.vector}, else a scalar one ({@link #device()} says which).
  */
-public final class CpuBackend implements GradientExchange, Profiled {
+public final class CpuBackend extends GuardedExchange implements Profiled {
     /** System property: the number of threads (default: available processors). */
     public static final String THREADS_PROPERTY = "deltaprop.cpu.threads";
 
@@ -79,8 +78,6 @@ public final class CpuBackend implements GradientExchange, Profiled {
     /** How many of {@link #FAMILIES} the last profiled call ran: all for a step, {@code forward} for a predict. */
     private int familiesReported;
     private boolean closed;
-    /** Refuses a second thread inside a call (backends are single-threaded). */
-    private final OneThread guard = new OneThread("cpu");
 
     /** Threads from {@value #THREADS_PROPERTY}, or every available processor. */
     public CpuBackend() {
@@ -93,6 +90,7 @@ public final class CpuBackend implements GradientExchange, Profiled {
     }
 
     CpuBackend(int threads, MicroKernel kernel) {
+        super("cpu");
         this.passes = new Passes(checkThreads(threads, "threads"), kernel);
     }
 
@@ -141,16 +139,7 @@ public final class CpuBackend implements GradientExchange, Profiled {
     }
 
     @Override
-    public void load(Network network, Optimizer optimizer, OptimizerState state) {
-        boolean entered = guard.enter();
-        try {
-            loadInside(network, optimizer, state);
-        } finally {
-            guard.exit(entered);
-        }
-    }
-
-    private void loadInside(Network network, Optimizer optimizer, OptimizerState state) {
+    protected void loadInside(Network network, Optimizer optimizer, OptimizerState state) {
         open();
         Objects.requireNonNull(network, "network");
         Objects.requireNonNull(optimizer, "optimizer");
@@ -205,31 +194,13 @@ public final class CpuBackend implements GradientExchange, Profiled {
     }
 
     @Override
-    public OptimizerState optimizerState() {
-        boolean entered = guard.enter();
-        try {
-            return optimizerStateInside();
-        } finally {
-            guard.exit(entered);
-        }
-    }
-
-    private OptimizerState optimizerStateInside() {
+    protected OptimizerState optimizerStateInside() {
         loaded();
         return new OptimizerState(optimizer.kind(), steps, weightState, biasState);
     }
 
     @Override
-    public Network network() {
-        boolean entered = guard.enter();
-        try {
-            return networkInside();
-        } finally {
-            guard.exit(entered);
-        }
-    }
-
-    private Network networkInside() {
+    protected Network networkInside() {
         loaded();
         List<Layer> layers = new ArrayList<>();
         for (int l = 0; l < weights.length; l++) {
@@ -239,16 +210,7 @@ public final class CpuBackend implements GradientExchange, Profiled {
     }
 
     @Override
-    public float step(float[] x, float[] d, int batch, float learningRate) {
-        boolean entered = guard.enter();
-        try {
-            return stepInside(x, d, batch, learningRate);
-        } finally {
-            guard.exit(entered);
-        }
-    }
-
-    private float stepInside(float[] x, float[] d, int batch, float learningRate) {
+    protected float stepInside(float[] x, float[] d, int batch, float learningRate) {
         loaded();
         Checks.batch(x, d, batch, widths[0], widths[widths.length - 1]);
         Checks.learningRate(learningRate);
@@ -256,16 +218,7 @@ public final class CpuBackend implements GradientExchange, Profiled {
     }
 
     @Override
-    public float step(FloatBuffer x, FloatBuffer d, int batch, float learningRate) {
-        boolean entered = guard.enter();
-        try {
-            return stepInside(x, d, batch, learningRate);
-        } finally {
-            guard.exit(entered);
-        }
-    }
-
-    private float stepInside(FloatBuffer x, FloatBuffer d, int batch, float learningRate) {
+    protected float stepInside(FloatBuffer x, FloatBuffer d, int batch, float learningRate) {
         loaded();
         Checks.batch(x, d, batch, widths[0], widths[widths.length - 1]);
         Checks.learningRate(learningRate);
@@ -283,16 +236,7 @@ public final class CpuBackend implements GradientExchange, Profiled {
     }
 
     @Override
-    public float[] predict(float[] x, int batch) {
-        boolean entered = guard.enter();
-        try {
-            return predictInside(x, batch);
-        } finally {
-            guard.exit(entered);
-        }
-    }
-
-    private float[] predictInside(float[] x, int batch) {
+    protected float[] predictInside(float[] x, int batch) {
         loaded();
         Checks.inputs(x, batch, widths[0]);
         ensureCapacity(batch);
@@ -348,16 +292,7 @@ public final class CpuBackend implements GradientExchange, Profiled {
     }
 
     @Override
-    public double gradient(float[] x, float[] d, int offset, int batch) {
-        boolean entered = guard.enter();
-        try {
-            return gradientInside(x, d, offset, batch);
-        } finally {
-            guard.exit(entered);
-        }
-    }
-
-    private double gradientInside(float[] x, float[] d, int offset, int batch) {
+    protected double gradientInside(float[] x, float[] d, int offset, int batch) {
         float[][] shard = shard(x, d, offset, batch);
         double loss = backward(shard[0], shard[1], batch);
         for (int l = 1; l <= weights.length; l++) {
@@ -368,98 +303,68 @@ public final class CpuBackend implements GradientExchange, Profiled {
     }
 
     @Override
-    public void beginGradient(float[] x, float[] d, int offset, int batch) {
-        boolean entered = guard.enter();
-        try {
-            float[][] shard = shard(x, d, offset, batch);
-            ensureCapacity(batch);
-            forwardAll(shard[0], batch);
-            int last = weights.length;
-            shardLoss = passes.deltaOutput(network.loss(), z[last], shard[1], u[last], activations[last - 1], batch,
-                    widths[last], delta[last]);
-            shardBatch = batch;
-            nextLayer = last;
-        } finally {
-            guard.exit(entered);
-        }
+    protected void beginGradientInside(float[] x, float[] d, int offset, int batch) {
+        float[][] shard = shard(x, d, offset, batch);
+        ensureCapacity(batch);
+        forwardAll(shard[0], batch);
+        int last = weights.length;
+        shardLoss = passes.deltaOutput(network.loss(), z[last], shard[1], u[last], activations[last - 1], batch,
+                widths[last], delta[last]);
+        shardBatch = batch;
+        nextLayer = last;
     }
 
     /** Δ^l from Δ^{l+1} and the unchanged W^{l+1} (below the output layer), then layer l's sums: {@link #backward}'s and {@link #gradient}'s work for one layer. */
     @Override
-    public void layerGradient(int layer) {
-        boolean entered = guard.enter();
-        try {
-            loaded();
-            if (nextLayer < 1 || layer != nextLayer) {
-                throw new IllegalStateException("layer: expected " + (nextLayer < 1 ? "a shard begun by beginGradient first"
-                        : "layer " + nextLayer + " next (from L down to 1)") + ", found " + layer);
-            }
-            int l = layer;
-            if (l < weights.length) {
-                passes.deltaHidden(weights[l], widths[l], widths[l + 1], delta[l + 1], u[l], z[l], activations[l - 1],
-                        shardBatch, delta[l]);
-            }
-            passes.gradient(gradient[l - 1], z[l - 1], delta[l], shardBatch, widths[l - 1], widths[l], sums, sumsAt[l - 1]);
-            nextLayer--;
-        } finally {
-            guard.exit(entered);
+    protected void layerGradientInside(int layer) {
+        loaded();
+        if (nextLayer < 1 || layer != nextLayer) {
+            throw new IllegalStateException("layer: expected " + (nextLayer < 1 ? "a shard begun by beginGradient first"
+                    : "layer " + nextLayer + " next (from L down to 1)") + ", found " + layer);
         }
+        int l = layer;
+        if (l < weights.length) {
+            passes.deltaHidden(weights[l], widths[l], widths[l + 1], delta[l + 1], u[l], z[l], activations[l - 1],
+                    shardBatch, delta[l]);
+        }
+        passes.gradient(gradient[l - 1], z[l - 1], delta[l], shardBatch, widths[l - 1], widths[l], sums, sumsAt[l - 1]);
+        nextLayer--;
     }
 
     @Override
-    public double gradientLoss() {
-        boolean entered = guard.enter();
-        try {
-            loaded();
-            return shardLoss;
-        } finally {
-            guard.exit(entered);
-        }
+    protected double gradientLossInside() {
+        loaded();
+        return shardLoss;
     }
 
     @Override
-    public void readGradient(int layer, float[] target, int targetOffset) {
-        boolean entered = guard.enter();
-        try {
-            loaded();
-            int count = layerCount(layer);
-            Checks.slice("target", target, targetOffset, count);
-            System.arraycopy(sums, sumsAt[layer - 1], target, targetOffset, count);
-        } finally {
-            guard.exit(entered);
-        }
+    protected void readGradientInside(int layer, float[] target, int targetOffset) {
+        loaded();
+        int count = layerCount(layer);
+        Checks.slice("target", target, targetOffset, count);
+        System.arraycopy(sums, sumsAt[layer - 1], target, targetOffset, count);
     }
 
     @Override
-    public void writeGradient(int layer, float[] source, int sourceOffset) {
-        boolean entered = guard.enter();
-        try {
-            loaded();
-            int count = layerCount(layer);
-            Checks.slice("source", source, sourceOffset, count);
-            System.arraycopy(source, sourceOffset, sums, sumsAt[layer - 1], count);
-        } finally {
-            guard.exit(entered);
-        }
+    protected void writeGradientInside(int layer, float[] source, int sourceOffset) {
+        loaded();
+        int count = layerCount(layer);
+        Checks.slice("source", source, sourceOffset, count);
+        System.arraycopy(source, sourceOffset, sums, sumsAt[layer - 1], count);
     }
 
     /** Layer {@code layer}'s part of {@link #apply(float, int)}; the rule of the step is set with {@code layer = L}. */
     @Override
-    public void apply(int layer, float learningRate, int totalBatch) {
-        boolean entered = guard.enter();
-        try {
-            loaded();
-            layerCount(layer);
-            if (layer == weights.length) {
-                Checks.learningRate(learningRate);
-                Checks.batchSize(totalBatch);
-                steps++;
-                rule.set(optimizer, steps, learningRate, totalBatch);
-            }
-            applyLayer(layer - 1);
-        } finally {
-            guard.exit(entered);
+    protected void applyInside(int layer, float learningRate, int totalBatch) {
+        loaded();
+        layerCount(layer);
+        if (layer == weights.length) {
+            Checks.learningRate(learningRate);
+            Checks.batchSize(totalBatch);
+            steps++;
+            rule.set(optimizer, steps, learningRate, totalBatch);
         }
+        applyLayer(layer - 1);
     }
 
     /** {@code (n_{l-1} + 1) · n_l}, after checking {@code 1 ≤ layer ≤ L}. */
@@ -500,47 +405,20 @@ public final class CpuBackend implements GradientExchange, Profiled {
     }
 
     @Override
-    public int gradientLength() {
-        boolean entered = guard.enter();
-        try {
-            return gradientLengthInside();
-        } finally {
-            guard.exit(entered);
-        }
-    }
-
-    private int gradientLengthInside() {
+    protected int gradientLengthInside() {
         loaded();
         return sums.length;
     }
 
     @Override
-    public void readGradient(float[] target) {
-        boolean entered = guard.enter();
-        try {
-            readGradientInside(target);
-        } finally {
-            guard.exit(entered);
-        }
-    }
-
-    private void readGradientInside(float[] target) {
+    protected void readGradientInside(float[] target) {
         loaded();
         Checks.gradient("target", target, sums.length);
         System.arraycopy(sums, 0, target, 0, sums.length);
     }
 
     @Override
-    public void writeGradient(float[] source) {
-        boolean entered = guard.enter();
-        try {
-            writeGradientInside(source);
-        } finally {
-            guard.exit(entered);
-        }
-    }
-
-    private void writeGradientInside(float[] source) {
+    protected void writeGradientInside(float[] source) {
         loaded();
         Checks.gradient("source", source, sums.length);
         System.arraycopy(source, 0, sums, 0, sums.length);
@@ -548,16 +426,7 @@ public final class CpuBackend implements GradientExchange, Profiled {
 
     /** The optimizer rule of the update epilogue ({@link OptimizerStep}) over the held sums, on this thread (it is elementwise). */
     @Override
-    public void apply(float learningRate, int totalBatch) {
-        boolean entered = guard.enter();
-        try {
-            applyInside(learningRate, totalBatch);
-        } finally {
-            guard.exit(entered);
-        }
-    }
-
-    private void applyInside(float learningRate, int totalBatch) {
+    protected void applyInside(float learningRate, int totalBatch) {
         loaded();
         Checks.learningRate(learningRate);
         Checks.batchSize(totalBatch);
@@ -659,16 +528,7 @@ public final class CpuBackend implements GradientExchange, Profiled {
     }
 
     @Override
-    public void close() {
-        boolean entered = guard.enter();
-        try {
-            closeInside();
-        } finally {
-            guard.exit(entered);
-        }
-    }
-
-    private void closeInside() {
+    protected void closeInside() {
         if (!closed) {
             closed = true;
             passes.close();
