@@ -30,7 +30,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * ({@code opencl}, device 0) with the whole batch within 1e-5 after ten steps
  * ({@link DataParallelTest#compare}): every optimizer, a regression and a softmax classifier,
  * equal shares on batches of 32 (dividing), 33 (not) and 1 (one shard empty), and shares 1:3 on
- * 32 (dividing) and 33 (not). The two replicas stay bitwise equal. Maven runs this class in an
+ * 32 (dividing) and 33 (not). The two replicas stay bitwise equal; the overlapped reduction gives
+ * the unoverlapped one's numbers bit for bit; the device-to-device reduction (peer copies,
+ * emulated) equals one device too. Maven runs this class in an
  * execution of its own whose JVM sees PoCL as two devices ({@code POCL_DEVICES="pthread pthread"},
  * and the system property {@code deltaprop.test.devices=2}, which makes fewer than two devices a
  * failure where {@code DELTAPROP_REQUIRE} names {@code opencl}; elsewhere it is a skip).

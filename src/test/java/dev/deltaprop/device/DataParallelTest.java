@@ -33,6 +33,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * two {@code pthread} devices in CI). Shares that divide the batch must agree within 1e-5; shares
  * that do not (and a batch of 1 on two replicas, one shard empty) also compute the whole batch's
  * mean, so they agree within the same bound — only the order of the sums differs either way.
+ * The overlapped reduction (the default) and the unoverlapped one agree bit for bit.
  */
 class DataParallelTest {
     static final int STEPS = 10;
