@@ -40,6 +40,11 @@ import java.util.Objects;
  * {@link #device()} says which path the loaded network takes, and {@code -D}{@value
  * FusedMlp#PROPERTY}{@code =true|false|auto} chooses.
  *
+ * <p>On the CUDA drivers a training step's launches after the batch is in place are captured
+ * once as a graph and replayed while the step's {@link StepGraph.Key} (net, path, batch, the
+ * optimizer step's numbers) stays the same ({@link StepGraph}); {@code -D}{@value
+ * StepGraph#PROPERTY}{@code =auto|true|false} chooses, and {@link #device()} says which.
+ *
  * <p>This class is the facade: it checks every argument before any device work, owns the
  * driver and the loaded {@link DeviceNet} (the buffers and the step count), and hands the work to
  * one class per seam: {@link BatchInput} (a batch into {@code X} and {@code D}),
@@ -62,6 +67,7 @@ public final class DeviceBackend extends GuardedExchange implements Profiled {
     private final LayerPath layers;
     private final FusedPath fused;
     private final DeviceExchange exchange;
+    private final StepGraph graphs;
     private DeviceNet net;
     private Optimizer optimizer;
     private int lastLaunches;
@@ -96,6 +102,7 @@ public final class DeviceBackend extends GuardedExchange implements Profiled {
             FusedMlp.Mode mode = FusedMlp.mode(); // a bad -Ddeltaprop.fused closes the driver too
             this.kernels = tiles == null ? new Kernels(driver) : new Kernels(driver, tiles);
             this.fused = new FusedPath(driver, kernels, mode);
+            this.graphs = new StepGraph(driver, StepGraph.mode()); // so do a bad -Ddeltaprop.graphs, or =true without CUDA
         } catch (RuntimeException | Error e) {
             driver.close();
             throw e;
@@ -113,7 +120,17 @@ public final class DeviceBackend extends GuardedExchange implements Profiled {
     @Override
     public String device() {
         return driver.deviceName() + " (" + driver.deviceVersion() + "; " + driver.binding() + "; tiles "
-                + kernels.tiles() + "; " + fused.description(net) + ")";
+                + kernels.tiles() + "; " + fused.description(net) + "; " + graphs.description() + ")";
+    }
+
+    /** The graph mode from now on (the tests choose); any graph is dropped. */
+    void graphMode(StepGraph.Mode mode) {
+        graphs.mode(mode);
+    }
+
+    /** The step graphs, for the device tests. */
+    StepGraph graphs() {
+        return graphs;
     }
 
     /** The fused path's mode for the next {@link #load} (the tests choose each path). */
@@ -148,6 +165,7 @@ public final class DeviceBackend extends GuardedExchange implements Profiled {
                     + " more than the device's " + MemoryEstimate.describe(driver.globalMemoryBytes()));
         }
         exchange.close();
+        graphs.invalidate();
         if (net != null) {
             net.close();
             net = null;
@@ -217,7 +235,10 @@ public final class DeviceBackend extends GuardedExchange implements Profiled {
     /** The step's launches once the batch is in {@code X} and {@code D} and the timer started; returns the loss. */
     private float train(DeviceNet net, int batch, float learningRate, int launchesBefore) {
         OptimizerStep rule = OptimizerStep.of(optimizer, learningRate, net.nextStep());
-        int launches = fused.on() ? fused.step(net, batch, rule, timer) : layers.step(net, batch, rule);
+        boolean fusedStep = fused.on();
+        // replayed from a graph where the same step ran before (StepGraph); the loss read stays outside it
+        int launches = graphs.run(StepGraph.Key.of(net, fusedStep, batch, rule),
+                () -> fusedStep ? fused.step(net, batch, rule, timer) : layers.step(net, batch, rule), timer.enabled());
         float loss = net.readLoss();
         timer.finish();
         lastLaunches = launchesBefore + launches;
@@ -330,6 +351,7 @@ public final class DeviceBackend extends GuardedExchange implements Profiled {
         closed = true;
         try {
             exchange.close();
+            graphs.close();
             if (net != null) {
                 net.close();
                 net = null;
