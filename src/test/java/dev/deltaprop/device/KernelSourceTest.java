@@ -27,11 +27,11 @@ class KernelSourceTest {
         assertFalse(java.util.regex.Pattern.compile("(?m)^\\s*#\\s*include").matcher(source.text()).find(),
                 "no #include directive left");
         for (String kernel : new String[] {"forward_softmax", "delta_output_elementwise", "delta_output_softmax",
-                "delta_output_loss", "update_gemm", "gather_rows", "forward_reduce", "delta_hidden_reduce"}) {
+                "delta_output_loss", "gather_rows", "forward_reduce", "delta_hidden_reduce", "update_reduce", "gradient_reduce"}) {
             assertTrue(source.text().contains("KERNEL void " + kernel + "("), kernel);
         }
         // instantiated once per tile class by gemm_classes.h: forward_gemm_small, forward_gemm_large, …
-        for (String kernel : new String[] {"forward_gemm", "delta_hidden_gemm"}) {
+        for (String kernel : new String[] {"forward_gemm", "delta_hidden_gemm", "update_gemm"}) {
             assertTrue(source.text().contains("CLASSED(" + kernel + ")("), kernel);
         }
         assertEquals(2, source.text().split("#define GEMM_CLASS ", -1).length - 1, "two tile classes");
