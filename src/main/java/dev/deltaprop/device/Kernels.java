@@ -129,10 +129,21 @@ final class Kernels {
      * squared error {@code Δ = (Y − D) ⊙ f'(U)}; cross entropy {@code Δ = Y − D}, its loss from
      * {@code U} in the stable form, and with a softmax {@code f} also {@code Y = softmax(U)}
      * written to {@code y} (which forward left equal to {@code U}). {@code partials} holds at
-     * least {@link #MAX_PARTIALS} floats. Two launches.
+     * least {@link #MAX_PARTIALS} floats. Two launches. The loss is not recorded (an eager step's,
+     * or the kernel tests').
      */
     void deltaOutput(Memory y, Memory d, Memory u, Memory delta, Memory partials, Memory loss, int batch, int n,
                      Activation f, Loss e) {
+        deltaOutput(y, d, u, delta, partials, loss, batch, n, f, e, 0);
+    }
+
+    /**
+     * As {@link #deltaOutput(Memory, Memory, Memory, Memory, Memory, Memory, int, int, Activation, Loss)},
+     * and with {@code recordCapacity > 0} the loss is also appended to the loss record that
+     * {@code loss} holds after {@code loss[0]} ({@link LossRecord}: {@code 3 + recordCapacity} floats).
+     */
+    void deltaOutput(Memory y, Memory d, Memory u, Memory delta, Memory partials, Memory loss, int batch, int n,
+                     Activation f, Loss e, int recordCapacity) {
         int groups;
         if (f == Activation.SOFTMAX) {
             groups = rowGroups(batch);
@@ -144,7 +155,8 @@ final class Kernels {
             launch(deltaOutput, new int[] {groups}, new int[] {tiles.reduce()}, y, d, u, delta, partials, count,
                     f.code(), e == Loss.CROSS_ENTROPY ? 1 : 0);
         }
-        launch(deltaOutputLoss, new int[] {1}, new int[] {tiles.reduce()}, partials, loss, groups, 1.0f / batch);
+        launch(deltaOutputLoss, new int[] {1}, new int[] {tiles.reduce()}, partials, loss, groups, 1.0f / batch,
+                recordCapacity);
     }
 
     /** {@code Δ = (Δ_next · W_nextᵀ) ⊙ f'(U, Z)}; {@code wNext} is n × nNext. One launch, two with split-K. */

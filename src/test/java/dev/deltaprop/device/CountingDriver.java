@@ -11,6 +11,8 @@ final class CountingDriver implements Driver {
     int launches;
     int writes;
     int allocations;
+    /** Reads and finishes: the calls that make the host wait for the device. */
+    int waits;
 
     CountingDriver(Driver driver) {
         this.driver = driver;
@@ -57,6 +59,7 @@ final class CountingDriver implements Driver {
 
     @Override
     public void read(Memory source, long sourceOffset, float[] target, int targetOffset, int count) {
+        waits++;
         driver.read(source, sourceOffset, target, targetOffset, count);
     }
 
@@ -69,7 +72,11 @@ final class CountingDriver implements Driver {
         driver.launch(kernel, groups, groupSize, arguments);
     }
 
-    @Override public void finish() { driver.finish(); }
+    @Override
+    public void finish() {
+        waits++;
+        driver.finish();
+    }
     @Override public TimingMark mark() { return driver.mark(); }
     @Override public long elapsedNanos(TimingMark start, TimingMark end) { return driver.elapsedNanos(start, end); }
     @Override public void close() { driver.close(); }
