@@ -22,8 +22,8 @@ import java.util.Objects;
  * loss (squared error or cross entropy; with a softmax output this pass also normalises the
  * rows), hidden δ {@code l = L-1..1} (each from {@code W^{l+1}} before it changes), then the
  * updates {@code l = 1..L} with the optimizer in their epilogue — that is {@code 3L + 1}
- * launches whatever the loss and the optimizer (one more for each forward or δ GEMM that
- * {@code GemmPlan} splits along K), with no host round trip but the batch upload
+ * launches whatever the loss and the optimizer (one more for each forward, δ or update GEMM
+ * that {@code GemmPlan} splits along K; a split update steps in that reduce), with no host round trip but the batch upload
  * before it and the one-float loss read after it. Parameters and the optimizer's state (v, or m
  * and s) stay on the device until {@link #network()} or {@link #optimizerState()} asks for them;
  * the step count {@code t} is kept here and Adam's bias corrections are computed here in double
@@ -40,6 +40,11 @@ import java.util.Objects;
  * same loss, optimizer and read-outs, on GPU-class devices by default ({@link FusedMlp.Mode});
  * {@link #device()} says which path the loaded network takes, and {@code -D}{@value
  * FusedMlp#PROPERTY}{@code =true|false|auto} chooses.
+ *
+ * <p>On the CUDA drivers a training step's launches after the batch is in place are captured
+ * once as a graph and replayed while the step's {@link StepGraph.Key} (net, path, batch, the
+ * optimizer step's numbers) stays the same ({@link StepGraph}); {@code -D}{@value
+ * StepGraph#PROPERTY}{@code =auto|true|false} chooses, and {@link #device()} says which.
  *
  * <p>This class is the facade: it checks every argument before any device work, owns the
  * driver and the loaded {@link DeviceNet} (the buffers and the step count), and hands the work to
@@ -64,6 +69,7 @@ public final class DeviceBackend extends GuardedExchange implements Profiled {
     private final FusedPath fused;
     private final DeviceExchange exchange;
     private final LossRecord record;
+    private final StepGraph graphs;
     private DeviceNet net;
     private Optimizer optimizer;
     private int lastLaunches;
@@ -98,6 +104,7 @@ public final class DeviceBackend extends GuardedExchange implements Profiled {
             FusedMlp.Mode mode = FusedMlp.mode(); // a bad -Ddeltaprop.fused closes the driver too
             this.kernels = tiles == null ? new Kernels(driver) : new Kernels(driver, tiles);
             this.fused = new FusedPath(driver, kernels, mode);
+            this.graphs = new StepGraph(driver, StepGraph.mode()); // so do a bad -Ddeltaprop.graphs, or =true without CUDA
         } catch (RuntimeException | Error e) {
             driver.close();
             throw e;
@@ -116,7 +123,17 @@ public final class DeviceBackend extends GuardedExchange implements Profiled {
     @Override
     public String device() {
         return driver.deviceName() + " (" + driver.deviceVersion() + "; " + driver.binding() + "; tiles "
-                + kernels.tiles() + "; " + fused.description(net) + ")";
+                + kernels.tiles() + "; " + fused.description(net) + "; " + graphs.description() + ")";
+    }
+
+    /** The graph mode from now on (the tests choose); any graph is dropped. */
+    void graphMode(StepGraph.Mode mode) {
+        graphs.mode(mode);
+    }
+
+    /** The step graphs, for the device tests. */
+    StepGraph graphs() {
+        return graphs;
     }
 
     /** The fused path's mode for the next {@link #load} (the tests choose each path). */
@@ -151,6 +168,7 @@ public final class DeviceBackend extends GuardedExchange implements Profiled {
                     + " more than the device's " + MemoryEstimate.describe(driver.globalMemoryBytes()));
         }
         exchange.close();
+        graphs.invalidate();
         if (net != null) {
             net.close();
             net = null;
@@ -274,8 +292,12 @@ public final class DeviceBackend extends GuardedExchange implements Profiled {
      */
     private float train(DeviceNet net, int batch, float learningRate, int launchesBefore, boolean lazy) {
         OptimizerStep rule = OptimizerStep.of(optimizer, learningRate, net.nextStep());
+        boolean fusedStep = fused.on();
         int capacity = lazy ? LossRecord.CAPACITY : 0;
-        int launches = fused.on() ? fused.step(net, batch, rule, timer, capacity) : layers.step(net, batch, rule, capacity);
+        // replayed from a graph where the same step ran before (StepGraph); the loss read stays outside it
+        int launches = graphs.run(StepGraph.Key.of(net, fusedStep, batch, rule, capacity),
+                () -> fusedStep ? fused.step(net, batch, rule, timer, capacity) : layers.step(net, batch, rule, capacity),
+                timer.enabled());
         lastLaunches = launchesBefore + launches;
         if (lazy) {
             timer.finish();
@@ -393,6 +415,7 @@ public final class DeviceBackend extends GuardedExchange implements Profiled {
         closed = true;
         try {
             exchange.close();
+            graphs.close();
             if (net != null) {
                 net.close();
                 net = null;

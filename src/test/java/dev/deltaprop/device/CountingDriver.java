@@ -13,6 +13,7 @@ final class CountingDriver implements Driver {
     int allocations;
     /** Reads and finishes: the calls that make the host wait for the device. */
     int waits;
+    int graphLaunches;
 
     CountingDriver(Driver driver) {
         this.driver = driver;
@@ -72,6 +73,18 @@ final class CountingDriver implements Driver {
         driver.launch(kernel, groups, groupSize, arguments);
     }
 
+    @Override public boolean capturesGraphs() { return driver.capturesGraphs(); }
+    @Override public Graph capture(Runnable launches) { return driver.capture(launches); }
+
+    /** A graph's launches count as launches each time it runs (the kernels run as if launched). */
+    @Override
+    public void launch(Graph graph) {
+        launches += graph.launches();
+        graphLaunches++;
+        driver.launch(graph);
+    }
+
+    @Override public void destroy(Graph graph) { driver.destroy(graph); }
     @Override
     public void finish() {
         waits++;
