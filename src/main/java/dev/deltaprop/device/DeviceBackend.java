@@ -21,8 +21,8 @@ import java.util.Objects;
  * loss (squared error or cross entropy; with a softmax output this pass also normalises the
  * rows), hidden δ {@code l = L-1..1} (each from {@code W^{l+1}} before it changes), then the
  * updates {@code l = 1..L} with the optimizer in their epilogue — that is {@code 3L + 1}
- * launches whatever the loss and the optimizer (one more for each forward or δ GEMM that
- * {@code GemmPlan} splits along K), with no host round trip but the batch upload
+ * launches whatever the loss and the optimizer (one more for each forward, δ or update GEMM
+ * that {@code GemmPlan} splits along K; a split update steps in that reduce), with no host round trip but the batch upload
  * before it and the one-float loss read after it. Parameters and the optimizer's state (v, or m
  * and s) stay on the device until {@link #network()} or {@link #optimizerState()} asks for them;
  * the step count {@code t} is kept here and Adam's bias corrections are computed here in double
