@@ -30,8 +30,9 @@ import java.util.Objects;
  * update GEMMs over {@code Z^{l-1}ᵀ Δ^l} whose epilogue applies the optimizer ({@link OptimizerStep})
  * to each finished tile, the bias step from the column sums {@code Σ_b Δ^l_b} that the pass producing
  * {@code Δ^l} gathered ({@link ColumnSums}). An update runs in the phase of the next δ that no longer
- * needs its weights, so a step of {@code L ≥ 2} layers has {@code 2L} barriers, not {@code 3L}
- * ({@link #train}). The optimizer's state lives here beside the weights,
+ * needs its weights, so a step of {@code L ≥ 2} layers has {@code 2L} barriers, not {@code 3L}: the
+ * {@code L} forward layers, {@code Δ^{L-1}}, each {@code Δ^l} beside the update of {@code W^{l+2}},
+ * then the updates of {@code W^2} and {@code W^1} together. The optimizer's state lives here beside the weights,
  * one float array per slot and parameter array, and {@code load} resets it. The activations are
  * kept for the largest batch seen, so a step allocates nothing once the first step of that size
  * has run. Results are bitwise identical for any thread count (work is split over outputs; every
@@ -588,7 +589,7 @@ public final class CpuBackend implements GradientExchange, Profiled {
     }
 
     /**
-     * The phases of an unprofiled step ({@link #train}): {@code 2L} ({@code 2} for one layer), and one
+     * The phases of an unprofiled step: {@code 2L} ({@code 2} for one layer), and one
      * more for the output δ of a softmax wider than a micro-kernel tile.
      */
     @Override
