@@ -56,6 +56,37 @@ final class CheckpointStore {
         } catch (IOException e) {
             throw new UncheckedIOException("checkpointDir: could not read " + files.directory() + ": " + e.getMessage(), e);
         }
+        requireSettings(checkpoint, initial);
+        if (checkpoint.samples() != samples || checkpoint.dataFingerprint() != fingerprint) {
+            throw new IllegalArgumentException("dataset: expected the data of the checkpoint in " + files.directory() + " ("
+                    + checkpoint.samples() + " rows, fingerprint " + Long.toHexString(checkpoint.dataFingerprint())
+                    + "), found " + samples + " rows with fingerprint " + Long.toHexString(fingerprint)
+                    + " (the same rows in the same partitions are needed)");
+        }
+        return new Resume(checkpoint.network(), checkpoint.optimizerState(), checkpoint.epoch(), checkpoint.history());
+    }
+
+    /**
+     * On the driver, before any task starts: a checkpoint in {@code settings.checkpointDir()} must
+     * be of the same network, optimizer, schedule, batch, learning rate, seed and epochs (the data
+     * is checked by the tasks, which alone see the partitions).
+     */
+    static void precheck(FitSettings settings) {
+        if (settings.checkpointDir().isEmpty()) {
+            return;
+        }
+        CheckpointStore store = new CheckpointStore(settings, "", 0);
+        if (store.files.exists()) {
+            try {
+                store.requireSettings(store.files.read(), settings.network());
+            } catch (IOException e) {
+                throw new UncheckedIOException("checkpointDir: could not read " + store.files.directory() + ": "
+                        + e.getMessage(), e);
+            }
+        }
+    }
+
+    private void requireSettings(Checkpoint checkpoint, Network initial) {
         TrainerConfig ours = settings.config();
         TrainerConfig theirs = checkpoint.config();
         same("batchSize", theirs.batch(), ours.batch());
@@ -65,13 +96,15 @@ final class CheckpointStore {
         same("seed", theirs.seed(), ours.seed());
         same("epochs", theirs.epochs(), ours.epochs());
         same("layers", checkpoint.network().shape(), initial.shape());
-        if (checkpoint.samples() != samples || checkpoint.dataFingerprint() != fingerprint) {
-            throw new IllegalArgumentException("dataset: expected the data of the checkpoint in " + files.directory() + " ("
-                    + checkpoint.samples() + " rows, fingerprint " + Long.toHexString(checkpoint.dataFingerprint())
-                    + "), found " + samples + " rows with fingerprint " + Long.toHexString(fingerprint)
-                    + " (the same rows in the same partitions are needed)");
+        same("activations", activations(checkpoint.network()), activations(initial));
+    }
+
+    private static String activations(Network network) {
+        StringBuilder text = new StringBuilder();
+        for (int l = 0; l < network.depth(); l++) {
+            text.append(l == 0 ? "" : "-").append(network.layer(l).activation());
         }
-        return new Resume(checkpoint.network(), checkpoint.optimizerState(), checkpoint.epoch(), checkpoint.history());
+        return text.toString();
     }
 
     private void same(String field, Object checkpoint, Object ours) {

@@ -103,6 +103,7 @@ public final class DeltapropClassifier
 
     @Override
     public DeltapropClassificationModel train(Dataset<?> dataset) {
+        settings(1, 2, "softmax"); // the params alone, before any job reads the data
         int classes = getNumClasses(dataset, 10_000);
         if (classes < 2) {
             throw new IllegalArgumentException("labelCol: expected at least 2 classes, found " + classes);

@@ -112,6 +112,7 @@ public final class DeltapropRegressor
 
     @Override
     public DeltapropRegressionModel train(Dataset<?> dataset) {
+        settings(1, 1, getOrDefault(outputActivation)); // the params alone, before any job reads the data
         FitSettings settings = settings(DistributedFit.inputs(dataset, getFeaturesCol()), 1, getOrDefault(outputActivation));
         DistributedFit.Result result = DistributedFit.run(dataset, getFeaturesCol(), getLabelCol(), settings, 0,
                 getNumTasks());

@@ -1,24 +1,36 @@
 package dev.deltaprop.spark;
 
+import org.apache.spark.TaskContext;
+
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * For tests in local mode only (one JVM, so a static reaches the tasks): makes one training task
- * throw once, at a chosen partition, epoch and step, to show that Spark's retry of the barrier
- * stage gives the model of an undisturbed run. Disarmed when it fires and by default.
+ * For tests in local mode only (one JVM, so a static reaches the tasks): makes the first attempt
+ * of one task throw once, at a chosen partition, epoch and round, to show that Spark's retry of
+ * that task gives the model of an undisturbed run ({@link #failOnce}), or every attempt until
+ * disarmed, to make the whole fit fail there ({@link #failAlways}). Disarmed by default.
  */
 final class FaultInjection {
-    /** {@code partition:epoch:step} of the one failure to come, or null. */
+    /** {@code partition:epoch:round} of the one failure to come, or null. */
     private static final AtomicReference<String> ARMED = new AtomicReference<>();
 
     private FaultInjection() {
     }
 
-    static void failOnce(int partition, int epoch, int step) {
-        ARMED.set(partition + ":" + epoch + ":" + step);
+    private static volatile boolean always;
+
+    static void failOnce(int partition, int epoch, int round) {
+        always = false;
+        ARMED.set(partition + ":" + epoch + ":" + round);
+    }
+
+    static void failAlways(int partition, int epoch, int round) {
+        always = true;
+        ARMED.set(partition + ":" + epoch + ":" + round);
     }
 
     static void disarm() {
+        always = false;
         ARMED.set(null);
     }
 
@@ -26,11 +38,18 @@ final class FaultInjection {
         return ARMED.get() != null;
     }
 
-    static void check(int partition, int epoch, int step) {
-        String here = partition + ":" + epoch + ":" + step;
-        if (here.equals(ARMED.get()) && ARMED.compareAndSet(here, null)) {
+    static void check(int partition, int epoch, int round) {
+        String armed = ARMED.get();
+        if (always && armed != null && armed.equals(partition + ":" + epoch + ":" + round)) {
             throw new IllegalStateException("injected failure (FaultInjection) in partition " + partition + ", epoch "
-                    + epoch + ", step " + step);
+                    + epoch + ", round " + round + ", every attempt");
+        }
+        TaskContext task = TaskContext.get();
+        // compareAndSet compares references: the armed string itself, not an equal one
+        if (armed != null && task != null && task.attemptNumber() == 0 && armed.equals(partition + ":" + epoch + ":" + round)
+                && ARMED.compareAndSet(armed, null)) {
+            throw new IllegalStateException("injected failure (FaultInjection) in partition " + partition + ", epoch "
+                    + epoch + ", round " + round + ", attempt 0");
         }
     }
 }

@@ -59,6 +59,15 @@ record FitSettings(int inputs, int[] hidden, int outputs, String activation, Str
                 throw new IllegalArgumentException("layers[" + k + "]: expected a width of at least 1, found " + hidden[k]);
             }
         }
+        if (batch < 1) {
+            throw new IllegalArgumentException("batchSize: expected at least 1 sample, found " + batch);
+        }
+        if (epochs < 1) {
+            throw new IllegalArgumentException("epochs: expected at least 1, found " + epochs);
+        }
+        if (!Float.isFinite(learningRate) || !(learningRate > 0)) {
+            throw new IllegalArgumentException("learningRate: expected a finite number > 0, found " + learningRate);
+        }
         if (averageEvery < 1) {
             throw new IllegalArgumentException("averageEvery: expected at least 1 local step, found " + averageEvery);
         }

@@ -16,7 +16,9 @@ import java.util.SplittableRandom;
  * {@code (seed, epoch, p)} alone, so a retried task or a resumed run draws the same one: samples
  * never move between partitions (repartition the data first if it is sorted, e.g. by label).
  */
-final class GlobalBatches {
+final class GlobalBatches implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     private final int[] counts;
     private final long total;
     private final int steps;

@@ -9,15 +9,56 @@ import java.util.Iterator;
 /**
  * A partition's rows as the backend takes them: {@code x} ({@code n × n_0}) and {@code d}
  * ({@code n × n_L}), batch-major float32; a class label {@code c} becomes the one-hot row
- * {@code d_c = 1}. Rows come as {@code (features, label)}.
- *
- * @param x           inputs
- * @param d           teachers
- * @param samples     {@code n}
- * @param outputs     {@code n_L}
- * @param fingerprint {@link Checkpoint#fingerprint} of {@code x} and {@code d}
+ * {@code d_c = 1}. Rows come as {@code (features, label)}. Built once per fit and cached by Spark
+ * on the executor that holds the partition, where every round's task finds it; the
+ * {@code fingerprint} is {@link Checkpoint#fingerprint} of {@code x} and {@code d}.
  */
-record PartitionData(float[] x, float[] d, int samples, int outputs, long fingerprint) {
+final class PartitionData implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
+    final int partition;
+    final float[] x;
+    final float[] d;
+    final int samples;
+    final int inputs;
+    final int outputs;
+    final long fingerprint;
+    /** The epoch order last drawn, for the rounds of that epoch (not sent anywhere). */
+    private transient int orderEpoch;
+    private transient long orderSeed;
+    private transient int[] order;
+
+    private PartitionData(int partition, float[] x, float[] d, int samples, int inputs, int outputs, long fingerprint) {
+        this.partition = partition;
+        this.x = x;
+        this.d = d;
+        this.samples = samples;
+        this.inputs = inputs;
+        this.outputs = outputs;
+        this.fingerprint = fingerprint;
+    }
+
+    /** {@link GlobalBatches#order} of this partition in {@code epoch}, drawn once per epoch. */
+    synchronized int[] order(long seed, int epoch) {
+        if (order == null || orderEpoch != epoch || orderSeed != seed) {
+            order = GlobalBatches.order(samples, seed, epoch, partition);
+            orderEpoch = epoch;
+            orderSeed = seed;
+        }
+        return order;
+    }
+
+    /** The inputs and teachers of the samples at positions {@code [start, start + count)} of {@code order}. */
+    float[][] gather(int[] order, int start, int count) {
+        float[] xs = new float[count * inputs];
+        float[] ds = new float[count * outputs];
+        for (int b = 0; b < count; b++) {
+            int row = order[start + b];
+            System.arraycopy(x, row * inputs, xs, b * inputs, inputs);
+            System.arraycopy(d, row * outputs, ds, b * outputs, outputs);
+        }
+        return new float[][] {xs, ds};
+    }
 
     /**
      * @param classes   the number of classes (one-hot teachers), or 0 for a regression on the label
@@ -26,6 +67,9 @@ record PartitionData(float[] x, float[] d, int samples, int outputs, long finger
      *                                  number is not finite or a label is not a class index
      */
     static PartitionData of(Iterator<Row> rows, int inputs, int classes, int partition) {
+        if (classes < 0) {
+            throw new IllegalArgumentException("classes: expected 0 (a regression) or more, found " + classes);
+        }
         int outputs = classes > 0 ? classes : 1;
         FloatList x = new FloatList();
         FloatList d = new FloatList();
@@ -69,7 +113,7 @@ record PartitionData(float[] x, float[] d, int samples, int outputs, long finger
         }
         float[] xs = x.toArray();
         float[] ds = d.toArray();
-        return new PartitionData(xs, ds, n, outputs, Checkpoint.fingerprint(xs, ds));
+        return new PartitionData(partition, xs, ds, n, inputs, outputs, Checkpoint.fingerprint(xs, ds));
     }
 
     /** A growable float array (no boxing for a partition of a million numbers). */
