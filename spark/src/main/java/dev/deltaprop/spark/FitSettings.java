@@ -101,7 +101,7 @@ record FitSettings(int inputs, int[] hidden, int outputs, String activation, Str
         try {
             return LearningRateSchedule.parse(schedule);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("schedule: " + e.getMessage(), e);
+            throw named("schedule", e);
         }
     }
 
@@ -109,7 +109,7 @@ record FitSettings(int inputs, int[] hidden, int outputs, String activation, Str
         try {
             return Optimizer.Kind.parse(optimizer);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("optimizer: " + e.getMessage(), e);
+            throw named("optimizer", e);
         }
     }
 
@@ -137,8 +137,14 @@ record FitSettings(int inputs, int[] hidden, int outputs, String activation, Str
         try {
             return Activation.parse(name);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(field + ": " + e.getMessage(), e);
+            throw named(field, e);
         }
+    }
+
+    /** {@code e} with its message starting with {@code field:} (the core's parsers may name it already). */
+    private static IllegalArgumentException named(String field, IllegalArgumentException e) {
+        String message = String.valueOf(e.getMessage());
+        return message.startsWith(field + ":") ? e : new IllegalArgumentException(field + ": " + message, e);
     }
 
     @Override

@@ -41,8 +41,9 @@ final class TrainingParams {
         schedule = new Param<>(stage, "schedule", "learning rate by epoch: constant, step:K:G or cosine");
         backend = new Param<>(stage, "backend", "what each task trains on: auto (its executor's GPU, else cpu), cpu,"
                 + " opencl, cuda, …");
-        sync = new Param<>(stage, "sync", "gradients: the tasks' gradients are summed every step (equal to one"
-                + " machine); average: parameters averaged every averageEvery local steps");
+        sync = new Param<>(stage, "sync", "average (default): parameters and optimizer state averaged every"
+                + " averageEvery local steps; gradients: the tasks' gradients summed every step (equal to one machine,"
+                + " one Spark job per step)");
         averageEvery = new IntParam(stage, "averageEvery", "k, local steps between two parameter averages (sync average)");
         checkpointDir = new Param<>(stage, "checkpointDir", "a folder every task and the driver see: training writes"
                 + " checkpoints there and resumes from the latest; empty for none");
@@ -58,7 +59,7 @@ final class TrainingParams {
         stage.setDefault(seed, 1L);
         stage.setDefault(schedule, "constant");
         stage.setDefault(backend, "auto");
-        stage.setDefault(sync, "gradients");
+        stage.setDefault(sync, "average");
         stage.setDefault(averageEvery, 8);
         stage.setDefault(checkpointDir, "");
         stage.setDefault(checkpointEvery, 1);
