@@ -16,7 +16,7 @@ import org.apache.spark.ml.util.MLWriter;
  * {@code cpu.Predictor} on each executor thread), and {@code rawPredictionCol} the same softmax
  * output (the network's own outputs; deltaprop keeps no separate scores). Saved with
  * {@code write().save(path)}: Spark's metadata and the network in deltaprop's model format
- * ({@link ModelStore}).
+ * (a {@code metadata/} folder and {@code deltaprop/model.json}).
  */
 public final class DeltapropClassificationModel
         extends ProbabilisticClassificationModel<Vector, DeltapropClassificationModel> implements MLWritable {

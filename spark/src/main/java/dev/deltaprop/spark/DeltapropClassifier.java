@@ -12,7 +12,7 @@ import org.apache.spark.sql.Dataset;
  * A softmax classifier trained by deltaprop on Spark: hidden layers {@code layers} with
  * {@code activation}, an output of one unit per class with softmax and cross entropy, trained by
  * {@code optimizer} on global batches of {@code batchSize} rows spread over {@code numTasks} tasks
- * that train together (synchronous data parallel, see {@link PartitionTrainer}).
+ * that train together (synchronous data parallel, as the README's "deltaprop on Apache Spark" describes).
  *
  * <pre>{@code
  * DeltapropClassificationModel model = new DeltapropClassifier()

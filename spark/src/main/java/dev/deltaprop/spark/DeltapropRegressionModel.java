@@ -13,7 +13,7 @@ import org.apache.spark.ml.util.MLWriter;
  * A regression trained by {@link DeltapropRegressor}: {@code predictionCol} is the network's one
  * output {@code y = z^L}, computed by the core library's {@code cpu.Predictor} on each executor
  * thread. Saved with {@code write().save(path)}: Spark's metadata and the network in deltaprop's
- * model format ({@link ModelStore}).
+ * model format (a {@code metadata/} folder and {@code deltaprop/model.json}).
  */
 public final class DeltapropRegressionModel
         extends RegressionModel<Vector, DeltapropRegressionModel> implements MLWritable {

@@ -14,7 +14,7 @@ import org.apache.spark.sql.Dataset;
  * one output unit with {@code outputActivation} (identity by default) and the squared error
  * {@code E = ½ (y − d)²} against {@code labelCol}, trained by {@code optimizer} on global batches of
  * {@code batchSize} rows spread over {@code numTasks} tasks that train together (synchronous data
- * parallel, see {@link PartitionTrainer}).
+ * parallel, as the README's "deltaprop on Apache Spark" describes).
  *
  * <pre>{@code
  * DeltapropRegressionModel model = new DeltapropRegressor().setLayers(16).setEpochs(100).fit(train);

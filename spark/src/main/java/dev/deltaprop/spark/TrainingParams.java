@@ -48,7 +48,8 @@ final class TrainingParams {
         checkpointDir = new Param<>(stage, "checkpointDir", "a folder every task and the driver see: training writes"
                 + " checkpoints there and resumes from the latest; empty for none");
         checkpointEvery = new IntParam(stage, "checkpointEvery", "epochs between two checkpoints");
-        numTasks = new IntParam(stage, "numTasks", "training tasks, one per partition, all running at once; 0 for"
+        numTasks = new IntParam(stage, "numTasks", "training tasks, one per partition (the data is"
+                + " repartitioned to as many); 0 for"
                 + " the session's default parallelism");
         stage.setDefault(layers, new int[] {32});
         stage.setDefault(activation, "tanh");
