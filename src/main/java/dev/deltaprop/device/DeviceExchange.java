@@ -45,7 +45,7 @@ final class DeviceExchange implements AutoCloseable {
     double gradient(DeviceNet net, float[] x, float[] d, int offset, int batch) {
         DeviceGradients sums = shard(net, x, d, offset, batch);
         timer.start();
-        layers.backward(net, batch);
+        layers.backward(net, batch, 0); // not a step: its loss is returned, never recorded
         sums.compute(batch);
         timer.family("gradient");
         nextLayer = 0;
