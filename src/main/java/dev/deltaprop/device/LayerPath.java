@@ -11,7 +11,8 @@ package dev.deltaprop.device;
  * <li>hidden δ, {@code l = L−1..1}: {@code Δ^l = (Δ^{l+1} W^{l+1}ᵀ) ⊙ f'(U^l)}, every one from
  *     {@code W^{l+1}} before it changes;</li>
  * <li>update, {@code l = 1..L}: {@code W^l, b^l} take the optimizer step with
- *     {@code g = (1/B) Z^{l-1}ᵀ Δ^l} (bias: {@code (1/B) Σ_b Δ^l_b}) in the GEMM's epilogue.</li>
+ *     {@code g = (1/B) Z^{l-1}ᵀ Δ^l} (bias: {@code (1/B) Σ_b Δ^l_b}) in the GEMM's epilogue, or
+ *     in its split-K reduce where {@link GemmPlan} splits the batch.</li>
  * </ol>
  *
  * <p>That is {@code 3L + 1} launches, plus one reduce for each GEMM that {@link GemmPlan} splits
