@@ -118,11 +118,7 @@ public interface Backend extends AutoCloseable {
      * @return the batch's mean loss, as {@link #step(float[], float[], int, float)}
      */
     default float step(Dataset data, int offset, int batch, float learningRate) {
-        if (!(data instanceof HostDataset)) {
-            throw new IllegalArgumentException("data: expected a data set uploaded to this backend ("
-                    + name() + "), found " + data.getClass().getSimpleName());
-        }
-        HostDataset host = (HostDataset) data;
+        HostDataset host = HostDataset.of(data, name());
         return step(host.gatherInputs(offset, batch), host.gatherTeachers(offset, batch), batch, learningRate);
     }
 

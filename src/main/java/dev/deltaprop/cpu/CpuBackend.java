@@ -22,12 +22,16 @@ import java.util.Objects;
  * The {@code cpu} backend: minibatch training in float on all cores, in pure Java, with every
  * loss and optimizer of DESIGN §1b.
  *
- * <p>A step is the derivation of DESIGN §1 as {@code 3L} parallel phases ({@link Passes}):
- * {@code L} forward GEMMs {@code U^l = Z^{l-1} W^l + b^l, Z^l = f(U^l)}; the output δ with the loss
- * (and the softmax of a softmax output); {@code L−1} δ GEMMs {@code Δ^l = (Δ^{l+1} W^{l+1}ᵀ) ⊙ f'(U^l)},
- * all computed before any weight changes; then {@code L} update GEMMs over
- * {@code Z^{l-1}ᵀ Δ^l} whose epilogue applies the optimizer ({@link OptimizerStep}) to each finished
- * tile, with the bias step in the same phase. The optimizer's state lives here beside the weights,
+ * <p>A step is the derivation of DESIGN §1 as parallel phases ({@link Passes}): the forward GEMMs
+ * {@code U^l = Z^{l-1} W^l + b^l, Z^l = f(U^l)}, the last one computing the output δ with the loss
+ * (and the softmax of a softmax output) in its epilogue; the δ GEMMs
+ * {@code Δ^l = (Δ^{l+1} W^{l+1}ᵀ) ⊙ f'(U^l)}, each reading {@code W^{l+1}} before it changes; and the
+ * update GEMMs over {@code Z^{l-1}ᵀ Δ^l} whose epilogue applies the optimizer ({@link OptimizerStep})
+ * to each finished tile, the bias step from the column sums {@code Σ_b Δ^l_b} that the pass producing
+ * {@code Δ^l} gathered ({@link ColumnSums}). An update runs in the phase of the next δ that no longer
+ * needs its weights, so a step of {@code L ≥ 2} layers has {@code 2L} barriers, not {@code 3L}: the
+ * {@code L} forward layers, {@code Δ^{L-1}}, each {@code Δ^l} beside the update of {@code W^{l+2}},
+ * then the updates of {@code W^2} and {@code W^1} together. The optimizer's state lives here beside the weights,
  * one float array per slot and parameter array, and {@code load} resets it. The activations are
  * kept for the largest batch seen, so a step allocates nothing once the first step of that size
  * has run. Results are bitwise identical for any thread count (work is split over outputs; every
@@ -62,6 +66,8 @@ public final class CpuBackend extends GuardedExchange implements Profiled {
     private float[][] u;
     private float[][] z;
     private float[][] delta;
+    /** {@code columnSums[l]}: {@code Σ_b Δ^l_b}, gathered by the pass that produces {@code Δ^l}, read by the update. */
+    private ColumnSums[] columnSums;
     private int capacity;
     private float[] bufferX = new float[0];
     private float[] bufferD = new float[0];
@@ -73,6 +79,8 @@ public final class CpuBackend extends GuardedExchange implements Profiled {
     /** How many of {@link #FAMILIES} the last profiled call ran: all for a step, {@code forward} for a predict. */
     private int familiesReported;
     private boolean closed;
+    /** Measurement only ({@code StepPhases}): every phase of each step recorded here when set. */
+    private PhaseClock phaseClock;
 
     /** Threads from {@value #THREADS_PROPERTY}, or every available processor. */
     public CpuBackend() {
@@ -172,6 +180,10 @@ public final class CpuBackend extends GuardedExchange implements Profiled {
         u = new float[depth + 1][];
         z = new float[depth + 1][];
         delta = new float[depth + 1][];
+        columnSums = new ColumnSums[depth + 1];
+        for (int l = 1; l <= depth; l++) {
+            columnSums[l] = new ColumnSums();
+        }
         capacity = 0;
         sumsAt = new int[depth];
         int length = 0;
@@ -249,37 +261,87 @@ public final class CpuBackend extends GuardedExchange implements Profiled {
         return y;
     }
 
+    /**
+     * One step in {@code 2L} phases (for {@code L ≥ 2}): the forward layers, the last with the
+     * output δ fused; {@code Δ^{L-1}}; then each {@code Δ^l} beside the update of {@code W^{l+2}}
+     * (which {@code Δ^{l+1}} has finished reading); then the updates of {@code W^2} and {@code W^1}
+     * together. Each phase's GEMMs are independent, so grouping them changes no result. Profiling
+     * runs every pass as its own phase instead, so that each family is timed alone.
+     */
     private float train(float[] x, float[] d, int batch, float learningRate) {
-        double loss = backward(x, d, batch);
-        long start = profiling ? System.nanoTime() : 0;
-        int last = weights.length;
         steps++;
         rule.set(optimizer, steps, learningRate, batch);
-        for (int l = 1; l <= last; l++) {
-            float[][] w = weightState[l - 1];
-            float[][] b = biasState[l - 1];
-            passes.update(weights[l - 1], bias[l - 1], gradient[l - 1], z[l - 1], delta[l], batch, widths[l - 1],
-                    widths[l], rule, slot(w, 0), slot(w, 1), slot(b, 0), slot(b, 1));
+        if (profiling) {
+            double loss = backward(x, d, batch);
+            long start = System.nanoTime();
+            for (int l = 1; l <= weights.length; l++) {
+                stageUpdate(l, batch);
+                passes.runStaged();
+            }
+            lap(3, start);
+            familiesReported = FAMILIES.length;
+            return (float) (loss / batch);
         }
-        lap(3, start);
-        familiesReported = profiling ? FAMILIES.length : familiesReported;
+        if (phaseClock != null) {
+            phaseClock.begin(System.nanoTime());
+        }
+        ensureCapacity(batch);
+        int last = weights.length;
+        double loss = forwardAll(x, d, batch);
+        if (last == 1) {
+            stageUpdate(1, batch);
+            passes.runStaged();
+            return (float) (loss / batch);
+        }
+        stageDelta(last - 1, batch);
+        passes.runStaged();
+        for (int l = last - 2; l >= 1; l--) {
+            stageDelta(l, batch);
+            stageUpdate(l + 2, batch);
+            passes.runStaged();
+        }
+        stageUpdate(2, batch);
+        stageUpdate(1, batch);
+        passes.runStaged();
         return (float) (loss / batch);
     }
 
-    /** Forward, output δ and every hidden δ, with the timings of their families; returns {@code Σ_b E_b}. */
+    /** Records each phase of the following steps in {@code clock} (measurement only); {@code null} stops. */
+    void phaseClock(PhaseClock clock) {
+        phaseClock = clock;
+        passes.clock(clock);
+    }
+
+    /** Stages {@code Δ^l = (Δ^{l+1} W^{l+1}ᵀ) ⊙ f'(U^l)} with its column sums. */
+    private void stageDelta(int l, int batch) {
+        passes.stageDeltaHidden(weights[l], widths[l], widths[l + 1], delta[l + 1], u[l], z[l], activations[l - 1],
+                batch, delta[l], columnSums[l]);
+    }
+
+    /** Stages the update of {@code W^l}, {@code b^l} and their state by {@link #rule}. */
+    private void stageUpdate(int l, int batch) {
+        float[][] w = weightState[l - 1];
+        float[][] b = biasState[l - 1];
+        passes.stageUpdate(weights[l - 1], bias[l - 1], gradient[l - 1], z[l - 1], delta[l], batch, widths[l - 1],
+                widths[l], rule, slot(w, 0), slot(w, 1), slot(b, 0), slot(b, 1), columnSums[l]);
+    }
+
+    /** Forward with the output δ, then every hidden δ, one phase each, with the timings of their families; returns {@code Σ_b E_b}. */
     private double backward(float[] x, float[] d, int batch) {
+        if (phaseClock != null) {
+            phaseClock.begin(System.nanoTime());
+        }
         ensureCapacity(batch);
         int last = weights.length;
         long start = profiling ? System.nanoTime() : 0;
-        forwardAll(x, batch);
+        double loss = forwardAll(x, d, batch);
         start = lap(0, start);
-        double loss = passes.deltaOutput(network.loss(), z[last], d, u[last], activations[last - 1], batch, widths[last],
-                delta[last]);
-        start = lap(1, start);
+        lap(1, start); // the output δ is in the forward family's last phase
+        start = profiling ? System.nanoTime() : 0;
         // every Δ^l from W^{l+1} before any W changes (DESIGN §1)
         for (int l = last - 1; l >= 1; l--) {
-            passes.deltaHidden(weights[l], widths[l], widths[l + 1], delta[l + 1], u[l], z[l], activations[l - 1],
-                    batch, delta[l]);
+            stageDelta(l, batch);
+            passes.runStaged();
         }
         lap(2, start);
         return loss;
@@ -311,7 +373,11 @@ public final class CpuBackend extends GuardedExchange implements Profiled {
         }
         double loss = backward(xs, ds, batch);
         for (int l = 1; l <= weights.length; l++) {
-            passes.gradient(gradient[l - 1], z[l - 1], delta[l], batch, widths[l - 1], widths[l], sums, sumsAt[l - 1]);
+            passes.stageGradient(gradient[l - 1], z[l - 1], delta[l], batch, widths[l - 1], widths[l], sums,
+                    sumsAt[l - 1], columnSums[l]);
+            if (l % 2 == 0 || l == weights.length) {
+                passes.runStaged(); // two independent layers a phase
+            }
         }
         return loss;
     }
@@ -367,6 +433,18 @@ public final class CpuBackend extends GuardedExchange implements Profiled {
         }
     }
 
+    /** The forward layers, the last with the output δ and its column sums fused; returns {@code Σ_b E_b}. */
+    private double forwardAll(float[] x, float[] d, int batch) {
+        z[0] = x;
+        int last = weights.length;
+        for (int l = 1; l < last; l++) {
+            passes.forward(weights[l - 1], bias[l - 1], widths[l - 1], widths[l], activations[l - 1], z[l - 1], batch,
+                    u[l], z[l]);
+        }
+        return passes.forwardOutput(network.loss(), weights[last - 1], bias[last - 1], widths[last - 1], widths[last],
+                activations[last - 1], z[last - 1], batch, u[last], z[last], d, delta[last], columnSums[last]);
+    }
+
     private long lap(int family, long start) {
         if (!profiling) {
             return 0;
@@ -409,10 +487,18 @@ public final class CpuBackend extends GuardedExchange implements Profiled {
         return nanos;
     }
 
-    /** One phase per forward layer, one for the output δ, one per hidden δ, one per update. */
+    /**
+     * The phases of an unprofiled step: {@code 2L} ({@code 2} for one layer), and one
+     * more for the output δ of a softmax wider than a micro-kernel tile.
+     */
     @Override
     public int launchesPerStep() {
-        return weights == null ? 0 : 3 * weights.length;
+        if (weights == null) {
+            return 0;
+        }
+        int last = weights.length;
+        boolean separateDelta = activations[last - 1] == Activation.SOFTMAX && widths[last] > passes.kernel().nr();
+        return Math.max(2, 2 * last) + (separateDelta ? 1 : 0);
     }
 
     private void open() {

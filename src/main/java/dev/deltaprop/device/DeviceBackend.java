@@ -3,6 +3,7 @@ package dev.deltaprop.device;
 import dev.deltaprop.backend.Checks;
 import dev.deltaprop.backend.Dataset;
 import dev.deltaprop.backend.GuardedExchange;
+import dev.deltaprop.backend.LossReading;
 import dev.deltaprop.backend.Profiled;
 import dev.deltaprop.device.driver.Driver;
 import dev.deltaprop.model.MemoryEstimate;
@@ -67,6 +68,7 @@ public final class DeviceBackend extends GuardedExchange implements Profiled {
     private final LayerPath layers;
     private final FusedPath fused;
     private final DeviceExchange exchange;
+    private final LossRecord record;
     private final StepGraph graphs;
     private DeviceNet net;
     private Optimizer optimizer;
@@ -111,6 +113,7 @@ public final class DeviceBackend extends GuardedExchange implements Profiled {
         this.input = new BatchInput(driver, kernels, timer);
         this.layers = new LayerPath(kernels, timer);
         this.exchange = new DeviceExchange(driver, kernels, layers, input, timer);
+        this.record = new LossRecord(driver);
     }
 
     @Override
@@ -172,6 +175,7 @@ public final class DeviceBackend extends GuardedExchange implements Profiled {
             net = null;
         }
         net = new DeviceNet(driver, network, optimizer.kind(), state);
+        record.reset(net);
         this.optimizer = optimizer;
         fused.choose(network);
         lastLaunches = 0;
@@ -196,32 +200,81 @@ public final class DeviceBackend extends GuardedExchange implements Profiled {
 
     @Override
     protected float stepInside(float[] x, float[] d, int batch, float learningRate) {
+        return train(batchFrom(x, d, batch, learningRate), batch, learningRate, 0, false);
+    }
+
+    @Override
+    protected void queueStepInside(float[] x, float[] d, int batch, float learningRate) {
+        train(batchFrom(x, d, batch, learningRate), batch, learningRate, 0, true);
+    }
+
+    @Override
+    protected float stepInside(FloatBuffer x, FloatBuffer d, int batch, float learningRate) {
+        return train(batchFrom(x, d, batch, learningRate), batch, learningRate, 0, false);
+    }
+
+    @Override
+    protected void queueStepInside(FloatBuffer x, FloatBuffer d, int batch, float learningRate) {
+        train(batchFrom(x, d, batch, learningRate), batch, learningRate, 0, true);
+    }
+
+    @Override
+    protected float stepInside(Dataset data, int offset, int batch, float learningRate) {
+        if (!ownDataset(data)) {
+            return super.stepInside(data, offset, batch, learningRate);
+        }
+        return train(batchFrom((DeviceDataset) data, offset, batch, learningRate), batch, learningRate, 2, false);
+    }
+
+    @Override
+    protected void queueStepInside(Dataset data, int offset, int batch, float learningRate) {
+        if (!ownDataset(data)) {
+            super.queueStepInside(data, offset, batch, learningRate); // a host data set: gathered, then queued as arrays
+            return;
+        }
+        train(batchFrom((DeviceDataset) data, offset, batch, learningRate), batch, learningRate, 2, true);
+    }
+
+    /** The losses of the steps queued since the last reading, from the device's record ({@link LossRecord}). */
+    @Override
+    protected LossReading readLossInside() {
+        return record.read(net());
+    }
+
+    /** {@code true}: the losses of queued steps are in device memory until read. */
+    @Override
+    public boolean readingWaits() {
+        return true;
+    }
+
+    private boolean ownDataset(Dataset data) {
+        return data instanceof DeviceDataset && ((DeviceDataset) data).ownedBy(this);
+    }
+
+    /** Checks a host batch, uploads it into {@code X} and {@code D} and starts the step's timer. */
+    private DeviceNet batchFrom(float[] x, float[] d, int batch, float learningRate) {
         DeviceNet net = net();
         Checks.batch(x, d, batch, net.width(0), net.width(net.depth()));
         Checks.learningRate(learningRate);
         net.reserve(batch);
         input.write(net, x, d, 0, batch);
         timer.start();
-        return train(net, batch, learningRate, 0);
+        return net;
     }
 
-    @Override
-    protected float stepInside(FloatBuffer x, FloatBuffer d, int batch, float learningRate) {
+    /** As {@link #batchFrom(float[], float[], int, float)} from the buffers' positions. */
+    private DeviceNet batchFrom(FloatBuffer x, FloatBuffer d, int batch, float learningRate) {
         DeviceNet net = net();
         Checks.batch(x, d, batch, net.width(0), net.width(net.depth()));
         Checks.learningRate(learningRate);
         net.reserve(batch);
         input.write(net, x, d, batch);
         timer.start();
-        return train(net, batch, learningRate, 0);
+        return net;
     }
 
-    @Override
-    protected float stepInside(Dataset data, int offset, int batch, float learningRate) {
-        if (!(data instanceof DeviceDataset) || !((DeviceDataset) data).ownedBy(this)) {
-            return super.stepInside(data, offset, batch, learningRate);
-        }
-        DeviceDataset dataset = (DeviceDataset) data;
+    /** Checks a batch of a device data set, starts the step's timer and gathers it (two launches, no host work). */
+    private DeviceNet batchFrom(DeviceDataset dataset, int offset, int batch, float learningRate) {
         DeviceNet net = net();
         Checks.range(offset, batch, dataset.samples());
         Checks.learningRate(learningRate);
@@ -230,19 +283,30 @@ public final class DeviceBackend extends GuardedExchange implements Profiled {
         net.reserve(batch);
         timer.start();
         input.gather(net, dataset, offset, batch);
-        return train(net, batch, learningRate, 2);
+        return net;
     }
 
-    /** The step's launches once the batch is in {@code X} and {@code D} and the timer started; returns the loss. */
-    private float train(DeviceNet net, int batch, float learningRate, int launchesBefore) {
+    /**
+     * The step's launches once the batch is in {@code X} and {@code D} and the timer started. An
+     * eager step reads its loss back (the host waits for the device) and returns it; a queued one
+     * ({@code lazy}) records it on the device and returns NaN without waiting.
+     */
+    private float train(DeviceNet net, int batch, float learningRate, int launchesBefore, boolean lazy) {
         OptimizerStep rule = OptimizerStep.of(optimizer, learningRate, net.nextStep());
         boolean fusedStep = fused.on();
+        int capacity = lazy ? LossRecord.CAPACITY : 0;
         // replayed from a graph where the same step ran before (StepGraph); the loss read stays outside it
-        int launches = graphs.run(StepGraph.Key.of(net, fusedStep, batch, rule),
-                () -> fusedStep ? fused.step(net, batch, rule, timer) : layers.step(net, batch, rule), timer.enabled());
+        int launches = graphs.run(StepGraph.Key.of(net, fusedStep, batch, rule, capacity),
+                () -> fusedStep ? fused.step(net, batch, rule, timer, capacity) : layers.step(net, batch, rule, capacity),
+                timer.enabled());
+        lastLaunches = launchesBefore + launches;
+        if (lazy) {
+            timer.finish();
+            record.queued(net);
+            return Float.NaN;
+        }
         float loss = net.readLoss();
         timer.finish();
-        lastLaunches = launchesBefore + launches;
         return loss;
     }
 

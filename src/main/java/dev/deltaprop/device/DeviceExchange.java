@@ -47,7 +47,7 @@ final class DeviceExchange implements AutoCloseable {
         net.reserve(batch);
         input.write(net, x, d, offset, batch);
         timer.start();
-        layers.backward(net, batch);
+        layers.backward(net, batch, 0); // not a step: its loss is returned, never recorded
         sums.compute(batch);
         timer.family("gradient");
         float loss = net.readLoss();

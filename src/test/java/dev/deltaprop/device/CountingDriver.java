@@ -11,6 +11,8 @@ final class CountingDriver implements Driver {
     int launches;
     int writes;
     int allocations;
+    /** Reads and finishes: the calls that make the host wait for the device. */
+    int waits;
     int graphLaunches;
 
     CountingDriver(Driver driver) {
@@ -58,6 +60,7 @@ final class CountingDriver implements Driver {
 
     @Override
     public void read(Memory source, long sourceOffset, float[] target, int targetOffset, int count) {
+        waits++;
         driver.read(source, sourceOffset, target, targetOffset, count);
     }
 
@@ -82,7 +85,11 @@ final class CountingDriver implements Driver {
     }
 
     @Override public void destroy(Graph graph) { driver.destroy(graph); }
-    @Override public void finish() { driver.finish(); }
+    @Override
+    public void finish() {
+        waits++;
+        driver.finish();
+    }
     @Override public TimingMark mark() { return driver.mark(); }
     @Override public long elapsedNanos(TimingMark start, TimingMark end) { return driver.elapsedNanos(start, end); }
     @Override public void close() { driver.close(); }

@@ -81,6 +81,9 @@ public final class LwjglOpenClDriver extends OpenClDriver<Long, Long, Long, Long
 
     @Override
     protected void writeNative(Long target, long targetOffset, float[] source, int sourceOffset, int count) {
+        if (stagedWrite(target, targetOffset, source, sourceOffset, count)) {
+            return;
+        }
         if (sourceOffset == 0 && count == source.length) {
             ClStatus.check("clEnqueueWriteBuffer", CL10.clEnqueueWriteBuffer(queue, target, true,
                     targetOffset * Float.BYTES, source, null, null));
@@ -94,6 +97,9 @@ public final class LwjglOpenClDriver extends OpenClDriver<Long, Long, Long, Long
 
     @Override
     protected void writeNative(Long target, long targetOffset, FloatBuffer source, int count) {
+        if (stagedWrite(target, targetOffset, source, count)) {
+            return;
+        }
         if (source.isDirect() && source.order() == ByteOrder.nativeOrder()) {
             // LWJGL copies remaining() elements from the position: a slice bounds both without moving it
             enqueueWrite(target, targetOffset, source.slice().limit(count));
@@ -109,6 +115,9 @@ public final class LwjglOpenClDriver extends OpenClDriver<Long, Long, Long, Long
 
     @Override
     protected void writeNative(Long target, long targetOffset, int[] source, int sourceOffset, int count) {
+        if (stagedWrite(target, targetOffset, source, sourceOffset, count)) {
+            return;
+        }
         if (sourceOffset == 0 && count == source.length) {
             ClStatus.check("clEnqueueWriteBuffer", CL10.clEnqueueWriteBuffer(queue, target, true,
                     targetOffset * Integer.BYTES, source, null, null));
@@ -123,7 +132,13 @@ public final class LwjglOpenClDriver extends OpenClDriver<Long, Long, Long, Long
         }
     }
 
-    /** Blocking: the caller may reuse its array, and staging may be refilled, as soon as this returns. */
+    @Override
+    protected int enqueueWriteAsync(Long target, long targetBytes, java.nio.ByteBuffer host, long hostOffset, long bytes) {
+        return CL10.nclEnqueueWriteBuffer(queue, target, CL10.CL_FALSE, targetBytes, bytes,
+                MemoryUtil.memAddress(host) + hostOffset, 0, MemoryUtil.NULL, MemoryUtil.NULL);
+    }
+
+    /** Blocking, for a write too large to stage: the caller may reuse its array, and staging may be refilled, as soon as this returns. */
     private void enqueueWrite(long target, long targetOffset, FloatBuffer direct) {
         ClStatus.check("clEnqueueWriteBuffer", CL10.clEnqueueWriteBuffer(queue, target, true,
                 targetOffset * Float.BYTES, direct, null, null));
