@@ -102,9 +102,10 @@ public final class DeviceBackend extends GuardedExchange implements Profiled {
         this.timer = new StepTimer(driver);
         try {
             FusedMlp.Mode mode = FusedMlp.mode(); // a bad -Ddeltaprop.fused closes the driver too
+            // so do a bad -Ddeltaprop.graphs, or =true without CUDA: refused before the kernels are built
+            this.graphs = new StepGraph(driver, StepGraph.mode());
             this.kernels = tiles == null ? new Kernels(driver) : new Kernels(driver, tiles);
             this.fused = new FusedPath(driver, kernels, mode);
-            this.graphs = new StepGraph(driver, StepGraph.mode()); // so do a bad -Ddeltaprop.graphs, or =true without CUDA
         } catch (RuntimeException | Error e) {
             driver.close();
             throw e;
