@@ -2,7 +2,9 @@ package dev.deltaprop.device;
 
 import dev.deltaprop.backend.Checks;
 import dev.deltaprop.backend.Dataset;
+import dev.deltaprop.backend.GradientExchange;
 import dev.deltaprop.backend.GuardedExchange;
+import dev.deltaprop.backend.PeerExchange;
 import dev.deltaprop.backend.LossReading;
 import dev.deltaprop.backend.Profiled;
 import dev.deltaprop.device.driver.Driver;
@@ -11,6 +13,8 @@ import dev.deltaprop.model.Network;
 import dev.deltaprop.model.Optimizer;
 import dev.deltaprop.model.OptimizerState;
 import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -52,7 +56,7 @@ import java.util.Objects;
  * {@link LayerPath} (the per-layer GEMM launches), {@link FusedPath} (the fused small-MLP step)
  * and {@link DeviceExchange} (the gradient exchange of data-parallel training).
  */
-public final class DeviceBackend extends GuardedExchange implements Profiled {
+public final class DeviceBackend extends GuardedExchange implements PeerExchange, Profiled {
     /** The share of global memory a data set may take on the device, in percent. */
     public static final int DATASET_SHARE_PERCENT = 50;
 
@@ -68,6 +72,9 @@ public final class DeviceBackend extends GuardedExchange implements Profiled {
     private final LayerPath layers;
     private final FusedPath fused;
     private final DeviceExchange exchange;
+    /** {@link #sumPeers}' peers, kept across steps so that a step allocates nothing. */
+    private final List<DeviceExchange> peerExchanges = new ArrayList<>();
+    private final List<Driver> peerDrivers = new ArrayList<>();
     private final LossRecord record;
     private final StepGraph graphs;
     private DeviceNet net;
@@ -328,6 +335,89 @@ public final class DeviceBackend extends GuardedExchange implements Profiled {
     @Override
     protected void applyInside(float learningRate, int totalBatch) {
         exchange.apply(net(), optimizer, learningRate, totalBatch);
+    }
+
+    @Override
+    protected void beginGradientInside(float[] x, float[] d, int offset, int batch) {
+        exchange.begin(net(), x, d, offset, batch);
+    }
+
+    @Override
+    protected void layerGradientInside(int layer) {
+        exchange.layer(net(), layer);
+    }
+
+    @Override
+    protected double gradientLossInside() {
+        return exchange.loss(net());
+    }
+
+    @Override
+    protected void readGradientInside(int layer, float[] target, int targetOffset) {
+        exchange.read(net(), layer, target, targetOffset);
+    }
+
+    @Override
+    protected void writeGradientInside(int layer, float[] source, int sourceOffset) {
+        exchange.write(net(), layer, source, sourceOffset);
+    }
+
+    @Override
+    protected void applyInside(int layer, float learningRate, int totalBatch) {
+        exchange.apply(net(), layer, optimizer, learningRate, totalBatch);
+    }
+
+    /** Whether {@code peer} is a device replica whose memory this device reads directly ({@link Driver#enablePeerAccess}). */
+    @Override
+    public boolean enablePeer(GradientExchange peer) {
+        boolean entered = enter();
+        try {
+            open();
+            return peer instanceof DeviceBackend other && other != this && driver.enablePeerAccess(other.driver);
+        } finally {
+            leave(entered);
+        }
+    }
+
+    @Override
+    public void settle() {
+        boolean entered = enter();
+        try {
+            open();
+            driver.finish();
+        } finally {
+            leave(entered);
+        }
+    }
+
+    /** Reads only the peers' gradient buffers and drivers (their own threads keep them otherwise): see {@link PeerExchange}. */
+    @Override
+    public void sumPeers(int layer, List<? extends GradientExchange> peers) {
+        boolean entered = enter();
+        try {
+            DeviceNet net = net();
+            peerExchanges.clear();
+            peerDrivers.clear();
+            for (GradientExchange peer : peers) {
+                DeviceBackend other = (DeviceBackend) peer;
+                peerExchanges.add(other.exchange);
+                peerDrivers.add(other.driver);
+            }
+            exchange.sumPeers(net, layer, peerExchanges, peerDrivers);
+        } finally {
+            leave(entered);
+        }
+    }
+
+    @Override
+    public void copyTotal(int layer, GradientExchange root) {
+        boolean entered = enter();
+        try {
+            DeviceBackend other = (DeviceBackend) root;
+            exchange.copyTotal(net(), layer, other.driver, other.exchange);
+        } finally {
+            leave(entered);
+        }
     }
 
     @Override

@@ -321,6 +321,24 @@ public abstract class DriverContract {
         }
     }
 
+    /**
+     * Peer access: no driver is its own peer, nor is a second driver on the same device; a copy
+     * from a driver that {@code enablePeerAccess} did not accept is refused by name before any
+     * native call. (Between two CUDA devices: {@code CudaDriverContract}.)
+     */
+    @Test
+    void noDriverIsAPeerOfItsOwnDevice() {
+        try (Driver one = open(); Driver two = open()) {
+            assertEquals(false, one.enablePeerAccess(one));
+            assertEquals(false, one.enablePeerAccess(two), "two drivers of one device are no peers");
+            Driver.Memory target = one.allocate(4);
+            Driver.Memory source = two.allocate(4);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> one.copyFromPeer(target, 0, two, source, 0, 4));
+            assertTrue(e.getMessage().startsWith("peer: expected a driver that enablePeerAccess accepted"), e.getMessage());
+        }
+    }
+
     /** Closing twice is nothing; every call after it says the driver is closed, in one sentence for every binding. */
     @Test
     void aClosedDriverSaysSo() {
