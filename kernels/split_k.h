@@ -8,6 +8,9 @@
  *     update_reduce:        S = Σ_s P_s,  every weight and bias takes optimizer_step (optimizer.h)
  *                           with g = S · inverse_batch, once
  *     gradient_reduce:      S = Σ_s P_s, stored (the gradient sums of data-parallel training)
+ *     gradient_total:       S_0 ← ((S_0 + P_0) + P_1) + …, the other replicas' sums P_r (copied next
+ *                           to each other from peer devices, in replica order) added onto the
+ *                           first replica's own, in that order
  *
  * P_s = partials[s·rows·columns ..] is split s's rows × columns block (row-major), written by
  * forward_gemm_* / delta_hidden_gemm_* / update_gemm_* launched with S groups along dimension 2.
@@ -106,5 +109,18 @@ KERNEL void gradient_reduce(GLOBAL const float* RESTRICT partials, GLOBAL float*
     if (k < count) {
         sums[k] = bias_from_delta && k >= weights_count ? column_sum(delta, batch, columns, (int) (k - weights_count))
                                                         : split_sum(partials, count, k, splits);
+    }
+}
+
+/* gradient_total: count = (n_in + 1) · n_out, P_r = parts[r·count ..], part_count = replicas − 1 */
+KERNEL void gradient_total(GLOBAL float* RESTRICT total, GLOBAL const float* RESTRICT parts, int count, int part_count)
+{
+    const long k = (long) GROUP_ID(0) * REDUCE + LOCAL_ID(0);
+    if (k < count) {
+        float sum = total[k];
+        for (int s = 0; s < part_count; ++s) {
+            sum += parts[(long) s * count + k];
+        }
+        total[k] = sum;
     }
 }

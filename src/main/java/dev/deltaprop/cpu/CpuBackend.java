@@ -74,6 +74,11 @@ public final class CpuBackend extends GuardedExchange implements Profiled {
     /** The flat gradient sums of {@link GradientExchange} (layer by layer, {@code S_W^l} then {@code S_b^l}); {@code sumsAt[l-1]} is where layer {@code l}'s start. */
     private float[] sums;
     private int[] sumsAt;
+    /** The layer-by-layer backward pass ({@link #beginGradient}): the next layer due (0: none begun), the shard's size and its summed loss. */
+    private int nextLayer;
+    private int shardBatch;
+    private double shardLoss;
+    private final float[][] shardPair = new float[2][];
     private boolean profiling;
     private final long[] familyNanos = new long[FAMILIES.length];
     /** How many of {@link #FAMILIES} the last profiled call ran: all for a step, {@code forward} for a predict. */
@@ -192,6 +197,7 @@ public final class CpuBackend extends GuardedExchange implements Profiled {
             length += (widths[l] + 1) * widths[l + 1];
         }
         sums = new float[length];
+        nextLayer = 0;
     }
 
     @Override
@@ -349,6 +355,93 @@ public final class CpuBackend extends GuardedExchange implements Profiled {
 
     @Override
     protected double gradientInside(float[] x, float[] d, int offset, int batch) {
+        float[][] shard = shard(x, d, offset, batch);
+        double loss = backward(shard[0], shard[1], batch);
+        for (int l = 1; l <= weights.length; l++) {
+            passes.stageGradient(gradient[l - 1], z[l - 1], delta[l], batch, widths[l - 1], widths[l], sums,
+                    sumsAt[l - 1], columnSums[l]);
+            if (l % 2 == 0 || l == weights.length) {
+                passes.runStaged(); // two independent layers a phase
+            }
+        }
+        nextLayer = 0;
+        return loss;
+    }
+
+    @Override
+    protected void beginGradientInside(float[] x, float[] d, int offset, int batch) {
+        float[][] shard = shard(x, d, offset, batch);
+        ensureCapacity(batch);
+        shardLoss = forwardAll(shard[0], shard[1], batch);
+        shardBatch = batch;
+        nextLayer = weights.length;
+    }
+
+    /** Δ^l from Δ^{l+1} and the unchanged W^{l+1} (below the output layer), then layer l's sums: {@link #backward}'s and {@link #gradient}'s work for one layer. */
+    @Override
+    protected void layerGradientInside(int layer) {
+        loaded();
+        if (nextLayer < 1 || layer != nextLayer) {
+            throw new IllegalStateException("layer: expected " + (nextLayer < 1 ? "a shard begun by beginGradient first"
+                    : "layer " + nextLayer + " next (from L down to 1)") + ", found " + layer);
+        }
+        int l = layer;
+        if (l < weights.length) {
+            stageDelta(l, shardBatch);
+            passes.runStaged();
+        }
+        passes.stageGradient(gradient[l - 1], z[l - 1], delta[l], shardBatch, widths[l - 1], widths[l], sums, sumsAt[l - 1],
+                columnSums[l]);
+        passes.runStaged();
+        nextLayer--;
+    }
+
+    @Override
+    protected double gradientLossInside() {
+        loaded();
+        return shardLoss;
+    }
+
+    @Override
+    protected void readGradientInside(int layer, float[] target, int targetOffset) {
+        loaded();
+        int count = layerCount(layer);
+        Checks.slice("target", target, targetOffset, count);
+        System.arraycopy(sums, sumsAt[layer - 1], target, targetOffset, count);
+    }
+
+    @Override
+    protected void writeGradientInside(int layer, float[] source, int sourceOffset) {
+        loaded();
+        int count = layerCount(layer);
+        Checks.slice("source", source, sourceOffset, count);
+        System.arraycopy(source, sourceOffset, sums, sumsAt[layer - 1], count);
+    }
+
+    /** Layer {@code layer}'s part of {@link #apply(float, int)}; the rule of the step is set with {@code layer = L}. */
+    @Override
+    protected void applyInside(int layer, float learningRate, int totalBatch) {
+        loaded();
+        layerCount(layer);
+        if (layer == weights.length) {
+            Checks.learningRate(learningRate);
+            Checks.batchSize(totalBatch);
+            steps++;
+            rule.set(optimizer, steps, learningRate, totalBatch);
+        }
+        applyLayer(layer - 1);
+    }
+
+    /** {@code (n_{l-1} + 1) · n_l}, after checking {@code 1 ≤ layer ≤ L}. */
+    private int layerCount(int layer) {
+        if (layer < 1 || layer > weights.length) {
+            throw new IllegalArgumentException("layer: expected 1 to " + weights.length + ", found " + layer);
+        }
+        return (widths[layer - 1] + 1) * widths[layer];
+    }
+
+    /** {@code {x, d}} of the shard, copied to the front of the staging buffers when it does not start at 0 (the passes index from 0). */
+    private float[][] shard(float[] x, float[] d, int offset, int batch) {
         loaded();
         Checks.batchSize(batch);
         int n0 = widths[0];
@@ -371,15 +464,9 @@ public final class CpuBackend extends GuardedExchange implements Profiled {
             xs = bufferX;
             ds = bufferD;
         }
-        double loss = backward(xs, ds, batch);
-        for (int l = 1; l <= weights.length; l++) {
-            passes.stageGradient(gradient[l - 1], z[l - 1], delta[l], batch, widths[l - 1], widths[l], sums,
-                    sumsAt[l - 1], columnSums[l]);
-            if (l % 2 == 0 || l == weights.length) {
-                passes.runStaged(); // two independent layers a phase
-            }
-        }
-        return loss;
+        shardPair[0] = xs;
+        shardPair[1] = ds;
+        return shardPair;
     }
 
     @Override
@@ -410,14 +497,19 @@ public final class CpuBackend extends GuardedExchange implements Profiled {
         Checks.batchSize(totalBatch);
         steps++;
         rule.set(optimizer, steps, learningRate, totalBatch);
-        for (int l = 0; l < weights.length; l++) {
-            float[][] w = weightState[l];
-            float[][] b = biasState[l];
-            int count = weights[l].length;
-            rule.weights(weights[l], slot(w, 0), slot(w, 1), 0, sums, sumsAt[l], count);
-            for (int j = 0; j < bias[l].length; j++) {
-                rule.bias(bias[l], slot(b, 0), slot(b, 1), j, sums[sumsAt[l] + count + j]);
-            }
+        for (int l = weights.length - 1; l >= 0; l--) {
+            applyLayer(l);
+        }
+    }
+
+    /** The step set in {@link #rule} on {@code W^{l+1}} and {@code b^{l+1}} from their held sums (elementwise, so the layers' order does not matter). */
+    private void applyLayer(int l) {
+        float[][] w = weightState[l];
+        float[][] b = biasState[l];
+        int count = weights[l].length;
+        rule.weights(weights[l], slot(w, 0), slot(w, 1), 0, sums, sumsAt[l], count);
+        for (int j = 0; j < bias[l].length; j++) {
+            rule.bias(bias[l], slot(b, 0), slot(b, 1), j, sums[sumsAt[l] + count + j]);
         }
     }
 

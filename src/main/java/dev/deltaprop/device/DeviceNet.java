@@ -234,10 +234,12 @@ final class DeviceNet implements AutoCloseable {
 
     /** The batch-mean loss the last output δ (or fused step) left in {@link #loss()}, read back: this waits for the queue. */
     float readLoss() {
-        float[] value = new float[1];
-        driver.read(loss, 0, value, 0, 1);
-        return value[0];
+        driver.read(loss, 0, lossValue, 0, 1);
+        return lossValue[0];
     }
+
+    /** {@link #readLoss}'s host copy, kept so that a step allocates nothing. */
+    private final float[] lossValue = new float[1];
 
     private void freeBatchBuffers() {
         for (Memory[] buffers : List.of(u, z, delta)) {
