@@ -10,7 +10,8 @@ import java.nio.FloatBuffer;
  *
  * <p>A backend is designed around device memory. {@link #load(Network)} puts the parameters
  * (and the optimizer's state) into the backend, where they stay across steps and epochs; a
- * training {@link #step} takes one batch and returns its loss, nothing else comes back;
+ * training {@link #step} takes one batch and returns its loss, nothing else comes back (and
+ * {@link LazyLoss#queueStep} takes the same step without waiting for its loss);
  * {@link #network()} copies the parameters out only when asked. The optimizer and its state
  * ({@link Optimizer}, {@link OptimizerState}) live beside the parameters and are reset by {@code load}. Batches are batch-major:
  * sample {@code b}'s input is {@code x[b·n_0 .. (b+1)·n_0)}, its teacher {@code d[b·n_L .. (b+1)·n_L)}.

@@ -30,11 +30,11 @@ final class Passes implements AutoCloseable {
     private final Gemm[] gemms;
     private final MicroKernel kernel;
     private final GemmPhase gemmPhase = new GemmPhase();
-    private final ForwardPass forward = new ForwardPass();
+    private final PassEpilogues.Forward forward = new PassEpilogues.Forward();
     private final DeltaOutputPass deltaOutput = new DeltaOutputPass();
-    private final DeltaHiddenPass deltaHidden = new DeltaHiddenPass();
+    private final PassEpilogues.DeltaHidden deltaHidden = new PassEpilogues.DeltaHidden();
     /** Two, for the phase that updates {@code W^2} and {@code W^1} together. */
-    private final UpdatePass[] updates = {new UpdatePass(), new UpdatePass()};
+    private final PassEpilogues.Update[] updates = {new PassEpilogues.Update(), new PassEpilogues.Update()};
     private int stagedUpdates;
     private final SoftmaxPass softmax = new SoftmaxPass();
     /** The rule {@link #update(float[], float[], float[], float[], float[], int, int, int, float)} steps with: plain sgd. */
@@ -78,7 +78,7 @@ final class Passes implements AutoCloseable {
      */
     void forward(float[] w, float[] bias, int nIn, int nOut, Activation f, float[] zPrev, int batch,
                  float[] u, float[] z) {
-        ForwardPass pass = setForward(w, bias, nIn, nOut, f, zPrev, batch, u, z);
+        PassEpilogues.Forward pass = setForward(w, bias, nIn, nOut, f, zPrev, batch, u, z);
         pass.loss = null;
         runGemm(pass.job);
     }
@@ -99,7 +99,7 @@ final class Passes implements AutoCloseable {
             forward(w, bias, nIn, nOut, f, zPrev, batch, u, z);
             return deltaOutput(loss, z, d, u, f, batch, nOut, delta, sums);
         }
-        ForwardPass pass = setForward(w, bias, nIn, nOut, f, zPrev, batch, u, z);
+        PassEpilogues.Forward pass = setForward(w, bias, nIn, nOut, f, zPrev, batch, u, z);
         pass.loss = loss; pass.d = d; pass.delta = delta; pass.sums = sums; pass.panels = panels;
         pass.partialLoss = partialLoss(batch * panels);
         sums.prepare(batch, nOut, kernel.mr(), pass.job.byColumns());
@@ -111,9 +111,9 @@ final class Passes implements AutoCloseable {
         return sum;
     }
 
-    private ForwardPass setForward(float[] w, float[] bias, int nIn, int nOut, Activation f, float[] zPrev, int batch,
+    private PassEpilogues.Forward setForward(float[] w, float[] bias, int nIn, int nOut, Activation f, float[] zPrev, int batch,
                                    float[] u, float[] z) {
-        ForwardPass pass = forward;
+        PassEpilogues.Forward pass = forward;
         pass.bias = bias; pass.nOut = nOut; pass.f = f; pass.u = u; pass.z = z;
         pass.job.set("forward", zPrev, 0, nIn, 1, w, 0, nOut, 1, batch, nOut, nIn, u, nOut, pass, kernel, threads());
         return pass;
@@ -174,7 +174,7 @@ final class Passes implements AutoCloseable {
     /** {@link #deltaHidden}, staged for {@link #runStaged}, with {@code Δ^l}'s column sums into {@code sums} unless {@code null}. */
     void stageDeltaHidden(float[] wNext, int n, int nNext, float[] deltaNext, float[] u, float[] z, Activation f,
                           int batch, float[] delta, ColumnSums sums) {
-        DeltaHiddenPass pass = deltaHidden;
+        PassEpilogues.DeltaHidden pass = deltaHidden;
         pass.u = u; pass.z = z; pass.f = f; pass.delta = delta; pass.n = n; pass.sums = sums;
         // B(p = k, j) = w^{l+1}_jk = wNext[j·nNext + k]: the transposed read is absorbed by packing
         pass.job.set("delta_hidden", deltaNext, 0, nNext, 1, wNext, 0, 1, nNext, batch, n, nNext, delta, n, pass,
@@ -226,7 +226,7 @@ final class Passes implements AutoCloseable {
     void stageUpdate(float[] w, float[] bias, float[] gradient, float[] zPrev, float[] delta, int batch, int nIn,
                      int nOut, OptimizerStep rule, float[] weightFirst, float[] weightSecond, float[] biasFirst,
                      float[] biasSecond, ColumnSums columnSums) {
-        UpdatePass pass = nextUpdate();
+        PassEpilogues.Update pass = nextUpdate();
         pass.w = w; pass.bias = bias; pass.rule = rule;
         pass.weightFirst = weightFirst; pass.weightSecond = weightSecond;
         pass.biasFirst = biasFirst; pass.biasSecond = biasSecond;
@@ -247,21 +247,21 @@ final class Passes implements AutoCloseable {
     /** {@link #gradient}, staged for {@link #runStaged}, the bias sums from {@code columnSums} unless {@code null}. */
     void stageGradient(float[] gradient, float[] zPrev, float[] delta, int batch, int nIn, int nOut, float[] sums,
                        int at, ColumnSums columnSums) {
-        UpdatePass pass = nextUpdate();
+        PassEpilogues.Update pass = nextUpdate();
         pass.w = null; pass.bias = null; pass.rule = null;
         pass.weightFirst = null; pass.weightSecond = null; pass.biasFirst = null; pass.biasSecond = null;
         pass.sums = sums; pass.sumsAt = at;
         stage(pass, gradient, zPrev, delta, batch, nIn, nOut, columnSums);
     }
 
-    private UpdatePass nextUpdate() {
+    private PassEpilogues.Update nextUpdate() {
         if (stagedUpdates == updates.length) {
             throw new IllegalStateException("cpu: at most " + updates.length + " updates in one phase");
         }
         return updates[stagedUpdates++];
     }
 
-    private void stage(UpdatePass pass, float[] gradient, float[] zPrev, float[] delta, int batch, int nIn, int nOut,
+    private void stage(PassEpilogues.Update pass, float[] gradient, float[] zPrev, float[] delta, int batch, int nIn, int nOut,
                        ColumnSums columnSums) {
         pass.delta = delta; pass.batch = batch; pass.nOut = nOut; pass.columnSums = columnSums; pass.mr = kernel.mr();
         // A(r = i, p = b) = z^{l-1}_bi = zPrev[b·nIn + i]: Zᵀ by strides
@@ -328,42 +328,6 @@ final class Passes implements AutoCloseable {
         }
     }
 
-    private final class ForwardPass implements Epilogue {
-        final GemmJob job = new GemmJob();
-        float[] bias, u, z;
-        int nOut;
-        Activation f;
-        /** The output layer's δ, when {@code loss} is set ({@link #forwardOutput}). */
-        Loss loss;
-        float[] d, delta;
-        double[] partialLoss;
-        ColumnSums sums;
-        int panels;
-
-        @Override
-        public void apply(float[] tile, int stride, int row, int column, int rows, int cols) {
-            for (int r = 0; r < rows; r++) {
-                int out = (row + r) * nOut + column;
-                int t = r * stride;
-                for (int j = 0; j < cols; j++) {
-                    u[out + j] = tile[t + j] + bias[column + j];
-                }
-                if (f != Activation.SOFTMAX) {
-                    ActivationKernels.apply(f, u, out, z, out, cols);
-                }
-                if (loss != null) {
-                    // the softmax row is whole here: forwardOutput fuses it only when nOut ≤ NR
-                    partialLoss[(row + r) * panels + column / job.nr()] = f == Activation.SOFTMAX
-                            ? OutputDelta.softmaxCrossEntropy(u, z, d, delta, out, cols)
-                            : OutputDelta.run(loss, f, z, d, u, delta, out, cols);
-                }
-            }
-            if (loss != null) {
-                sums.add(delta, row, column, rows, cols);
-            }
-        }
-    }
-
     private final class SoftmaxPass implements Workers.Task {
         float[] u, z;
         int batch, n;
@@ -412,63 +376,6 @@ final class Passes implements AutoCloseable {
                 }
                 if (sums != null) {
                     sums.add(delta, first, 0, end - first, n);
-                }
-            }
-        }
-    }
-
-    private final class DeltaHiddenPass implements Epilogue {
-        final GemmJob job = new GemmJob();
-        float[] u, z, delta;
-        int n;
-        Activation f;
-        ColumnSums sums;
-
-        @Override
-        public void apply(float[] tile, int stride, int row, int column, int rows, int cols) {
-            for (int r = 0; r < rows; r++) {
-                int out = (row + r) * n + column;
-                ActivationKernels.multiplyDerivative(f, tile, r * stride, u, z, out, delta, out, cols);
-            }
-            if (sums != null) {
-                sums.add(delta, row, column, rows, cols);
-            }
-        }
-    }
-
-    private static final class UpdatePass implements Epilogue {
-        final GemmJob job = new GemmJob();
-        float[] w, bias, delta;
-        float[] weightFirst, weightSecond, biasFirst, biasSecond;
-        int batch, nOut, mr;
-        OptimizerStep rule;
-        ColumnSums columnSums;
-        /** When set, the sums are stored here from {@link #sumsAt} (weights, then bias) and nothing is stepped. */
-        float[] sums;
-        int sumsAt;
-
-        @Override
-        public void apply(float[] tile, int stride, int row, int column, int rows, int cols) {
-            int nIn = job.rows();
-            for (int r = 0; r < rows; r++) {
-                if (sums != null) {
-                    System.arraycopy(tile, r * stride, sums, sumsAt + (row + r) * nOut + column, cols);
-                } else {
-                    rule.weights(w, weightFirst, weightSecond, (row + r) * nOut + column, tile, r * stride, cols);
-                }
-            }
-            if (row != 0) {
-                return;
-            }
-            // the tile of W's first rows steps the bias of its columns: each column exactly once
-            for (int j = column; j < column + cols; j++) {
-                // in double: a column of δ often nearly cancels, and a float sum of it would lose
-                // the bias step's leading digits
-                double sum = columnSums != null ? columnSums.sum(j, batch) : ColumnSums.of(delta, batch, nOut, mr, j);
-                if (sums != null) {
-                    sums[sumsAt + nIn * nOut + j] = (float) sum;
-                } else {
-                    rule.bias(bias, biasFirst, biasSecond, j, sum);
                 }
             }
         }

@@ -109,9 +109,10 @@ public final class DeviceBackend extends GuardedExchange implements PeerExchange
         this.timer = new StepTimer(driver);
         try {
             FusedMlp.Mode mode = FusedMlp.mode(); // a bad -Ddeltaprop.fused closes the driver too
+            // so do a bad -Ddeltaprop.graphs, or =true without CUDA: refused before the kernels are built
+            this.graphs = new StepGraph(driver, StepGraph.mode());
             this.kernels = tiles == null ? new Kernels(driver) : new Kernels(driver, tiles);
             this.fused = new FusedPath(driver, kernels, mode);
-            this.graphs = new StepGraph(driver, StepGraph.mode()); // so do a bad -Ddeltaprop.graphs, or =true without CUDA
         } catch (RuntimeException | Error e) {
             driver.close();
             throw e;
@@ -206,22 +207,22 @@ public final class DeviceBackend extends GuardedExchange implements PeerExchange
 
     @Override
     protected float stepInside(float[] x, float[] d, int batch, float learningRate) {
-        return train(batchFrom(x, d, batch, learningRate), batch, learningRate, 0, false);
+        return train(input.checked(net(), x, d, batch, learningRate), batch, learningRate, 0, false);
     }
 
     @Override
     protected void queueStepInside(float[] x, float[] d, int batch, float learningRate) {
-        train(batchFrom(x, d, batch, learningRate), batch, learningRate, 0, true);
+        train(input.checked(net(), x, d, batch, learningRate), batch, learningRate, 0, true);
     }
 
     @Override
     protected float stepInside(FloatBuffer x, FloatBuffer d, int batch, float learningRate) {
-        return train(batchFrom(x, d, batch, learningRate), batch, learningRate, 0, false);
+        return train(input.checked(net(), x, d, batch, learningRate), batch, learningRate, 0, false);
     }
 
     @Override
     protected void queueStepInside(FloatBuffer x, FloatBuffer d, int batch, float learningRate) {
-        train(batchFrom(x, d, batch, learningRate), batch, learningRate, 0, true);
+        train(input.checked(net(), x, d, batch, learningRate), batch, learningRate, 0, true);
     }
 
     @Override
@@ -229,7 +230,7 @@ public final class DeviceBackend extends GuardedExchange implements PeerExchange
         if (!ownDataset(data)) {
             return super.stepInside(data, offset, batch, learningRate);
         }
-        return train(batchFrom((DeviceDataset) data, offset, batch, learningRate), batch, learningRate, 2, false);
+        return train(input.checked(net(), (DeviceDataset) data, offset, batch, learningRate), batch, learningRate, 2, false);
     }
 
     @Override
@@ -238,7 +239,7 @@ public final class DeviceBackend extends GuardedExchange implements PeerExchange
             super.queueStepInside(data, offset, batch, learningRate); // a host data set: gathered, then queued as arrays
             return;
         }
-        train(batchFrom((DeviceDataset) data, offset, batch, learningRate), batch, learningRate, 2, true);
+        train(input.checked(net(), (DeviceDataset) data, offset, batch, learningRate), batch, learningRate, 2, true);
     }
 
     /** The losses of the steps queued since the last reading, from the device's record ({@link LossRecord}). */
@@ -255,41 +256,6 @@ public final class DeviceBackend extends GuardedExchange implements PeerExchange
 
     private boolean ownDataset(Dataset data) {
         return data instanceof DeviceDataset && ((DeviceDataset) data).ownedBy(this);
-    }
-
-    /** Checks a host batch, uploads it into {@code X} and {@code D} and starts the step's timer. */
-    private DeviceNet batchFrom(float[] x, float[] d, int batch, float learningRate) {
-        DeviceNet net = net();
-        Checks.batch(x, d, batch, net.width(0), net.width(net.depth()));
-        Checks.learningRate(learningRate);
-        net.reserve(batch);
-        input.write(net, x, d, 0, batch);
-        timer.start();
-        return net;
-    }
-
-    /** As {@link #batchFrom(float[], float[], int, float)} from the buffers' positions. */
-    private DeviceNet batchFrom(FloatBuffer x, FloatBuffer d, int batch, float learningRate) {
-        DeviceNet net = net();
-        Checks.batch(x, d, batch, net.width(0), net.width(net.depth()));
-        Checks.learningRate(learningRate);
-        net.reserve(batch);
-        input.write(net, x, d, batch);
-        timer.start();
-        return net;
-    }
-
-    /** Checks a batch of a device data set, starts the step's timer and gathers it (two launches, no host work). */
-    private DeviceNet batchFrom(DeviceDataset dataset, int offset, int batch, float learningRate) {
-        DeviceNet net = net();
-        Checks.range(offset, batch, dataset.samples());
-        Checks.learningRate(learningRate);
-        dataset.requireOpen();
-        dataset.requireWidths(net.width(0), net.width(net.depth()));
-        net.reserve(batch);
-        timer.start();
-        input.gather(net, dataset, offset, batch);
-        return net;
     }
 
     /**

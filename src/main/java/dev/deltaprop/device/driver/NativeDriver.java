@@ -174,8 +174,10 @@ public abstract class NativeDriver<B, P, K, E> extends NativeCalls<B, P, K, E> {
         Objects.requireNonNull(arguments, "arguments: expected the kernel's arguments, found null");
         for (int a = 0; a < arguments.length; a++) {
             Object argument = arguments[a];
-            if (argument instanceof Memory) {
-                live((Memory) argument, "argument " + a + " of " + function.name);
+            if (argument instanceof Memory memory) {
+                if (!(memory instanceof Handles.Buffer<?> buffer) || buffer.owner != this || buffer.freed) {
+                    live(memory, "argument " + a + " of " + function.name); // throws, naming the argument
+                }
             } else if (!(argument instanceof Integer) && !(argument instanceof Float)) {
                 throw new IllegalArgumentException("argument " + a + " of " + function.name
                         + ": expected Memory, Integer or Float, found "

@@ -256,6 +256,23 @@ public abstract class DriverContract {
         }
     }
 
+    /**
+     * How many bytes of Java heap one launch of unchanged kernel, grid and arguments may allocate
+     * in the driver: none, as measured by the thread's allocation counter (a binding whose native
+     * calls allocate on the heap says how much here, with the reason).
+     */
+    protected long heapBytesPerLaunch() {
+        return 0;
+    }
+
+    /** Repeated launches allocate no more heap than {@link #heapBytesPerLaunch()} each ({@link LaunchAllocations}). */
+    @Test
+    void repeatedLaunchesAllocateNothing() {
+        try (Driver driver = open()) {
+            LaunchAllocations.check(driver, backend(), heapBytesPerLaunch());
+        }
+    }
+
     /** Graphs where the driver has them, else a refusal that says so ({@link DriverGraphs}). */
     @Test
     void graphsReplayCapturedLaunchesOrSayThereAreNone() {

@@ -45,6 +45,9 @@ public final class LwjglOpenClDriver extends OpenClDriver<Long, Long, Long, Long
     private final long queue;
     /** Host staging for partial copies; grown on demand up to {@link #STAGING_FLOATS}. */
     private FloatBuffer staging;
+    /** A launch's global and local work sizes, 3 slots each, made at the first launch and kept: no buffer per launch. */
+    private PointerBuffer globalSizes;
+    private PointerBuffer localSizes;
 
     LwjglOpenClDriver(LwjglClDevices.Found found) {
         super("LWJGL " + Lwjgl.version() + " (OpenCL)", found, LwjglClDevices.deviceLong(found.device(), CL_DEVICE_GLOBAL_MEM_SIZE),
@@ -237,15 +240,17 @@ public final class LwjglOpenClDriver extends OpenClDriver<Long, Long, Long, Long
 
     @Override
     protected int enqueue(Long kernel, int[] groups, int[] groupSize) {
-        try (MemoryStack stack = MemoryStack.stackPush()) {
-            PointerBuffer global = stack.mallocPointer(groups.length);
-            PointerBuffer local = stack.mallocPointer(groups.length);
-            for (int d = 0; d < groups.length; d++) {
-                global.put(d, (long) groups[d] * groupSize[d]);
-                local.put(d, groupSize[d]);
-            }
-            return CL10.clEnqueueNDRangeKernel(queue, kernel, groups.length, null, global, local, null, null);
+        if (globalSizes == null) {
+            globalSizes = MemoryUtil.memAllocPointer(3);
+            localSizes = MemoryUtil.memAllocPointer(3);
         }
+        for (int d = 0; d < groups.length; d++) {
+            globalSizes.put(d, (long) groups[d] * groupSize[d]);
+            localSizes.put(d, groupSize[d]);
+        }
+        // the unchecked form: the Java wrapper's limit checks would need a view of the buffer per launch
+        return CL10.nclEnqueueNDRangeKernel(queue, kernel, groups.length, MemoryUtil.NULL, globalSizes.address(),
+                localSizes.address(), 0, MemoryUtil.NULL, MemoryUtil.NULL);
     }
 
     @Override
@@ -279,6 +284,12 @@ public final class LwjglOpenClDriver extends OpenClDriver<Long, Long, Long, Long
         if (staging != null) {
             MemoryUtil.memFree(staging);
             staging = null;
+        }
+        if (globalSizes != null) {
+            MemoryUtil.memFree(globalSizes);
+            MemoryUtil.memFree(localSizes);
+            globalSizes = null;
+            localSizes = null;
         }
     }
 }
