@@ -131,14 +131,14 @@ final class Passes implements AutoCloseable {
      * {@code Σ_b Δ^l_b}, each finished tile stepped by {@code rule} at once (the gradient
      * {@code g = sum / B} never leaves the tile): {@code W}, {@code b} and their state slots
      * ({@code null} where the rule has fewer; laid out like {@code W} and {@code b}) are updated in
-     * place. {@code gradient} ({@code nIn × nOut}) holds partial sums when the batch is deeper than
-     * one {@code K} slice; it never holds the finished gradient.
+     * place. {@code gradient} is no longer read or written: {@link Gemm} keeps the partial sums
+     * between {@code K} slices in its own per-thread buffer (the callers' scratch is left to remove).
      */
     void update(float[] w, float[] bias, float[] gradient, float[] zPrev, float[] delta, int batch, int nIn,
                 int nOut, OptimizerStep rule, float[] weightFirst, float[] weightSecond, float[] biasFirst,
                 float[] biasSecond) {
         UpdatePass pass = update;
-        pass.w = w; pass.bias = bias; pass.gradient = gradient; pass.zPrev = zPrev; pass.delta = delta;
+        pass.w = w; pass.bias = bias; pass.zPrev = zPrev; pass.delta = delta;
         pass.batch = batch; pass.nIn = nIn; pass.nOut = nOut; pass.rule = rule;
         pass.weightFirst = weightFirst; pass.weightSecond = weightSecond;
         pass.biasFirst = biasFirst; pass.biasSecond = biasSecond;
@@ -153,7 +153,7 @@ final class Passes implements AutoCloseable {
      */
     void gradient(float[] gradient, float[] zPrev, float[] delta, int batch, int nIn, int nOut, float[] sums, int at) {
         UpdatePass pass = update;
-        pass.w = null; pass.bias = null; pass.gradient = gradient; pass.zPrev = zPrev; pass.delta = delta;
+        pass.w = null; pass.bias = null; pass.zPrev = zPrev; pass.delta = delta;
         pass.batch = batch; pass.nIn = nIn; pass.nOut = nOut; pass.rule = null;
         pass.weightFirst = null; pass.weightSecond = null; pass.biasFirst = null; pass.biasSecond = null;
         pass.sums = sums; pass.sumsAt = at;
@@ -175,8 +175,9 @@ final class Passes implements AutoCloseable {
      */
     private void gemmPart(int part, int parts, float[] a, int aOffset, int aRowStride, int aColStride,
                           float[] b, int bOffset, int bRowStride, int bColStride, int m, int n, int k,
-                          float[] partial, int ldPartial, Epilogue epilogue) {
+                          Epilogue epilogue) {
         Gemm gemm = gemms[part];
+        gemm.newProduct(); // A is this phase's: panels packed in an earlier phase are stale
         int mr = gemm.kernel().mr();
         int nr = gemm.kernel().nr();
         int panelsN = (n + nr - 1) / nr;
@@ -187,12 +188,10 @@ final class Passes implements AutoCloseable {
         for (int chunk = claimed.getAndIncrement(); chunk < chunks; chunk = claimed.getAndIncrement()) {
             if (byColumns) {
                 gemm.multiply(a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride,
-                        0, m, boundary(n, nr, chunk, chunks), boundary(n, nr, chunk + 1, chunks), k, partial, ldPartial,
-                        epilogue);
+                        0, m, boundary(n, nr, chunk, chunks), boundary(n, nr, chunk + 1, chunks), k, epilogue);
             } else {
                 gemm.multiply(a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride,
-                        boundary(m, mr, chunk, chunks), boundary(m, mr, chunk + 1, chunks), 0, n, k, partial, ldPartial,
-                        epilogue);
+                        boundary(m, mr, chunk, chunks), boundary(m, mr, chunk + 1, chunks), 0, n, k, epilogue);
             }
         }
     }
@@ -210,7 +209,7 @@ final class Passes implements AutoCloseable {
 
         @Override
         public void run(int part, int parts) {
-            gemmPart(part, parts, zPrev, 0, nIn, 1, w, 0, nOut, 1, batch, nOut, nIn, u, nOut, this);
+            gemmPart(part, parts, zPrev, 0, nIn, 1, w, 0, nOut, 1, batch, nOut, nIn, this);
         }
 
         @Override
@@ -306,7 +305,7 @@ final class Passes implements AutoCloseable {
         @Override
         public void run(int part, int parts) {
             // B(p = k, j) = w^{l+1}_jk = wNext[j·nNext + k]: the transposed read is absorbed by packing
-            gemmPart(part, parts, deltaNext, 0, nNext, 1, wNext, 0, 1, nNext, batch, n, nNext, delta, n, this);
+            gemmPart(part, parts, deltaNext, 0, nNext, 1, wNext, 0, 1, nNext, batch, n, nNext, this);
         }
 
         @Override
@@ -319,7 +318,7 @@ final class Passes implements AutoCloseable {
     }
 
     private final class UpdatePass implements Workers.Task, Epilogue {
-        float[] w, bias, gradient, zPrev, delta;
+        float[] w, bias, zPrev, delta;
         float[] weightFirst, weightSecond, biasFirst, biasSecond;
         int batch, nIn, nOut;
         OptimizerStep rule;
@@ -330,7 +329,7 @@ final class Passes implements AutoCloseable {
         @Override
         public void run(int part, int parts) {
             // A(r = i, p = b) = z^{l-1}_bi = zPrev[b·nIn + i]: Zᵀ by strides
-            gemmPart(part, parts, zPrev, 0, 1, nIn, delta, 0, nOut, 1, nIn, nOut, batch, gradient, nOut, this);
+            gemmPart(part, parts, zPrev, 0, 1, nIn, delta, 0, nOut, 1, nIn, nOut, batch, this);
             for (int j = boundary(nOut, 1, part, parts), end = boundary(nOut, 1, part + 1, parts); j < end; j++) {
                 // in double: a column of δ often nearly cancels, and a float sum of it would lose
                 // the bias step's leading digits (B adds per unit, cheap next to the GEMM)
