@@ -29,7 +29,7 @@ CLASSED(delta_hidden_gemm)(GLOBAL const float* RESTRICT delta_next, GLOBAL const
     const int k_begin = GROUP_ID(2) * k_split;
     const int k_end = min(n_next, k_begin + k_split);
     /* A(m, k) = delta_next[m·n_next + k] and B(k, j) = weights_next[j·n_next + k]: both x-major */
-    CLASSED(gemm_slices)(delta_next, n_next, 0, m0, batch, weights_next, n_next, 0, n0, n, k_begin, k_end,
+    CLASSED(gemm_slices)(delta_next, n_next, 0, m0, batch, 0, weights_next, n_next, 0, n0, n, k_begin, k_end,
                          a_slices, b_slices, acc);
 
     const int split = NUM_GROUPS(2) > 1;

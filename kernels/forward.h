@@ -30,7 +30,7 @@ CLASSED(forward_gemm)(GLOBAL const float* RESTRICT z_prev, GLOBAL const float* R
     const int k_begin = GROUP_ID(2) * k_split;
     const int k_end = min(n_in, k_begin + k_split);
     /* A(m, k) = z_prev[m·n_in + k]: x-major; B(k, n) = weights[k·n_out + n]: k-major */
-    CLASSED(gemm_slices)(z_prev, n_in, 0, m0, batch, weights, n_out, 1, n0, n_out, k_begin, k_end,
+    CLASSED(gemm_slices)(z_prev, n_in, 0, m0, batch, 0, weights, n_out, 1, n0, n_out, k_begin, k_end,
                          a_slices, b_slices, acc);
 
     const int split = NUM_GROUPS(2) > 1;

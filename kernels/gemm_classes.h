@@ -1,8 +1,9 @@
 /*
- * gemm_classes.h — the tile classes of the warp-tiled core (warp_gemm.h), and forward and
- * delta_hidden instantiated for each: forward_gemm_small / _large, delta_hidden_gemm_small /
- * _large. The engine picks the class per shape (GemmPlan); both are in every program, so a
- * program serves every layer.
+ * gemm_classes.h — the tile classes of the warp-tiled core (warp_gemm.h), and forward,
+ * delta_hidden and update instantiated for each: forward_gemm_small / _large,
+ * delta_hidden_gemm_small / _large, update_gemm_small / _large. The engine picks the class per
+ * shape (GemmPlan); both are in every program, so a program serves every layer. update.h needs
+ * optimizer.h included before this file.
  *
  * Macros (given with -D, chosen per device by TileProfile; defaults below suit a GPU):
  *   SMALL_TM SMALL_TN SMALL_TK SMALL_WM SMALL_WN   the small class: 64×64 tiles, 4×4 per item
@@ -50,6 +51,7 @@
 #include "warp_gemm.h"
 #include "forward.h"
 #include "delta_hidden.h"
+#include "update.h"
 #undef GEMM_CLASS
 #undef G_TM
 #undef G_TN
@@ -66,6 +68,7 @@
 #include "warp_gemm.h"
 #include "forward.h"
 #include "delta_hidden.h"
+#include "update.h"
 #undef GEMM_CLASS
 #undef G_TM
 #undef G_TN

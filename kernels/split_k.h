@@ -5,12 +5,28 @@
  *
  *     forward_reduce:       U = Σ_s P_s + 1·bᵀ,   Z = f(U)
  *     delta_hidden_reduce:  Δ = (Σ_s P_s) ⊙ f'(U, Z)
+ *     update_reduce:        S = Σ_s P_s,  every weight and bias takes optimizer_step (optimizer.h)
+ *                           with g = S · inverse_batch, once
+ *     gradient_reduce:      S = Σ_s P_s, stored (the gradient sums of data-parallel training)
  *
  * P_s = partials[s·rows·columns ..] is split s's rows × columns block (row-major), written by
- * forward_gemm_* / delta_hidden_gemm_* launched with S groups along dimension 2.
+ * forward_gemm_* / delta_hidden_gemm_* / update_gemm_* launched with S groups along dimension 2.
+ * For the update, rows = n_in + 1: P_s is [S_W; S_b] of update.h, so element k < n_in·n_out is
+ * weight k and the last n_out are the bias. update_reduce with S = 1 over the exchanged sums is
+ * data-parallel training's step: the same rule on the same g as update_gemm's epilogue.
  * Work split: one work-item per element of the result, REDUCE items per group (1-D).
- * Grid: ceil(rows·columns / REDUCE) groups. Macros: REDUCE (delta_output.h).
+ * Grid: ceil(rows·columns / REDUCE) groups. Macros: REDUCE (tiles.h); OPTIMIZER_RULE, optional.
  */
+
+/* Σ_s partials[s·count + k] in split order: the one order every reduce adds in */
+DEVICE_FN float split_sum(GLOBAL const float* RESTRICT partials, long count, long k, int splits)
+{
+    float sum = 0.0f;
+    for (int s = 0; s < splits; ++s) {
+        sum += partials[s * count + k];
+    }
+    return sum;
+}
 
 KERNEL void forward_reduce(GLOBAL const float* RESTRICT partials, GLOBAL const float* RESTRICT bias,
                            GLOBAL float* RESTRICT u, GLOBAL float* RESTRICT z, int rows, int columns, int splits,
@@ -19,11 +35,7 @@ KERNEL void forward_reduce(GLOBAL const float* RESTRICT partials, GLOBAL const f
     const long count = (long) rows * columns;
     const long k = (long) GROUP_ID(0) * REDUCE + LOCAL_ID(0);
     if (k < count) {
-        float sum = 0.0f;
-        for (int s = 0; s < splits; ++s) {
-            sum += partials[s * count + k];
-        }
-        sum += bias[(int) (k % columns)];
+        const float sum = split_sum(partials, count, k, splits) + bias[(int) (k % columns)];
         u[k] = sum;
         z[k] = activate(activation, sum);
     }
@@ -36,10 +48,45 @@ KERNEL void delta_hidden_reduce(GLOBAL const float* RESTRICT partials, GLOBAL co
     const long count = (long) rows * columns;
     const long k = (long) GROUP_ID(0) * REDUCE + LOCAL_ID(0);
     if (k < count) {
-        float sum = 0.0f;
-        for (int s = 0; s < splits; ++s) {
-            sum += partials[s * count + k];
-        }
-        delta[k] = sum * derivative(activation, u[k], z[k]);
+        delta[k] = split_sum(partials, count, k, splits) * derivative(activation, u[k], z[k]);
+    }
+}
+
+KERNEL void update_reduce(GLOBAL const float* RESTRICT partials, GLOBAL float* RESTRICT weights,
+                          GLOBAL float* RESTRICT bias, GLOBAL float* RESTRICT w_state0,
+                          GLOBAL float* RESTRICT w_state1, GLOBAL float* RESTRICT b_state0,
+                          GLOBAL float* RESTRICT b_state1, int n_in, int n_out, int splits, float inverse_batch,
+                          int rule, float learning_rate, float momentum, float beta1, float beta2, float epsilon,
+                          float weight_decay, float step_size, float root_correction)
+{
+    optimizer_args o;
+    o.rule = rule;
+    o.learning_rate = learning_rate;
+    o.momentum = momentum;
+    o.beta1 = beta1;
+    o.beta2 = beta2;
+    o.epsilon = epsilon;
+    o.weight_decay = weight_decay;
+    o.step_size = step_size;
+    o.root_correction = root_correction;
+    const long weights_count = (long) n_in * n_out;
+    const long count = weights_count + n_out;
+    const long k = (long) GROUP_ID(0) * REDUCE + LOCAL_ID(0);
+    if (k < weights_count) {
+        weights[k] = optimizer_step(o, weights[k], split_sum(partials, count, k, splits) * inverse_batch, w_state0,
+                                    w_state1, k);
+    } else if (k < count) {
+        const long j = k - weights_count;
+        bias[j] = optimizer_step(o, bias[j], split_sum(partials, count, k, splits) * inverse_batch, b_state0, b_state1, j);
+    }
+}
+
+KERNEL void gradient_reduce(GLOBAL const float* RESTRICT partials, GLOBAL float* RESTRICT sums, int rows, int columns,
+                            int splits)
+{
+    const long count = (long) rows * columns;
+    const long k = (long) GROUP_ID(0) * REDUCE + LOCAL_ID(0);
+    if (k < count) {
+        sums[k] = split_sum(partials, count, k, splits);
     }
 }

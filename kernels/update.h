@@ -1,63 +1,67 @@
 /*
- * update.h — the optimizer step of one layer, as one GEMM with the step fused in its epilogue:
+ * update.h — a layer's gradient as one GEMM, with the optimizer step fused in its epilogue:
  *
  *     G^l = (1/B) · Z^{l-1}ᵀ · Δ^l,      g_b^l = (1/B) · Σ_b Δ^l_b,
  *     then every weight and bias takes optimizer_step (optimizer.h) with its g,
  *     e.g. for sgd  W^l ← W^l − η G^l,  b^l ← b^l − η g_b^l
  *
- * Z^{l-1} is batch × n_in (read transposed), Δ^l is batch × n_out, so this is a TN GEMM with
- * M = n_in, N = n_out, K = batch; inverse_batch = 1/B. The gradient exists only in registers:
- * the epilogue reads each parameter and its optimizer state once and writes them once.
- * w_state0, w_state1 (n_in × n_out) and b_state0, b_state1 (n_out) are the optimizer's state
- * for the weights and the bias (see optimizer.h; slots a rule lacks are never touched).
+ * Z^{l-1} is batch × n_in and Δ^l batch × n_out, both read k-major (K = batch), so this is a TN
+ * GEMM with M = n_in + 1, N = n_out: A is Z^{l-1}ᵀ with a row of ones below it (warp_gemm.h's
+ * a_ones), so row n_in of the result is Σ_b δ_bj, the bias gradient, made by the same
+ * multiply-adds as the weights' — no bias sum inside the K loop and no pass of its own. The
+ * result is laid out as S = [S_W; S_b], (n_in + 1) × n_out, the flat gradient of
+ * backend/GradientExchange.
  *
- * Work split (tiles.h): a work-group owns a TM×TN tile of W^l, a work-item a WM×WN block.
- * The groups of the first row of tiles also own the bias of their TN columns: their items with
- * ty = 0 sum the Δ slices already in local memory, so the bias step needs no launch of its own.
- * Grid: ceil(n_out/TN) × ceil(n_in/TM) groups of (TN/WN) × (TM/WM) items.
- * Macros: TM TN TK WM WN VW (tiles.h); OPTIMIZER_RULE, optional (optimizer.h).
+ * Included once per tile class (gemm_classes.h): update_gemm_small, update_gemm_large.
+ * Work split (warp_gemm.h): a work-group owns a G_TM×G_TN tile of S and the batch range
+ * [GROUP_ID(2)·k_split, +k_split); a work-item a G_WM×G_WN block in registers. Epilogue:
+ *   step = 1 (one split): every parameter of the tile takes optimizer_step with
+ *            g = S · inverse_batch, reading and writing it and its state once; the gradient
+ *            never reaches memory. w_state0, w_state1 (n_in × n_out), b_state0, b_state1
+ *            (n_out) are the optimizer's state (slots a rule lacks are never touched);
+ *   step = 0: the raw sums S go to partials[GROUP_ID(2)][n_in + 1][n_out]: the splits of a
+ *            split-K launch (update_reduce or gradient_reduce in split_k.h finish them in a
+ *            fixed order), or, unsplit, the gradient sums of data-parallel training, which
+ *            update_reduce steps after the exchange.
+ * Grid: ceil(n_out/G_TN) × ceil((n_in+1)/G_TM) × splits groups of G_ITEMS items (1-D).
+ * Macros: the class's G_TM G_TN G_TK G_WM G_WN, LANES_N; OPTIMIZER_RULE, optional (optimizer.h).
  */
 
-KERNEL void update_gemm(GLOBAL const float* RESTRICT z_prev, GLOBAL const float* RESTRICT delta,
-                        GLOBAL float* RESTRICT weights, GLOBAL float* RESTRICT bias,
-                        GLOBAL float* RESTRICT w_state0, GLOBAL float* RESTRICT w_state1,
-                        GLOBAL float* RESTRICT b_state0, GLOBAL float* RESTRICT b_state1,
-                        int batch, int n_in, int n_out, float inverse_batch, int rule, float learning_rate,
-                        float momentum, float beta1, float beta2, float epsilon, float weight_decay,
-                        float step_size, float root_correction)
+KERNEL void LAUNCH_BOUNDS(G_ITEMS, G_MIN_GROUPS)
+CLASSED(update_gemm)(GLOBAL const float* RESTRICT z_prev, GLOBAL const float* RESTRICT delta,
+                     GLOBAL float* RESTRICT weights, GLOBAL float* RESTRICT bias,
+                     GLOBAL float* RESTRICT w_state0, GLOBAL float* RESTRICT w_state1,
+                     GLOBAL float* RESTRICT b_state0, GLOBAL float* RESTRICT b_state1,
+                     GLOBAL float* RESTRICT partials, int batch, int n_in, int n_out, int k_split, int step,
+                     float inverse_batch, int rule, float learning_rate, float momentum, float beta1, float beta2,
+                     float epsilon, float weight_decay, float step_size, float root_correction)
 {
-    LOCAL float a_tile[TK * TM];
-    LOCAL float b_tile[TK * TN];
-    float acc[WM * WN];
-    float bias_sum[WN];
-#pragma unroll
-    for (int e = 0; e < WM * WN; ++e) {
-        acc[e] = 0.0f;
-    }
-#pragma unroll
-    for (int n = 0; n < WN; ++n) {
-        bias_sum[n] = 0.0f;
-    }
-    const int row0 = GROUP_ID(1) * TM;
-    const int column0 = GROUP_ID(0) * TN;
-    const int owns_bias = GROUP_ID(1) == 0 && LOCAL_ID(1) == 0;
+    LOCAL float4 a_slices[2 * G_SLICE_A];
+    LOCAL float4 b_slices[2 * G_SLICE_B];
+    float acc[G_WM * G_WN];
+    const int m0 = GROUP_ID(1) * G_TM;
+    const int n0 = GROUP_ID(0) * G_TN;
+    const int k_begin = GROUP_ID(2) * k_split;
+    const int k_end = min(batch, k_begin + k_split);
+    /* A(i, b) = z_prev[b·n_in + i] with ones at i = n_in; B(b, j) = delta[b·n_out + j]: both k-major */
+    CLASSED(gemm_slices)(z_prev, n_in, 1, m0, n_in, 1, delta, n_out, 1, n0, n_out, k_begin, k_end,
+                         a_slices, b_slices, acc);
 
-    for (int k0 = 0; k0 < batch; k0 += TK) {
-        /* A(i, b) = z_prev[b·n_in + i]: already k-major in memory */
-        load_tile(z_prev, n_in, k0, row0, batch, n_in, a_tile, TK, TM, 0);
-        /* B(b, j) = delta[b·n_out + j] */
-        load_tile(delta, n_out, k0, column0, batch, n_out, b_tile, TK, TN, 0);
-        BARRIER();
-        multiply_tile(a_tile, b_tile, acc);
-        if (owns_bias) {
-            for (int k = 0; k < TK; ++k) {
+    if (!step) {
+        GLOBAL float* partial = partials + (long) GROUP_ID(2) * (n_in + 1) * n_out;
 #pragma unroll
-                for (int n = 0; n < WN; ++n) {
-                    bias_sum[n] += b_tile[k * TN + LOCAL_ID(0) * WN + n];
+        for (int r = 0; r < G_WM; ++r) {
+            const int row = CLASSED(item_row)(m0, r);
+            if (row <= n_in) {
+#pragma unroll
+                for (int sn = 0; sn < G_WN / 4; ++sn) {
+                    const int at = r * G_WN + sn * 4;
+                    store_row4(partial + (long) row * n_out, CLASSED(item_column)(n0, sn), n_out,
+                               four(acc[at], acc[at + 1], acc[at + 2], acc[at + 3]));
                 }
             }
         }
-        BARRIER();
+        return;
     }
 
     optimizer_args o;
@@ -70,24 +74,26 @@ KERNEL void update_gemm(GLOBAL const float* RESTRICT z_prev, GLOBAL const float*
     o.weight_decay = weight_decay;
     o.step_size = step_size;
     o.root_correction = root_correction;
-    const int row = row0 + LOCAL_ID(1) * WM;
-    const int column = column0 + LOCAL_ID(0) * WN;
 #pragma unroll
-    for (int m = 0; m < WM; ++m) {
+    for (int r = 0; r < G_WM; ++r) {
+        const int row = CLASSED(item_row)(m0, r);
+        /* row n_in is the bias: its parameters and state are the bias's, at the column's index */
+        const int is_bias = row == n_in;
+        GLOBAL float* RESTRICT p = is_bias ? bias : weights;
+        GLOBAL float* RESTRICT s0 = is_bias ? b_state0 : w_state0;
+        GLOBAL float* RESTRICT s1 = is_bias ? b_state1 : w_state1;
+        const long row_at = is_bias ? 0 : (long) row * n_out;
+        if (row <= n_in) {
 #pragma unroll
-        for (int n = 0; n < WN; ++n) {
-            if (row + m < n_in && column + n < n_out) {
-                const long at = (long) (row + m) * n_out + column + n;
-                weights[at] = optimizer_step(o, weights[at], acc[m * WN + n] * inverse_batch, w_state0, w_state1, at);
-            }
-        }
-    }
-    if (owns_bias) {
+            for (int sn = 0; sn < G_WN / 4; ++sn) {
+                const int column = CLASSED(item_column)(n0, sn);
 #pragma unroll
-        for (int n = 0; n < WN; ++n) {
-            if (column + n < n_out) {
-                const long at = column + n;
-                bias[at] = optimizer_step(o, bias[at], bias_sum[n] * inverse_batch, b_state0, b_state1, at);
+                for (int c = 0; c < 4; ++c) {
+                    if (column + c < n_out) {
+                        const long at = row_at + column + c;
+                        p[at] = optimizer_step(o, p[at], acc[r * G_WN + sn * 4 + c] * inverse_batch, s0, s1, at);
+                    }
+                }
             }
         }
     }

@@ -1,5 +1,5 @@
 /*
- * warp_gemm.h — the warp-tiled, double-buffered GEMM core of forward and delta_hidden:
+ * warp_gemm.h — the warp-tiled, double-buffered GEMM core of forward, delta_hidden and update:
  *
  *     acc = Σ_{k_begin ≤ k < k_end} A(m, k) · B(k, n)    over one group's G_TM × G_TN tile of C
  *
@@ -43,6 +43,12 @@
  * float by float; an x-major operand is read float by float, consecutive lanes taking
  * consecutive k of one row (coalesced), and transposed into a float4 of 4 rows in registers.
  * Outside the matrices (and past k_end) the slices are zero-filled, so any M, N, K works.
+ *
+ * A row of ones. With a_ones set (a literal at every call, so the test folds away where it is
+ * 0), A has one more row than memory holds: row m_max, 1 at every k inside [k_begin, k_end).
+ * Row m_max of C is then Σ_k B(k, n), the column sums of B, accumulated by the same multiply-adds
+ * in the same order as every other row. update.h uses it for the bias gradient Σ_b δ_bj: no
+ * separate pass over Δ and no extra accumulator in the K loop.
  */
 #ifndef DELTAPROP_WARP_GEMM_ONCE
 #define DELTAPROP_WARP_GEMM_ONCE
@@ -153,7 +159,7 @@ DEVICE_FN float4 load_row4(GLOBAL const float* RESTRICT row, int column, int col
  * which item fetches what.
  */
 DEVICE_FN void CLASSED(fetch_slice)(GLOBAL const float* RESTRICT src, int ld, const int k_major, int x0, int x_max,
-                                    int k0, int k_end, float4* regs, const int X_TILE, const int LOADS)
+                                    const int ones, int k0, int k_end, float4* regs, const int X_TILE, const int LOADS)
 {
     const int item = LOCAL_ID(0);
 #pragma unroll
@@ -181,6 +187,13 @@ DEVICE_FN void CLASSED(fetch_slice)(GLOBAL const float* RESTRICT src, int ld, co
             v.y = inside && gx + 1 < x_max ? column[ld] : 0.0f;
             v.z = inside && gx + 2 < x_max ? column[2 * (long) ld] : 0.0f;
             v.w = inside && gx + 3 < x_max ? column[3 * (long) ld] : 0.0f;
+        }
+        if (ones && inside) {
+            /* the row of ones just past the matrix (see the header) */
+            v.x = gx == x_max ? 1.0f : v.x;
+            v.y = gx + 1 == x_max ? 1.0f : v.y;
+            v.z = gx + 2 == x_max ? 1.0f : v.z;
+            v.w = gx + 3 == x_max ? 1.0f : v.w;
         }
         regs[r] = v;
     }
@@ -250,9 +263,10 @@ DEVICE_FN int CLASSED(item_column)(int n0, int sn)
  * acc = the group's tile of A·B over [k_begin, k_end), through the pipeline of the header; acc
  * holds G_WM·G_WN floats, zeroed here. a_slices and b_slices are the group's two local buffers
  * of each operand (2·G_SLICE_A and 2·G_SLICE_B float4s). Every item of the group must call it.
+ * a_ones: A has a row of ones at m_max (see the header), a literal 0 or 1.
  */
 DEVICE_FN void CLASSED(gemm_slices)(GLOBAL const float* RESTRICT a, int lda, const int a_k_major, int m0, int m_max,
-                                    GLOBAL const float* RESTRICT b, int ldb, const int b_k_major, int n0, int n_max,
+                                    const int a_ones, GLOBAL const float* RESTRICT b, int ldb, const int b_k_major, int n0, int n_max,
                                     int k_begin, int k_end, LOCAL_PTR float4* a_slices, LOCAL_PTR float4* b_slices,
                                     float* acc)
 {
@@ -265,8 +279,8 @@ DEVICE_FN void CLASSED(gemm_slices)(GLOBAL const float* RESTRICT a, int lda, con
     }
     float4 a_next[G_A_LOADS];
     float4 b_next[G_B_LOADS];
-    CLASSED(fetch_slice)(a, lda, a_k_major, m0, m_max, k_begin, k_end, a_next, G_TM, G_A_LOADS);
-    CLASSED(fetch_slice)(b, ldb, b_k_major, n0, n_max, k_begin, k_end, b_next, G_TN, G_B_LOADS);
+    CLASSED(fetch_slice)(a, lda, a_k_major, m0, m_max, a_ones, k_begin, k_end, a_next, G_TM, G_A_LOADS);
+    CLASSED(fetch_slice)(b, ldb, b_k_major, n0, n_max, 0, k_begin, k_end, b_next, G_TN, G_B_LOADS);
     CLASSED(store_slice)(a_next, a_k_major, a_slices, G_TM, G_A_STRIDE, G_A_LOADS);
     CLASSED(store_slice)(b_next, b_k_major, b_slices, G_TN, G_B_STRIDE, G_B_LOADS);
     BARRIER();
@@ -274,8 +288,8 @@ DEVICE_FN void CLASSED(gemm_slices)(GLOBAL const float* RESTRICT a, int lda, con
     for (int k0 = k_begin; k0 < k_end; k0 += G_TK) {
         const int more = k0 + G_TK < k_end;
         if (more) {
-            CLASSED(fetch_slice)(a, lda, a_k_major, m0, m_max, k0 + G_TK, k_end, a_next, G_TM, G_A_LOADS);
-            CLASSED(fetch_slice)(b, ldb, b_k_major, n0, n_max, k0 + G_TK, k_end, b_next, G_TN, G_B_LOADS);
+            CLASSED(fetch_slice)(a, lda, a_k_major, m0, m_max, a_ones, k0 + G_TK, k_end, a_next, G_TM, G_A_LOADS);
+            CLASSED(fetch_slice)(b, ldb, b_k_major, n0, n_max, 0, k0 + G_TK, k_end, b_next, G_TN, G_B_LOADS);
         }
         CLASSED(multiply_slices)(a_slices + buffer * G_SLICE_A, b_slices + buffer * G_SLICE_B, acc);
         if (more) {

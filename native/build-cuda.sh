@@ -23,7 +23,7 @@
 # changed, so that it is committed along with them (DELTAPROP_KEEP_PREBUILT=1: leave it alone).
 #
 # Environment: NVCC (default: nvcc on PATH, else /usr/local/cuda/bin/nvcc);
-#              CUDA_DEFINES="TM=64 TN=64 ..." instead of TileProfile's GPU row.
+#              CUDA_DEFINES="REDUCE=256 SMALL_TM=64 ..." instead of TileProfile's GPU row.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

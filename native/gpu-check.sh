@@ -220,13 +220,15 @@ step "deltaprop devices" 20 any "${RUN[@]}" dev.deltaprop.cli.Main devices
 
 # ---- 2. the device suite, against the reference ------------------------------------------------
 # every Device*Test of the device package (the kernel families under every GEMM plan, training,
-# data sets), the tile-plan rules, and on a GPU the CUDA driver's, provider's, module loading's
-# and fatbin's tests; DELTAPROP_REQUIRE turns a backend that cannot start into a failure
+# data sets), the tile-plan rules, on a GPU the CUDA driver's (with its graph contract),
+# provider's, module loading's and fatbin's tests, and GraphReplayTest: steps replayed from CUDA
+# graphs against the same steps launched, bit for bit; DELTAPROP_REQUIRE turns a backend that
+# cannot start into a failure
 SELECT=()
 if [ "$DRY" = 1 ]; then
   # a CPU runs the kernel families' thousands of cases in minutes: the dry run checks the
   # machinery on the whole-backend comparisons and the plan rules
-  for class in DeviceTrainingTest GemmPlanTest ShippedFatbinTest; do
+  for class in DeviceTrainingTest GemmPlanTest ShippedFatbinTest GraphReplayTest; do
     [ -f ".device/test-classes/dev/deltaprop/device/$class.class" ] && SELECT+=(--select-class "dev.deltaprop.device.$class")
   done
 else
@@ -234,7 +236,8 @@ else
     SELECT+=(--select-class "$class")
   done < <(cd .device/test-classes && find dev/deltaprop/device -name '*Test.class' ! -name '*$*' \
              \( -name 'Device*Test.class' -o -name 'Cuda*Test.class' -o -name 'Jcuda*Test.class' -o -name 'Nvrtc*Test.class' \
-                -o -name 'FatbinTest.class' -o -name 'ShippedFatbinTest.class' -o -name 'GemmPlanTest.class' \) \
+                -o -name 'FatbinTest.class' -o -name 'ShippedFatbinTest.class' -o -name 'GemmPlanTest.class' \
+                -o -name 'GraphReplayTest.class' -o -name 'StepGraphTest.class' \) \
            | sed 's/\.class$//; s#/#.#g' | sort)
 fi
 say "device suite: $(( ${#SELECT[@]} / 2 )) classes on $BACKEND_LIST"
@@ -264,6 +267,15 @@ else
 fi
 
 # ---- 5. tuning data while the GPU is here, if time is left (not part of the verdict) ------------
+# the launch cost: tiny (where launches are most of a step) with CUDA graphs off, beside step 3's
+# run with them on (the default); the table prints the µs per step the graph saves
+for backend in "${BACKENDS[0]}"; do
+  step "launch cost: bench tiny graphs off on $backend" 20 extra env DEVICE_QUIET=1 \
+    JAVA_OPTS="$JAVA_OPTS -Ddeltaprop.graphs=false" "${RUN[@]}" dev.deltaprop.cli.Main bench \
+    --backend "$backend" --workload tiny --data device --steps "$STEPS" "${BENCH_SHORT[@]}" --json
+  record "$OUT_DIR/bench.json" "graphs-off $backend"
+done
+
 # the forward GEMM under the other tile class and with a deeper K step (compiled at run time:
 # the fatbin holds only the shipped macros, so these need NVRTC and say so without it)
 for backend in "${BACKENDS[0]}"; do

@@ -10,6 +10,8 @@
       row per workload: deltaprop against its peer of the same run, the ratio and the issue's
       target (reported, not asserted), each figure marked with the step whose command
       reproduces it; the commands are listed first, so that the table is the last thing printed.
+      A `graphs-off` record (tiny with -Ddeltaprop.graphs=false) adds a launch-cost row: its
+      µs per step beside the graphs-on run's, and the difference, what the CUDA graph saves.
 
 Like with like: deltaprop's training rows are `bench --data device` (the batch resident on the
 device, the loss read back each step, as Backend.step returns it); the PyTorch peer has x on the
@@ -88,7 +90,7 @@ def deltaprop_rows(benches, backend):
     rows = {}
     for entry in benches:
         report = entry.get("report")
-        if not isinstance(report, dict) or report.get("backend") != backend or entry["name"].startswith("sweep"):
+        if not isinstance(report, dict) or report.get("backend") != backend or entry["name"].startswith(("sweep", "graphs-off")):
             continue
         for workload in report.get("workloads", []):
             workload["data"] = report.get("data", "host")
@@ -168,6 +170,20 @@ def table(folder, backends):
                          f"{fmt(tf32)} cuBLAS TF32 [{peer_step}]" if peer else "-",
                          "?" if ratio(mine, tf32) is None else f"{ratio(mine, tf32):.2f}×",
                          f"{fmt(ours.get('us_per_step'))} µs per predict"))
+        for entry in benches:
+            report = entry.get("report")
+            if not entry["name"].startswith("graphs-off") or not isinstance(report, dict) or report.get("backend") != backend:
+                continue
+            for w in report.get("workloads", []):
+                on, on_step = ours_by_workload.get(w["workload"], ({}, None))
+                off_us, on_us = w.get("us_per_step"), on.get("us_per_step")
+                saved = None if off_us is None or on_us is None else off_us - on_us
+                rows.append((w["workload"] + " graphs off", f"{fmt(off_us)} µs/step [{entry['step']}]",
+                             f"{fmt(on_us)} µs/step graphs on [{on_step}]" if on else "not measured",
+                             "?" if ratio(off_us, on_us) is None else f"{ratio(off_us, on_us):.2f}×",
+                             "launch cost", "", "",
+                             "?" if saved is None else f"the graph saves {fmt(saved)} µs per step "
+                             f"({fmt(w.get('launches_per_step'), 0)} launches)"))
         sweeps = [e for e in benches if e["name"].startswith("sweep") and isinstance(e.get("report"), dict)]
         for entry in sweeps:
             for w in entry["report"].get("workloads", []):

@@ -18,7 +18,8 @@ import java.nio.FloatBuffer;
  * <p>Every argument is checked before any device work; a bad one gets an
  * {@link IllegalArgumentException} that names it and the expected value. Backends are not
  * thread-safe: two threads inside one at once get an {@link IllegalStateException} naming both
- * ({@link OneThread}). {@link #close()} frees everything the backend holds.
+ * ({@link OneThread}, which {@link GuardedBackend} applies to every call of the built-in backends).
+ * {@link #close()} frees everything the backend holds.
  */
 public interface Backend extends AutoCloseable {
 

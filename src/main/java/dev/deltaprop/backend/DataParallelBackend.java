@@ -42,9 +42,11 @@ import java.util.function.Supplier;
  *
  * <p>Each replica is driven by a thread of its own (every call to it, from {@code load} to
  * {@code close}, runs there), so that their passes overlap. The reduction goes through the host:
- * {@code 2 × gradientLength} floats per replica and step cross the bus.
+ * {@code 2 × gradientLength} floats per replica and step cross the bus. Like every built-in
+ * backend it is used by one thread at a time ({@link GuardedBackend}): the replicas' lanes are its
+ * own threads, so without its own guard two callers' steps would interleave unseen.
  */
-public final class DataParallelBackend implements Backend {
+public final class DataParallelBackend extends GuardedBackend {
     private final String name;
     private final List<GradientExchange> replicas;
     private final double[] shares;
@@ -67,6 +69,7 @@ public final class DataParallelBackend implements Backend {
      * @throws IllegalArgumentException naming the field and the expected value
      */
     public DataParallelBackend(String name, List<? extends Backend> replicas, double[] shares) {
+        super(name == null ? "data-parallel" : name); // a null name is refused below, after which the replicas are closed
         try {
             Objects.requireNonNull(replicas, "replicas");
             if (replicas.isEmpty()) {
@@ -191,7 +194,7 @@ public final class DataParallelBackend implements Backend {
 
     /** Loads the same network, optimizer and state into every replica (the state is checked once, first). */
     @Override
-    public void load(Network network, Optimizer optimizer, OptimizerState state) {
+    protected void loadInside(Network network, Optimizer optimizer, OptimizerState state) {
         open();
         Objects.requireNonNull(network, "network");
         Objects.requireNonNull(optimizer, "optimizer");
@@ -230,19 +233,19 @@ public final class DataParallelBackend implements Backend {
     }
 
     @Override
-    public OptimizerState optimizerState() {
+    protected OptimizerState optimizerStateInside() {
         loaded();
         return on(0, () -> replicas.get(0).optimizerState());
     }
 
     @Override
-    public Network network() {
+    protected Network networkInside() {
         loaded();
         return on(0, () -> replicas.get(0).network());
     }
 
     @Override
-    public float step(float[] x, float[] d, int batch, float learningRate) {
+    protected float stepInside(float[] x, float[] d, int batch, float learningRate) {
         loaded();
         Checks.batch(x, d, batch, inputs, outputs);
         Checks.learningRate(learningRate);
@@ -291,7 +294,7 @@ public final class DataParallelBackend implements Backend {
     }
 
     @Override
-    public float step(FloatBuffer x, FloatBuffer d, int batch, float learningRate) {
+    protected float stepInside(FloatBuffer x, FloatBuffer d, int batch, float learningRate) {
         loaded();
         Checks.batch(x, d, batch, inputs, outputs);
         Checks.learningRate(learningRate);
@@ -299,12 +302,12 @@ public final class DataParallelBackend implements Backend {
         float[] ds = new float[batch * outputs];
         x.get(x.position(), xs, 0, xs.length);
         d.get(d.position(), ds, 0, ds.length);
-        return step(xs, ds, batch, learningRate);
+        return stepInside(xs, ds, batch, learningRate);
     }
 
     /** Replica 0's outputs (every replica holds the same parameters). */
     @Override
-    public float[] predict(float[] x, int batch) {
+    protected float[] predictInside(float[] x, int batch) {
         loaded();
         Checks.inputs(x, batch, inputs);
         return on(0, () -> replicas.get(0).predict(x, batch));
@@ -312,7 +315,7 @@ public final class DataParallelBackend implements Backend {
 
     /** Closes every replica, each on its own thread, then the threads. Idempotent. */
     @Override
-    public void close() {
+    protected void closeInside() {
         if (closed) {
             return;
         }

@@ -1,9 +1,8 @@
 package dev.deltaprop.cpu;
 
-import dev.deltaprop.backend.Backend;
 import dev.deltaprop.backend.Checks;
 import dev.deltaprop.backend.GradientExchange;
-import dev.deltaprop.backend.OneThread;
+import dev.deltaprop.backend.GuardedExchange;
 import dev.deltaprop.backend.Profiled;
 import dev.deltaprop.model.Activation;
 import dev.deltaprop.model.Layer;
@@ -38,7 +37,7 @@ import java.util.Objects;
  * else every available processor. The GEMM micro-kernel is the Vector API one when the JVM has
  * {@code jdk.incubator.vector}, else a scalar one ({@link #device()} says which).
  */
-public final class CpuBackend implements GradientExchange, Profiled {
+public final class CpuBackend extends GuardedExchange implements Profiled {
     /** System property: the number of threads (default: available processors). */
     public static final String THREADS_PROPERTY = "deltaprop.cpu.threads";
 
@@ -74,8 +73,6 @@ public final class CpuBackend implements GradientExchange, Profiled {
     /** How many of {@link #FAMILIES} the last profiled call ran: all for a step, {@code forward} for a predict. */
     private int familiesReported;
     private boolean closed;
-    /** Refuses a second thread inside a call (backends are single-threaded). */
-    private final OneThread guard = new OneThread("cpu");
 
     /** Threads from {@value #THREADS_PROPERTY}, or every available processor. */
     public CpuBackend() {
@@ -88,6 +85,7 @@ public final class CpuBackend implements GradientExchange, Profiled {
     }
 
     CpuBackend(int threads, MicroKernel kernel) {
+        super("cpu");
         this.passes = new Passes(checkThreads(threads, "threads"), kernel);
     }
 
@@ -136,16 +134,7 @@ public final class CpuBackend implements GradientExchange, Profiled {
     }
 
     @Override
-    public void load(Network network, Optimizer optimizer, OptimizerState state) {
-        boolean entered = guard.enter();
-        try {
-            loadInside(network, optimizer, state);
-        } finally {
-            guard.exit(entered);
-        }
-    }
-
-    private void loadInside(Network network, Optimizer optimizer, OptimizerState state) {
+    protected void loadInside(Network network, Optimizer optimizer, OptimizerState state) {
         open();
         Objects.requireNonNull(network, "network");
         Objects.requireNonNull(optimizer, "optimizer");
@@ -199,31 +188,13 @@ public final class CpuBackend implements GradientExchange, Profiled {
     }
 
     @Override
-    public OptimizerState optimizerState() {
-        boolean entered = guard.enter();
-        try {
-            return optimizerStateInside();
-        } finally {
-            guard.exit(entered);
-        }
-    }
-
-    private OptimizerState optimizerStateInside() {
+    protected OptimizerState optimizerStateInside() {
         loaded();
         return new OptimizerState(optimizer.kind(), steps, weightState, biasState);
     }
 
     @Override
-    public Network network() {
-        boolean entered = guard.enter();
-        try {
-            return networkInside();
-        } finally {
-            guard.exit(entered);
-        }
-    }
-
-    private Network networkInside() {
+    protected Network networkInside() {
         loaded();
         List<Layer> layers = new ArrayList<>();
         for (int l = 0; l < weights.length; l++) {
@@ -233,16 +204,7 @@ public final class CpuBackend implements GradientExchange, Profiled {
     }
 
     @Override
-    public float step(float[] x, float[] d, int batch, float learningRate) {
-        boolean entered = guard.enter();
-        try {
-            return stepInside(x, d, batch, learningRate);
-        } finally {
-            guard.exit(entered);
-        }
-    }
-
-    private float stepInside(float[] x, float[] d, int batch, float learningRate) {
+    protected float stepInside(float[] x, float[] d, int batch, float learningRate) {
         loaded();
         Checks.batch(x, d, batch, widths[0], widths[widths.length - 1]);
         Checks.learningRate(learningRate);
@@ -250,16 +212,7 @@ public final class CpuBackend implements GradientExchange, Profiled {
     }
 
     @Override
-    public float step(FloatBuffer x, FloatBuffer d, int batch, float learningRate) {
-        boolean entered = guard.enter();
-        try {
-            return stepInside(x, d, batch, learningRate);
-        } finally {
-            guard.exit(entered);
-        }
-    }
-
-    private float stepInside(FloatBuffer x, FloatBuffer d, int batch, float learningRate) {
+    protected float stepInside(FloatBuffer x, FloatBuffer d, int batch, float learningRate) {
         loaded();
         Checks.batch(x, d, batch, widths[0], widths[widths.length - 1]);
         Checks.learningRate(learningRate);
@@ -277,16 +230,7 @@ public final class CpuBackend implements GradientExchange, Profiled {
     }
 
     @Override
-    public float[] predict(float[] x, int batch) {
-        boolean entered = guard.enter();
-        try {
-            return predictInside(x, batch);
-        } finally {
-            guard.exit(entered);
-        }
-    }
-
-    private float[] predictInside(float[] x, int batch) {
+    protected float[] predictInside(float[] x, int batch) {
         loaded();
         Checks.inputs(x, batch, widths[0]);
         ensureCapacity(batch);
@@ -342,16 +286,7 @@ public final class CpuBackend implements GradientExchange, Profiled {
     }
 
     @Override
-    public double gradient(float[] x, float[] d, int offset, int batch) {
-        boolean entered = guard.enter();
-        try {
-            return gradientInside(x, d, offset, batch);
-        } finally {
-            guard.exit(entered);
-        }
-    }
-
-    private double gradientInside(float[] x, float[] d, int offset, int batch) {
+    protected double gradientInside(float[] x, float[] d, int offset, int batch) {
         loaded();
         Checks.batchSize(batch);
         int n0 = widths[0];
@@ -382,47 +317,20 @@ public final class CpuBackend implements GradientExchange, Profiled {
     }
 
     @Override
-    public int gradientLength() {
-        boolean entered = guard.enter();
-        try {
-            return gradientLengthInside();
-        } finally {
-            guard.exit(entered);
-        }
-    }
-
-    private int gradientLengthInside() {
+    protected int gradientLengthInside() {
         loaded();
         return sums.length;
     }
 
     @Override
-    public void readGradient(float[] target) {
-        boolean entered = guard.enter();
-        try {
-            readGradientInside(target);
-        } finally {
-            guard.exit(entered);
-        }
-    }
-
-    private void readGradientInside(float[] target) {
+    protected void readGradientInside(float[] target) {
         loaded();
         Checks.gradient("target", target, sums.length);
         System.arraycopy(sums, 0, target, 0, sums.length);
     }
 
     @Override
-    public void writeGradient(float[] source) {
-        boolean entered = guard.enter();
-        try {
-            writeGradientInside(source);
-        } finally {
-            guard.exit(entered);
-        }
-    }
-
-    private void writeGradientInside(float[] source) {
+    protected void writeGradientInside(float[] source) {
         loaded();
         Checks.gradient("source", source, sums.length);
         System.arraycopy(source, 0, sums, 0, sums.length);
@@ -430,16 +338,7 @@ public final class CpuBackend implements GradientExchange, Profiled {
 
     /** The optimizer rule of the update epilogue ({@link OptimizerStep}) over the held sums, on this thread (it is elementwise). */
     @Override
-    public void apply(float learningRate, int totalBatch) {
-        boolean entered = guard.enter();
-        try {
-            applyInside(learningRate, totalBatch);
-        } finally {
-            guard.exit(entered);
-        }
-    }
-
-    private void applyInside(float learningRate, int totalBatch) {
+    protected void applyInside(float learningRate, int totalBatch) {
         loaded();
         Checks.learningRate(learningRate);
         Checks.batchSize(totalBatch);
@@ -536,16 +435,7 @@ public final class CpuBackend implements GradientExchange, Profiled {
     }
 
     @Override
-    public void close() {
-        boolean entered = guard.enter();
-        try {
-            closeInside();
-        } finally {
-            guard.exit(entered);
-        }
-    }
-
-    private void closeInside() {
+    protected void closeInside() {
         if (!closed) {
             closed = true;
             passes.close();

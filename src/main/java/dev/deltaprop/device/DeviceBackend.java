@@ -1,13 +1,10 @@
 package dev.deltaprop.device;
 
-import dev.deltaprop.backend.Backend;
 import dev.deltaprop.backend.Checks;
-import dev.deltaprop.backend.GradientExchange;
 import dev.deltaprop.backend.Dataset;
-import dev.deltaprop.backend.OneThread;
+import dev.deltaprop.backend.GuardedExchange;
 import dev.deltaprop.backend.Profiled;
 import dev.deltaprop.device.driver.Driver;
-import dev.deltaprop.model.Activation;
 import dev.deltaprop.model.MemoryEstimate;
 import dev.deltaprop.model.Network;
 import dev.deltaprop.model.Optimizer;
@@ -24,8 +21,8 @@ import java.util.Objects;
  * loss (squared error or cross entropy; with a softmax output this pass also normalises the
  * rows), hidden δ {@code l = L-1..1} (each from {@code W^{l+1}} before it changes), then the
  * updates {@code l = 1..L} with the optimizer in their epilogue — that is {@code 3L + 1}
- * launches whatever the loss and the optimizer (one more for each forward or δ GEMM that
- * {@code GemmPlan} splits along K), with no host round trip but the batch upload
+ * launches whatever the loss and the optimizer (one more for each forward, δ or update GEMM
+ * that {@code GemmPlan} splits along K; a split update steps in that reduce), with no host round trip but the batch upload
  * before it and the one-float loss read after it. Parameters and the optimizer's state (v, or m
  * and s) stay on the device until {@link #network()} or {@link #optimizerState()} asks for them;
  * the step count {@code t} is kept here and Adam's bias corrections are computed here in double
@@ -42,8 +39,19 @@ import java.util.Objects;
  * same loss, optimizer and read-outs, on GPU-class devices by default ({@link FusedMlp.Mode});
  * {@link #device()} says which path the loaded network takes, and {@code -D}{@value
  * FusedMlp#PROPERTY}{@code =true|false|auto} chooses.
+ *
+ * <p>On the CUDA drivers a training step's launches after the batch is in place are captured
+ * once as a graph and replayed while the step's {@link StepGraph.Key} (net, path, batch, the
+ * optimizer step's numbers) stays the same ({@link StepGraph}); {@code -D}{@value
+ * StepGraph#PROPERTY}{@code =auto|true|false} chooses, and {@link #device()} says which.
+ *
+ * <p>This class is the facade: it checks every argument before any device work, owns the
+ * driver and the loaded {@link DeviceNet} (the buffers and the step count), and hands the work to
+ * one class per seam: {@link BatchInput} (a batch into {@code X} and {@code D}),
+ * {@link LayerPath} (the per-layer GEMM launches), {@link FusedPath} (the fused small-MLP step)
+ * and {@link DeviceExchange} (the gradient exchange of data-parallel training).
  */
-public final class DeviceBackend implements GradientExchange, Profiled {
+public final class DeviceBackend extends GuardedExchange implements Profiled {
     /** The share of global memory a data set may take on the device, in percent. */
     public static final int DATASET_SHARE_PERCENT = 50;
 
@@ -55,19 +63,15 @@ public final class DeviceBackend implements GradientExchange, Profiled {
     private final Kernels kernels;
     private final StepTimer timer;
     private final double datasetShare;
+    private final BatchInput input;
+    private final LayerPath layers;
+    private final FusedPath fused;
+    private final DeviceExchange exchange;
+    private final StepGraph graphs;
     private DeviceNet net;
-    /** The gradient sums of {@link GradientExchange}, made on its first use after a load. */
-    private DeviceGradients gradients;
-    private GradientKernels gradientKernels;
     private Optimizer optimizer;
-    /** The fused small-MLP step ({@link FusedMlp}); {@link #fusedOn} says whether the loaded network takes it. */
-    private final FusedMlp fused;
-    private FusedMlp.Mode fusedMode;
-    private boolean fusedOn;
     private int lastLaunches;
     private boolean closed;
-    /** Refuses a second thread inside a call (backends are single-threaded). */
-    private final OneThread guard;
 
     /**
      * Builds the kernels on {@code driver}'s device. On failure the driver is closed.
@@ -89,19 +93,23 @@ public final class DeviceBackend implements GradientExchange, Profiled {
      * device tests run another kind of device's tiles here (the GPU row on PoCL).
      */
     DeviceBackend(String name, Driver driver, double datasetShare, TileProfile tiles) {
-        this.name = Objects.requireNonNull(name, "name");
-        this.guard = new OneThread(name);
+        super(Objects.requireNonNull(name, "name"));
+        this.name = name;
         this.driver = Objects.requireNonNull(driver, "driver");
         this.datasetShare = datasetShare;
+        this.timer = new StepTimer(driver);
         try {
-            this.fusedMode = FusedMlp.mode(); // a bad -Ddeltaprop.fused closes the driver too
+            FusedMlp.Mode mode = FusedMlp.mode(); // a bad -Ddeltaprop.fused closes the driver too
             this.kernels = tiles == null ? new Kernels(driver) : new Kernels(driver, tiles);
-            this.fused = new FusedMlp(driver, kernels);
+            this.fused = new FusedPath(driver, kernels, mode);
+            this.graphs = new StepGraph(driver, StepGraph.mode()); // so do a bad -Ddeltaprop.graphs, or =true without CUDA
         } catch (RuntimeException | Error e) {
             driver.close();
             throw e;
         }
-        this.timer = new StepTimer(driver);
+        this.input = new BatchInput(driver, kernels, timer);
+        this.layers = new LayerPath(kernels, timer);
+        this.exchange = new DeviceExchange(driver, kernels, layers, input, timer);
     }
 
     @Override
@@ -112,30 +120,27 @@ public final class DeviceBackend implements GradientExchange, Profiled {
     @Override
     public String device() {
         return driver.deviceName() + " (" + driver.deviceVersion() + "; " + driver.binding() + "; tiles "
-                + kernels.tiles() + "; " + fusedDescription() + ")";
+                + kernels.tiles() + "; " + fused.description(net) + "; " + graphs.description() + ")";
     }
 
-    /** What {@link #device()} says of the fused small-MLP kernel. */
-    private String fusedDescription() {
-        if (!FusedMlp.chosen(fusedMode, driver.deviceType())) {
-            return "fused small-MLP kernel off (" + FusedMlp.PROPERTY + "=" + (fusedMode == FusedMlp.Mode.OFF ? "false"
-                    : "auto: GPU devices only") + ")";
-        }
-        if (net == null) {
-            return "fused small-MLP kernel for widths ≤ " + FusedMlp.WIDTH;
-        }
-        return fusedOn ? "fused small-MLP kernel: 2 launches per step"
-                : "layer-by-layer kernels (not fused: " + FusedMlp.refusal(net.shape(), driver.maxGroupSize()) + ")";
+    /** The graph mode from now on (the tests choose); any graph is dropped. */
+    void graphMode(StepGraph.Mode mode) {
+        graphs.mode(mode);
+    }
+
+    /** The step graphs, for the device tests. */
+    StepGraph graphs() {
+        return graphs;
     }
 
     /** The fused path's mode for the next {@link #load} (the tests choose each path). */
     void fusedMode(FusedMlp.Mode mode) {
-        fusedMode = Objects.requireNonNull(mode, "mode");
+        fused.mode(mode);
     }
 
     /** Whether the loaded network takes the fused small-MLP step. */
     boolean fusedOn() {
-        return fusedOn;
+        return fused.on();
     }
 
     /**
@@ -145,16 +150,7 @@ public final class DeviceBackend implements GradientExchange, Profiled {
      * previous network loaded.
      */
     @Override
-    public void load(Network network, Optimizer optimizer, OptimizerState state) {
-        boolean entered = guard.enter();
-        try {
-            loadInside(network, optimizer, state);
-        } finally {
-            guard.exit(entered);
-        }
-    }
-
-    private void loadInside(Network network, Optimizer optimizer, OptimizerState state) {
+    protected void loadInside(Network network, Optimizer optimizer, OptimizerState state) {
         Objects.requireNonNull(network, "network");
         Objects.requireNonNull(optimizer, "optimizer");
         if (state != null) {
@@ -168,14 +164,15 @@ public final class DeviceBackend implements GradientExchange, Profiled {
                     + optimizer.kind() + " state) needs about " + MemoryEstimate.describe(bytes) + " of device memory,"
                     + " more than the device's " + MemoryEstimate.describe(driver.globalMemoryBytes()));
         }
-        closeGradients();
+        exchange.close();
+        graphs.invalidate();
         if (net != null) {
             net.close();
             net = null;
         }
         net = new DeviceNet(driver, network, optimizer.kind(), state);
         this.optimizer = optimizer;
-        fusedOn = FusedMlp.chosen(fusedMode, driver.deviceType()) && FusedMlp.refusal(network, driver.maxGroupSize()) == null;
+        fused.choose(network);
         lastLaunches = 0;
     }
 
@@ -187,140 +184,41 @@ public final class DeviceBackend implements GradientExchange, Profiled {
 
     /** {@code t} and the state arrays, read back from the device. */
     @Override
-    public OptimizerState optimizerState() {
-        boolean entered = guard.enter();
-        try {
-            return optimizerStateInside();
-        } finally {
-            guard.exit(entered);
-        }
-    }
-
-    private OptimizerState optimizerStateInside() {
+    protected OptimizerState optimizerStateInside() {
         return net().readState();
     }
 
     @Override
-    public Network network() {
-        boolean entered = guard.enter();
-        try {
-            return networkInside();
-        } finally {
-            guard.exit(entered);
-        }
-    }
-
-    private Network networkInside() {
+    protected Network networkInside() {
         return net().read();
     }
 
     @Override
-    public float step(float[] x, float[] d, int batch, float learningRate) {
-        boolean entered = guard.enter();
-        try {
-            return stepInside(x, d, batch, learningRate);
-        } finally {
-            guard.exit(entered);
-        }
-    }
-
-    private float stepInside(float[] x, float[] d, int batch, float learningRate) {
+    protected float stepInside(float[] x, float[] d, int batch, float learningRate) {
         DeviceNet net = net();
         Checks.batch(x, d, batch, net.width(0), net.width(net.depth()));
         Checks.learningRate(learningRate);
         net.reserve(batch);
-        driver.write(net.z(0), 0, x, 0, x.length);
-        driver.write(net.teacher(), 0, d, 0, d.length);
-        return train(net, batch, learningRate, 0);
-    }
-
-    @Override
-    public float step(FloatBuffer x, FloatBuffer d, int batch, float learningRate) {
-        boolean entered = guard.enter();
-        try {
-            return stepInside(x, d, batch, learningRate);
-        } finally {
-            guard.exit(entered);
-        }
-    }
-
-    private float stepInside(FloatBuffer x, FloatBuffer d, int batch, float learningRate) {
-        DeviceNet net = net();
-        Checks.batch(x, d, batch, net.width(0), net.width(net.depth()));
-        Checks.learningRate(learningRate);
-        net.reserve(batch);
-        driver.write(net.z(0), 0, x, batch * net.width(0));
-        driver.write(net.teacher(), 0, d, batch * net.width(net.depth()));
-        return train(net, batch, learningRate, 0);
-    }
-
-    @Override
-    public float[] predict(float[] x, int batch) {
-        boolean entered = guard.enter();
-        try {
-            return predictInside(x, batch);
-        } finally {
-            guard.exit(entered);
-        }
-    }
-
-    private float[] predictInside(float[] x, int batch) {
-        DeviceNet net = net();
-        Checks.inputs(x, batch, net.width(0));
-        net.reserve(batch);
-        driver.write(net.z(0), 0, x, 0, x.length);
+        input.write(net, x, d, 0, batch);
         timer.start();
-        forward(net, batch);
-        int depth = net.depth();
-        if (net.activation(depth) == Activation.SOFTMAX) {
-            kernels.softmax(net.u(depth), net.z(depth), batch, net.width(depth));
-        }
-        timer.family("forward");
-        int outputs = net.width(depth);
-        float[] y = new float[batch * outputs];
-        driver.read(net.z(net.depth()), 0, y, 0, y.length);
-        timer.finish();
-        return y;
+        return train(net, batch, learningRate, 0);
     }
 
     @Override
-    public Dataset upload(float[] x, float[] d, int samples) {
-        boolean entered = guard.enter();
-        try {
-            return uploadInside(x, d, samples);
-        } finally {
-            guard.exit(entered);
-        }
-    }
-
-    private Dataset uploadInside(float[] x, float[] d, int samples) {
+    protected float stepInside(FloatBuffer x, FloatBuffer d, int batch, float learningRate) {
         DeviceNet net = net();
-        int inputs = net.width(0);
-        int outputs = net.width(net.depth());
-        Checks.batch(x, d, samples, inputs, outputs);
-        long bytes = ((long) samples * (inputs + outputs + 1)) * Float.BYTES;
-        if (bytes > datasetShare * driver.globalMemoryBytes()) {
-            LOG.log(System.Logger.Level.INFO, () -> name() + ": the data set (" + String.format(java.util.Locale.ROOT, "%,d", bytes)
-                    + " bytes) is larger than " + Math.round(datasetShare * 100) + "% of the device's "
-                    + driver.globalMemoryBytes() / (1024 * 1024) + " MiB: it stays on the host, and each batch is uploaded at its step");
-            return GradientExchange.super.upload(x, d, samples);
-        }
-        return new DeviceDataset(this, driver, x, d, samples, inputs, outputs);
+        Checks.batch(x, d, batch, net.width(0), net.width(net.depth()));
+        Checks.learningRate(learningRate);
+        net.reserve(batch);
+        input.write(net, x, d, batch);
+        timer.start();
+        return train(net, batch, learningRate, 0);
     }
 
     @Override
-    public float step(Dataset data, int offset, int batch, float learningRate) {
-        boolean entered = guard.enter();
-        try {
-            return stepInside(data, offset, batch, learningRate);
-        } finally {
-            guard.exit(entered);
-        }
-    }
-
-    private float stepInside(Dataset data, int offset, int batch, float learningRate) {
+    protected float stepInside(Dataset data, int offset, int batch, float learningRate) {
         if (!(data instanceof DeviceDataset) || !((DeviceDataset) data).ownedBy(this)) {
-            return GradientExchange.super.step(data, offset, batch, learningRate);
+            return super.stepInside(data, offset, batch, learningRate);
         }
         DeviceDataset dataset = (DeviceDataset) data;
         DeviceNet net = net();
@@ -330,181 +228,76 @@ public final class DeviceBackend implements GradientExchange, Profiled {
         dataset.requireWidths(net.width(0), net.width(net.depth()));
         net.reserve(batch);
         timer.start();
-        kernels.gather(dataset.inputs(), dataset.orderBuffer(), net.z(0), offset, batch, net.width(0));
-        kernels.gather(dataset.teachers(), dataset.orderBuffer(), net.teacher(), offset, batch, net.width(net.depth()));
-        timer.family("gather");
-        return trainTimed(net, batch, learningRate, 2);
+        input.gather(net, dataset, offset, batch);
+        return train(net, batch, learningRate, 2);
     }
 
-    /** The step's launches after the batch is in {@code X} and {@code D}; returns the loss. */
+    /** The step's launches once the batch is in {@code X} and {@code D} and the timer started; returns the loss. */
     private float train(DeviceNet net, int batch, float learningRate, int launchesBefore) {
-        timer.start();
-        return trainTimed(net, batch, learningRate, launchesBefore);
-    }
-
-    private float trainTimed(DeviceNet net, int batch, float learningRate, int launchesBefore) {
-        int depth = net.depth();
-        if (fusedOn) {
-            fused.step(net, batch, OptimizerStep.of(optimizer, learningRate, net.nextStep()), timer);
-            float[] loss = new float[1];
-            driver.read(net.loss(), 0, loss, 0, 1);
-            timer.finish();
-            lastLaunches = launchesBefore + 2;
-            return loss[0];
-        }
-        long firstLaunch = kernels.launches();
-        backward(net, batch);
         OptimizerStep rule = OptimizerStep.of(optimizer, learningRate, net.nextStep());
-        for (int l = 1; l <= depth; l++) {
-            kernels.update(net.z(l - 1), net.delta(l), net.weights(l), net.bias(l), net.weightsState(l), net.biasState(l),
-                    batch, net.width(l - 1), net.width(l), rule);
-        }
-        timer.family("update");
-        float[] loss = new float[1];
-        driver.read(net.loss(), 0, loss, 0, 1);
+        boolean fusedStep = fused.on();
+        // replayed from a graph where the same step ran before (StepGraph); the loss read stays outside it
+        int launches = graphs.run(StepGraph.Key.of(net, fusedStep, batch, rule),
+                () -> fusedStep ? fused.step(net, batch, rule, timer) : layers.step(net, batch, rule), timer.enabled());
+        float loss = net.readLoss();
         timer.finish();
-        // 3L + 1, plus one reduce per split-K GEMM (GemmPlan)
-        lastLaunches = launchesBefore + (int) (kernels.launches() - firstLaunch);
-        return loss[0];
-    }
-
-    /** Forward, output δ with the loss, and every hidden δ: all a step does before its updates. */
-    private void backward(DeviceNet net, int batch) {
-        int depth = net.depth();
-        forward(net, batch);
-        timer.family("forward");
-        kernels.deltaOutput(net.z(depth), net.teacher(), net.u(depth), net.delta(depth), net.partials(), net.loss(),
-                batch, net.width(depth), net.activation(depth), net.lossKind());
-        timer.family("delta_output");
-        // Δ^l needs W^{l+1} before its update: every δ first, then every update
-        for (int l = depth - 1; l >= 1; l--) {
-            kernels.deltaHidden(net.delta(l + 1), net.weights(l + 1), net.u(l), net.z(l), net.delta(l), batch,
-                    net.width(l), net.width(l + 1), net.activation(l));
-        }
-        if (depth > 1) {
-            timer.family("delta_hidden");
-        }
+        lastLaunches = launchesBefore + launches;
+        return loss;
     }
 
     @Override
-    public double gradient(float[] x, float[] d, int offset, int batch) {
-        boolean entered = guard.enter();
-        try {
-            return gradientInside(x, d, offset, batch);
-        } finally {
-            guard.exit(entered);
-        }
-    }
-
-    private double gradientInside(float[] x, float[] d, int offset, int batch) {
+    protected float[] predictInside(float[] x, int batch) {
         DeviceNet net = net();
-        Checks.batchSize(batch);
-        int n0 = net.width(0);
-        int nL = net.width(net.depth());
-        if (offset < 0 || (long) (offset + batch) * n0 > x.length || (long) (offset + batch) * nL > d.length) {
-            throw new IllegalArgumentException("offset: expected 0 ≤ offset with offset + batch ≤ the samples in x and d,"
-                    + " found offset " + offset + ", batch " + batch);
-        }
-        DeviceGradients sums = gradients(net);
+        Checks.inputs(x, batch, net.width(0));
         net.reserve(batch);
-        driver.write(net.z(0), 0, x, offset * n0, batch * n0);
-        driver.write(net.teacher(), 0, d, offset * nL, batch * nL);
+        driver.write(net.z(0), 0, x, 0, x.length);
         timer.start();
-        backward(net, batch);
-        sums.compute(batch);
-        timer.family("gradient");
-        float[] loss = new float[1];
-        driver.read(net.loss(), 0, loss, 0, 1);
+        layers.outputs(net, batch);
+        float[] y = new float[batch * net.width(net.depth())];
+        driver.read(net.z(net.depth()), 0, y, 0, y.length);
         timer.finish();
-        return (double) loss[0] * batch;
+        return y;
     }
 
     @Override
-    public int gradientLength() {
-        boolean entered = guard.enter();
-        try {
-            return gradientLengthInside();
-        } finally {
-            guard.exit(entered);
+    protected Dataset uploadInside(float[] x, float[] d, int samples) {
+        DeviceNet net = net();
+        int inputs = net.width(0);
+        int outputs = net.width(net.depth());
+        Checks.batch(x, d, samples, inputs, outputs);
+        long bytes = ((long) samples * (inputs + outputs + 1)) * Float.BYTES;
+        if (bytes > datasetShare * driver.globalMemoryBytes()) {
+            LOG.log(System.Logger.Level.INFO, () -> name() + ": the data set (" + String.format(java.util.Locale.ROOT, "%,d", bytes)
+                    + " bytes) is larger than " + Math.round(datasetShare * 100) + "% of the device's "
+                    + driver.globalMemoryBytes() / (1024 * 1024) + " MiB: it stays on the host, and each batch is uploaded at its step");
+            return super.uploadInside(x, d, samples);
         }
-    }
-
-    private int gradientLengthInside() {
-        return gradients(net()).length();
+        return new DeviceDataset(this, driver, x, d, samples, inputs, outputs);
     }
 
     @Override
-    public void readGradient(float[] target) {
-        boolean entered = guard.enter();
-        try {
-            readGradientInside(target);
-        } finally {
-            guard.exit(entered);
-        }
-    }
-
-    private void readGradientInside(float[] target) {
-        DeviceGradients sums = gradients(net());
-        Checks.gradient("target", target, sums.length());
-        sums.read(target);
+    protected double gradientInside(float[] x, float[] d, int offset, int batch) {
+        return exchange.gradient(net(), x, d, offset, batch);
     }
 
     @Override
-    public void writeGradient(float[] source) {
-        boolean entered = guard.enter();
-        try {
-            writeGradientInside(source);
-        } finally {
-            guard.exit(entered);
-        }
-    }
-
-    private void writeGradientInside(float[] source) {
-        DeviceGradients sums = gradients(net());
-        Checks.gradient("source", source, sums.length());
-        sums.write(source);
+    protected int gradientLengthInside() {
+        return exchange.length(net());
     }
 
     @Override
-    public void apply(float learningRate, int totalBatch) {
-        boolean entered = guard.enter();
-        try {
-            applyInside(learningRate, totalBatch);
-        } finally {
-            guard.exit(entered);
-        }
+    protected void readGradientInside(float[] target) {
+        exchange.read(net(), target);
     }
 
-    private void applyInside(float learningRate, int totalBatch) {
-        DeviceGradients sums = gradients(net());
-        Checks.learningRate(learningRate);
-        Checks.batchSize(totalBatch);
-        sums.apply(optimizer, learningRate, totalBatch);
+    @Override
+    protected void writeGradientInside(float[] source) {
+        exchange.write(net(), source);
     }
 
-    private DeviceGradients gradients(DeviceNet net) {
-        if (gradients == null) {
-            if (gradientKernels == null) {
-                gradientKernels = new GradientKernels(driver, kernels);
-            }
-            gradients = new DeviceGradients(driver, gradientKernels, net);
-        }
-        return gradients;
-    }
-
-    private void closeGradients() {
-        if (gradients != null) {
-            gradients.close();
-            gradients = null;
-        }
-    }
-
-    /** The forward GEMMs; a training step's output δ normalises a softmax output itself (no extra launch). */
-    private void forward(DeviceNet net, int batch) {
-        for (int l = 1; l <= net.depth(); l++) {
-            kernels.forward(net.z(l - 1), net.weights(l), net.bias(l), net.u(l), net.z(l), batch, net.width(l - 1),
-                    net.width(l), net.activation(l));
-        }
+    @Override
+    protected void applyInside(float learningRate, int totalBatch) {
+        exchange.apply(net(), optimizer, learningRate, totalBatch);
     }
 
     @Override
@@ -527,7 +320,7 @@ public final class DeviceBackend implements GradientExchange, Profiled {
         if (lastLaunches > 0) {
             return lastLaunches;
         }
-        return net == null ? 0 : fusedOn ? 2 : 3 * net.depth() + 1;
+        return net == null ? 0 : fused.on() ? FusedPath.LAUNCHES : 3 * net.depth() + 1;
     }
 
     /** The driver, for the device tests. */
@@ -542,7 +335,7 @@ public final class DeviceBackend implements GradientExchange, Profiled {
 
     /** The fused small-MLP step, for the device tests. */
     FusedMlp fused() {
-        return fused;
+        return fused.kernel();
     }
 
     /** The built kernels, for the device tests. */
@@ -551,22 +344,14 @@ public final class DeviceBackend implements GradientExchange, Profiled {
     }
 
     @Override
-    public void close() {
-        boolean entered = guard.enter();
-        try {
-            closeInside();
-        } finally {
-            guard.exit(entered);
-        }
-    }
-
-    private void closeInside() {
+    protected void closeInside() {
         if (closed) {
             return;
         }
         closed = true;
         try {
-            closeGradients();
+            exchange.close();
+            graphs.close();
             if (net != null) {
                 net.close();
                 net = null;

@@ -8,8 +8,8 @@ import dev.deltaprop.model.Optimizer;
  * The device half of {@link dev.deltaprop.backend.GradientExchange} for one loaded network: a
  * buffer of {@code (n_{l-1} + 1) × n_l} gradient sums per layer ({@code S_W^l} then the bias row
  * {@code S_b^l}, so the host's flat gradient is these buffers end to end), filled by
- * {@code gradient_sums} after a backward pass, moved to and from the host, and stepped by
- * {@code optimizer_apply}. Allocated on the first use after a load; {@link #close} frees them.
+ * the update GEMM with a store for its epilogue after a backward pass, moved to and from the
+ * host, and stepped by {@code update_reduce} ({@link GradientKernels}). Allocated on the first use after a load; {@link #close} frees them.
  */
 final class DeviceGradients implements AutoCloseable {
     private final Driver driver;

@@ -232,6 +232,13 @@ final class DeviceNet implements AutoCloseable {
         return loss;
     }
 
+    /** The batch-mean loss the last output δ (or fused step) left in {@link #loss()}, read back: this waits for the queue. */
+    float readLoss() {
+        float[] value = new float[1];
+        driver.read(loss, 0, value, 0, 1);
+        return value[0];
+    }
+
     private void freeBatchBuffers() {
         for (Memory[] buffers : List.of(u, z, delta)) {
             for (int l = 0; l < buffers.length; l++) {

@@ -3,9 +3,18 @@ package dev.deltaprop.device;
 import java.util.Locale;
 
 /**
- * How one forward or delta_hidden GEMM ({@code C = A·B}, {@code M × N} over {@code K}) is
+ * How one forward, delta_hidden or update GEMM ({@code C = A·B}, {@code M × N} over {@code K}) is
  * launched: which tile class of the warp-tiled core, and into how many splits of K. This class is
  * the one place where both are decided.
+ *
+ * <p><b>The three GEMMs of a layer.</b> forward: {@code M = batch}, {@code N = n_l},
+ * {@code K = n_{l-1}}; delta_hidden: {@code M = batch}, {@code N = n_l}, {@code K = n_{l+1}};
+ * update: {@code M = n_{l-1} + 1} (the weights' rows and the bias row, kernels/update.h),
+ * {@code N = n_l}, {@code K = batch} ({@code Kernels.updatePlan}). An update of a small layer is a
+ * grid of one or two groups over a deep K, the case split-K is for: unsplit it would walk the
+ * whole batch in one group. An unsplit update steps the parameters in its GEMM's epilogue; a
+ * split one stores partial sums and steps them in its reduce ({@code update_reduce}), once per
+ * parameter. The gradient sums of data-parallel training take the update's plan.
  *
  * <p><b>Tile class.</b> The large class ({@code LARGE_TM × LARGE_TN}, 8×8 per work-item) does
  * four times the work per group of the small one, so it pays only when the result has room for

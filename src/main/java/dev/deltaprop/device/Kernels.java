@@ -30,12 +30,15 @@ final class Kernels {
     private final Driver.Kernel deltaHiddenSmall;
     private final Driver.Kernel deltaHiddenLarge;
     private final Driver.Kernel deltaHiddenReduce;
-    private final Driver.Kernel update;
+    private final Driver.Kernel updateSmall;
+    private final Driver.Kernel updateLarge;
+    private final Driver.Kernel updateReduce;
+    private final Driver.Kernel gradientReduce;
     private final Driver.Kernel gather;
     /** Split-K partial sums, {@code splits × M × N} floats, grown on demand; {@code null} until a split runs. */
     private Memory partialSums;
     private long launches;
-    /** The built program, for the kernels of {@link GradientKernels} and {@link FusedMlp}. */
+    /** The built program, for the kernels of {@link FusedMlp}. */
     private final Driver.Program program;
 
     Kernels(Driver driver) {
@@ -72,7 +75,10 @@ final class Kernels {
         deltaHiddenSmall = driver.kernel(program, "delta_hidden_gemm_" + tiles.small().name());
         deltaHiddenLarge = driver.kernel(program, "delta_hidden_gemm_" + tiles.large().name());
         deltaHiddenReduce = driver.kernel(program, "delta_hidden_reduce");
-        update = driver.kernel(program, "update_gemm");
+        updateSmall = driver.kernel(program, "update_gemm_" + tiles.small().name());
+        updateLarge = driver.kernel(program, "update_gemm_" + tiles.large().name());
+        updateReduce = driver.kernel(program, "update_reduce");
+        gradientReduce = driver.kernel(program, "gradient_reduce");
         gather = driver.kernel(program, "gather_rows");
     }
 
@@ -170,13 +176,80 @@ final class Kernels {
      * One optimizer step on a layer: {@code G = (1/B) Z_prevᵀ Δ}, {@code g_b = (1/B) Σ_b Δ_b}, and
      * every weight and bias takes {@code step}'s rule ({@code kernels/optimizer.h}) with its state
      * in {@code wState}/{@code biasState} (slot 0: v or m, slot 1: s; a slot the rule lacks may be
-     * any buffer, it is never touched). One launch.
+     * any buffer, it is never touched). The GEMM is {@code (nIn + 1) × nOut} over {@code K = batch}
+     * (the bias is its last row, {@code kernels/update.h}), planned by {@link GemmPlan}. One
+     * launch, two with split-K (the step then runs in the reduce).
      */
     void update(Memory zPrev, Memory delta, Memory w, Memory bias, Memory[] wState, Memory[] biasState, int batch,
                 int nIn, int nOut, OptimizerStep step) {
-        launch(update, gemmGroups(nIn, nOut), gemmGroupSize(), zPrev, delta, w, bias, wState[0], wState[1],
-                biasState[0], biasState[1], batch, nIn, nOut, 1.0f / batch, step.rule, step.learningRate, step.momentum,
-                step.beta1, step.beta2, step.epsilon, step.weightDecay, step.stepSize, step.rootCorrection);
+        update(zPrev, delta, w, bias, wState, biasState, batch, nIn, nOut, step, updatePlan(batch, nIn, nOut));
+    }
+
+    /** As {@link #update(Memory, Memory, Memory, Memory, Memory[], Memory[], int, int, int, OptimizerStep)} with the plan given. */
+    void update(Memory zPrev, Memory delta, Memory w, Memory bias, Memory[] wState, Memory[] biasState, int batch,
+                int nIn, int nOut, OptimizerStep step, GemmPlan plan) {
+        boolean split = plan.splits() > 1;
+        Memory partials = split ? partials((long) plan.splits() * (nIn + 1) * nOut) : w;
+        launchUpdateGemm(plan, zPrev, delta, w, bias, wState, biasState, partials, batch, nIn, nOut, split ? 0 : 1, step);
+        if (split) {
+            launchUpdateReduce(partials, w, bias, wState, biasState, nIn, nOut, plan.splits(), batch, step);
+        }
+    }
+
+    /** The plan of a layer's update GEMM: {@code (nIn + 1) × nOut} (weights and the bias row) over {@code K = batch}. */
+    GemmPlan updatePlan(int batch, int nIn, int nOut) {
+        return plan(nIn + 1, nOut, batch);
+    }
+
+    /**
+     * {@code out} ({@code (nIn + 1) × nOut}) ← {@code Z_prevᵀ Δ} in its first {@code nIn} rows and
+     * {@code Σ_b Δ_b} in its last, nothing stepped: the update's GEMM with a store for an epilogue
+     * (data-parallel training, {@link DeviceGradients}). One launch, two with split-K.
+     */
+    void gradientSums(Memory zPrev, Memory delta, Memory out, int batch, int nIn, int nOut) {
+        gradientSums(zPrev, delta, out, batch, nIn, nOut, updatePlan(batch, nIn, nOut));
+    }
+
+    /** As {@link #gradientSums(Memory, Memory, Memory, int, int, int)} with the plan given. */
+    void gradientSums(Memory zPrev, Memory delta, Memory out, int batch, int nIn, int nOut, GemmPlan plan) {
+        boolean split = plan.splits() > 1;
+        Memory partials = split ? partials((long) plan.splits() * (nIn + 1) * nOut) : out;
+        Memory[] none = {out, out};
+        launchUpdateGemm(plan, zPrev, delta, out, out, none, none, partials, batch, nIn, nOut, 0, null);
+        if (split) {
+            launch(gradientReduce, new int[] {ceilDiv((nIn + 1) * nOut, tiles.reduce())}, new int[] {tiles.reduce()},
+                    partials, out, nIn + 1, nOut, plan.splits());
+        }
+    }
+
+    /**
+     * Every weight and bias of a layer steps by {@code step}'s rule with {@code g = sums / totalBatch},
+     * {@code sums} as {@link #gradientSums} leaves them (or as the host replaced them): the reduce
+     * of a split update with one split. One launch.
+     */
+    void applyStep(Memory w, Memory bias, Memory sums, Memory[] wState, Memory[] biasState, int nIn, int nOut,
+                   int totalBatch, OptimizerStep step) {
+        launchUpdateReduce(sums, w, bias, wState, biasState, nIn, nOut, 1, totalBatch, step);
+    }
+
+    /** update_gemm of the plan's class; {@code stepInEpilogue} 1 applies {@code step}, 0 stores sums to {@code partials}. */
+    private void launchUpdateGemm(GemmPlan plan, Memory zPrev, Memory delta, Memory w, Memory bias, Memory[] wState,
+                                  Memory[] biasState, Memory partials, int batch, int nIn, int nOut, int stepInEpilogue,
+                                  OptimizerStep step) {
+        Driver.Kernel kernel = plan.tiles().equals(tiles.large()) ? updateLarge : updateSmall;
+        OptimizerStep s = step == null ? OptimizerStep.NONE : step;
+        launch(kernel, gemmGroups(plan, nIn + 1, nOut), new int[] {plan.tiles().items(), 1, 1},
+                zPrev, delta, w, bias, wState[0], wState[1], biasState[0], biasState[1], partials, batch, nIn, nOut,
+                plan.kSplit(), stepInEpilogue, 1.0f / batch, s.rule, s.learningRate, s.momentum, s.beta1, s.beta2,
+                s.epsilon, s.weightDecay, s.stepSize, s.rootCorrection);
+    }
+
+    private void launchUpdateReduce(Memory partials, Memory w, Memory bias, Memory[] wState, Memory[] biasState,
+                                    int nIn, int nOut, int splits, int batch, OptimizerStep step) {
+        launch(updateReduce, new int[] {ceilDiv((nIn + 1) * nOut, tiles.reduce())}, new int[] {tiles.reduce()},
+                partials, w, bias, wState[0], wState[1], biasState[0], biasState[1], nIn, nOut, splits, 1.0f / batch,
+                step.rule, step.learningRate, step.momentum, step.beta1, step.beta2, step.epsilon, step.weightDecay,
+                step.stepSize, step.rootCorrection);
     }
 
     /** {@code out[b] = data[order[offset + b]]} for {@code b < batch}, rows of {@code width}. One launch. */
@@ -213,14 +286,6 @@ final class Kernels {
     /** Groups of {@code REDUCE} work-items for a pass with one item per sample row (at most {@link #MAX_PARTIALS}). */
     private int rowGroups(int batch) {
         return Math.min(MAX_PARTIALS, ceilDiv(batch, tiles.reduce()));
-    }
-
-    private int[] gemmGroups(int rows, int columns) {
-        return new int[] {ceilDiv(columns, tiles.tn()), ceilDiv(rows, tiles.tm())};
-    }
-
-    private int[] gemmGroupSize() {
-        return new int[] {tiles.groupColumns(), tiles.groupRows()};
     }
 
     private static int ceilDiv(int a, int b) {

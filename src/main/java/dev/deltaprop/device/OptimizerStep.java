@@ -3,13 +3,17 @@ package dev.deltaprop.device;
 import dev.deltaprop.model.Optimizer;
 
 /**
- * The numbers one optimizer step hands to {@code update_gemm} ({@code kernels/optimizer.h}):
+ * The numbers one optimizer step hands to {@code update_gemm_*} or {@code update_reduce}
+ * ({@code kernels/optimizer.h}):
  * the rule's code, {@code η} and the hyper-parameters as floats, and Adam's bias corrections for
  * step {@code t}, computed here in double as PyTorch computes them and rounded once:
  * {@code stepSize = η / (1 − β₁ᵗ)} and {@code rootCorrection = √(1 − β₂ᵗ)}. The step count
  * lives on the host, so the device needs no {@code pow}.
  */
 final class OptimizerStep {
+    /** The arguments of a launch whose epilogue stores gradient sums: the kernel reads none of them. */
+    static final OptimizerStep NONE = new OptimizerStep(Optimizer.sgd(), 0f, 0, 1);
+
     final int rule;
     final float learningRate;
     final float momentum;

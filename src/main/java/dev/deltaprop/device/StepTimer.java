@@ -27,6 +27,11 @@ final class StepTimer {
         this.enabled = enabled;
     }
 
+    /** Whether steps place marks (a step that does cannot be captured into a graph). */
+    boolean enabled() {
+        return enabled;
+    }
+
     /** Starts a step: the next {@link #family} is timed from here. */
     void start() {
         families.clear();

@@ -6,21 +6,18 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The tiling macros the kernels are compiled with ({@code kernels/tiles.h},
- * {@code kernels/gemm_classes.h}, {@code kernels/delta_output.h}), chosen per kind of device
- * from a small table and overridable for tuning with the system property {@value #PROPERTY},
- * e.g. {@code -Ddeltaprop.tiles=LARGE_TK=16,SMALL_WM=8} (any subset).
+ * The tiling macros the kernels are compiled with ({@code kernels/gemm_classes.h},
+ * {@code kernels/tiles.h}), chosen per kind of device from a small table and overridable for
+ * tuning with the system property {@value #PROPERTY}, e.g.
+ * {@code -Ddeltaprop.tiles=LARGE_TK=16,SMALL_WM=8} (any subset).
  *
  * <ul>
- *   <li>{@code TM × TN}: the block of a GEMM result one work-group owns, for {@code update_gemm}
- *       (tiles.h);</li>
- *   <li>{@code TK}: its K step, the depth of the slices staged in local memory;</li>
- *   <li>{@code WM × WN}: the block one work-item owns in registers, so a group has
- *       {@code (TN/WN)·(TM/WM)} work-items;</li>
- *   <li>{@code VW}: the width of its global loads, 1 or 4;</li>
- *   <li>{@code SMALL_*}, {@code LARGE_*}: the same five sizes for the two tile classes of the
- *       warp-tiled core of forward and delta_hidden (warp_gemm.h), one class picked per shape by
- *       {@link GemmPlan};</li>
+ *   <li>{@code SMALL_*}, {@code LARGE_*}: the two tile classes of the warp-tiled core that every
+ *       GEMM of a step runs on (forward, delta_hidden, update; kernels/warp_gemm.h), one class
+ *       picked per shape by {@link GemmPlan}: {@code TM × TN}, the block of the result one
+ *       work-group owns; {@code TK}, its K step, the depth of the slices staged in local memory;
+ *       {@code WM × WN}, the block one work-item owns in registers, so a group has
+ *       {@code (TM/WM)·(TN/WN)} work-items;</li>
  *   <li>{@code LANES_N}: the lanes of a 32-wide warp that sit side by side along N in that core;</li>
  *   <li>{@code REDUCE}: the work-group size of the element-wise kernels, the loss reduction and
  *       the split-K reductions.</li>
@@ -30,26 +27,25 @@ public final class TileProfile {
     /** The system property that overrides the table. */
     public static final String PROPERTY = "deltaprop.tiles";
 
-    private static final String[] NAMES = {"TM", "TN", "TK", "WM", "WN", "VW", "REDUCE",
+    private static final String[] NAMES = {"REDUCE",
         "SMALL_TM", "SMALL_TN", "SMALL_TK", "SMALL_WM", "SMALL_WN",
         "LARGE_TM", "LARGE_TN", "LARGE_TK", "LARGE_WM", "LARGE_WN", "LANES_N"};
 
     /**
-     * A GPU. update: 16×16 work-items, each a 4×4 block, K in steps of 16 — the classic shape for
-     * 32/64-wide SIMT. The warp-tiled core: the small class the same 64×64 tile of 4×4 per item;
-     * the large class 128×128 of 8×8 per item with K in steps of 8, because at a step of 16 the
-     * prefetch registers push sm_90 past 128 registers into spills (build-cuda.sh --report,
-     * docs/perf-cuda.md), and 128 is what two 256-item groups per multiprocessor allow.
+     * A GPU. The small class: 64×64 tiles of 4×4 per item, K in steps of 16 — the classic shape
+     * for 32/64-wide SIMT. The large class: 128×128 of 8×8 per item with K in steps of 8, because
+     * at a step of 16 the prefetch registers push sm_90 past 128 registers into spills
+     * (build-cuda.sh --report, docs/perf-cuda.md), and 128 is what two 256-item groups per
+     * multiprocessor allow.
      */
-    private static final int[] GPU = {64, 64, 16, 4, 4, 4, 256, 64, 64, 16, 4, 4, 128, 128, 8, 8, 8, 8};
+    private static final int[] GPU = {256, 64, 64, 16, 4, 4, 128, 128, 8, 8, 8, 8};
     /**
-     * A CPU device such as PoCL: 8×8 floats per work-item. Measured on PoCL 3.1, 2 AVX-512 cores
-     * (docs/perf-opencl.md): the 8-row register block roughly doubles the GPU shape's 4×4 (each
-     * work-item is one loop iteration on a CPU, so more work per item amortises the loads), and
-     * 4-wide loads beat scalar ones by about 1.7×; TK 16, 32 and 64 were within the noise. The
-     * warp-tiled core's classes keep 8×8 per item (a CPU has registers to spare and no 128 cap).
+     * A CPU device such as PoCL: 8×8 floats per work-item in both classes. Measured on PoCL 3.1,
+     * 2 AVX-512 cores (docs/perf-opencl.md, on the core before the warp-tiled one): the 8-row
+     * register block roughly doubled the GPU shape's 4×4 (each work-item is one loop iteration on
+     * a CPU, so more work per item amortises the loads); TK 16, 32 and 64 were within the noise.
      */
-    private static final int[] CPU = {64, 64, 16, 8, 8, 4, 256, 64, 64, 16, 8, 8, 128, 128, 16, 8, 8, 8};
+    private static final int[] CPU = {256, 64, 64, 16, 8, 8, 128, 128, 16, 8, 8, 8};
 
     private final Map<String, Integer> values;
     private final boolean largeClassByShape;
@@ -96,14 +92,7 @@ public final class TileProfile {
         for (String name : NAMES) {
             require(get(name) >= 1, name + " expected at least 1, found " + get(name));
         }
-        require(tm() % wm() == 0, "WM expected to divide TM=" + tm() + ", found " + wm());
-        require(tn() % wn() == 0, "WN expected to divide TN=" + tn() + ", found " + wn());
-        require(vw() == 1 || vw() == 4, "VW expected 1 or 4, found " + vw());
-        require(tm() % vw() == 0 && tn() % vw() == 0 && tk() % vw() == 0,
-                "TM, TN and TK expected multiples of VW=" + vw() + ", found " + tm() + ", " + tn() + ", " + tk());
         require(Integer.bitCount(reduce()) == 1, "REDUCE expected a power of two, found " + reduce());
-        require(groupColumns() * groupRows() <= maxGroupSize, "(TN/WN)·(TM/WM) expected at most the device's "
-                + maxGroupSize + " work-items per group, found " + groupColumns() * groupRows());
         require(reduce() <= maxGroupSize, "REDUCE expected at most the device's " + maxGroupSize
                 + " work-items per group, found " + reduce());
         int lanesN = get("LANES_N");
@@ -141,7 +130,8 @@ public final class TileProfile {
     /**
      * One tile class of the warp-tiled core (kernels/warp_gemm.h): a {@code tm × tn} tile per group,
      * K in steps of {@code tk}, {@code wm × wn} per work-item; its kernels are named
-     * {@code forward_gemm_}{@link #name}, {@code delta_hidden_gemm_}{@link #name}.
+     * {@code forward_gemm_}{@link #name}, {@code delta_hidden_gemm_}{@link #name},
+     * {@code update_gemm_}{@link #name}.
      */
     record Tiles(String name, int tm, int tn, int tk, int wm, int wn) {
         /** Work-items per group, {@code (tm/wm)·(tn/wn)}, launched 1-D. */
@@ -179,42 +169,8 @@ public final class TileProfile {
         return values.get(name);
     }
 
-    int tm() {
-        return get("TM");
-    }
-
-    int tn() {
-        return get("TN");
-    }
-
-    int tk() {
-        return get("TK");
-    }
-
-    int wm() {
-        return get("WM");
-    }
-
-    int wn() {
-        return get("WN");
-    }
-
-    int vw() {
-        return get("VW");
-    }
-
     int reduce() {
         return get("REDUCE");
-    }
-
-    /** Work-items per group along the columns, {@code TN/WN}. */
-    int groupColumns() {
-        return tn() / wn();
-    }
-
-    /** Work-items per group along the rows, {@code TM/WM}. */
-    int groupRows() {
-        return tm() / wm();
     }
 
     /** The {@code -D} macros, by name. */

@@ -1,8 +1,7 @@
 package dev.deltaprop.reference;
 
-import dev.deltaprop.backend.Backend;
 import dev.deltaprop.backend.Checks;
-import dev.deltaprop.backend.OneThread;
+import dev.deltaprop.backend.GuardedBackend;
 import dev.deltaprop.model.MemoryEstimate;
 import dev.deltaprop.model.Network;
 import dev.deltaprop.model.Optimizer;
@@ -17,15 +16,18 @@ import java.util.Objects;
  * {@link #biasGradient(int)} hold that step's batch-mean {@code ∂E/∂w} and {@code ∂E/∂b}, before
  * any weight decay.
  */
-public final class ReferenceBackend implements Backend {
+public final class ReferenceBackend extends GuardedBackend {
     private Network network;
     private ReferenceNet net;
-    /** Refuses a second thread inside a call (backends are single-threaded). */
-    private final OneThread guard = new OneThread("reference");
     private boolean closed;
     private Optimizer optimizer = Optimizer.sgd();
     /** {@code t}: the steps taken since the state was fresh. */
     private long steps;
+
+    /** An empty oracle; {@link #load} gives it a network. */
+    public ReferenceBackend() {
+        super("reference");
+    }
 
     @Override
     public String name() {
@@ -38,16 +40,7 @@ public final class ReferenceBackend implements Backend {
     }
 
     @Override
-    public void load(Network network, Optimizer optimizer, OptimizerState state) {
-        boolean entered = guard.enter();
-        try {
-            loadInside(network, optimizer, state);
-        } finally {
-            guard.exit(entered);
-        }
-    }
-
-    private void loadInside(Network network, Optimizer optimizer, OptimizerState state) {
+    protected void loadInside(Network network, Optimizer optimizer, OptimizerState state) {
         open();
         Objects.requireNonNull(network, "network");
         Objects.requireNonNull(optimizer, "optimizer");
@@ -72,44 +65,17 @@ public final class ReferenceBackend implements Backend {
     }
 
     @Override
-    public OptimizerState optimizerState() {
-        boolean entered = guard.enter();
-        try {
-            return optimizerStateInside();
-        } finally {
-            guard.exit(entered);
-        }
-    }
-
-    private OptimizerState optimizerStateInside() {
+    protected OptimizerState optimizerStateInside() {
         return net().state(optimizer.kind(), steps);
     }
 
     @Override
-    public Network network() {
-        boolean entered = guard.enter();
-        try {
-            return networkInside();
-        } finally {
-            guard.exit(entered);
-        }
-    }
-
-    private Network networkInside() {
+    protected Network networkInside() {
         return net().toNetwork(network);
     }
 
     @Override
-    public float step(float[] x, float[] d, int batch, float learningRate) {
-        boolean entered = guard.enter();
-        try {
-            return stepInside(x, d, batch, learningRate);
-        } finally {
-            guard.exit(entered);
-        }
-    }
-
-    private float stepInside(float[] x, float[] d, int batch, float learningRate) {
+    protected float stepInside(float[] x, float[] d, int batch, float learningRate) {
         ReferenceNet net = net();
         Checks.batch(x, d, batch, network.inputs(), network.outputs());
         Checks.learningRate(learningRate);
@@ -120,32 +86,14 @@ public final class ReferenceBackend implements Backend {
     }
 
     @Override
-    public float step(FloatBuffer x, FloatBuffer d, int batch, float learningRate) {
-        boolean entered = guard.enter();
-        try {
-            return stepInside(x, d, batch, learningRate);
-        } finally {
-            guard.exit(entered);
-        }
-    }
-
-    private float stepInside(FloatBuffer x, FloatBuffer d, int batch, float learningRate) {
+    protected float stepInside(FloatBuffer x, FloatBuffer d, int batch, float learningRate) {
         net();
         Checks.batch(x, d, batch, network.inputs(), network.outputs());
         return step(copy(x, batch * network.inputs()), copy(d, batch * network.outputs()), batch, learningRate);
     }
 
     @Override
-    public float[] predict(float[] x, int batch) {
-        boolean entered = guard.enter();
-        try {
-            return predictInside(x, batch);
-        } finally {
-            guard.exit(entered);
-        }
-    }
-
-    private float[] predictInside(float[] x, int batch) {
+    protected float[] predictInside(float[] x, int batch) {
         ReferenceNet net = net();
         Checks.inputs(x, batch, network.inputs());
         return ReferenceNet.toFloat(net.forward(ReferenceNet.toDouble(x), batch));
@@ -182,16 +130,7 @@ public final class ReferenceBackend implements Backend {
     }
 
     @Override
-    public void close() {
-        boolean entered = guard.enter();
-        try {
-            closeInside();
-        } finally {
-            guard.exit(entered);
-        }
-    }
-
-    private void closeInside() {
+    protected void closeInside() {
         closed = true;
         net = null;
     }

@@ -16,7 +16,7 @@ import java.util.SplittableRandom;
  * <pre>
  * mvn -q -o test-compile
  * java -cp target/classes:target/test-classes:$HOME/.m2/repository/org/jocl/jocl/2.0.6/jocl-2.0.6.jar \
- *      [-Ddeltaprop.tiles=TM=128,TN=128,WM=8,WN=8] dev.deltaprop.device.ForwardGemmTiming [backend] [N] [repetitions]
+ *      [-Ddeltaprop.tiles=SMALL_TM=128,SMALL_TN=128] dev.deltaprop.device.ForwardGemmTiming [backend] [N] [repetitions]
  * </pre>
  */
 public final class ForwardGemmTiming {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.deltaprop.cpu.CpuBackend;
 import dev.deltaprop.cpu.Predictor;
 import dev.deltaprop.model.Activation;
 import dev.deltaprop.model.Network;
@@ -48,6 +49,21 @@ class ConcurrentUseTest {
             other.join();
             assertEquals(null, failure.get());
             backend.predict(x, BATCH);
+        }
+    }
+
+    /** Its replicas run on its own lanes, so only its own guard can see two callers at once. */
+    @Test
+    void twoThreadsSteppingOneDataParallelBackendFailFast() throws Exception {
+        try (Backend backend = new DataParallelBackend("cpu×2", List.of(new CpuBackend(1), new CpuBackend(1)),
+                new double[] {1, 1})) {
+            backend.load(NET);
+            float[] x = new float[BATCH * NET.inputs()];
+            float[] d = new float[BATCH * NET.outputs()];
+            IllegalStateException e = race(() -> backend.step(x, d, BATCH, 0.01f));
+            assertTrue(e.getMessage().startsWith("cpu×2: "), e.getMessage());
+            assertTrue(e.getMessage().contains("racer-1") && e.getMessage().contains("racer-2"), e.getMessage());
+            backend.step(x, d, BATCH, 0.01f); // released
         }
     }
 

@@ -11,6 +11,7 @@ final class CountingDriver implements Driver {
     int launches;
     int writes;
     int allocations;
+    int graphLaunches;
 
     CountingDriver(Driver driver) {
         this.driver = driver;
@@ -69,6 +70,18 @@ final class CountingDriver implements Driver {
         driver.launch(kernel, groups, groupSize, arguments);
     }
 
+    @Override public boolean capturesGraphs() { return driver.capturesGraphs(); }
+    @Override public Graph capture(Runnable launches) { return driver.capture(launches); }
+
+    /** A graph's launches count as launches each time it runs (the kernels run as if launched). */
+    @Override
+    public void launch(Graph graph) {
+        launches += graph.launches();
+        graphLaunches++;
+        driver.launch(graph);
+    }
+
+    @Override public void destroy(Graph graph) { driver.destroy(graph); }
     @Override public void finish() { driver.finish(); }
     @Override public TimingMark mark() { return driver.mark(); }
     @Override public long elapsedNanos(TimingMark start, TimingMark end) { return driver.elapsedNanos(start, end); }

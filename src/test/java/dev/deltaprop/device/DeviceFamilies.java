@@ -122,9 +122,24 @@ final class DeviceFamilies implements Families {
 
     /** The slots a rule lacks get a one-float buffer of NaN: a kernel that touched one would spread it. */
     @Override
-    public synchronized void update(float[] zPrev, float[] delta, float[] w, float[] bias, float[][] wState,
-                                    float[][] biasState, int batch, int nIn, int nOut, float learningRate,
-                                    Optimizer optimizer, long t) {
+    public void update(float[] zPrev, float[] delta, float[] w, float[] bias, float[][] wState, float[][] biasState,
+                       int batch, int nIn, int nOut, float learningRate, Optimizer optimizer, long t) {
+        update(zPrev, delta, w, bias, wState, biasState, batch, nIn, nOut, learningRate, optimizer, t,
+                updatePlan(batch, nIn, nOut), false);
+    }
+
+    /** The plan the engine gives a layer's update. */
+    GemmPlan updatePlan(int batch, int nIn, int nOut) {
+        return device.kernels().updatePlan(batch, nIn, nOut);
+    }
+
+    /**
+     * As the update above, launched by {@code plan}; {@code bySums}: as data-parallel training
+     * steps instead, the gradient sums by {@code plan} into a poisoned buffer, then the step from them.
+     */
+    synchronized void update(float[] zPrev, float[] delta, float[] w, float[] bias, float[][] wState,
+                             float[][] biasState, int batch, int nIn, int nOut, float learningRate, Optimizer optimizer,
+                             long t, GemmPlan plan, boolean bySums) {
         try {
             Memory wDevice = upload(w);
             Memory biasDevice = upload(bias);
@@ -134,14 +149,37 @@ final class DeviceFamilies implements Families {
                 wStateDevice[slot] = upload(slot < wState.length ? wState[slot] : Compare.poisoned(1));
                 biasStateDevice[slot] = upload(slot < biasState.length ? biasState[slot] : Compare.poisoned(1));
             }
-            device.kernels().update(upload(zPrev), upload(delta), wDevice, biasDevice, wStateDevice, biasStateDevice,
-                    batch, nIn, nOut, OptimizerStep.of(optimizer, learningRate, t));
+            OptimizerStep step = OptimizerStep.of(optimizer, learningRate, t);
+            if (!bySums) {
+                device.kernels().update(upload(zPrev), upload(delta), wDevice, biasDevice, wStateDevice, biasStateDevice,
+                        batch, nIn, nOut, step, plan);
+            } else {
+                Memory sums = upload(Compare.poisoned((nIn + 1) * nOut));
+                device.kernels().gradientSums(upload(zPrev), upload(delta), sums, batch, nIn, nOut, plan);
+                device.kernels().applyStep(wDevice, biasDevice, sums, wStateDevice, biasStateDevice, nIn, nOut, batch,
+                        step);
+            }
             download(wDevice, w);
             download(biasDevice, bias);
             for (int slot = 0; slot < wState.length; slot++) {
                 download(wStateDevice[slot], wState[slot]);
                 download(biasStateDevice[slot], biasState[slot]);
             }
+        } finally {
+            freeAll();
+        }
+    }
+
+    /**
+     * {@code sums} ({@code (nIn + 1) × nOut}, poisoned by the caller) ← {@code Z_prevᵀ Δ} and the
+     * bias row {@code Σ_b Δ_b}, unscaled, launched by {@code plan}: data-parallel training's half.
+     */
+    synchronized void gradientSums(float[] zPrev, float[] delta, float[] sums, int batch, int nIn, int nOut,
+                                   GemmPlan plan) {
+        try {
+            Memory sumsDevice = upload(sums);
+            device.kernels().gradientSums(upload(zPrev), upload(delta), sumsDevice, batch, nIn, nOut, plan);
+            download(sumsDevice, sums);
         } finally {
             freeAll();
         }

@@ -55,6 +55,24 @@ class GemmPlanTest {
     }
 
     @Test
+    void aSmallLayersUpdateSplitsTheBatch() {
+        TileProfile profile = gpu;
+        // tiny's first update: (32 + 1) × 64 over K = 1024 is one small group: 16 splits of 64
+        GemmPlan tiny = GemmPlan.choose(profile, SMS, 33, 64, 1024);
+        assertEquals("small", tiny.tiles().name());
+        assertEquals(GemmPlan.MAX_SPLITS, tiny.splits(), tiny.toString());
+        assertEquals(64, tiny.kSplit());
+        // mnist's first update: (784 + 1) × 512 over 256: 13 × 8 = 104 groups, ⌊264/104⌋ = 2 splits of 128
+        GemmPlan mnist = GemmPlan.choose(profile, SMS, 785, 512, 256);
+        assertEquals(2, mnist.splits(), mnist.toString());
+        assertEquals(128, mnist.kSplit());
+        // wide's first update: 1025 × 2048 over 512 fills 9 × 16 = 144 large groups: unsplit
+        GemmPlan wide = GemmPlan.choose(profile, SMS, 1025, 2048, 512);
+        assertEquals("large", wide.tiles().name());
+        assertEquals(1, wide.splits(), wide.toString());
+    }
+
+    @Test
     void aGridOverOneWaveIsNotSplit() {
         // 133 groups > 132 SMs: ⌊264/133⌋ = 1
         assertEquals(1, GemmPlan.splits(gpu.small(), SMS, 7 * 64, 19 * 64, 4096));

@@ -27,11 +27,11 @@ class KernelSourceTest {
         assertFalse(java.util.regex.Pattern.compile("(?m)^\\s*#\\s*include").matcher(source.text()).find(),
                 "no #include directive left");
         for (String kernel : new String[] {"forward_softmax", "delta_output_elementwise", "delta_output_softmax",
-                "delta_output_loss", "update_gemm", "gather_rows", "forward_reduce", "delta_hidden_reduce"}) {
+                "delta_output_loss", "gather_rows", "forward_reduce", "delta_hidden_reduce", "update_reduce", "gradient_reduce"}) {
             assertTrue(source.text().contains("KERNEL void " + kernel + "("), kernel);
         }
         // instantiated once per tile class by gemm_classes.h: forward_gemm_small, forward_gemm_large, …
-        for (String kernel : new String[] {"forward_gemm", "delta_hidden_gemm"}) {
+        for (String kernel : new String[] {"forward_gemm", "delta_hidden_gemm", "update_gemm"}) {
             assertTrue(source.text().contains("CLASSED(" + kernel + ")("), kernel);
         }
         assertEquals(2, source.text().split("#define GEMM_CLASS ", -1).length - 1, "two tile classes");
@@ -51,23 +51,28 @@ class KernelSourceTest {
     @Test
     void tilesComeFromTheTableAndTheProperty() {
         TileProfile gpu = TileProfile.forDevice(Driver.DeviceType.GPU, 1024);
-        assertEquals(256, gpu.groupColumns() * gpu.groupRows());
-        System.setProperty(TileProfile.PROPERTY, "tm=32, WM=2");
+        assertEquals(256, gpu.small().items());
+        assertEquals(256, gpu.large().items());
+        System.setProperty(TileProfile.PROPERTY, "small_tm=128, SMALL_WM=8");
         TileProfile tuned = TileProfile.forDevice(Driver.DeviceType.GPU, 1024);
-        assertEquals("32", tuned.defines().get("TM"));
-        assertEquals("2", tuned.defines().get("WM"));
-        assertEquals(gpu.defines().get("TN"), tuned.defines().get("TN"), "unnamed macros keep the table's value");
+        assertEquals("128", tuned.defines().get("SMALL_TM"));
+        assertEquals("8", tuned.defines().get("SMALL_WM"));
+        assertEquals(gpu.defines().get("SMALL_TN"), tuned.defines().get("SMALL_TN"), "unnamed macros keep the table's value");
+        assertEquals(java.util.Set.of("REDUCE", "SMALL_TM", "SMALL_TN", "SMALL_TK", "SMALL_WM", "SMALL_WN", "LARGE_TM",
+                "LARGE_TN", "LARGE_TK", "LARGE_WM", "LARGE_WN", "LANES_N"), gpu.defines().keySet(),
+                "the macros of the warp-tiled core and REDUCE, nothing the kernels do not read");
     }
 
     @Test
     void badTilesAreRefusedWithTheRule() {
-        System.setProperty(TileProfile.PROPERTY, "WM=3");
+        System.setProperty(TileProfile.PROPERTY, "SMALL_TM=80");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> TileProfile.forDevice(Driver.DeviceType.CPU, 4096));
-        assertTrue(e.getMessage().startsWith("deltaprop.tiles: WM expected to divide TM="), e.getMessage());
-        System.setProperty(TileProfile.PROPERTY, "QQ=3");
+        assertTrue(e.getMessage().startsWith("deltaprop.tiles: SMALL_TM expected a multiple of (32/LANES_N)·SMALL_WM = 32"),
+                e.getMessage());
+        System.setProperty(TileProfile.PROPERTY, "TM=64");
         e = assertThrows(IllegalArgumentException.class, () -> TileProfile.forDevice(Driver.DeviceType.CPU, 4096));
-        assertTrue(e.getMessage().contains("NAME one of TM, TN, TK, WM, WN, VW, REDUCE"), e.getMessage());
+        assertTrue(e.getMessage().contains("NAME one of REDUCE, SMALL_TM, SMALL_TN"), e.getMessage());
         System.clearProperty(TileProfile.PROPERTY);
         e = assertThrows(IllegalArgumentException.class, () -> TileProfile.forDevice(Driver.DeviceType.GPU, 64));
         assertTrue(e.getMessage().contains("at most the device's 64 work-items"), e.getMessage());

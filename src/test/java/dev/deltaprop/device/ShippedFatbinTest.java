@@ -67,9 +67,9 @@ class ShippedFatbinTest {
         ShippedFatbin shipped = ShippedFatbin.find(source.name());
         assertNotNull(shipped);
         Map<String, String> tuned = new LinkedHashMap<>(gpuDefines());
-        tuned.put("TM", "32");
+        tuned.put("SMALL_TM", "32");
         String macros = shipped.mismatch(source, tuned);
-        assertTrue(macros != null && macros.contains("-DTM=64") && macros.contains("-DTM=32"), macros);
+        assertTrue(macros != null && macros.contains("-DSMALL_TM=64") && macros.contains("-DSMALL_TM=32"), macros);
         ProgramSource edited = new ProgramSource(source.name(), source.text() + "\n// edited\n", null);
         String text = shipped.mismatch(edited, gpuDefines());
         assertTrue(text != null && text.contains("other source text") && text.contains("native/build-cuda.sh"), text);

@@ -92,7 +92,40 @@ public interface Driver extends AutoCloseable {
     /** Waits for {@code end}, then the device time between the two marks in nanoseconds. */
     long elapsedNanos(TimingMark start, TimingMark end);
 
-    /** Frees every buffer, program, kernel and mark, and the queue and context. Idempotent. */
+    /**
+     * Whether this driver can record launches into a graph and replay it ({@link #capture}):
+     * the CUDA drivers can ({@code cuStreamBeginCapture} … {@code cuGraphLaunch}); OpenCL keeps
+     * its queue.
+     */
+    default boolean capturesGraphs() {
+        return false;
+    }
+
+    /**
+     * Runs {@code launches}, whose kernel launches are recorded into a graph instead of running,
+     * and returns the graph, ready for {@link #launch(Graph)}; nothing of it runs until then.
+     * Inside {@code launches} only {@link #launch(Kernel, int[], int[], Object...)} is allowed (a
+     * copy, a wait, a mark or an allocation throws {@link IllegalStateException}), since a
+     * graph holds kernels and their arguments as they were at capture. A graph lives until
+     * {@link #destroy(Graph)}, until a buffer it uses is freed, or until {@link #close()}.
+     *
+     * @throws UnsupportedOperationException where {@link #capturesGraphs()} is false
+     */
+    default Graph capture(Runnable launches) {
+        throw new UnsupportedOperationException(binding() + ": no graphs (CUDA graphs are for cuda and cuda-lwjgl)");
+    }
+
+    /** Enqueues every launch {@code graph} recorded, in their order, with their arguments as captured. */
+    default void launch(Graph graph) {
+        throw new UnsupportedOperationException(binding() + ": no graphs (CUDA graphs are for cuda and cuda-lwjgl)");
+    }
+
+    /** Frees {@code graph}; a graph already destroyed (by a freed buffer) is left as it is. */
+    default void destroy(Graph graph) {
+        throw new UnsupportedOperationException(binding() + ": no graphs (CUDA graphs are for cuda and cuda-lwjgl)");
+    }
+
+    /** Frees every buffer, program, kernel, mark and graph, and the queue and context. Idempotent. */
     @Override
     void close();
 
@@ -113,5 +146,14 @@ public interface Driver extends AutoCloseable {
 
     /** A point in the queue. */
     interface TimingMark {
+    }
+
+    /** Launches recorded by {@link #capture}, replayed by {@link #launch(Graph)}. */
+    interface Graph {
+        /** Whether it may still be launched: not destroyed, no buffer it uses freed, its driver open. */
+        boolean live();
+
+        /** How many kernel launches it holds. */
+        int launches();
     }
 }

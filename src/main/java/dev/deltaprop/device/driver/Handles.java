@@ -61,4 +61,35 @@ final class Handles {
 
     record Mark<E>(NativeDriver<?, ?, ?, ?> owner, E handle) implements Driver.TimingMark {
     }
+
+    /** A graph made ready to launch, and the buffers its launches use (freeing one destroys it). */
+    static final class Graph implements Driver.Graph {
+        final NativeDriver<?, ?, ?, ?> owner;
+        final Object handle;
+        final java.util.Set<Driver.Memory> uses;
+        final int launches;
+        boolean destroyed;
+
+        Graph(NativeDriver<?, ?, ?, ?> owner, Object handle, java.util.Set<Driver.Memory> uses, int launches) {
+            this.owner = owner;
+            this.handle = handle;
+            this.uses = uses;
+            this.launches = launches;
+        }
+
+        @Override
+        public boolean live() {
+            return !destroyed;
+        }
+
+        @Override
+        public int launches() {
+            return launches;
+        }
+
+        @Override
+        public String toString() {
+            return "graph of " + launches + " launches (" + owner.binding() + (destroyed ? ", destroyed" : "") + ")";
+        }
+    }
 }

@@ -79,6 +79,44 @@ public abstract class NativeCalls<B, P, K, E> implements Driver {
 
     protected abstract void releaseProgram(P program);
 
+    /** Whether the binding can capture the queue's launches into a graph; by default not (then no graph call is made). */
+    protected boolean graphsNative() {
+        return false;
+    }
+
+    /** Starts recording the queue's launches into a graph instead of running them ({@code cuStreamBeginCapture}). */
+    protected void beginCaptureNative() {
+        throw new UnsupportedOperationException(binding() + ": no graphs");
+    }
+
+    /**
+     * Stops recording and returns the recorded graph made ready to launch ({@code cuStreamEndCapture},
+     * {@code cuGraphInstantiate}, then {@code cuGraphDestroy} of the recorded graph, which the
+     * launchable one does not need); on failure nothing is left behind.
+     */
+    protected Object endCaptureNative() {
+        throw new UnsupportedOperationException(binding() + ": no graphs");
+    }
+
+    /** Stops a capture whose launches failed, freeing whatever it recorded. */
+    protected void abortCaptureNative() {
+        throw new UnsupportedOperationException(binding() + ": no graphs");
+    }
+
+    /** Enqueues a graph that {@link #endCaptureNative} returned ({@code cuGraphLaunch}). */
+    protected void launchGraphNative(Object graph) {
+        throw new UnsupportedOperationException(binding() + ": no graphs");
+    }
+
+    /** Frees a graph that {@link #endCaptureNative} returned ({@code cuGraphExecDestroy}). */
+    protected void releaseGraph(Object graph) {
+        throw new UnsupportedOperationException(binding() + ": no graphs");
+    }
+
+    /** Releases what marks share beyond each mark (a pool of idle events); by default nothing. */
+    protected void releaseMarkPool(Releases releases) {
+    }
+
     /** The last step of {@link #close()}: the queue, staging memory and context, each through {@code releases}. */
     protected abstract void releaseDevice(Releases releases);
 }

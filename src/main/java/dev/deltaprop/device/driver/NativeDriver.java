@@ -35,6 +35,10 @@ public abstract class NativeDriver<B, P, K, E> extends NativeCalls<B, P, K, E> {
     private final List<Handles.Built<P>> programs = new ArrayList<>();
     private final List<Handles.Function<K>> kernels = new ArrayList<>();
     private final Set<Handles.Mark<E>> marks = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final Set<Handles.Graph> graphs = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** The buffers the launches of the capture under way use, or {@code null} when none is. */
+    private Set<Memory> capturing;
+    private int capturedLaunches;
     private boolean closed;
 
     /** @param binding the binding and its version, as {@link #binding()} returns it, e.g. {@code JOCL 2.0.6} */
@@ -55,7 +59,7 @@ public abstract class NativeDriver<B, P, K, E> extends NativeCalls<B, P, K, E> {
 
     @Override
     public final Memory allocate(long elements) {
-        enter();
+        outsideCapture("allocate");
         if (elements < 1) {
             throw new IllegalArgumentException("elements: expected at least 1, found " + elements);
         }
@@ -66,14 +70,22 @@ public abstract class NativeDriver<B, P, K, E> extends NativeCalls<B, P, K, E> {
 
     @Override
     public final void free(Memory memory) {
+        outsideCapture("free");
         Handles.Buffer<B> buffer = live(memory, "memory");
         buffers.remove(buffer);
         buffer.freed = true;
+        // a graph's launches hold the buffer's address: it must never run again
+        for (Handles.Graph graph : List.copyOf(graphs)) {
+            if (graph.uses.contains(buffer)) {
+                destroyGraph(graph);
+            }
+        }
         freeNative(buffer.handle);
     }
 
     @Override
     public final void write(Memory target, long targetOffset, float[] source, int sourceOffset, int count) {
+        outsideCapture("write");
         Handles.Buffer<B> buffer = writeTarget(target, targetOffset, count, source == null ? -1 : source.length, sourceOffset);
         if (count > 0) {
             writeNative(buffer.handle, targetOffset, source, sourceOffset, count);
@@ -82,6 +94,7 @@ public abstract class NativeDriver<B, P, K, E> extends NativeCalls<B, P, K, E> {
 
     @Override
     public final void write(Memory target, long targetOffset, FloatBuffer source, int count) {
+        outsideCapture("write");
         Handles.Buffer<B> buffer = live(target, "target");
         Objects.requireNonNull(source, "source: expected a buffer, found null");
         Ranges.device("targetOffset", targetOffset, count, buffer);
@@ -93,6 +106,7 @@ public abstract class NativeDriver<B, P, K, E> extends NativeCalls<B, P, K, E> {
 
     @Override
     public final void write(Memory target, long targetOffset, int[] source, int sourceOffset, int count) {
+        outsideCapture("write");
         Handles.Buffer<B> buffer = writeTarget(target, targetOffset, count, source == null ? -1 : source.length, sourceOffset);
         if (count > 0) {
             writeNative(buffer.handle, targetOffset, source, sourceOffset, count);
@@ -112,6 +126,7 @@ public abstract class NativeDriver<B, P, K, E> extends NativeCalls<B, P, K, E> {
 
     @Override
     public final void read(Memory source, long sourceOffset, float[] target, int targetOffset, int count) {
+        outsideCapture("read");
         Handles.Buffer<B> buffer = live(source, "source");
         Objects.requireNonNull(target, "target: expected an array, found null");
         Ranges.device("sourceOffset", sourceOffset, count, buffer);
@@ -123,7 +138,7 @@ public abstract class NativeDriver<B, P, K, E> extends NativeCalls<B, P, K, E> {
 
     @Override
     public final Program build(ProgramSource source, Map<String, String> defines) {
-        enter();
+        outsideCapture("build");
         Objects.requireNonNull(source, "source: expected a program source, found null");
         Objects.requireNonNull(defines, "defines: expected a map of macros (empty for none), found null");
         Handles.Built<P> built = new Handles.Built<>(this, buildNative(source, defines), source.name());
@@ -133,7 +148,7 @@ public abstract class NativeDriver<B, P, K, E> extends NativeCalls<B, P, K, E> {
 
     @Override
     public final Kernel kernel(Program program, String name) {
-        enter();
+        outsideCapture("kernel");
         if (!(program instanceof Handles.Built<?> built) || built.owner() != this) {
             throw new IllegalArgumentException("program: expected a program built by this driver, found " + program);
         }
@@ -168,17 +183,101 @@ public abstract class NativeDriver<B, P, K, E> extends NativeCalls<B, P, K, E> {
         @SuppressWarnings("unchecked")
         K handle = (K) function.handle;
         launchNative(handle, function.name, groups, groupSize, arguments);
+        if (capturing != null) {
+            for (Object argument : arguments) {
+                if (argument instanceof Memory memory) {
+                    capturing.add(memory);
+                }
+            }
+            capturedLaunches++;
+        }
+    }
+
+    @Override
+    public final boolean capturesGraphs() {
+        return graphsNative();
+    }
+
+    /**
+     * Begins a capture, runs {@code launches}, ends it and makes the graph ready; when
+     * {@code launches} throws, the capture is abandoned (what it recorded freed) and the
+     * exception thrown, with any failure of the abandoning suppressed onto it.
+     */
+    @Override
+    public final Graph capture(Runnable launches) {
+        outsideCapture("capture");
+        Objects.requireNonNull(launches, "launches: expected the launches to capture, found null");
+        if (!graphsNative()) {
+            throw new UnsupportedOperationException(binding + ": no graphs (CUDA graphs are for cuda and cuda-lwjgl)");
+        }
+        beginCaptureNative();
+        Set<Memory> uses = Collections.newSetFromMap(new IdentityHashMap<>());
+        capturing = uses;
+        capturedLaunches = 0;
+        try {
+            launches.run();
+        } catch (RuntimeException | Error e) {
+            capturing = null;
+            try {
+                abortCaptureNative();
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+        capturing = null;
+        Handles.Graph graph = new Handles.Graph(this, endCaptureNative(), uses, capturedLaunches);
+        graphs.add(graph);
+        return graph;
+    }
+
+    @Override
+    public final void launch(Graph graph) {
+        outsideCapture("launch(graph)");
+        Handles.Graph ours = ours(graph, "graph");
+        if (ours.destroyed) {
+            throw new IllegalArgumentException("graph: expected a live graph of this driver, found " + ours
+                    + " (destroyed, or a buffer it uses was freed)");
+        }
+        launchGraphNative(ours.handle);
+    }
+
+    @Override
+    public final void destroy(Graph graph) {
+        outsideCapture("destroy(graph)");
+        Handles.Graph ours = ours(graph, "graph");
+        if (!ours.destroyed) {
+            destroyGraph(ours);
+        }
+    }
+
+    /** How many graphs are live (for leak tests). */
+    public final int liveGraphs() {
+        return graphs.size();
+    }
+
+    private void destroyGraph(Handles.Graph graph) {
+        graphs.remove(graph);
+        graph.destroyed = true;
+        releaseGraph(graph.handle);
+    }
+
+    private Handles.Graph ours(Graph graph, String field) {
+        if (!(graph instanceof Handles.Graph ours) || ours.owner != this) {
+            throw new IllegalArgumentException(field + ": expected a graph of this driver, found " + graph);
+        }
+        return ours;
     }
 
     @Override
     public final void finish() {
-        enter();
+        outsideCapture("finish");
         finishNative();
     }
 
     @Override
     public final TimingMark mark() {
-        enter();
+        outsideCapture("mark");
         Handles.Mark<E> mark = new Handles.Mark<>(this, markNative());
         marks.add(mark);
         return mark;
@@ -186,21 +285,17 @@ public abstract class NativeDriver<B, P, K, E> extends NativeCalls<B, P, K, E> {
 
     @Override
     public final long elapsedNanos(TimingMark start, TimingMark end) {
-        enter();
+        outsideCapture("elapsedNanos");
         Handles.Mark<E> from = ours(start, "start");
         Handles.Mark<E> to = ours(end, "end");
         long nanos = elapsedNanosNative(from.handle(), to.handle());
-        if (spent(from.handle())) {
-            marks.remove(from);
-        }
-        if (spent(to.handle())) {
-            marks.remove(to);
-        }
+        // reading a span may spend marks between the two as well (a CUDA mark is timed from the one before it)
+        marks.removeIf(mark -> spent(mark.handle()));
         return nanos;
     }
 
     /**
-     * Releases every mark, buffer, kernel and program, then the device's queue and context,
+     * Releases every mark, graph, buffer, kernel and program, then the device's queue and context,
      * carrying on past a failed release; then throws the first failure, the later ones
      * suppressed onto it. The driver is closed either way; closing again does nothing.
      */
@@ -212,11 +307,21 @@ public abstract class NativeDriver<B, P, K, E> extends NativeCalls<B, P, K, E> {
         closed = true;
         Releases releases = new Releases();
         releases.attempt(this::makeCurrent);
+        if (capturing != null) {
+            capturing = null;
+            releases.attempt(this::abortCaptureNative);
+        }
         releases.attempt(this::quiesce);
         for (Handles.Mark<E> mark : marks) {
             releases.attempt(() -> releaseMark(mark.handle()));
         }
         marks.clear();
+        releaseMarkPool(releases);
+        for (Handles.Graph graph : graphs) {
+            graph.destroyed = true;
+            releases.attempt(() -> releaseGraph(graph.handle));
+        }
+        graphs.clear();
         for (Handles.Buffer<B> buffer : buffers) {
             buffer.freed = true;
             releases.attempt(() -> releaseBuffer(buffer.handle));
@@ -255,6 +360,15 @@ public abstract class NativeDriver<B, P, K, E> extends NativeCalls<B, P, K, E> {
             throw new IllegalStateException(binding + ": the driver is closed");
         }
         makeCurrent();
+    }
+
+    /** {@link #enter()}, refusing {@code call} while launches are being captured: a graph holds launches only. */
+    private void outsideCapture(String call) {
+        enter();
+        if (capturing != null) {
+            throw new IllegalStateException(binding + ": " + call + " is not allowed while launches are captured into a graph"
+                    + " (only kernel launches are)");
+        }
     }
 
     private Handles.Buffer<B> live(Memory memory, String field) {

@@ -256,6 +256,15 @@ public abstract class DriverContract {
         }
     }
 
+    /** Graphs where the driver has them, else a refusal that says so ({@link DriverGraphs}). */
+    @Test
+    void graphsReplayCapturedLaunchesOrSayThereAreNone() {
+        long seed = Seeds.seed(getClass().getSimpleName());
+        try (Driver driver = open()) {
+            DriverGraphs.check(driver, seed);
+        }
+    }
+
     /** Grids and arguments that no device could run are refused before the launch, naming the field and the limit. */
     @Test
     void badLaunchesAreRefusedNamingTheField() {

@@ -3,6 +3,7 @@ package dev.deltaprop.device.driver.cuda;
 import dev.deltaprop.device.driver.DriverException;
 import dev.deltaprop.device.driver.NativeDriver;
 import dev.deltaprop.device.driver.ProgramSource;
+import dev.deltaprop.device.driver.Releases;
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.util.Map;
@@ -20,10 +21,11 @@ import java.util.function.ToIntFunction;
  *
  * @param <F> the binding's {@code CUfunction}
  */
-public abstract class CudaDriver<B, P, F, E> extends NativeDriver<B, P, CudaDriver.Function<F>, E> {
+public abstract class CudaDriver<B, P, F, E> extends NativeDriver<B, P, CudaDriver.Function<F>, CudaMarks.Mark<E>> {
     private final CudaDevice device;
     private final int driverVersion;
     private final Releasers<B, P, E> releasers;
+    private final CudaMarks<E> marks;
     private String lastBuild;
 
     protected CudaDriver(String binding, CudaDevice device, int driverVersion, Releasers<B, P, E> releasers) {
@@ -31,6 +33,32 @@ public abstract class CudaDriver<B, P, F, E> extends NativeDriver<B, P, CudaDriv
         this.device = device;
         this.driverVersion = driverVersion;
         this.releasers = releasers;
+        this.marks = new CudaMarks<>(new CudaMarks.Events<>() {
+            @Override
+            public E create() {
+                return createEvent();
+            }
+
+            @Override
+            public int record(E event) {
+                return recordEvent(event);
+            }
+
+            @Override
+            public void synchronize(E event) {
+                CudaResult.check("cuEventSynchronize", releasers.eventSynchronize().applyAsInt(event));
+            }
+
+            @Override
+            public float elapsedMilliseconds(E start, E end) {
+                return CudaDriver.this.elapsedMilliseconds(start, end);
+            }
+
+            @Override
+            public void destroy(E event) {
+                CudaResult.check("cuEventDestroy", releasers.eventDestroy().applyAsInt(event));
+            }
+        });
     }
 
     /**
@@ -47,30 +75,38 @@ public abstract class CudaDriver<B, P, F, E> extends NativeDriver<B, P, CudaDriv
     /** {@code cuEventRecord} on the stream: its result. */
     protected abstract int recordEvent(E event);
 
-    /** An event recorded on the stream; destroyed again if it cannot be recorded. */
+    /** An event from the pool of {@link CudaMarks}, recorded on the stream. */
     @Override
-    protected final E markNative() {
-        E event = createEvent();
-        int recorded = recordEvent(event);
-        if (recorded != CudaResult.SUCCESS) {
-            releasers.eventDestroy().applyAsInt(event);
-            CudaResult.check("cuEventRecord", recorded);
-        }
-        return event;
+    protected final CudaMarks.Mark<E> markNative() {
+        return marks.mark();
     }
 
     /** {@code cuEventElapsedTime} in milliseconds, checked; {@code end} has completed. */
     protected abstract float elapsedMilliseconds(E start, E end);
 
     @Override
-    protected final long elapsedNanosNative(E start, E end) {
-        CudaResult.check("cuEventSynchronize", releasers.eventSynchronize().applyAsInt(end));
-        return Math.round(elapsedMilliseconds(start, end) * 1e6);
+    protected final long elapsedNanosNative(CudaMarks.Mark<E> start, CudaMarks.Mark<E> end) {
+        return marks.elapsedNanos(start, end);
     }
 
     @Override
-    protected final void releaseMark(E mark) {
-        CudaResult.check("cuEventDestroy", releasers.eventDestroy().applyAsInt(mark));
+    protected final boolean spent(CudaMarks.Mark<E> mark) {
+        return mark.spent();
+    }
+
+    @Override
+    protected final void releaseMark(CudaMarks.Mark<E> mark) {
+        marks.release(mark);
+    }
+
+    @Override
+    protected final void releaseMarkPool(Releases releases) {
+        marks.close(releases);
+    }
+
+    /** How many events the marks hold, recorded or idle (for the tests that bound them). */
+    public final int markEvents() {
+        return marks.events();
     }
 
     @Override
@@ -107,6 +143,77 @@ public abstract class CudaDriver<B, P, F, E> extends NativeDriver<B, P, CudaDriv
 
     /** {@code cuStreamSynchronize}. */
     protected abstract void synchronize();
+
+    /** {@code cuStreamBeginCapture(stream, CU_STREAM_CAPTURE_MODE_THREAD_LOCAL)}: its result. */
+    protected abstract int beginCapture();
+
+    /** {@code cuStreamEndCapture}: its result, the recorded graph in {@code graph[0]} where there is one. */
+    protected abstract int endCapture(Object[] graph);
+
+    /** {@code cuGraphInstantiate(exec, graph, 0)}: its result, the launchable graph in {@code exec[0]}. */
+    protected abstract int instantiate(Object graph, Object[] exec);
+
+    /** {@code cuGraphLaunch(exec, stream)}: its result. */
+    protected abstract int launchGraph(Object exec);
+
+    /** {@code cuGraphExecDestroy}: its result. */
+    protected abstract int destroyExec(Object exec);
+
+    /** {@code cuGraphDestroy}: its result. */
+    protected abstract int destroyGraph(Object graph);
+
+    @Override
+    protected final boolean graphsNative() {
+        return true;
+    }
+
+    /**
+     * Thread-local mode: the capture refuses unsafe calls (a {@code cuMemAlloc}, a synchronous
+     * copy) made on this thread, which is the one that launches, and leaves other threads alone.
+     */
+    @Override
+    protected final void beginCaptureNative() {
+        CudaResult.check("cuStreamBeginCapture", beginCapture());
+    }
+
+    /** Ends the capture, instantiates, and destroys the recorded graph (the instantiated one is independent of it). */
+    @Override
+    protected final Object endCaptureNative() {
+        Object[] graph = new Object[1];
+        CudaResult.check("cuStreamEndCapture", endCapture(graph));
+        Object[] exec = new Object[1];
+        int instantiated = instantiate(graph[0], exec);
+        int destroyed = destroyGraph(graph[0]);
+        CudaResult.check("cuGraphInstantiate", instantiated);
+        if (destroyed != CudaResult.SUCCESS) {
+            destroyExec(exec[0]);
+            CudaResult.check("cuGraphDestroy", destroyed);
+        }
+        return exec[0];
+    }
+
+    /** Ends a failed capture and destroys what it recorded; an invalidated capture has nothing to destroy. */
+    @Override
+    protected final void abortCaptureNative() {
+        Object[] graph = new Object[1];
+        int ended = endCapture(graph);
+        if (graph[0] != null) {
+            CudaResult.check("cuGraphDestroy", destroyGraph(graph[0]));
+        }
+        if (ended != CudaResult.SUCCESS && ended != CudaResult.STREAM_CAPTURE_INVALIDATED) {
+            CudaResult.check("cuStreamEndCapture", ended);
+        }
+    }
+
+    @Override
+    protected final void launchGraphNative(Object exec) {
+        CudaResult.check("cuGraphLaunch", launchGraph(exec));
+    }
+
+    @Override
+    protected final void releaseGraph(Object exec) {
+        CudaResult.check("cuGraphExecDestroy", destroyExec(exec));
+    }
 
     @Override
     protected final void writeNative(B target, long targetOffset, float[] source, int sourceOffset, int count) {

@@ -19,6 +19,9 @@ public final class CudaResult {
     /** {@code CUDA_SUCCESS}. */
     public static final int SUCCESS = 0;
 
+    /** {@code CUDA_ERROR_STREAM_CAPTURE_INVALIDATED}: what ending a capture that a failed call broke returns. */
+    public static final int STREAM_CAPTURE_INVALIDATED = 901;
+
     private static final Map<Integer, String> NAMES = new HashMap<>();
 
     static {

@@ -19,9 +19,12 @@ import jcuda.driver.CUevent;
 import jcuda.driver.CUevent_flags;
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUfunction_attribute;
+import jcuda.driver.CUgraph;
+import jcuda.driver.CUgraphExec;
 import jcuda.driver.CUjit_option;
 import jcuda.driver.CUmodule;
 import jcuda.driver.CUstream;
+import jcuda.driver.CUstreamCaptureMode;
 import jcuda.driver.CUstream_flags;
 import jcuda.driver.JCudaDriver;
 import jcuda.driver.JITOptions;
@@ -29,9 +32,11 @@ import jcuda.driver.JITOptions;
 /**
  * The CUDA driver on JCuda 12.6 (driver API only; no runtime, no JCuda NVRTC): the native calls
  * of {@link CudaDriver}. Uploads go through {@link PinnedStaging}; reads through one pinned
- * buffer that grows to the largest read (up to a staging half).
+ * buffer that grows to the largest read (up to a staging half). A launch's arguments are written
+ * into storage its kernel keeps ({@link JcudaArguments}), buffers passed by the pointer each
+ * {@link DevicePointer} made at allocation: no {@code Pointer} or array per argument per launch.
  */
-public final class JcudaDriver extends CudaDriver<CUdeviceptr, CUmodule, CUfunction, CUevent> {
+public final class JcudaDriver extends CudaDriver<CUdeviceptr, CUmodule, JcudaDriver.Launchable, CUevent> {
 
     /** Upload staging: 2 × 8 MiB of pinned memory (a whole {@code wide} batch fits one half). */
     private static final long STAGING_HALF_BYTES = 8L << 20;
@@ -45,6 +50,12 @@ public final class JcudaDriver extends CudaDriver<CUdeviceptr, CUmodule, CUfunct
     private final PinnedStaging staging;
     private final Pointer readBuffer = new Pointer();
     private long readBufferBytes;
+    /** How a buffer argument is passed: one function object for the driver's life. */
+    private final java.util.function.Function<Memory, Pointer> memoryArgument = memory -> DevicePointer.argument(handle(memory));
+
+    /** A kernel and the storage of its launches' arguments. */
+    record Launchable(CUfunction function, JcudaArguments arguments) {
+    }
 
     /**
      * Opens {@code device}.
@@ -91,7 +102,7 @@ public final class JcudaDriver extends CudaDriver<CUdeviceptr, CUmodule, CUfunct
 
     @Override
     protected CUdeviceptr allocateNative(long bytes) {
-        CUdeviceptr pointer = new CUdeviceptr();
+        CUdeviceptr pointer = new DevicePointer();
         check("cuMemAlloc(" + bytes + " bytes)", JCudaDriver.cuMemAlloc(pointer, bytes));
         return pointer;
     }
@@ -161,35 +172,26 @@ public final class JcudaDriver extends CudaDriver<CUdeviceptr, CUmodule, CUfunct
     }
 
     @Override
-    protected CUfunction function(CUmodule module, String programName, String name) {
+    protected Launchable function(CUmodule module, String programName, String name) {
         CUfunction function = new CUfunction();
         check("cuModuleGetFunction(" + name + " in " + programName + ")", JCudaDriver.cuModuleGetFunction(function, module, name));
-        return function;
+        return new Launchable(function, new JcudaArguments(memoryArgument));
     }
 
     @Override
-    protected int maxThreadsPerBlock(CUfunction function, String name) {
+    protected int maxThreadsPerBlock(Launchable function, String name) {
         int[] maxThreads = new int[1];
         check("cuFuncGetAttribute(" + name + ")", JCudaDriver.cuFuncGetAttribute(maxThreads,
-                CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK, function));
+                CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK, function.function()));
         return maxThreads[0];
     }
 
     @Override
-    protected void launchNative(Function<CUfunction> kernel, String name, int[] groups, int[] groupSize, Object[] arguments) {
-        Pointer[] parameters = new Pointer[arguments.length];
-        for (int i = 0; i < arguments.length; i++) {
-            Object argument = arguments[i];
-            if (argument instanceof Memory memory) {
-                parameters[i] = Pointer.to(handle(memory));
-            } else if (argument instanceof Integer value) {
-                parameters[i] = Pointer.to(new int[] {value});
-            } else {
-                parameters[i] = Pointer.to(new float[] {(Float) argument});
-            }
-        }
-        checkLaunch(name, JCudaDriver.cuLaunchKernel(kernel.function(), groups[0], dimension(groups, 1), dimension(groups, 2),
-                groupSize[0], dimension(groupSize, 1), dimension(groupSize, 2), 0, stream, Pointer.to(parameters), null));
+    protected void launchNative(Function<Launchable> kernel, String name, int[] groups, int[] groupSize, Object[] arguments) {
+        Launchable launchable = kernel.function();
+        Pointer parameters = launchable.arguments().fill(arguments);
+        checkLaunch(name, JCudaDriver.cuLaunchKernel(launchable.function(), groups[0], dimension(groups, 1), dimension(groups, 2),
+                groupSize[0], dimension(groupSize, 1), dimension(groupSize, 2), 0, stream, parameters, null));
     }
 
     private static int dimension(int[] sizes, int d) {
@@ -200,6 +202,42 @@ public final class JcudaDriver extends CudaDriver<CUdeviceptr, CUmodule, CUfunct
     protected void synchronize() {
         check("cuStreamSynchronize", JCudaDriver.cuStreamSynchronize(stream));
         staging.drainedAll();
+    }
+
+    @Override
+    protected int beginCapture() {
+        return JCudaDriver.cuStreamBeginCapture(stream, CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_THREAD_LOCAL);
+    }
+
+    @Override
+    protected int endCapture(Object[] graph) {
+        CUgraph captured = new CUgraph();
+        int result = JCudaDriver.cuStreamEndCapture(stream, captured);
+        graph[0] = result == CudaResult.SUCCESS ? captured : null;
+        return result;
+    }
+
+    @Override
+    protected int instantiate(Object graph, Object[] exec) {
+        CUgraphExec instantiated = new CUgraphExec();
+        int result = JCudaDriver.cuGraphInstantiate(instantiated, (CUgraph) graph, 0);
+        exec[0] = result == CudaResult.SUCCESS ? instantiated : null;
+        return result;
+    }
+
+    @Override
+    protected int launchGraph(Object exec) {
+        return JCudaDriver.cuGraphLaunch((CUgraphExec) exec, stream);
+    }
+
+    @Override
+    protected int destroyExec(Object exec) {
+        return JCudaDriver.cuGraphExecDestroy((CUgraphExec) exec);
+    }
+
+    @Override
+    protected int destroyGraph(Object graph) {
+        return JCudaDriver.cuGraphDestroy((CUgraph) graph);
     }
 
     @Override

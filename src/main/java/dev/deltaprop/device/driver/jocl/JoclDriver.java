@@ -21,12 +21,21 @@ import org.jocl.cl_program;
 /**
  * The OpenCL driver on JOCL 2.0.6: the native calls of {@link OpenClDriver}. Copies are
  * blocking, so the caller may reuse its array as soon as one returns; JOCL passes a Java array
- * at an offset directly, so nothing is staged.
+ * at an offset directly, so nothing is staged. A launch's values and work sizes pass through
+ * slots the driver keeps: no array or {@code Pointer} per argument per launch.
  */
 public final class JoclDriver extends OpenClDriver<cl_mem, cl_program, cl_kernel, cl_event> {
     private final cl_device_id device;
     private final cl_context context;
     private final cl_command_queue queue;
+    private final cl_mem[] memSlot = new cl_mem[1];
+    private final Pointer memArgument = Pointer.to(memSlot);
+    private final int[] intSlot = new int[1];
+    private final Pointer intArgument = Pointer.to(intSlot);
+    private final float[] floatSlot = new float[1];
+    private final Pointer floatArgument = Pointer.to(floatSlot);
+    private final long[][] globalSizes = {new long[1], new long[2], new long[3]};
+    private final long[][] localSizes = {new long[1], new long[2], new long[3]};
 
     @SuppressWarnings("deprecation") // clCreateCommandQueue: the 1.2 call, which every platform still has
     JoclDriver(JoclDevices.Found found) {
@@ -119,32 +128,37 @@ public final class JoclDriver extends OpenClDriver<cl_mem, cl_program, cl_kernel
     }
 
     @Override
-    protected cl_kernel kernelNative(cl_program program, String programName, String name) {
+    protected cl_kernel createKernel(cl_program program, String programName, String name) {
         int[] status = new int[1];
         cl_kernel kernel = CL.clCreateKernel(program, name, status);
         ClStatus.check("clCreateKernel(" + name + ")", status[0]);
         return kernel;
     }
 
+    // clSetKernelArg copies the value at the call: one slot of each kind serves every argument
     @Override
     protected int setArgument(cl_kernel kernel, int index, cl_mem buffer) {
-        return CL.clSetKernelArg(kernel, index, Sizeof.cl_mem, Pointer.to(buffer));
+        memSlot[0] = buffer;
+        return CL.clSetKernelArg(kernel, index, Sizeof.cl_mem, memArgument);
     }
 
     @Override
     protected int setArgument(cl_kernel kernel, int index, int value) {
-        return CL.clSetKernelArg(kernel, index, Sizeof.cl_int, Pointer.to(new int[] {value}));
+        intSlot[0] = value;
+        return CL.clSetKernelArg(kernel, index, Sizeof.cl_int, intArgument);
     }
 
     @Override
     protected int setArgument(cl_kernel kernel, int index, float value) {
-        return CL.clSetKernelArg(kernel, index, Sizeof.cl_float, Pointer.to(new float[] {value}));
+        floatSlot[0] = value;
+        return CL.clSetKernelArg(kernel, index, Sizeof.cl_float, floatArgument);
     }
 
+    /** The work sizes in arrays kept per dimension count: the enqueue reads them at the call. */
     @Override
     protected int enqueue(cl_kernel kernel, int[] groups, int[] groupSize) {
-        long[] global = new long[groups.length];
-        long[] local = new long[groups.length];
+        long[] global = globalSizes[groups.length - 1];
+        long[] local = localSizes[groups.length - 1];
         for (int d = 0; d < groups.length; d++) {
             global[d] = (long) groups[d] * groupSize[d];
             local[d] = groupSize[d];

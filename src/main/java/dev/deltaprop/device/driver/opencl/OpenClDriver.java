@@ -11,16 +11,20 @@ import java.util.function.ToIntFunction;
  * What both OpenCL bindings' drivers share above {@link NativeDriver}: one device, one context,
  * one in-order queue with profiling enabled (so that a mark can be timed); the device described
  * by discovery; build options from the defines and a build failure that carries the log; and
- * marks as marker events that are read once and released at once, keeping their time.
+ * marks as marker events that are read once and released at once, keeping their time; and a
+ * kernel's arguments set only where they changed since its last launch ({@code clSetKernelArg}
+ * values stay with the kernel object and an enqueue takes them as they are), so a kernel that
+ * runs again on the same buffers and sizes costs one {@code clEnqueueNDRangeKernel}.
  *
  * @param <V> the binding's {@code cl_event}
  */
-public abstract class OpenClDriver<B, P, K, V> extends NativeDriver<B, P, K, OpenClDriver.Event<V>> {
+public abstract class OpenClDriver<B, P, K, V> extends NativeDriver<B, P, OpenClDriver.ClKernel<K>, OpenClDriver.Event<V>> {
     private final OpenClDeviceChoice.Candidate device;
     private final Releasers<B, P, K, V> releasers;
     private final long globalMemoryBytes;
     private final int maxGroupSize;
     private final int computeUnits;
+    private long argumentsSet;
 
     /** {@code computeUnits}: the device's {@code CL_DEVICE_MAX_COMPUTE_UNITS} (taken as at least 1). */
     protected OpenClDriver(String binding, OpenClDeviceChoice.Candidate device, long globalMemoryBytes, long maxGroupSize,
@@ -31,6 +35,16 @@ public abstract class OpenClDriver<B, P, K, V> extends NativeDriver<B, P, K, Ope
         this.globalMemoryBytes = globalMemoryBytes;
         this.maxGroupSize = (int) Math.min(Integer.MAX_VALUE, maxGroupSize);
         this.computeUnits = Math.max(1, computeUnits);
+    }
+
+    /** A kernel and the arguments last set on it, by index ({@code null}: not set, or its setting failed). */
+    public static final class ClKernel<K> {
+        final K kernel;
+        Object[] set = new Object[0];
+
+        ClKernel(K kernel) {
+            this.kernel = kernel;
+        }
     }
 
     /** A marker event until it is read, then only its time. */
@@ -105,8 +119,16 @@ public abstract class OpenClDriver<B, P, K, V> extends NativeDriver<B, P, K, Ope
     }
 
     @Override
-    protected final void releaseKernel(K kernel) {
-        release("clReleaseKernel", releasers.kernel(), kernel);
+    protected final void releaseKernel(ClKernel<K> kernel) {
+        release("clReleaseKernel", releasers.kernel(), kernel.kernel);
+    }
+
+    /** {@code clCreateKernel}, checked; {@code programName} names the program in the message. */
+    protected abstract K createKernel(P program, String programName, String name);
+
+    @Override
+    protected final ClKernel<K> kernelNative(P program, String programName, String name) {
+        return new ClKernel<>(createKernel(program, programName, name));
     }
 
     @Override
@@ -127,9 +149,18 @@ public abstract class OpenClDriver<B, P, K, V> extends NativeDriver<B, P, K, Ope
     protected abstract int enqueue(K kernel, int[] groups, int[] groupSize);
 
     @Override
-    protected final void launchNative(K kernel, String name, int[] groups, int[] groupSize, Object[] arguments) {
+    protected final void launchNative(ClKernel<K> function, String name, int[] groups, int[] groupSize, Object[] arguments) {
+        K kernel = function.kernel;
+        if (function.set.length < arguments.length) {
+            function.set = java.util.Arrays.copyOf(function.set, arguments.length);
+        }
+        Object[] set = function.set;
         for (int a = 0; a < arguments.length; a++) {
             Object argument = arguments[a];
+            if (same(set[a], argument)) {
+                continue;
+            }
+            set[a] = null;
             int status;
             if (argument instanceof Memory memory) {
                 status = setArgument(kernel, a, handle(memory));
@@ -138,14 +169,39 @@ public abstract class OpenClDriver<B, P, K, V> extends NativeDriver<B, P, K, Ope
             } else {
                 status = setArgument(kernel, a, (float) (Float) argument);
             }
+            argumentsSet++;
             if (status != ClStatus.SUCCESS) {
                 throw new DriverException("clSetKernelArg(" + name + ", " + a + "): " + ClStatus.name(status));
             }
+            set[a] = argument;
         }
         int status = enqueue(kernel, groups, groupSize);
         if (status != ClStatus.SUCCESS) {
             throw new DriverException("clEnqueueNDRangeKernel(" + name + "): " + ClStatus.name(status));
         }
+    }
+
+    /**
+     * Whether {@code argument} is what was last set: the same buffer (a freed one is never
+     * passed again, the launch check refuses it), or an equal number of the same type, floats
+     * by their bits (so that {@code -0.0f} and {@code 0.0f} are set apart).
+     */
+    private static boolean same(Object set, Object argument) {
+        if (set == null) {
+            return false;
+        }
+        if (argument instanceof Memory) {
+            return set == argument;
+        }
+        if (argument instanceof Float value) {
+            return set instanceof Float previous && Float.floatToRawIntBits(previous) == Float.floatToRawIntBits(value);
+        }
+        return argument.equals(set);
+    }
+
+    /** How many {@code clSetKernelArg} calls launches have made (the tests see unchanged arguments skipped). */
+    public final long argumentsSet() {
+        return argumentsSet;
     }
 
     /** {@code clCreateProgramWithSource}, checked. */

@@ -2,12 +2,15 @@ package dev.deltaprop.device.driver.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deltaprop.device.driver.Driver;
 import dev.deltaprop.device.driver.DriverException;
 import dev.deltaprop.device.driver.Releases;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import dev.deltaprop.device.driver.ProgramSource;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -50,7 +53,17 @@ class CudaDriverTest {
 
         @Override
         protected CudaModules.Calls<String> moduleCalls() {
-            throw new UnsupportedOperationException("no modules here");
+            return new CudaModules.Calls<>() {
+                @Override
+                public String loadData(byte[] image, int[] result) {
+                    return "module";
+                }
+
+                @Override
+                public String loadJit(byte[] image, int[] result, String[] log) {
+                    throw new UnsupportedOperationException("no JIT here");
+                }
+            };
         }
 
         @Override
@@ -73,8 +86,57 @@ class CudaDriverTest {
             calls.add("cuStreamSynchronize");
         }
 
+        /** Graph handles are numbers too; {@code failInstantiate} makes the next instantiation fail. */
+        boolean failInstantiate;
+
+        @Override
+        protected int beginCapture() {
+            calls.add("cuStreamBeginCapture");
+            return 0;
+        }
+
+        @Override
+        protected int endCapture(Object[] graph) {
+            graph[0] = ++next;
+            calls.add("cuStreamEndCapture " + graph[0]);
+            return 0;
+        }
+
+        @Override
+        protected int instantiate(Object graph, Object[] exec) {
+            if (failInstantiate) {
+                calls.add("cuGraphInstantiate " + graph + " fails");
+                return 1;
+            }
+            exec[0] = ++next;
+            calls.add("cuGraphInstantiate " + graph + " -> " + exec[0]);
+            return 0;
+        }
+
+        @Override
+        protected int launchGraph(Object exec) {
+            calls.add("cuGraphLaunch " + exec);
+            return 0;
+        }
+
+        @Override
+        protected int destroyExec(Object exec) {
+            calls.add("cuGraphExecDestroy " + exec);
+            return 0;
+        }
+
+        @Override
+        protected int destroyGraph(Object graph) {
+            calls.add("cuGraphDestroy " + graph);
+            return 0;
+        }
+
+        int eventsCreated;
+
         @Override
         protected Integer createEvent() {
+            eventsCreated++;
+            calls.add("cuEventCreate");
             return ++next;
         }
 
@@ -108,6 +170,87 @@ class CudaDriverTest {
             driver.free(memory);
             assertEquals(List.of("cuStreamSynchronize", "cuMemFree 1"), calls);
         }
+    }
+
+    /**
+     * Capture, instantiate, drop the recorded graph at once (the launchable one is independent of
+     * it), replay; freeing a buffer it uses destroys it before the memory goes; a capture whose
+     * launches throw is ended and what it recorded destroyed; a failed instantiation leaves
+     * nothing; close destroys the rest.
+     */
+    @Test
+    void graphCallsComeInOrderAndLeaveNothing() {
+        List<String> calls = new ArrayList<>();
+        Recording driver = new Recording(calls);
+        Driver.Kernel kernel = driver.kernel(driver.build(new ProgramSource("kernels/test.cu", "", new byte[] {1}), Map.of()),
+                "scale");
+        Driver.Memory used = driver.allocate(4);
+        Driver.Memory other = driver.allocate(4);
+        calls.clear();
+        Driver.Graph graph = driver.capture(() -> {
+            driver.launch(kernel, new int[] {1}, new int[] {4}, used, 2.0f, 4);
+            driver.launch(kernel, new int[] {1}, new int[] {4}, used, 0.5f, 4);
+        });
+        driver.launch(graph);
+        assertEquals(List.of("cuStreamBeginCapture", "cuLaunchKernel scale", "cuLaunchKernel scale", "cuStreamEndCapture 3",
+                "cuGraphInstantiate 3 -> 4", "cuGraphDestroy 3", "cuGraphLaunch 4"), calls);
+
+        Driver.Graph kept = driver.capture(() -> driver.launch(kernel, new int[] {1}, new int[] {4}, other, 2.0f, 4));
+        calls.clear();
+        driver.free(used);
+        assertEquals(List.of("cuGraphExecDestroy 4", "cuStreamSynchronize", "cuMemFree 1"), calls);
+        assertTrue(kept.live() && !graph.live());
+
+        calls.clear();
+        IllegalStateException broken = assertThrows(IllegalStateException.class, () -> driver.capture(() -> {
+            driver.launch(kernel, new int[] {1}, new int[] {4}, other, 2.0f, 4);
+            throw new IllegalStateException("a launch failed");
+        }));
+        assertEquals("a launch failed", broken.getMessage());
+        assertEquals(List.of("cuStreamBeginCapture", "cuLaunchKernel scale", "cuStreamEndCapture 7", "cuGraphDestroy 7"), calls);
+
+        calls.clear();
+        driver.failInstantiate = true;
+        DriverException failed = assertThrows(DriverException.class,
+                () -> driver.capture(() -> driver.launch(kernel, new int[] {1}, new int[] {4}, other, 2.0f, 4)));
+        assertEquals("cuGraphInstantiate: CUDA_ERROR_INVALID_VALUE", failed.getMessage());
+        assertEquals(List.of("cuStreamBeginCapture", "cuLaunchKernel scale", "cuStreamEndCapture 8", "cuGraphInstantiate 8 fails",
+                "cuGraphDestroy 8"), calls);
+        assertEquals(1, driver.liveGraphs());
+
+        calls.clear();
+        driver.close();
+        assertEquals(List.of("cuGraphExecDestroy 6"), calls.stream().filter(call -> call.startsWith("cuGraph")).toList());
+        assertTrue(!kept.live());
+    }
+
+    /**
+     * A profiled loop reads each step's marks (a start and one per family): over 1,000 steps the
+     * marks reuse a handful of events instead of holding one per mark until close, and the spans
+     * still come out right (every link is 0.5 ms here).
+     */
+    @Test
+    void marksReuseABoundedSetOfEvents() {
+        List<String> calls = new ArrayList<>();
+        try (Recording driver = new Recording(calls)) {
+            for (int step = 0; step < 1000; step++) {
+                Driver.TimingMark[] marks = new Driver.TimingMark[6];
+                for (int k = 0; k < marks.length; k++) {
+                    marks[k] = driver.mark();
+                }
+                for (int k = 1; k < marks.length; k++) {
+                    assertEquals(500_000, driver.elapsedNanos(marks[k - 1], marks[k]), "step " + step + " span " + k);
+                }
+                assertEquals(2_500_000, driver.elapsedNanos(marks[0], marks[5]));
+                assertTrue(driver.markEvents() <= 7, "step " + step + ": " + driver.markEvents() + " events");
+            }
+            assertTrue(driver.eventsCreated <= 7, driver.eventsCreated + " events created for 6,000 marks");
+            Driver.TimingMark unread = driver.mark();
+            Driver.TimingMark last = driver.mark();
+            assertEquals(500_000, driver.elapsedNanos(unread, last));
+        }
+        assertEquals(calls.stream().filter(call -> call.equals("cuEventCreate")).count(),
+                calls.stream().filter(call -> call.startsWith("cuEventDestroy")).count(), "close destroys every event made");
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.deltaprop.device.driver.NativeDriver;
 import dev.deltaprop.device.driver.ProgramSource;
 import dev.deltaprop.device.driver.Releases;
 import java.nio.FloatBuffer;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -15,14 +16,30 @@ import java.util.Map;
  * compiler accepts any program and knows two kernels, {@code gather_rows} and {@code scale},
  * computed here in Java. It shows what a new binding writes (the native calls of
  * {@link NativeDriver} and a {@link Factory}) and runs the driver contract with no native library;
- * a release of {@link #LOST} fails, as a lost handle's would.
+ * a release of {@link #LOST} fails, as a lost handle's would. It captures graphs as CUDA does: a
+ * launch during a capture is recorded with its arguments instead of run, and a graph's launch
+ * runs the recorded launches; {@link #calls} lists the graph calls in order, for the tests.
  */
 public final class FakeDriver extends NativeDriver<float[], String, String, Long> {
     /** A buffer handle whose release fails. */
     public static final float[] LOST = new float[0];
 
+    /** The graph calls made, in order: {@code beginCapture}, {@code launch NAME (captured)}, {@code endCapture}, … */
+    public final List<String> calls = new ArrayList<>();
+    /** The launches being recorded, or {@code null} outside a capture. */
+    private List<Recorded> recording;
+
+    /** One recorded launch: the kernel and copies of its grid and arguments as they were at capture. */
+    private record Recorded(String kernel, int[] groups, int[] groupSize, Object[] arguments) {
+    }
+
     FakeDriver() {
         super("fake 1.0");
+    }
+
+    /** A fake driver, for the tests outside this package. */
+    public static FakeDriver open() {
+        return new FakeDriver();
     }
 
     /** The factory a backend table row names. */
@@ -85,6 +102,15 @@ public final class FakeDriver extends NativeDriver<float[], String, String, Long
 
     @Override
     protected void launchNative(String kernel, String name, int[] groups, int[] groupSize, Object[] arguments) {
+        if (recording != null) {
+            recording.add(new Recorded(kernel, groups.clone(), groupSize.clone(), arguments.clone()));
+            calls.add("launch " + name + " (captured)");
+            return;
+        }
+        run(kernel, groups, groupSize, arguments);
+    }
+
+    private void run(String kernel, int[] groups, int[] groupSize, Object[] arguments) {
         long items = 1;
         for (int d = 0; d < groups.length; d++) {
             items *= (long) groups[d] * groupSize[d];
@@ -106,6 +132,46 @@ public final class FakeDriver extends NativeDriver<float[], String, String, Long
                 v[i] *= a;
             }
         }
+    }
+
+    @Override
+    protected boolean graphsNative() {
+        return true;
+    }
+
+    @Override
+    protected void beginCaptureNative() {
+        calls.add("beginCapture");
+        recording = new ArrayList<>();
+    }
+
+    @Override
+    protected Object endCaptureNative() {
+        calls.add("endCapture");
+        List<Recorded> graph = List.copyOf(recording);
+        recording = null;
+        return graph;
+    }
+
+    @Override
+    protected void abortCaptureNative() {
+        calls.add("abortCapture");
+        recording = null;
+    }
+
+    @Override
+    protected void launchGraphNative(Object graph) {
+        calls.add("launchGraph");
+        @SuppressWarnings("unchecked")
+        List<Recorded> launches = (List<Recorded>) graph;
+        for (Recorded launch : launches) {
+            run(launch.kernel(), launch.groups(), launch.groupSize(), launch.arguments());
+        }
+    }
+
+    @Override
+    protected void releaseGraph(Object graph) {
+        calls.add("releaseGraph");
     }
 
     @Override

@@ -71,6 +71,45 @@ public abstract class OpenClDriverContract extends DriverContract {
     }
 
     /** {@value OpenClDeviceChoice#VARIABLE}: an index, a name substring in any case, and values that match nothing. */
+    /**
+     * A kernel's arguments are set only where they changed since its last launch, and the result
+     * is what setting all of them gives: {@code v·a + 0.5} per launch, on two buffers in turn,
+     * with {@code −0.0f} told apart from {@code 0.0f} by its bits.
+     */
+    @Test
+    void unchangedArgumentsAreNotSetAgain() {
+        try (Driver driver = open()) {
+            OpenClDriver<?, ?, ?, ?> cl = (OpenClDriver<?, ?, ?, ?>) driver;
+            Driver.Kernel scale = driver.kernel(driver.build(smallProgram(), Map.of()), "scale");
+            Driver.Memory first = driver.allocate(7);
+            Driver.Memory second = driver.allocate(7);
+            driver.write(first, 0, new float[] {1, 2, 3, 4, 5, 6, 7}, 0, 7);
+            driver.write(second, 0, new float[] {-1, -2, -3, -4, -5, -6, -7}, 0, 7);
+            int[] one = {1};
+            int[] seven = {7};
+            long before = cl.argumentsSet();
+            driver.launch(scale, one, seven, first, 2.0f, 7);
+            assertEquals(3, cl.argumentsSet() - before, "the first launch sets all three");
+            driver.launch(scale, one, seven, first, 2.0f, 7);
+            assertEquals(3, cl.argumentsSet() - before, "the same arguments again: none set");
+            driver.launch(scale, one, seven, second, 2.0f, 7);
+            assertEquals(4, cl.argumentsSet() - before, "another buffer: only it");
+            driver.launch(scale, one, seven, second, 0.0f, 7);
+            driver.launch(scale, one, seven, second, -0.0f, 7);
+            assertEquals(6, cl.argumentsSet() - before, "0 and −0 are two values");
+            float[] firstBack = new float[7];
+            float[] secondBack = new float[7];
+            driver.read(first, 0, firstBack, 0, 7);
+            driver.read(second, 0, secondBack, 0, 7);
+            for (int i = 0; i < 7; i++) {
+                float v = i + 1;
+                assertEquals((v * 2 + 0.5f) * 2 + 0.5f, firstBack[i], "first[" + i + "]");
+                float w = ((-v * 2 + 0.5f) * 0.0f + 0.5f) * -0.0f + 0.5f;
+                assertEquals(w, secondBack[i], "second[" + i + "]");
+            }
+        }
+    }
+
     @Test
     void theDeviceIsChosenByIndexOrName() {
         OpenClDriverFactory.Discovery<?> devices = discovery();

@@ -19,12 +19,13 @@ import org.lwjgl.system.MemoryUtil;
 
 /**
  * The CUDA driver on LWJGL 3's CUDA driver API binding ({@link CU}): the native calls of
- * {@link CudaDriver}. Out-parameters and a launch's parameter array come from the thread's
- * {@link MemoryStack}; copies go through {@link PinnedSlots}; module images are copied into
+ * {@link CudaDriver}. Out-parameters come from the thread's {@link MemoryStack}; a launch's
+ * parameters from storage its kernel keeps ({@link LwjglArguments}); copies go through
+ * {@link PinnedSlots}; module images are copied into
  * {@code memAlloc}'d memory (a fatbin is far larger than the stack) with a NUL after them (PTX is
  * text and must end in one), and freed after the load, which copies them.
  */
-public final class LwjglCudaDriver extends CudaDriver<Long, Long, Long, Long> {
+public final class LwjglCudaDriver extends CudaDriver<Long, Long, LwjglCudaDriver.Launchable, Long> {
     private static final int JIT_LOG_BYTES = 16 * 1024;
 
     /** The context each thread last made current, so that a launch costs no extra native call. */
@@ -34,6 +35,13 @@ public final class LwjglCudaDriver extends CudaDriver<Long, Long, Long, Long> {
     private final long context;
     private long stream;
     private PinnedSlots pinned;
+    /** Every kernel's argument storage, freed at close (a kernel lives as long as its module, which is until close). */
+    private final java.util.List<LwjglArguments> argumentStorage = new java.util.ArrayList<>();
+    private final java.util.function.ToLongFunction<Memory> address = memory -> handle(memory);
+
+    /** A kernel and the storage of its launches' arguments. */
+    record Launchable(long function, LwjglArguments arguments) {
+    }
 
     /**
      * Opens {@code device}.
@@ -154,44 +162,32 @@ public final class LwjglCudaDriver extends CudaDriver<Long, Long, Long, Long> {
     }
 
     @Override
-    protected Long function(Long module, String programName, String name) {
+    protected Launchable function(Long module, String programName, String name) {
         try (MemoryStack stack = MemoryStack.stackPush()) {
             PointerBuffer function = stack.mallocPointer(1);
             check("cuModuleGetFunction(" + name + " in " + programName + ")", CU.cuModuleGetFunction(function, module, name));
-            return function.get(0);
+            LwjglArguments arguments = new LwjglArguments(address);
+            argumentStorage.add(arguments);
+            return new Launchable(function.get(0), arguments);
         }
     }
 
     @Override
-    protected int maxThreadsPerBlock(Long function, String name) {
+    protected int maxThreadsPerBlock(Launchable function, String name) {
         try (MemoryStack stack = MemoryStack.stackPush()) {
             IntBuffer maxThreads = stack.mallocInt(1);
             check("cuFuncGetAttribute(" + name + ")", CU.cuFuncGetAttribute(maxThreads,
-                    CU.CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK, function));
+                    CU.CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK, function.function()));
             return maxThreads.get(0);
         }
     }
 
     @Override
-    protected void launchNative(Function<Long> kernel, String name, int[] groups, int[] groupSize, Object[] arguments) {
-        try (MemoryStack stack = MemoryStack.stackPush()) {
-            // kernelParams: one pointer per argument to where its value lies; cuLaunchKernel copies the values
-            PointerBuffer parameters = stack.mallocPointer(arguments.length);
-            for (int i = 0; i < arguments.length; i++) {
-                Object argument = arguments[i];
-                long address;
-                if (argument instanceof Memory memory) {
-                    address = MemoryUtil.memAddress(stack.longs(handle(memory)));
-                } else if (argument instanceof Integer value) {
-                    address = MemoryUtil.memAddress(stack.ints(value));
-                } else {
-                    address = MemoryUtil.memAddress(stack.floats((Float) argument));
-                }
-                parameters.put(i, address);
-            }
-            checkLaunch(name, CU.cuLaunchKernel(kernel.function(), groups[0], dimension(groups, 1), dimension(groups, 2),
-                    groupSize[0], dimension(groupSize, 1), dimension(groupSize, 2), 0, stream, parameters, null));
-        }
+    protected void launchNative(Function<Launchable> kernel, String name, int[] groups, int[] groupSize, Object[] arguments) {
+        Launchable launchable = kernel.function();
+        PointerBuffer parameters = launchable.arguments().fill(arguments);
+        checkLaunch(name, CU.cuLaunchKernel(launchable.function(), groups[0], dimension(groups, 1), dimension(groups, 2),
+                groupSize[0], dimension(groupSize, 1), dimension(groupSize, 2), 0, stream, parameters, null));
     }
 
     private static int dimension(int[] sizes, int d) {
@@ -201,6 +197,47 @@ public final class LwjglCudaDriver extends CudaDriver<Long, Long, Long, Long> {
     @Override
     protected void synchronize() {
         check("cuStreamSynchronize", CU.cuStreamSynchronize(stream));
+    }
+
+    @Override
+    protected int beginCapture() {
+        return CU.cuStreamBeginCapture_v2(stream, CU.CU_STREAM_CAPTURE_MODE_THREAD_LOCAL);
+    }
+
+    @Override
+    protected int endCapture(Object[] graph) {
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            PointerBuffer captured = stack.callocPointer(1);
+            int result = CU.cuStreamEndCapture(stream, captured);
+            graph[0] = captured.get(0) != 0 ? captured.get(0) : null;
+            return result;
+        }
+    }
+
+    /** {@code cuGraphInstantiateWithFlags} (CUDA 11.4+): the form CUDA 12's {@code cuGraphInstantiate} is. */
+    @Override
+    protected int instantiate(Object graph, Object[] exec) {
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            PointerBuffer instantiated = stack.callocPointer(1);
+            int result = CU.cuGraphInstantiateWithFlags(instantiated, (Long) graph, 0);
+            exec[0] = result == CudaResult.SUCCESS ? instantiated.get(0) : null;
+            return result;
+        }
+    }
+
+    @Override
+    protected int launchGraph(Object exec) {
+        return CU.cuGraphLaunch((Long) exec, stream);
+    }
+
+    @Override
+    protected int destroyExec(Object exec) {
+        return CU.cuGraphExecDestroy((Long) exec);
+    }
+
+    @Override
+    protected int destroyGraph(Object graph) {
+        return CU.cuGraphDestroy((Long) graph);
     }
 
     @Override
@@ -228,6 +265,10 @@ public final class LwjglCudaDriver extends CudaDriver<Long, Long, Long, Long> {
 
     @Override
     protected void releaseDevice(Releases releases) {
+        for (LwjglArguments arguments : argumentStorage) {
+            arguments.free();
+        }
+        argumentStorage.clear();
         if (pinned != null) {
             pinned.close(releases);
             pinned = null;

@@ -195,7 +195,7 @@ public final class LwjglOpenClDriver extends OpenClDriver<Long, Long, Long, Long
     }
 
     @Override
-    protected Long kernelNative(Long program, String programName, String name) {
+    protected Long createKernel(Long program, String programName, String name) {
         try (MemoryStack stack = MemoryStack.stackPush()) {
             IntBuffer status = stack.mallocInt(1);
             long kernel = CL10.clCreateKernel(program, name, status);

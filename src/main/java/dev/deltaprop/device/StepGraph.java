@@ -1,0 +1,169 @@
+package dev.deltaprop.device;
+
+import dev.deltaprop.device.driver.Driver;
+import java.util.Objects;
+import java.util.function.IntSupplier;
+
+/**
+ * A training step's launches captured once as a CUDA graph and replayed, so that a step costs
+ * the host one {@code cuGraphLaunch} instead of {@code 3L + 1} kernel launches (2 on the fused
+ * path). A graph holds its kernels' arguments as they were at capture — the buffers' addresses,
+ * the batch size, {@code η}, Adam's bias corrections — so a step replays the graph only when
+ * its {@link Key} equals the one the graph was captured for, and launches directly otherwise.
+ * A key is captured the second time in a row it comes (so a key that changes every step, as
+ * Adam's bias corrections make it, never pays for a capture, and the first step's allocations,
+ * which a capture refuses, are behind it); one graph is kept, replaced when another key is
+ * captured. The driver destroys a graph whose buffers are freed (a reload, a larger batch, a
+ * grown split-K buffer), and then the key is captured again. While profiling, a step launches
+ * directly: its marks between families cannot go into a graph.
+ *
+ * <p>{@code -D}{@value #PROPERTY}{@code =auto|true|false}: {@code auto} (the default) uses graphs
+ * where the driver has them (the CUDA bindings); {@code true} requires them and refuses a driver
+ * without; {@code false} never uses them. OpenCL keeps its queue.
+ */
+final class StepGraph implements AutoCloseable {
+    /** The system property that chooses. */
+    static final String PROPERTY = "deltaprop.graphs";
+
+    /** Whether the engine captures and replays its steps. */
+    enum Mode {
+        /** Never. */
+        OFF,
+        /** Where the driver can ({@link Driver#capturesGraphs()}): the CUDA bindings. */
+        AUTO,
+        /** Always; a driver without graphs is refused. */
+        ON
+    }
+
+    /**
+     * What a step's launches hold besides the data in its buffers: the net (its buffers), the
+     * path, the batch size and every number of the optimizer step, floats by their bits.
+     */
+    record Key(DeviceNet net, boolean fused, int batch, int rule, int learningRate, int momentum, int beta1, int beta2,
+               int epsilon, int weightDecay, int stepSize, int rootCorrection) {
+        static Key of(DeviceNet net, boolean fused, int batch, OptimizerStep step) {
+            return new Key(net, fused, batch, step.rule, bits(step.learningRate), bits(step.momentum), bits(step.beta1),
+                    bits(step.beta2), bits(step.epsilon), bits(step.weightDecay), bits(step.stepSize),
+                    bits(step.rootCorrection));
+        }
+
+        private static int bits(float value) {
+            return Float.floatToRawIntBits(value);
+        }
+    }
+
+    private final Driver driver;
+    private Mode mode;
+    private Driver.Graph graph;
+    private Key graphKey;
+    private Key lastKey;
+    private long captures;
+    private long replays;
+
+    /** @throws IllegalArgumentException for {@link Mode#ON} on a driver without graphs, naming {@value #PROPERTY} */
+    StepGraph(Driver driver, Mode mode) {
+        this.driver = Objects.requireNonNull(driver, "driver");
+        mode(mode);
+    }
+
+    /**
+     * The mode {@value #PROPERTY} asks for: {@code auto} (or unset), {@code true}, {@code false}.
+     *
+     * @throws IllegalArgumentException naming {@value #PROPERTY} and the values it takes
+     */
+    static Mode mode() {
+        String value = System.getProperty(PROPERTY, "auto").trim().toLowerCase(java.util.Locale.ROOT);
+        return switch (value) {
+            case "auto", "" -> Mode.AUTO;
+            case "true" -> Mode.ON;
+            case "false" -> Mode.OFF;
+            default -> throw new IllegalArgumentException(PROPERTY + ": expected auto, true or false, found '" + value + "'");
+        };
+    }
+
+    /** Sets the mode (the tests choose), dropping any graph. */
+    void mode(Mode mode) {
+        Objects.requireNonNull(mode, "mode");
+        if (mode == Mode.ON && !driver.capturesGraphs()) {
+            throw new IllegalArgumentException(PROPERTY + "=true: expected a driver with CUDA graphs (cuda, cuda-lwjgl), found "
+                    + driver.binding());
+        }
+        invalidate();
+        this.mode = mode;
+    }
+
+    /** Whether steps are captured and replayed on this driver. */
+    boolean on() {
+        return mode == Mode.ON || (mode == Mode.AUTO && driver.capturesGraphs());
+    }
+
+    /**
+     * Runs one step's launches for {@code key}: replays the graph captured for it, or captures
+     * them (the key came twice in a row) and replays that, or launches them directly.
+     *
+     * @param launches  the step's launches, returning how many kernels they launched
+     * @param profiling whether the step places timing marks (then it launches directly)
+     * @return the kernel launches the step ran (a graph's as captured)
+     */
+    int run(Key key, IntSupplier launches, boolean profiling) {
+        if (!on() || profiling) {
+            lastKey = null;
+            return launches.getAsInt();
+        }
+        if (graph != null && graph.live() && key.equals(graphKey)) {
+            driver.launch(graph);
+            replays++;
+            lastKey = key;
+            return graph.launches();
+        }
+        if (key.equals(lastKey)) {
+            invalidate();
+            graph = driver.capture(launches::getAsInt);
+            graphKey = key;
+            captures++;
+            driver.launch(graph);
+            replays++;
+            lastKey = key;
+            return graph.launches();
+        }
+        lastKey = key;
+        return launches.getAsInt();
+    }
+
+    /** Destroys the graph (a load, a mode change, close); the next repeated key captures again. */
+    void invalidate() {
+        if (graph != null && graph.live()) {
+            driver.destroy(graph);
+        }
+        graph = null;
+        graphKey = null;
+        lastKey = null;
+    }
+
+    /** Graphs captured so far. */
+    long captures() {
+        return captures;
+    }
+
+    /** Steps run from a graph so far (the capturing step's included: it runs from the graph it made). */
+    long replays() {
+        return replays;
+    }
+
+    /** What {@code device()} says of graphs. */
+    String description() {
+        if (on()) {
+            return "CUDA graphs: a repeated step is replayed (" + PROPERTY + "=" + (mode == Mode.ON ? "true" : "auto") + ")";
+        }
+        return "no graphs (" + PROPERTY + "=" + (mode == Mode.OFF ? "false" : "auto: CUDA drivers only") + ")";
+    }
+
+    /** Destroys the graph; the driver may already be closed (it destroyed the graph then). */
+    @Override
+    public void close() {
+        if (graph != null && graph.live()) {
+            driver.destroy(graph);
+        }
+        graph = null;
+    }
+}

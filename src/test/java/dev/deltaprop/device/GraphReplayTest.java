@@ -1,0 +1,111 @@
+package dev.deltaprop.device;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.deltaprop.backend.Dataset;
+import dev.deltaprop.model.Activation;
+import dev.deltaprop.model.Network;
+import dev.deltaprop.model.Optimizer;
+import dev.deltaprop.testing.Compare;
+import dev.deltaprop.testing.Seeds;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * A step replayed from a CUDA graph equals the same step launched, bit for bit: two backends on
+ * one device, graphs off and on, train the same network on the same batches — host batches and
+ * a device data set, η changed part-way, a shorter last batch, on the layer path and the fused
+ * one, with SGD and momentum (whose step keys repeat) and Adam (whose keys change every step,
+ * so it must never capture) — and every loss and every parameter agrees to the bit. Runs where
+ * a CUDA GPU exists; elsewhere it is skipped with the reason CUDA cannot start.
+ */
+class GraphReplayTest {
+    private static final int SAMPLES = 101;
+    private static final int BATCH = 16;
+
+    static Stream<Arguments> cases() {
+        // both CUDA names always, so that a run limited to other backends skips them with the reason
+        return Stream.of("cuda", "cuda-lwjgl")
+                .flatMap(name -> Stream.of(FusedMlp.Mode.OFF, FusedMlp.Mode.ON)
+                        .flatMap(fused -> Stream.of(Optimizer.Kind.SGD, Optimizer.Kind.MOMENTUM, Optimizer.Kind.ADAM)
+                                .map(kind -> Arguments.of(name, fused, kind))));
+    }
+
+    /** 13-33-7-3: odd widths, every one within the fused kernel's limit. */
+    private static Network network(long seed) {
+        return Network.builder(13).layer(33, Activation.TANH).layer(7, Activation.RELU).layer(3, Activation.IDENTITY)
+                .build(seed);
+    }
+
+    @ParameterizedTest(name = "{0}, fused {1}, {2}")
+    @MethodSource("cases")
+    void aReplayedStepEqualsALaunchedOne(String name, FusedMlp.Mode fused, Optimizer.Kind kind) {
+        Assumptions.assumeTrue(DeviceBackends.names().contains(name), name + " is not among -Ddeltaprop.test.backends");
+        DeviceBackends.require(name);
+        long seed = Seeds.seed();
+        String what = name + ", fused " + fused + ", " + kind + Seeds.rerun(seed);
+        SplittableRandom random = new SplittableRandom(seed);
+        float[] x = Compare.uniform(random, SAMPLES * 13, 1.0);
+        float[] d = Compare.uniform(random, SAMPLES * 3, 0.5);
+        int[] order = new int[SAMPLES];
+        for (int k = 0; k < SAMPLES; k++) {
+            order[k] = (k * 37 + 11) % SAMPLES;
+        }
+        Network start = network(seed);
+        Optimizer optimizer = Optimizer.of(kind);
+        try (DeviceBackend launched = DeviceBackends.open(name); DeviceBackend replayed = DeviceBackends.open(name)) {
+            launched.graphMode(StepGraph.Mode.OFF);
+            replayed.graphMode(StepGraph.Mode.ON);
+            for (DeviceBackend backend : new DeviceBackend[] {launched, replayed}) {
+                backend.fusedMode(fused);
+                backend.load(start, optimizer);
+            }
+            Dataset launchedData = launched.upload(x, d, SAMPLES);
+            Dataset replayedData = replayed.upload(x, d, SAMPLES);
+            launchedData.order(order);
+            replayedData.order(order);
+            int step = 0;
+            for (int epoch = 0; epoch < 2; epoch++) {
+                float learningRate = epoch == 0 ? 0.05f : 0.02f;
+                for (int offset = 0; offset < SAMPLES; offset += BATCH, step++) {
+                    int batch = Math.min(BATCH, SAMPLES - offset);
+                    float a;
+                    float b;
+                    if (step % 3 == 2) { // host batches now and then: the same graph serves both inputs
+                        float[] xBatch = java.util.Arrays.copyOfRange(x, offset * 13, (offset + batch) * 13);
+                        float[] dBatch = java.util.Arrays.copyOfRange(d, offset * 3, (offset + batch) * 3);
+                        a = launched.step(xBatch, dBatch, batch, learningRate);
+                        b = replayed.step(xBatch, dBatch, batch, learningRate);
+                    } else {
+                        a = launched.step(launchedData, offset, batch, learningRate);
+                        b = replayed.step(replayedData, offset, batch, learningRate);
+                    }
+                    assertEquals(Float.floatToRawIntBits(a), Float.floatToRawIntBits(b), what + ": step " + step + " loss " + a + " vs " + b);
+                    assertEquals(launched.launchesPerStep(), replayed.launchesPerStep(), what + ": launches of step " + step);
+                }
+            }
+            Network expected = launched.network();
+            Network actual = replayed.network();
+            for (int l = 0; l < expected.depth(); l++) {
+                assertArrayEquals(expected.layer(l).weights(), actual.layer(l).weights(), what + ": layer " + l + " weights");
+                assertArrayEquals(expected.layer(l).bias(), actual.layer(l).bias(), what + ": layer " + l + " bias");
+            }
+            assertEquals(0, launched.graphs().captures(), what + ": graphs off");
+            if (kind == Optimizer.Kind.ADAM) {
+                assertEquals(0, replayed.graphs().captures(), what + ": Adam's keys never repeat, so nothing is captured");
+            } else {
+                // per η: the full batch captured on its second step, the short last batch launched
+                assertEquals(2, replayed.graphs().captures(), what + ": one capture per learning rate");
+                assertTrue(replayed.graphs().replays() >= 2 * (SAMPLES / BATCH - 1), what + ": replays " + replayed.graphs().replays());
+            }
+            launchedData.close();
+            replayedData.close();
+        }
+    }
+}

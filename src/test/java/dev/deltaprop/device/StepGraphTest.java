@@ -1,0 +1,129 @@
+package dev.deltaprop.device;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.deltaprop.device.driver.Driver;
+import dev.deltaprop.device.driver.ProgramSource;
+import dev.deltaprop.device.driver.fake.FakeDriver;
+import dev.deltaprop.model.Optimizer;
+import java.lang.reflect.Proxy;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The engine's graph policy on the fake binding (which captures as CUDA does), with a "step" of
+ * two {@code scale} launches: launched directly the first time a key comes, captured the second
+ * time and replayed after, launched directly for another key (η changed) and replayed again when
+ * the first comes back, captured anew once a buffer it used was freed, launched directly while
+ * profiling, never captured when off, refused when required on a driver without graphs, and
+ * destroyed at close. Every replay gives what the launches give.
+ */
+class StepGraphTest {
+    private static final Optimizer SGD = Optimizer.sgd();
+
+    private static StepGraph.Key key(int batch, float learningRate) {
+        return StepGraph.Key.of(null, false, batch, OptimizerStep.of(SGD, learningRate, 1));
+    }
+
+    @Test
+    void aRepeatedStepIsCapturedOnceAndReplayed() {
+        FakeDriver driver = FakeDriver.open();
+        Driver.Kernel scale = driver.kernel(driver.build(new ProgramSource("scale", "", null), Map.of()), "scale");
+        Driver.Memory[] v = {driver.allocate(3)};
+        driver.write(v[0], 0, new float[] {1, 2, 3}, 0, 3);
+        java.util.function.IntSupplier step = () -> {
+            driver.launch(scale, new int[] {1}, new int[] {3}, v[0], 2.0f, 3);
+            driver.launch(scale, new int[] {1}, new int[] {3}, v[0], 0.75f, 3);
+            return 2;
+        };
+        StepGraph graphs = new StepGraph(driver, StepGraph.Mode.AUTO);
+        assertTrue(graphs.on(), "auto: on where the driver captures");
+        for (int k = 0; k < 5; k++) {
+            assertEquals(2, graphs.run(key(8, 0.1f), step, false), "step " + k);
+        }
+        assertEquals(List.of("beginCapture", "launch scale (captured)", "launch scale (captured)", "endCapture",
+                "launchGraph", "launchGraph", "launchGraph", "launchGraph"), driver.calls, "direct, capture, replays");
+        assertEquals(1, graphs.captures());
+        assertEquals(4, graphs.replays());
+        float[] back = new float[3];
+        driver.read(v[0], 0, back, 0, 3);
+        float expected = 1;
+        for (int k = 0; k < 5; k++) {
+            expected = expected * 2.0f * 0.75f;
+        }
+        assertEquals(expected, back[0], "five steps, each ×2 then ×0.75, captured or not");
+
+        driver.calls.clear();
+        graphs.run(key(8, 0.05f), step, false);
+        graphs.run(key(8, 0.1f), step, false);
+        assertEquals(List.of("launchGraph"), driver.calls, "another η launches directly; the first η replays again");
+
+        driver.calls.clear();
+        Driver.Memory old = v[0];
+        v[0] = driver.allocate(3);
+        driver.free(old);
+        graphs.run(key(8, 0.1f), step, false);
+        assertEquals(List.of("releaseGraph", "beginCapture", "launch scale (captured)", "launch scale (captured)", "endCapture",
+                "launchGraph"), driver.calls, "a freed buffer destroyed the graph: captured anew");
+
+        driver.calls.clear();
+        graphs.run(key(8, 0.1f), step, true);
+        graphs.run(key(8, 0.1f), step, true);
+        assertEquals(List.of(), driver.calls, "profiling launches directly");
+
+        graphs.mode(StepGraph.Mode.OFF);
+        assertEquals(List.of("releaseGraph"), driver.calls, "a mode change drops the graph");
+        driver.calls.clear();
+        for (int k = 0; k < 3; k++) {
+            graphs.run(key(8, 0.1f), step, false);
+        }
+        assertFalse(graphs.on());
+        assertEquals(List.of(), driver.calls, "off: never captured");
+
+        graphs.mode(StepGraph.Mode.ON);
+        graphs.run(key(4, 0.1f), step, false);
+        graphs.run(key(4, 0.1f), step, false);
+        driver.calls.clear();
+        graphs.close();
+        assertEquals(List.of("releaseGraph"), driver.calls, "close destroys the graph");
+        driver.close();
+    }
+
+    @Test
+    void requiredGraphsRefuseADriverWithout() {
+        Driver none = (Driver) Proxy.newProxyInstance(Driver.class.getClassLoader(), new Class<?>[] {Driver.class},
+                (proxy, method, arguments) -> switch (method.getName()) {
+                    case "binding" -> "JOCL 2.0.6";
+                    case "capturesGraphs" -> false;
+                    default -> throw new UnsupportedOperationException(method.getName());
+                });
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new StepGraph(none, StepGraph.Mode.ON));
+        assertEquals("deltaprop.graphs=true: expected a driver with CUDA graphs (cuda, cuda-lwjgl), found JOCL 2.0.6", e.getMessage());
+        assertFalse(new StepGraph(none, StepGraph.Mode.AUTO).on(), "auto: off where the driver has no graphs");
+    }
+
+    @Test
+    void thePropertyTakesThreeValues() {
+        String before = System.getProperty(StepGraph.PROPERTY);
+        try {
+            System.setProperty(StepGraph.PROPERTY, "TRUE");
+            assertEquals(StepGraph.Mode.ON, StepGraph.mode());
+            System.setProperty(StepGraph.PROPERTY, "false");
+            assertEquals(StepGraph.Mode.OFF, StepGraph.mode());
+            System.setProperty(StepGraph.PROPERTY, "sometimes");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, StepGraph::mode);
+            assertEquals("deltaprop.graphs: expected auto, true or false, found 'sometimes'", e.getMessage());
+        } finally {
+            if (before == null) {
+                System.clearProperty(StepGraph.PROPERTY);
+            } else {
+                System.setProperty(StepGraph.PROPERTY, before);
+            }
+        }
+        assertEquals(StepGraph.Mode.AUTO, StepGraph.mode());
+    }
+}
