@@ -16,7 +16,7 @@ package dev.deltaprop.cpu;
  * micro-panels of an {@code MC × KC} block of {@code A} (L2) stream past it; {@code B} in blocks
  * of {@code NC} columns, packed once per block and slice.
  *
- * <p>{@code A} is always packed, {@code MR} rows interleaved per {@code p}, so the micro-kernel
+ * <p>{@code A} is packed (but for narrow products, {@link #NARROW_COLUMNS}), {@code MR} rows interleaved per {@code p}, so the micro-kernel
  * reads one contiguous stream whatever the layout (reading {@code A} in place from {@code MR}
  * rows a power-of-two stride apart was 8–12% slower on one core, and needs {@code MR} index
  * registers). The packed panels are kept for the whole product: a thread that computes several
@@ -42,7 +42,18 @@ final class Gemm {
     /** Columns of {@code B} per block, about 1024: {@code 256 × 1024 × 4} = 1 MiB of packed {@code B}. */
     private static final int NC_TARGET = 1024;
 
+    /**
+     * Products at most this wide read {@code A} in place with {@link MicroKernel#narrow}: packing
+     * {@code A} costs as much as the few column panels it serves (measured, one core: {@code tiny}'s
+     * 1024×64×1 forward 43 µs in place, 80 µs packed; {@code mnist}'s 256×10×512 93 against 150).
+     */
+    static final int NARROW_COLUMNS = 64;
+
     private final MicroKernel kernel;
+    /** The kernel of narrow products, {@link MicroKernel#narrow}. */
+    private final MicroKernel narrow;
+    /** The partial last panel of a narrow product's {@code A}, packed (its padding rows must read as zeros). */
+    private final float[] edgeA;
     private final int mr;
     private final int nr;
     private final int kcMax;
@@ -72,6 +83,9 @@ final class Gemm {
     /** With other blocking, for measuring ({@code GemmPerf}). */
     Gemm(MicroKernel kernel, int kc, int mcTarget, int ncTarget) {
         this.kernel = kernel.forThread();
+        MicroKernel narrowKernel = kernel.narrow();
+        this.narrow = narrowKernel == kernel ? this.kernel : narrowKernel.forThread();
+        this.edgeA = new float[narrow.mr() * kc];
         this.mr = kernel.mr();
         this.nr = kernel.nr();
         this.kcMax = kc;
@@ -113,6 +127,11 @@ final class Gemm {
         if (m0 % mr != 0) {
             throw new IllegalArgumentException("m0: expected a multiple of MR = " + mr + ", found " + m0);
         }
+        if (n1 - n0 <= NARROW_COLUMNS && (aColStride == 1 || aRowStride == 1)) {
+            multiplyInPlace(a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride, m0, m1, n0, n1, k,
+                    epilogue);
+            return;
+        }
         int slices = (k + kcMax - 1) / kcMax;
         reserve(a, aOffset, aRowStride, aColStride, k, (m1 + mr - 1) / mr, slices);
         // the sums between K slices lie tile after tile (each tile contiguous: the next slice reads
@@ -143,7 +162,7 @@ final class Gemm {
                         int slot = row / mr * slices + s;
                         if (stamp[slot] != product) {
                             packA(a, aOffset, aRowStride, aColStride, row, Math.min(mr, m1 - row), pc, kc,
-                                    slot * mr * kcMax);
+                                    packedA, slot * mr * kcMax, mr);
                             stamp[slot] = product;
                         }
                     }
@@ -168,6 +187,67 @@ final class Gemm {
                         // row of C apart per tile, its cache misses cost a sixth of the GEMM
                         epilogue.apply(finished, ldc, ic, jc, mcBlock, ncBlock);
                     }
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link #multiply} for a narrow product ({@link #NARROW_COLUMNS}): the same blocking with the
+     * {@link MicroKernel#narrow} kernel, whose full panels read {@code A} where it lies; only a partial
+     * last panel is packed.
+     */
+    private void multiplyInPlace(float[] a, int aOffset, int aRowStride, int aColStride,
+                                 float[] b, int bOffset, int bRowStride, int bColStride,
+                                 int m0, int m1, int n0, int n1, int k, Epilogue epilogue) {
+        MicroKernel kernel = narrow;
+        int mr = kernel.mr();
+        int mc = Math.max(1, this.mc / mr) * mr;
+        int slices = (k + kcMax - 1) / kcMax;
+        int ldc = (n1 - n0 + nr - 1) / nr * nr; // n1 - n0 ≤ NARROW_COLUMNS ≤ NC: one column block
+        int tileSize = mr * nr;
+        int tilesAcross = ldc / nr;
+        int sumsNeeded = slices > 1 ? (m1 - m0 + mr - 1) / mr * tilesAcross * tileSize : 0;
+        if (sums.length < sumsNeeded) {
+            sums = new float[sumsNeeded];
+        }
+        if (finished.length < mc * ldc) {
+            finished = new float[mc * ldc];
+        }
+        boolean rowsInPlace = aColStride == 1;
+        for (int s = 0; s < slices; s++) {
+            int pc = s * kcMax;
+            int kc = Math.min(kcMax, k - pc);
+            boolean first = s == 0;
+            boolean last = s == slices - 1;
+            packB(b, bOffset, bRowStride, bColStride, pc, kc, n0, n1 - n0);
+            for (int ic = m0; ic < m1; ic += mc) {
+                int mcBlock = Math.min(mc, m1 - ic);
+                int fullRows = mcBlock / mr * mr;
+                if (fullRows < mcBlock) {
+                    packA(a, aOffset, aRowStride, aColStride, ic + fullRows, mcBlock - fullRows, pc, kc, edgeA, 0, mr);
+                }
+                for (int jr = 0; jr < n1 - n0; jr += nr) {
+                    int bPanel = jr * kc;
+                    for (int ir = 0; ir < mcBlock; ir += mr) {
+                        int row = ic + ir;
+                        int at = ((row - m0) / mr * tilesAcross + jr / nr) * tileSize;
+                        float[] to = last ? finished : sums;
+                        int toAt = last ? ir * ldc + jr : at;
+                        int toStride = last ? ldc : nr;
+                        if (ir >= fullRows) {
+                            kernel.multiply(edgeA, 0, packedB, bPanel, kc, sums, at, nr, to, toAt, toStride, first);
+                        } else if (rowsInPlace) {
+                            kernel.multiplyRows(a, aOffset + row * aRowStride + pc, aRowStride, packedB, bPanel, kc,
+                                    sums, at, nr, to, toAt, toStride, first);
+                        } else {
+                            kernel.multiplyColumns(a, aOffset + row + pc * aColStride, aColStride, packedB, bPanel, kc,
+                                    sums, at, nr, to, toAt, toStride, first);
+                        }
+                    }
+                }
+                if (last) {
+                    epilogue.apply(finished, ldc, ic, n0, mcBlock, n1 - n0);
                 }
             }
         }
@@ -229,9 +309,8 @@ final class Gemm {
      * One panel: {@code packedA[at + p·MR + r] = A(row + r, pc + p)} for {@code p < kc},
      * {@code r < rows}, zero for {@code rows ≤ r < MR}.
      */
-    private void packA(float[] a, int aOffset, int aRowStride, int aColStride, int row, int rows, int pc, int kc,
-                       int at) {
-        float[] packed = packedA;
+    private static void packA(float[] a, int aOffset, int aRowStride, int aColStride, int row, int rows, int pc, int kc,
+                              float[] packed, int at, int mr) {
         int source = aOffset + row * aRowStride + pc * aColStride;
         if (aRowStride == 1) {
             // Zᵀ of the update: the panel's rows are adjacent in memory, read them together

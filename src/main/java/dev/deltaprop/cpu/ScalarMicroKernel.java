@@ -50,6 +50,28 @@ final class ScalarMicroKernel implements MicroKernel {
         finish(to, toAt, toStride);
     }
 
+    @Override
+    public void multiplyRows(float[] a, int aOffset, int lda, float[] b, int bOffset, int kc, float[] from, int fromAt,
+                             int fromStride, float[] to, int toAt, int toStride, boolean first) {
+        start(from, fromAt, fromStride, first);
+        for (int p = 0; p < kc; p++) {
+            int ap = aOffset + p;
+            accumulate(a[ap], a[ap + lda], a[ap + 2 * lda], a[ap + 3 * lda], b, bOffset + p * NR);
+        }
+        finish(to, toAt, toStride);
+    }
+
+    @Override
+    public void multiplyColumns(float[] a, int aOffset, int ldp, float[] b, int bOffset, int kc, float[] from,
+                                int fromAt, int fromStride, float[] to, int toAt, int toStride, boolean first) {
+        start(from, fromAt, fromStride, first);
+        for (int p = 0; p < kc; p++) {
+            int ap = aOffset + p * ldp;
+            accumulate(a[ap], a[ap + 1], a[ap + 2], a[ap + 3], b, bOffset + p * NR);
+        }
+        finish(to, toAt, toStride);
+    }
+
     private void start(float[] tile, int at, int ldc, boolean first) {
         if (first) {
             java.util.Arrays.fill(c0, 0f);

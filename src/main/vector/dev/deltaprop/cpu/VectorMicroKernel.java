@@ -65,6 +65,157 @@ final class VectorMicroKernel implements MicroKernel {
         }
     }
 
+    @Override
+    public MicroKernel narrow() {
+        return mr == SHORT ? this : new VectorMicroKernel(SHORT);
+    }
+
+    /** The short tile only ({@link #narrow}); the tall one always reads {@code A} packed. */
+    @Override
+    public void multiplyRows(float[] a, int aOffset, int lda, float[] b, int bOffset, int kc, float[] from, int fromAt,
+                             int fromStride, float[] to, int toAt, int toStride, boolean first) {
+        if (mr != SHORT) {
+            throw new UnsupportedOperationException("the " + mr + "-row tile reads A packed only: use narrow()");
+        }
+        multiplyRowsShort(a, aOffset, lda, b, bOffset, kc, from, fromAt, fromStride, to, toAt, toStride, first);
+    }
+
+    /** The short tile only ({@link #narrow}); the tall one always reads {@code A} packed. */
+    @Override
+    public void multiplyColumns(float[] a, int aOffset, int ldp, float[] b, int bOffset, int kc, float[] from,
+                                int fromAt, int fromStride, float[] to, int toAt, int toStride, boolean first) {
+        if (mr != SHORT) {
+            throw new UnsupportedOperationException("the " + mr + "-row tile reads A packed only: use narrow()");
+        }
+        multiplyColumnsShort(a, aOffset, ldp, b, bOffset, kc, from, fromAt, fromStride, to, toAt, toStride, first);
+    }
+
+    /** The short tile reading {@code A(r, p) = a[aOffset + p·ldp + r]} in place. */
+    private static void multiplyColumnsShort(float[] a, int aOffset, int ldp, float[] b, int bOffset, int kc,
+            float[] from, int fromAt, int fromStride, float[] to, int toAt, int toStride, boolean first) {
+        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+        if (first) {
+            FloatVector zero = FloatVector.zero(SPECIES);
+            c00 = zero; c01 = zero; c10 = zero; c11 = zero; c20 = zero; c21 = zero;
+            c30 = zero; c31 = zero; c40 = zero; c41 = zero; c50 = zero; c51 = zero;
+        } else {
+            c00 = FloatVector.fromArray(SPECIES, from, fromAt);
+            c01 = FloatVector.fromArray(SPECIES, from, fromAt + L);
+            c10 = FloatVector.fromArray(SPECIES, from, fromAt + fromStride);
+            c11 = FloatVector.fromArray(SPECIES, from, fromAt + fromStride + L);
+            c20 = FloatVector.fromArray(SPECIES, from, fromAt + 2 * fromStride);
+            c21 = FloatVector.fromArray(SPECIES, from, fromAt + 2 * fromStride + L);
+            c30 = FloatVector.fromArray(SPECIES, from, fromAt + 3 * fromStride);
+            c31 = FloatVector.fromArray(SPECIES, from, fromAt + 3 * fromStride + L);
+            c40 = FloatVector.fromArray(SPECIES, from, fromAt + 4 * fromStride);
+            c41 = FloatVector.fromArray(SPECIES, from, fromAt + 4 * fromStride + L);
+            c50 = FloatVector.fromArray(SPECIES, from, fromAt + 5 * fromStride);
+            c51 = FloatVector.fromArray(SPECIES, from, fromAt + 5 * fromStride + L);
+        }
+        int ai = aOffset;
+        int bi = bOffset;
+        for (int p = 0; p < kc; p++, ai += ldp, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(SPECIES, b, bi);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, b, bi + L);
+            FloatVector a0 = FloatVector.broadcast(SPECIES, a[ai]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(SPECIES, a[ai + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(SPECIES, a[ai + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(SPECIES, a[ai + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.broadcast(SPECIES, a[ai + 4]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            FloatVector a5 = FloatVector.broadcast(SPECIES, a[ai + 5]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+        }
+        c00.intoArray(to, toAt);
+        c01.intoArray(to, toAt + L);
+        c10.intoArray(to, toAt + toStride);
+        c11.intoArray(to, toAt + toStride + L);
+        c20.intoArray(to, toAt + 2 * toStride);
+        c21.intoArray(to, toAt + 2 * toStride + L);
+        c30.intoArray(to, toAt + 3 * toStride);
+        c31.intoArray(to, toAt + 3 * toStride + L);
+        c40.intoArray(to, toAt + 4 * toStride);
+        c41.intoArray(to, toAt + 4 * toStride + L);
+        c50.intoArray(to, toAt + 5 * toStride);
+        c51.intoArray(to, toAt + 5 * toStride + L);
+    }
+
+    /** The short tile reading {@code A(r, p) = a[aOffset + r·lda + p]} in place. */
+    private static void multiplyRowsShort(float[] a, int aOffset, int lda, float[] b, int bOffset, int kc,
+            float[] from, int fromAt, int fromStride, float[] to, int toAt, int toStride, boolean first) {
+        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+        if (first) {
+            FloatVector zero = FloatVector.zero(SPECIES);
+            c00 = zero; c01 = zero; c10 = zero; c11 = zero; c20 = zero; c21 = zero;
+            c30 = zero; c31 = zero; c40 = zero; c41 = zero; c50 = zero; c51 = zero;
+        } else {
+            c00 = FloatVector.fromArray(SPECIES, from, fromAt);
+            c01 = FloatVector.fromArray(SPECIES, from, fromAt + L);
+            c10 = FloatVector.fromArray(SPECIES, from, fromAt + fromStride);
+            c11 = FloatVector.fromArray(SPECIES, from, fromAt + fromStride + L);
+            c20 = FloatVector.fromArray(SPECIES, from, fromAt + 2 * fromStride);
+            c21 = FloatVector.fromArray(SPECIES, from, fromAt + 2 * fromStride + L);
+            c30 = FloatVector.fromArray(SPECIES, from, fromAt + 3 * fromStride);
+            c31 = FloatVector.fromArray(SPECIES, from, fromAt + 3 * fromStride + L);
+            c40 = FloatVector.fromArray(SPECIES, from, fromAt + 4 * fromStride);
+            c41 = FloatVector.fromArray(SPECIES, from, fromAt + 4 * fromStride + L);
+            c50 = FloatVector.fromArray(SPECIES, from, fromAt + 5 * fromStride);
+            c51 = FloatVector.fromArray(SPECIES, from, fromAt + 5 * fromStride + L);
+        }
+        // six row starts, each advanced by one per p: unit-stride indices the JIT can range-check once
+        int r0 = aOffset;
+        int r1 = r0 + lda;
+        int r2 = r1 + lda;
+        int r3 = r2 + lda;
+        int r4 = r3 + lda;
+        int r5 = r4 + lda;
+        int bi = bOffset;
+        for (int p = 0; p < kc; p++, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(SPECIES, b, bi);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, b, bi + L);
+            FloatVector a0 = FloatVector.broadcast(SPECIES, a[r0 + p]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(SPECIES, a[r1 + p]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(SPECIES, a[r2 + p]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(SPECIES, a[r3 + p]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.broadcast(SPECIES, a[r4 + p]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            FloatVector a5 = FloatVector.broadcast(SPECIES, a[r5 + p]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+        }
+        c00.intoArray(to, toAt);
+        c01.intoArray(to, toAt + L);
+        c10.intoArray(to, toAt + toStride);
+        c11.intoArray(to, toAt + toStride + L);
+        c20.intoArray(to, toAt + 2 * toStride);
+        c21.intoArray(to, toAt + 2 * toStride + L);
+        c30.intoArray(to, toAt + 3 * toStride);
+        c31.intoArray(to, toAt + 3 * toStride + L);
+        c40.intoArray(to, toAt + 4 * toStride);
+        c41.intoArray(to, toAt + 4 * toStride + L);
+        c50.intoArray(to, toAt + 5 * toStride);
+        c51.intoArray(to, toAt + 5 * toStride + L);
+    }
+
     /** The {@code 6 × 2L} tile. */
     private static void multiplyShort(float[] a, int aOffset, float[] b, int bOffset, int kc, float[] from,
                                       int fromAt, int fromStride, float[] to, int toAt, int toStride,

@@ -22,7 +22,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * three layouts of a training step (NN, NT, TN) against a double-precision product, one dimension
  * at a time swept over 1, 7, 33, 257 and 1031 (past {@code KC} and {@code NC}, odd, so every edge
  * panel is partial), the output poisoned with NaN first. Then: computing the product in column or
- * row chunks (as {@code Passes} splits it among threads, reusing the packed {@code A}) gives
+ * row chunks (as {@code Passes} splits it among threads, reusing the packed {@code A}; chunks of
+ * at most {@link Gemm#NARROW_COLUMNS} read {@code A} in place with the narrow kernel) gives
  * bitwise the same result as one call.
  */
 class GemmTest {
@@ -132,7 +133,7 @@ class GemmTest {
         product.run(one, whole, 0, m, 0, n);
         int mr = kernel.mr();
         int nr = kernel.nr();
-        for (int chunks : new int[] {2, 3, 8}) {
+        for (int chunks : new int[] {2, 3, 8, 20}) { // 20: chunks of one or two panels, narrow (A read in place)
             float[] byColumns = Compare.poisoned(m * n);
             float[] byRows = Compare.poisoned(m * n);
             float[] fresh = Compare.poisoned(m * n);
