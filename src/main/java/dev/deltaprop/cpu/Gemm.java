@@ -8,8 +8,9 @@ package dev.deltaprop.cpu;
  * with {@code A(r, p) = a[aOffset + r·aRowStride + p·aColStride]} and
  * {@code B(p, j) = b[bOffset + p·bRowStride + j·bColStride]}: the strides express the three shapes
  * of DESIGN §1 without copying (NN forward: {@code Z W}; NT δ: {@code Δ Wᵀ}; TN update:
- * {@code Zᵀ Δ}). Each finished block goes through an {@link Epilogue} (bias and {@code f}, or
- * {@code ⊙ f'}, or the optimizer step) while it is in cache, so no pass over the output follows.
+ * {@code Zᵀ Δ}). Each finished {@code MR × NR} tile, aligned to the panels, goes through an
+ * {@link Epilogue} (bias and {@code f}, or {@code ⊙ f'}, or the optimizer step) while it is in
+ * registers' reach, so no pass over the output follows.
  *
  * <p>Blocking (Goto/BLIS): the {@code K} dimension in slices of {@link #KC}, so that a packed
  * {@code KC × NR} micro-panel of {@code B} (32 KiB at NR = 32) stays in L1 while the {@code MR}-row
@@ -27,8 +28,7 @@ package dev.deltaprop.cpu;
  * micro-kernel always runs full tiles and only the epilogue looks at the edges.
  *
  * <p>Between {@code K} slices the partial sums wait in a buffer of this thread's; the last slice
- * writes a finished block of {@code C} into another, and the epilogue takes the whole block at
- * once. Every output is summed in increasing {@code p} by the same instructions: the split of the
+ * writes the finished tile to a scratch tile for the epilogue. Every output is summed in increasing {@code p} by the same instructions: the split of the
  * output among threads never changes a result.
  *
  * <p>A {@code Gemm} is confined to one thread; nothing is allocated per call once its buffers
@@ -43,15 +43,14 @@ final class Gemm {
     private static final int NC_TARGET = 1024;
 
     /**
-     * Products at most this wide read {@code A} in place with {@link MicroKernel#narrow}: packing
+     * Products at most this wide read {@code A} in place ({@link MicroKernel#multiplyRows}): packing
      * {@code A} costs as much as the few column panels it serves (measured, one core: {@code tiny}'s
-     * 1024×64×1 forward 43 µs in place, 80 µs packed; {@code mnist}'s 256×10×512 93 against 150).
+     * 1024×64×1 forward 43 µs in place, 80 µs packed; {@code mnist}'s 256×10×512 93 against 150,
+     * with the 6-row tile in place).
      */
     static final int NARROW_COLUMNS = 64;
 
     private final MicroKernel kernel;
-    /** The kernel of narrow products, {@link MicroKernel#narrow}. */
-    private final MicroKernel narrow;
     /** The partial last panel of a narrow product's {@code A}, packed (its padding rows must read as zeros). */
     private final float[] edgeA;
     private final int mr;
@@ -62,8 +61,8 @@ final class Gemm {
     private final float[] packedB;
     /** The partial sums of the current column block between {@code K} slices, tile after tile. */
     private float[] sums = new float[0];
-    /** One finished {@code MC × NC} block, row-major, for the epilogue. */
-    private float[] finished = new float[0];
+    /** The finished tile the epilogue reads. */
+    private final float[] tile;
     /** The packed panels of this product's {@code A}: panel {@code q}, slice {@code s} at {@code (q·slices + s)·MR·KC}. */
     private float[] packedA = new float[0];
     /** {@code stamp[q·slices + s] == product}: that panel and slice is packed for the current product. */
@@ -83,15 +82,14 @@ final class Gemm {
     /** With other blocking, for measuring ({@code GemmPerf}). */
     Gemm(MicroKernel kernel, int kc, int mcTarget, int ncTarget) {
         this.kernel = kernel.forThread();
-        MicroKernel narrowKernel = kernel.narrow();
-        this.narrow = narrowKernel == kernel ? this.kernel : narrowKernel.forThread();
-        this.edgeA = new float[narrow.mr() * kc];
+        this.edgeA = new float[kernel.mr() * kc];
         this.mr = kernel.mr();
         this.nr = kernel.nr();
         this.kcMax = kc;
         this.mc = Math.max(1, mcTarget / mr) * mr;
         this.nc = Math.max(nr, ncTarget / nr * nr);
         this.packedB = new float[kc * nc];
+        this.tile = new float[mr * nr];
     }
 
     MicroKernel kernel() {
@@ -135,16 +133,13 @@ final class Gemm {
         int slices = (k + kcMax - 1) / kcMax;
         reserve(a, aOffset, aRowStride, aColStride, k, (m1 + mr - 1) / mr, slices);
         // the sums between K slices lie tile after tile (each tile contiguous: the next slice reads
-        // them back in order); a finished block is row-major with rows of ldc floats, for the epilogue
+        // them back in order; in place in C, 14 rows a whole row of C apart, they cost a fifth)
         int ldc = (Math.min(nc, n1 - n0) + nr - 1) / nr * nr;
         int tileSize = mr * nr;
         int tilesAcross = ldc / nr;
         int sumsNeeded = slices > 1 ? (m1 - m0 + mr - 1) / mr * tilesAcross * tileSize : 0;
         if (sums.length < sumsNeeded) {
             sums = new float[sumsNeeded]; // grows to the largest product this thread has run, then never again
-        }
-        if (finished.length < mc * ldc) {
-            finished = new float[mc * ldc];
         }
         for (int jc = n0; jc < n1; jc += nc) {
             int ncBlock = Math.min(nc, n1 - jc);
@@ -174,18 +169,12 @@ final class Gemm {
                             int aPanel = (row / mr * slices + s) * mr * kcMax;
                             int at = ((row - m0) / mr * tilesAcross + jr / nr) * tileSize;
                             if (last) {
-                                kernel.multiply(packedA, aPanel, packedB, bPanel, kc, sums, at, nr, finished,
-                                        ir * ldc + jr, ldc, first);
+                                kernel.multiply(packedA, aPanel, packedB, bPanel, kc, sums, at, nr, tile, 0, nr, first);
+                                epilogue.apply(tile, nr, row, jc + jr, Math.min(mr, mcBlock - ir), Math.min(nr, ncBlock - jr));
                             } else {
                                 kernel.multiply(packedA, aPanel, packedB, bPanel, kc, sums, at, nr, sums, at, nr, first);
                             }
                         }
-                    }
-                    if (last) {
-                        // the whole block at once, row by row: the epilogue walks each row of C in
-                        // order, which the hardware prefetcher follows; tile by tile, 14 rows a whole
-                        // row of C apart per tile, its cache misses cost a sixth of the GEMM
-                        epilogue.apply(finished, ldc, ic, jc, mcBlock, ncBlock);
                     }
                 }
             }
@@ -193,16 +182,12 @@ final class Gemm {
     }
 
     /**
-     * {@link #multiply} for a narrow product ({@link #NARROW_COLUMNS}): the same blocking with the
-     * {@link MicroKernel#narrow} kernel, whose full panels read {@code A} where it lies; only a partial
-     * last panel is packed.
+     * {@link #multiply} for a narrow product ({@link #NARROW_COLUMNS}): the same blocking, the
+     * full panels of {@code A} read where they lie; only a partial last panel is packed.
      */
     private void multiplyInPlace(float[] a, int aOffset, int aRowStride, int aColStride,
                                  float[] b, int bOffset, int bRowStride, int bColStride,
                                  int m0, int m1, int n0, int n1, int k, Epilogue epilogue) {
-        MicroKernel kernel = narrow;
-        int mr = kernel.mr();
-        int mc = Math.max(1, this.mc / mr) * mr;
         int slices = (k + kcMax - 1) / kcMax;
         int ldc = (n1 - n0 + nr - 1) / nr * nr; // n1 - n0 ≤ NARROW_COLUMNS ≤ NC: one column block
         int tileSize = mr * nr;
@@ -210,9 +195,6 @@ final class Gemm {
         int sumsNeeded = slices > 1 ? (m1 - m0 + mr - 1) / mr * tilesAcross * tileSize : 0;
         if (sums.length < sumsNeeded) {
             sums = new float[sumsNeeded];
-        }
-        if (finished.length < mc * ldc) {
-            finished = new float[mc * ldc];
         }
         boolean rowsInPlace = aColStride == 1;
         for (int s = 0; s < slices; s++) {
@@ -232,9 +214,9 @@ final class Gemm {
                     for (int ir = 0; ir < mcBlock; ir += mr) {
                         int row = ic + ir;
                         int at = ((row - m0) / mr * tilesAcross + jr / nr) * tileSize;
-                        float[] to = last ? finished : sums;
-                        int toAt = last ? ir * ldc + jr : at;
-                        int toStride = last ? ldc : nr;
+                        float[] to = last ? tile : sums;
+                        int toAt = last ? 0 : at;
+                        int toStride = nr;
                         if (ir >= fullRows) {
                             kernel.multiply(edgeA, 0, packedB, bPanel, kc, sums, at, nr, to, toAt, toStride, first);
                         } else if (rowsInPlace) {
@@ -244,10 +226,10 @@ final class Gemm {
                             kernel.multiplyColumns(a, aOffset + row + pc * aColStride, aColStride, packedB, bPanel, kc,
                                     sums, at, nr, to, toAt, toStride, first);
                         }
+                        if (last) {
+                            epilogue.apply(tile, nr, row, n0 + jr, Math.min(mr, mcBlock - ir), Math.min(nr, n1 - n0 - jr));
+                        }
                     }
-                }
-                if (last) {
-                    epilogue.apply(finished, ldc, ic, n0, mcBlock, n1 - n0);
                 }
             }
         }

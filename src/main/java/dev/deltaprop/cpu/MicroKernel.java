@@ -32,28 +32,16 @@ interface MicroKernel {
                   float[] to, int toAt, int toStride, boolean first);
 
     /**
-     * The kernel for products too narrow to repay packing {@code A} (a few column panels: {@code A}
-     * is packed once per product, and read in place costs nothing extra): one whose
-     * {@link #multiplyRows} and {@link #multiplyColumns} work. Itself, or a kernel of fewer rows.
-     * Every kernel of one family sums each output by the same operations in the same order, so
-     * mixing them in one product changes no result.
-     */
-    default MicroKernel narrow() {
-        return this;
-    }
-
-    /**
      * As {@link #multiply}, reading {@code A} in place from {@code MR} rows of a row-major matrix,
      * {@code A(r, p) = a[aOffset + r·lda + p]} (forward, δ); the same results as on the packed copy.
-     * Only for the kernel {@link #narrow} returns.
+     * Used for narrow products, where packing {@code A} would cost as much as the product.
      */
     void multiplyRows(float[] a, int aOffset, int lda, float[] b, int bOffset, int kc, float[] from, int fromAt,
                       int fromStride, float[] to, int toAt, int toStride, boolean first);
 
     /**
      * As {@link #multiply}, reading {@code A} in place where its {@code MR} rows are adjacent for each
-     * {@code p}, {@code A(r, p) = a[aOffset + p·ldp + r]} ({@code Zᵀ} of the update). Only for the
-     * kernel {@link #narrow} returns.
+     * {@code p}, {@code A(r, p) = a[aOffset + p·ldp + r]} ({@code Zᵀ} of the update), for narrow products.
      */
     void multiplyColumns(float[] a, int aOffset, int ldp, float[] b, int bOffset, int kc, float[] from, int fromAt,
                          int fromStride, float[] to, int toAt, int toStride, boolean first);
