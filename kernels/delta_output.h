@@ -20,7 +20,8 @@
  * it normalises the row into Y (softmax_row, activation.h), writes δ = y − d and sums E_b. One
  * item per row keeps the launch count of a step at 3L + 1 and suits the narrow outputs of a
  * classifier (n_L = 10 for MNIST); a very wide softmax would want a work-group per row.
- * delta_output_loss: one work-group adds the partial sums and scales by 1/B.
+ * delta_output_loss: one work-group adds the partial sums and scales by 1/B; a lazy step's loss
+ * is also appended to the loss record (record_loss, loss_record.h; record_capacity 0: not).
  * Grid: any number of groups ≤ the partial buffer's length, REDUCE items each; then 1 × REDUCE.
  * Macros: REDUCE, the work-group size of these kernels, a power of two.
  */
@@ -88,7 +89,7 @@ KERNEL void delta_output_softmax(GLOBAL const float* RESTRICT u, GLOBAL const fl
 }
 
 KERNEL void delta_output_loss(GLOBAL const float* RESTRICT partial_loss, GLOBAL float* RESTRICT loss,
-                              int partials, float scale)
+                              int partials, float scale, int record_capacity)
 {
     LOCAL float sums[REDUCE];
     float sum = 0.0f;
@@ -97,6 +98,6 @@ KERNEL void delta_output_loss(GLOBAL const float* RESTRICT partial_loss, GLOBAL 
     }
     const float total = reduce_group(sums, sum);
     if (LOCAL_ID(0) == 0) {
-        loss[0] = total * scale;
+        record_loss(loss, total * scale, record_capacity);
     }
 }

@@ -23,7 +23,8 @@
  *   launch 2, fused_mlp_update: one work-item per parameter adds the G partials in order
  *     k = 0..G−1, scales by 1/B and takes optimizer_step (optimizer.h — the rule written once,
  *     shared with update_gemm), so the optimizer runs in the same pass as the reduction; item P
- *     adds the G loss partials into loss[0] = (1/B) Σ E_b.
+ *     adds the G loss partials into loss[0] = (1/B) Σ E_b (and, for a lazy step, the loss record:
+ *     loss_record.h).
  *
  * So "one launch for the forward pass and one for backward + update" becomes "one launch for
  * forward + backward of each chunk, one for the reduction + update": still two per step, and
@@ -229,7 +230,7 @@ KERNEL void fused_mlp_update(GLOBAL const float* RESTRICT partials, GLOBAL float
                              int groups, int params, int depth, int n0, int n1, int n2, int n3, int n4,
                              float inverse_batch, int rule, float learning_rate, float momentum, float beta1,
                              float beta2, float epsilon, float weight_decay, float step_size,
-                             float root_correction)
+                             float root_correction, int record_capacity)
 {
     const int p = GROUP_ID(0) * LOCAL_SIZE(0) + LOCAL_ID(0);
     if (p == params) {
@@ -237,7 +238,7 @@ KERNEL void fused_mlp_update(GLOBAL const float* RESTRICT partials, GLOBAL float
         for (int k = 0; k < groups; ++k) {
             total += partials[(long) groups * params + k];
         }
-        loss[0] = total * inverse_batch;
+        record_loss(loss, total * inverse_batch, record_capacity);
         return;
     }
     if (p > params) {

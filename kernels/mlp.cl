@@ -6,6 +6,7 @@
 #include "portability.h"
 #include "activation.h"
 #include "tiles.h"
+#include "loss_record.h"
 #include "delta_output.h"
 #include "optimizer.h"
 #include "gemm_classes.h"

@@ -19,9 +19,9 @@
  * w ← w − step_size · m / (√s / root_correction + ε) — the same number as the table's, with no
  * pow on the device. Zero state is the state before the first step (v ← g, as PyTorch's).
  *
- * This is the epilogue of every pass that ends with a finished gradient: update_gemm today
- * (update.h), and a split-K reduce (issue 13) must call the same optimizer_step on each
- * parameter once its partial gradients are summed, so the rule is written once.
+ * This is the epilogue of every pass that ends with a finished gradient: update_gemm_* (update.h)
+ * unsplit, update_reduce (split_k.h) once a split update's partial sums are added or after a
+ * data-parallel exchange, and the fused small-MLP step (fused_mlp.h): the rule is written once.
  *
  * The rule is a kernel argument (uniform across a launch, so one well-predicted branch per
  * parameter, and one program for every optimizer). Building with -DOPTIMIZER_RULE=n fixes it

@@ -8,15 +8,31 @@
  *     update_reduce:        S = Σ_s P_s,  every weight and bias takes optimizer_step (optimizer.h)
  *                           with g = S · inverse_batch, once
  *     gradient_reduce:      S = Σ_s P_s, stored (the gradient sums of data-parallel training)
+ *     gradient_total:       S_0 ← ((S_0 + P_0) + P_1) + …, the other replicas' sums P_r (copied next
+ *                           to each other from peer devices, in replica order) added onto the
+ *                           first replica's own, in that order
  *
  * P_s = partials[s·rows·columns ..] is split s's rows × columns block (row-major), written by
  * forward_gemm_* / delta_hidden_gemm_* / update_gemm_* launched with S groups along dimension 2.
  * For the update, rows = n_in + 1: P_s is [S_W; S_b] of update.h, so element k < n_in·n_out is
  * weight k and the last n_out are the bias. update_reduce with S = 1 over the exchanged sums is
  * data-parallel training's step: the same rule on the same g as update_gemm's epilogue.
+ * bias_from_delta (update_gemm ran with bias_row = 0): S_b is not in the partials; the bias's
+ * item j sums its column of Δ (batch × n_out) in row order instead, and gradient_reduce does the
+ * same, so the two paths still agree bit for bit.
  * Work split: one work-item per element of the result, REDUCE items per group (1-D).
  * Grid: ceil(rows·columns / REDUCE) groups. Macros: REDUCE (tiles.h); OPTIMIZER_RULE, optional.
  */
+
+/* Σ_b delta[b·n_out + j] in row order: a bias gradient the update GEMM left out */
+DEVICE_FN float column_sum(GLOBAL const float* RESTRICT delta, int batch, int n_out, int j)
+{
+    float sum = 0.0f;
+    for (int b = 0; b < batch; ++b) {
+        sum += delta[(long) b * n_out + j];
+    }
+    return sum;
+}
 
 /* Σ_s partials[s·count + k] in split order: the one order every reduce adds in */
 DEVICE_FN float split_sum(GLOBAL const float* RESTRICT partials, long count, long k, int splits)
@@ -55,7 +71,8 @@ KERNEL void delta_hidden_reduce(GLOBAL const float* RESTRICT partials, GLOBAL co
 KERNEL void update_reduce(GLOBAL const float* RESTRICT partials, GLOBAL float* RESTRICT weights,
                           GLOBAL float* RESTRICT bias, GLOBAL float* RESTRICT w_state0,
                           GLOBAL float* RESTRICT w_state1, GLOBAL float* RESTRICT b_state0,
-                          GLOBAL float* RESTRICT b_state1, int n_in, int n_out, int splits, float inverse_batch,
+                          GLOBAL float* RESTRICT b_state1, GLOBAL const float* RESTRICT delta, int batch,
+                          int bias_from_delta, int n_in, int n_out, int splits, float inverse_batch,
                           int rule, float learning_rate, float momentum, float beta1, float beta2, float epsilon,
                           float weight_decay, float step_size, float root_correction)
 {
@@ -77,16 +94,33 @@ KERNEL void update_reduce(GLOBAL const float* RESTRICT partials, GLOBAL float* R
                                     w_state1, k);
     } else if (k < count) {
         const long j = k - weights_count;
-        bias[j] = optimizer_step(o, bias[j], split_sum(partials, count, k, splits) * inverse_batch, b_state0, b_state1, j);
+        const float sum = bias_from_delta ? column_sum(delta, batch, n_out, (int) j) : split_sum(partials, count, k, splits);
+        bias[j] = optimizer_step(o, bias[j], sum * inverse_batch, b_state0, b_state1, j);
     }
 }
 
-KERNEL void gradient_reduce(GLOBAL const float* RESTRICT partials, GLOBAL float* RESTRICT sums, int rows, int columns,
+KERNEL void gradient_reduce(GLOBAL const float* RESTRICT partials, GLOBAL float* RESTRICT sums,
+                            GLOBAL const float* RESTRICT delta, int batch, int bias_from_delta, int rows, int columns,
                             int splits)
 {
     const long count = (long) rows * columns;
     const long k = (long) GROUP_ID(0) * REDUCE + LOCAL_ID(0);
+    const long weights_count = count - columns;
     if (k < count) {
-        sums[k] = split_sum(partials, count, k, splits);
+        sums[k] = bias_from_delta && k >= weights_count ? column_sum(delta, batch, columns, (int) (k - weights_count))
+                                                        : split_sum(partials, count, k, splits);
+    }
+}
+
+/* gradient_total: count = (n_in + 1) · n_out, P_r = parts[r·count ..], part_count = replicas − 1 */
+KERNEL void gradient_total(GLOBAL float* RESTRICT total, GLOBAL const float* RESTRICT parts, int count, int part_count)
+{
+    const long k = (long) GROUP_ID(0) * REDUCE + LOCAL_ID(0);
+    if (k < count) {
+        float sum = total[k];
+        for (int s = 0; s < part_count; ++s) {
+            sum += parts[(long) s * count + k];
+        }
+        total[k] = sum;
     }
 }

@@ -12,6 +12,11 @@
  * result is laid out as S = [S_W; S_b], (n_in + 1) × n_out, the flat gradient of
  * backend/GradientExchange.
  *
+ * bias_row = 0 leaves the bias out (M = n_in; row n_in of partials is not written): the host
+ * asks for that only for a split launch whose n_in is a multiple of the tile height, where the
+ * ones row would cost a whole extra row of tiles, and the reduce then sums Σ_b δ_bj itself
+ * (split_k.h). GemmPlan's Javadoc has the rule and the measurement behind it.
+ *
  * Included once per tile class (gemm_classes.h): update_gemm_small, update_gemm_large.
  * Work split (warp_gemm.h): a work-group owns a G_TM×G_TN tile of S and the batch range
  * [GROUP_ID(2)·k_split, +k_split); a work-item a G_WM×G_WN block in registers. Epilogue:
@@ -23,7 +28,7 @@
  *            split-K launch (update_reduce or gradient_reduce in split_k.h finish them in a
  *            fixed order), or, unsplit, the gradient sums of data-parallel training, which
  *            update_reduce steps after the exchange.
- * Grid: ceil(n_out/G_TN) × ceil((n_in+1)/G_TM) × splits groups of G_ITEMS items (1-D).
+ * Grid: ceil(n_out/G_TN) × ceil((n_in+bias_row)/G_TM) × splits groups of G_ITEMS items (1-D).
  * Macros: the class's G_TM G_TN G_TK G_WM G_WN, LANES_N; OPTIMIZER_RULE, optional (optimizer.h).
  */
 
@@ -32,7 +37,7 @@ CLASSED(update_gemm)(GLOBAL const float* RESTRICT z_prev, GLOBAL const float* RE
                      GLOBAL float* RESTRICT weights, GLOBAL float* RESTRICT bias,
                      GLOBAL float* RESTRICT w_state0, GLOBAL float* RESTRICT w_state1,
                      GLOBAL float* RESTRICT b_state0, GLOBAL float* RESTRICT b_state1,
-                     GLOBAL float* RESTRICT partials, int batch, int n_in, int n_out, int k_split, int step,
+                     GLOBAL float* RESTRICT partials, int batch, int n_in, int n_out, int bias_row, int k_split, int step,
                      float inverse_batch, int rule, float learning_rate, float momentum, float beta1, float beta2,
                      float epsilon, float weight_decay, float step_size, float root_correction)
 {
@@ -44,7 +49,7 @@ CLASSED(update_gemm)(GLOBAL const float* RESTRICT z_prev, GLOBAL const float* RE
     const int k_begin = GROUP_ID(2) * k_split;
     const int k_end = min(batch, k_begin + k_split);
     /* A(i, b) = z_prev[b·n_in + i] with ones at i = n_in; B(b, j) = delta[b·n_out + j]: both k-major */
-    CLASSED(gemm_slices)(z_prev, n_in, 1, m0, n_in, 1, delta, n_out, 1, n0, n_out, k_begin, k_end,
+    CLASSED(gemm_slices)(z_prev, n_in, 1, m0, n_in, bias_row, delta, n_out, 1, n0, n_out, k_begin, k_end,
                          a_slices, b_slices, acc);
 
     if (!step) {
@@ -52,7 +57,7 @@ CLASSED(update_gemm)(GLOBAL const float* RESTRICT z_prev, GLOBAL const float* RE
 #pragma unroll
         for (int r = 0; r < G_WM; ++r) {
             const int row = CLASSED(item_row)(m0, r);
-            if (row <= n_in) {
+            if (row < n_in + bias_row) {
 #pragma unroll
                 for (int sn = 0; sn < G_WN / 4; ++sn) {
                     const int at = r * G_WN + sn * 4;
@@ -83,7 +88,7 @@ CLASSED(update_gemm)(GLOBAL const float* RESTRICT z_prev, GLOBAL const float* RE
         GLOBAL float* RESTRICT s0 = is_bias ? b_state0 : w_state0;
         GLOBAL float* RESTRICT s1 = is_bias ? b_state1 : w_state1;
         const long row_at = is_bias ? 0 : (long) row * n_out;
-        if (row <= n_in) {
+        if (row < n_in + bias_row) {
 #pragma unroll
             for (int sn = 0; sn < G_WN / 4; ++sn) {
                 const int column = CLASSED(item_column)(n0, sn);

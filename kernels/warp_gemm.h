@@ -44,8 +44,9 @@
  * consecutive k of one row (coalesced), and transposed into a float4 of 4 rows in registers.
  * Outside the matrices (and past k_end) the slices are zero-filled, so any M, N, K works.
  *
- * A row of ones. With a_ones set (a literal at every call, so the test folds away where it is
- * 0), A has one more row than memory holds: row m_max, 1 at every k inside [k_begin, k_end).
+ * A row of ones. With a_ones set (uniform across the launch; a literal 0 in forward and
+ * delta_hidden, where the test folds away), A has one more row than memory holds: row m_max, 1
+ * at every k inside [k_begin, k_end).
  * Row m_max of C is then Σ_k B(k, n), the column sums of B, accumulated by the same multiply-adds
  * in the same order as every other row. update.h uses it for the bias gradient Σ_b δ_bj: no
  * separate pass over Δ and no extra accumulator in the K loop.
@@ -159,7 +160,7 @@ DEVICE_FN float4 load_row4(GLOBAL const float* RESTRICT row, int column, int col
  * which item fetches what.
  */
 DEVICE_FN void CLASSED(fetch_slice)(GLOBAL const float* RESTRICT src, int ld, const int k_major, int x0, int x_max,
-                                    const int ones, int k0, int k_end, float4* regs, const int X_TILE, const int LOADS)
+                                    int ones, int k0, int k_end, float4* regs, const int X_TILE, const int LOADS)
 {
     const int item = LOCAL_ID(0);
 #pragma unroll
@@ -263,10 +264,10 @@ DEVICE_FN int CLASSED(item_column)(int n0, int sn)
  * acc = the group's tile of A·B over [k_begin, k_end), through the pipeline of the header; acc
  * holds G_WM·G_WN floats, zeroed here. a_slices and b_slices are the group's two local buffers
  * of each operand (2·G_SLICE_A and 2·G_SLICE_B float4s). Every item of the group must call it.
- * a_ones: A has a row of ones at m_max (see the header), a literal 0 or 1.
+ * a_ones: A has a row of ones at m_max (see the header), 0 or 1, the same for the whole group.
  */
 DEVICE_FN void CLASSED(gemm_slices)(GLOBAL const float* RESTRICT a, int lda, const int a_k_major, int m0, int m_max,
-                                    const int a_ones, GLOBAL const float* RESTRICT b, int ldb, const int b_k_major, int n0, int n_max,
+                                    int a_ones, GLOBAL const float* RESTRICT b, int ldb, const int b_k_major, int n0, int n_max,
                                     int k_begin, int k_end, LOCAL_PTR float4* a_slices, LOCAL_PTR float4* b_slices,
                                     float* acc)
 {

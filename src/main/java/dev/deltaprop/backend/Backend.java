@@ -10,7 +10,8 @@ import java.nio.FloatBuffer;
  *
  * <p>A backend is designed around device memory. {@link #load(Network)} puts the parameters
  * (and the optimizer's state) into the backend, where they stay across steps and epochs; a
- * training {@link #step} takes one batch and returns its loss, nothing else comes back;
+ * training {@link #step} takes one batch and returns its loss, nothing else comes back (and
+ * {@link LazyLoss#queueStep} takes the same step without waiting for its loss);
  * {@link #network()} copies the parameters out only when asked. The optimizer and its state
  * ({@link Optimizer}, {@link OptimizerState}) live beside the parameters and are reset by {@code load}. Batches are batch-major:
  * sample {@code b}'s input is {@code x[b·n_0 .. (b+1)·n_0)}, its teacher {@code d[b·n_L .. (b+1)·n_L)}.
@@ -118,11 +119,7 @@ public interface Backend extends AutoCloseable {
      * @return the batch's mean loss, as {@link #step(float[], float[], int, float)}
      */
     default float step(Dataset data, int offset, int batch, float learningRate) {
-        if (!(data instanceof HostDataset)) {
-            throw new IllegalArgumentException("data: expected a data set uploaded to this backend ("
-                    + name() + "), found " + data.getClass().getSimpleName());
-        }
-        HostDataset host = (HostDataset) data;
+        HostDataset host = HostDataset.of(data, name());
         return step(host.gatherInputs(offset, batch), host.gatherTeachers(offset, batch), batch, learningRate);
     }
 

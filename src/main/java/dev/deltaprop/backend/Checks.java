@@ -139,6 +139,14 @@ public final class Checks {
         }
     }
 
+    /** {@code values[offset .. offset + count)} lies inside {@code values}: one layer's part of a flat gradient. */
+    public static void slice(String field, float[] values, int offset, int count) {
+        if (values == null || offset < 0 || (long) offset + count > values.length) {
+            throw new IllegalArgumentException(field + ": expected " + count + " floats from offset " + offset
+                    + " (one layer's gradient), found " + (values == null ? "null" : values.length + " floats in all"));
+        }
+    }
+
     /** {@code 0, 1, …, n-1}. */
     public static int[] identity(int n) {
         int[] order = new int[n];

@@ -42,17 +42,39 @@ import java.util.function.Supplier;
  *
  * <p>Each replica is driven by a thread of its own (every call to it, from {@code load} to
  * {@code close}, runs there), so that their passes overlap. The reduction goes through the host:
- * {@code 2 × gradientLength} floats per replica and step cross the bus. Like every built-in
- * backend it is used by one thread at a time ({@link GuardedBackend}): the replicas' lanes are its
- * own threads, so without its own guard two callers' steps would interleave unseen.
+ * {@code 2 × gradientLength} floats per replica and step cross the bus. It overlaps the backward
+ * pass ({@link ReplicaPass}): the backward pass runs from layer {@code L} to layer 1, and as soon
+ * as every replica has layer {@code l}'s sums out, this thread adds them
+ * ({@link GradientReduction}) while the replicas compute layer {@code l−1}, and each replica
+ * steps layer {@code l} as soon as its total is in and its {@code Δ^{l−1}} is computed. The
+ * numbers are bitwise those of the unoverlapped order ({@link #overlap(boolean)}). A step
+ * allocates no buffer: the shards' sums, the total and each replica's pass are made at load.
+ * Where the replicas' devices reach each other's memory ({@link PeerExchange}, CUDA peer
+ * access), the sums go device to device instead ({@link #peerCopies()}).
+ *
+ * <p>Like every built-in backend it is used by one thread at a time ({@link GuardedBackend}): the
+ * replicas' lanes are its own threads, so without its own guard two callers' steps would
+ * interleave unseen.
  */
 public final class DataParallelBackend extends GuardedBackend {
+    /** System property: {@code false} starts every new instance with the reduction after the whole backward pass. */
+    public static final String OVERLAP_PROPERTY = "deltaprop.parallel.overlap";
+    /** System property: {@code false} keeps the sums on the host path even where the devices could copy peer to peer. */
+    public static final String PEER_PROPERTY = "deltaprop.parallel.peer";
+
     private final String name;
     private final List<GradientExchange> replicas;
     private final double[] shares;
     private final ExecutorService[] lanes;
-    private final float[][] sums;
-    private float[] total = new float[0];
+    private final ReplicaPass[] passes;
+    private GradientReduction reduction;
+    private boolean overlap = !"false".equals(System.getProperty(OVERLAP_PROPERTY));
+    private float[] bufferX = new float[0];
+    private float[] bufferD = new float[0];
+    private int splitBatch;
+    private final boolean peerAllowed = !"false".equals(System.getProperty(PEER_PROPERTY));
+    private boolean peerCopies;
+    private int[] split;
     private Optimizer optimizer;
     private int inputs;
     private int outputs;
@@ -98,7 +120,7 @@ public final class DataParallelBackend extends GuardedBackend {
             closeAll(replicas, e);
             throw e;
         }
-        this.sums = new float[this.replicas.size()][];
+        this.passes = new ReplicaPass[this.replicas.size()];
         this.lanes = new ExecutorService[this.replicas.size()];
         for (int r = 0; r < lanes.length; r++) {
             int index = r;
@@ -181,6 +203,46 @@ public final class DataParallelBackend extends GuardedBackend {
         return share == Math.rint(share) ? String.valueOf((long) share) : String.format(Locale.ROOT, "%.3g", share);
     }
 
+    /**
+     * Whether the reduction overlaps the backward pass (the default, unless {@value #OVERLAP_PROPERTY}
+     * is {@code false}) or waits for the whole backward pass, as the first version did: the same
+     * numbers either way, bit for bit; for measuring the difference.
+     *
+     * @return this backend
+     */
+    public DataParallelBackend overlap(boolean enabled) {
+        boolean entered = enter();
+        try {
+            open();
+            this.overlap = enabled;
+            return this;
+        } finally {
+            leave(entered);
+        }
+    }
+
+    /**
+     * Whether the loaded replicas add their sums device to device ({@link PeerExchange}, in the
+     * overlapped order) rather than through the host: decided at {@link #load} — every replica a
+     * {@link PeerExchange}, at least two, replica 0 and each other replica reaching each other's
+     * memory both ways (CUDA: {@code cuDeviceCanAccessPeer}), and {@value #PEER_PROPERTY} not
+     * {@code false}. Otherwise, and with {@code overlap(false)}, the host path.
+     */
+    public boolean peerCopies() {
+        boolean entered = enter();
+        try {
+            loaded();
+            return peerCopies;
+        } finally {
+            leave(entered);
+        }
+    }
+
+    /** Whether the reduction overlaps the backward pass ({@link #overlap(boolean)}). */
+    public boolean overlapped() {
+        return overlap;
+    }
+
     /** The replicas, in reduction order. */
     public List<Backend> replicas() {
         return List.copyOf(replicas);
@@ -210,20 +272,60 @@ public final class DataParallelBackend extends GuardedBackend {
             });
         }
         all(loads);
-        int length = replicas.get(0).gradientLength();
-        for (int r = 0; r < replicas.size(); r++) {
-            int other = replicas.get(r).gradientLength();
-            if (other != length) {
-                throw new IllegalStateException("replicas[" + r + "]: holds " + other + " gradient numbers where replica 0 holds "
-                        + length);
-            }
-            sums[r] = new float[length];
+        int[] widths = new int[network.depth() + 1];
+        widths[0] = network.inputs();
+        for (int l = 1; l <= network.depth(); l++) {
+            widths[l] = network.layers().get(l - 1).outputs();
         }
-        total = new float[length];
+        GradientReduction made = new GradientReduction(replicas.size(), widths);
+        for (int r = 0; r < replicas.size(); r++) {
+            GradientExchange replica = replicas.get(r);
+            int other = on(r, replica::gradientLength);
+            if (other != made.length()) {
+                throw new IllegalStateException("replicas[" + r + "]: holds " + other + " gradient numbers where the network"
+                        + " has " + made.length());
+            }
+            passes[r] = new ReplicaPass(replica, r, made);
+        }
+        boolean peer = peersReachEachOther();
+        List<PeerExchange> ordered = new ArrayList<>();
+        for (GradientExchange replica : replicas) {
+            if (replica instanceof PeerExchange each) {
+                ordered.add(each);
+            }
+        }
+        for (ReplicaPass pass : passes) {
+            pass.peers(peer ? List.copyOf(ordered) : null);
+        }
+        peerCopies = peer;
+        reduction = made;
+        splitBatch = 0;
         this.optimizer = optimizer;
         this.inputs = network.inputs();
         this.outputs = network.outputs();
         this.loaded = true;
+    }
+
+    /** The decision of {@link #peerCopies()}: each side's {@link PeerExchange#enablePeer} on its own thread. */
+    private boolean peersReachEachOther() {
+        if (!peerAllowed || replicas.size() < 2) {
+            return false;
+        }
+        for (GradientExchange replica : replicas) {
+            if (!(replica instanceof PeerExchange)) {
+                return false;
+            }
+        }
+        PeerExchange root = (PeerExchange) replicas.get(0);
+        for (int r = 1; r < replicas.size(); r++) {
+            PeerExchange other = (PeerExchange) replicas.get(r);
+            boolean there = on(0, () -> root.enablePeer(other));
+            boolean back = on(r, () -> other.enablePeer(root));
+            if (!there || !back) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
@@ -249,47 +351,23 @@ public final class DataParallelBackend extends GuardedBackend {
         loaded();
         Checks.batch(x, d, batch, inputs, outputs);
         Checks.learningRate(learningRate);
-        int[] sizes = BatchSplit.sizes(batch, shares);
-        List<Callable<Double>> passes = new ArrayList<>();
+        if (batch != splitBatch) {
+            split = BatchSplit.sizes(batch, shares);
+            splitBatch = batch;
+        }
+        reduction.reset();
         int offset = 0;
         for (int r = 0; r < replicas.size(); r++) {
-            GradientExchange replica = replicas.get(r);
-            float[] into = sums[r];
-            int from = offset;
-            int size = sizes[r];
-            offset += size;
-            passes.add(() -> {
-                if (size == 0) {
-                    java.util.Arrays.fill(into, 0f);
-                    return 0.0;
-                }
-                double loss = replica.gradient(x, d, from, size);
-                replica.readGradient(into);
-                return loss;
-            });
+            passes[r].set(x, d, offset, split[r], batch, learningRate, overlap);
+            offset += split[r];
+            lanes[r].execute(passes[r]);
         }
-        List<Double> losses = all(passes);
-        // S = S_0 + S_1 + … in replica order, in double: the same numbers however the passes interleaved
-        for (int k = 0; k < total.length; k++) {
-            double sum = 0;
-            for (float[] part : sums) {
-                sum += part[k];
-            }
-            total[k] = (float) sum;
-        }
+        // S = S_0 + S_1 + … layer by layer, in replica order, in double: the same numbers however the passes interleaved
+        reduction.reduce(!(peerCopies && overlap));
         double loss = 0;
-        for (double part : losses) {
-            loss += part;
+        for (ReplicaPass pass : passes) {
+            loss += pass.loss();
         }
-        List<Callable<Void>> applies = new ArrayList<>();
-        for (GradientExchange replica : replicas) {
-            applies.add(() -> {
-                replica.writeGradient(total);
-                replica.apply(learningRate, batch);
-                return null;
-            });
-        }
-        all(applies);
         return (float) (loss / batch);
     }
 
@@ -298,11 +376,14 @@ public final class DataParallelBackend extends GuardedBackend {
         loaded();
         Checks.batch(x, d, batch, inputs, outputs);
         Checks.learningRate(learningRate);
-        float[] xs = new float[batch * inputs];
-        float[] ds = new float[batch * outputs];
-        x.get(x.position(), xs, 0, xs.length);
-        d.get(d.position(), ds, 0, ds.length);
-        return stepInside(xs, ds, batch, learningRate);
+        // the replicas read shards of one host array: stage the buffers there, in arrays kept across steps
+        if (bufferX.length != batch * inputs) {
+            bufferX = new float[batch * inputs];
+            bufferD = new float[batch * outputs];
+        }
+        x.get(x.position(), bufferX, 0, bufferX.length);
+        d.get(d.position(), bufferD, 0, bufferD.length);
+        return stepInside(bufferX, bufferD, batch, learningRate);
     }
 
     /** Replica 0's outputs (every replica holds the same parameters). */

@@ -14,6 +14,18 @@ package dev.deltaprop.backend;
  * batch-mean gradient {@code g = S / B} of a whole batch of {@code B} samples, and advances
  * {@code t} by one. {@code gradient} then {@code apply(η, b)} with the sums untouched is one
  * {@code step} on that shard, up to float rounding.
+ *
+ * <p>The same work can also be driven <em>layer by layer</em>, so that a layer's sums can leave
+ * the backend while it computes the next (earlier) layer: {@link #beginGradient} (forward and
+ * output δ), then {@link #layerGradient} for {@code l = L, L−1, …, 1} ({@code Δ^l} from
+ * {@code Δ^{l+1}} and the unchanged {@code W^{l+1}}, then layer {@code l}'s sums),
+ * {@link #readGradient(int, float[], int)} and {@link #writeGradient(int, float[], int)} on one
+ * layer's part of the flat gradient, and {@link #apply(int, float, int)} once per layer, in the
+ * order {@code l = L, …, 1}. A layer's step changes {@code W^l}, which {@code Δ^{l−1}} reads, so
+ * {@code apply(l, …)} may only come after {@code layerGradient(l − 1)}. Driven this way the
+ * numbers are bitwise those of {@link #gradient}, {@link #readGradient(float[])},
+ * {@link #writeGradient(float[])} and {@link #apply(float, int)}: the same launches on the same
+ * data, only interleaved.
  */
 public interface GradientExchange extends Backend {
 
@@ -46,4 +58,39 @@ public interface GradientExchange extends Backend {
      * @param totalBatch   {@code B ≥ 1}, the size of the whole batch the sums are over
      */
     void apply(float learningRate, int totalBatch);
+
+    /**
+     * Forward pass and output δ over samples {@code [offset, offset + batch)}: the start of a
+     * layer-by-layer {@link #gradient}; the checks are those of {@link #gradient}.
+     */
+    void beginGradient(float[] x, float[] d, int offset, int batch);
+
+    /**
+     * Layer {@code layer}'s part of the backward pass begun by {@link #beginGradient}: for
+     * {@code layer < L}, {@code Δ^l = (Δ^{l+1} W^{l+1}ᵀ) ⊙ f'(U^l)} first; then its sums
+     * {@code S_W^l}, {@code S_b^l}. Called for {@code layer = L, L−1, …, 1}, in that order.
+     *
+     * @throws IllegalStateException when no shard was begun or a layer is out of that order
+     */
+    void layerGradient(int layer);
+
+    /** The summed loss {@code Σ_b E_b} of the shard begun last (its mean is this over {@code batch}). */
+    double gradientLoss();
+
+    /**
+     * Copies layer {@code layer}'s sums ({@code (n_{l-1} + 1) · n_l} floats, {@code S_W^l} then
+     * {@code S_b^l}) into {@code target[targetOffset..]}; at the offset where the flat gradient
+     * holds that layer, this is that part of {@link #readGradient(float[])}.
+     */
+    void readGradient(int layer, float[] target, int targetOffset);
+
+    /** Replaces layer {@code layer}'s sums with {@code source[sourceOffset..]}, as {@link #readGradient(int, float[], int)} lays them out. */
+    void writeGradient(int layer, float[] source, int sourceOffset);
+
+    /**
+     * Layer {@code layer}'s part of {@link #apply(float, int)}: called for {@code layer = L, …, 1}
+     * in that order, with the same {@code η} and {@code B} (those of {@code layer = L} count);
+     * {@code t} advances with {@code layer = L}.
+     */
+    void apply(int layer, float learningRate, int totalBatch);
 }

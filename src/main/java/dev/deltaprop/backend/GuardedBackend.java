@@ -14,13 +14,19 @@ import java.nio.FloatBuffer;
  * {@link OneThread}, naming the backend (by the name given here) and both threads, before anything
  * is touched.
  *
- * <p>Guarded: {@code load}, {@code optimizerState}, {@code network}, every {@code step},
- * {@code predict}, {@code upload} and {@code close}. Not guarded, because they only read what
+ * <p>Guarded: {@code load}, {@code optimizerState}, {@code network}, every {@code step} and
+ * {@code queueStep}, {@code readLoss}, {@code predict}, {@code upload} and {@code close}. Not guarded, because they only read what
  * {@code load} set: {@code name}, {@code device}, {@code optimizer}, {@code widths}. A guarded call
  * that calls another on the same thread (a default method calling an overload) passes the guard.
+ *
+ * <p>The {@link LazyLoss} calls default to a backend that computes on the host: a queued step is
+ * the eager step, its loss kept in a host {@link LossTally}; a device backend overrides them to keep
+ * the losses in device memory.
  */
-public abstract class GuardedBackend implements Backend {
+public abstract class GuardedBackend implements Backend, LazyLoss {
     private final OneThread guard;
+    /** The losses of queued steps, for a backend that computes them on the host (the default {@code queueStepInside}). */
+    private final LossTally tally = new LossTally();
 
     /** @param name what the guard's message calls this backend, e.g. {@code opencl} */
     protected GuardedBackend(String name) {
@@ -42,6 +48,7 @@ public abstract class GuardedBackend implements Backend {
         boolean entered = enter();
         try {
             loadInside(network, optimizer, state);
+            tally.clear(); // the record starts over with the parameters
         } finally {
             leave(entered);
         }
@@ -98,6 +105,46 @@ public abstract class GuardedBackend implements Backend {
     }
 
     @Override
+    public final void queueStep(float[] x, float[] d, int batch, float learningRate) {
+        boolean entered = enter();
+        try {
+            queueStepInside(x, d, batch, learningRate);
+        } finally {
+            leave(entered);
+        }
+    }
+
+    @Override
+    public final void queueStep(FloatBuffer x, FloatBuffer d, int batch, float learningRate) {
+        boolean entered = enter();
+        try {
+            queueStepInside(x, d, batch, learningRate);
+        } finally {
+            leave(entered);
+        }
+    }
+
+    @Override
+    public final void queueStep(Dataset data, int offset, int batch, float learningRate) {
+        boolean entered = enter();
+        try {
+            queueStepInside(data, offset, batch, learningRate);
+        } finally {
+            leave(entered);
+        }
+    }
+
+    @Override
+    public final LossReading readLoss() {
+        boolean entered = enter();
+        try {
+            return readLossInside();
+        } finally {
+            leave(entered);
+        }
+    }
+
+    @Override
     public final float[] predict(float[] x, int batch) {
         boolean entered = enter();
         try {
@@ -148,6 +195,36 @@ public abstract class GuardedBackend implements Backend {
      */
     protected float stepInside(Dataset data, int offset, int batch, float learningRate) {
         return Backend.super.step(data, offset, batch, learningRate);
+    }
+
+    /** The work of {@link #queueStep(float[], float[], int, float)}, inside the guard; by default the eager step, its loss kept on the host. */
+    protected void queueStepInside(float[] x, float[] d, int batch, float learningRate) {
+        tally.add(stepInside(x, d, batch, learningRate));
+    }
+
+    /** The work of {@link #queueStep(FloatBuffer, FloatBuffer, int, float)}, inside the guard; by default the eager step, its loss kept on the host. */
+    protected void queueStepInside(FloatBuffer x, FloatBuffer d, int batch, float learningRate) {
+        tally.add(stepInside(x, d, batch, learningRate));
+    }
+
+    /**
+     * The work of {@link #queueStep(Dataset, int, int, float)}, inside the guard; by default the
+     * batch of a {@link HostDataset} gathered on the host and queued as arrays.
+     */
+    protected void queueStepInside(Dataset data, int offset, int batch, float learningRate) {
+        HostDataset host = HostDataset.of(data, name());
+        queueStepInside(host.gatherInputs(offset, batch), host.gatherTeachers(offset, batch), batch, learningRate);
+    }
+
+    /** {@code false} by default: a backend that computes on the host has its losses there. */
+    @Override
+    public boolean readingWaits() {
+        return false;
+    }
+
+    /** The work of {@link #readLoss()}, inside the guard; by default the host tally's reading. */
+    protected LossReading readLossInside() {
+        return tally.read();
     }
 
     /** The work of {@link #predict(float[], int)}, inside the guard. */

@@ -25,6 +25,19 @@ final class HostDataset implements Dataset {
         this.order = Checks.identity(samples);
     }
 
+    /**
+     * {@code data} as a host data set, for the backend called {@code backend}.
+     *
+     * @throws IllegalArgumentException when it is another backend's (a device's) data set
+     */
+    static HostDataset of(Dataset data, String backend) {
+        if (!(data instanceof HostDataset)) {
+            throw new IllegalArgumentException("data: expected a data set uploaded to this backend ("
+                    + backend + "), found " + (data == null ? "null" : data.getClass().getSimpleName()));
+        }
+        return (HostDataset) data;
+    }
+
     @Override
     public int samples() {
         return samples;

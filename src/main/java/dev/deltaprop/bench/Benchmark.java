@@ -2,6 +2,8 @@ package dev.deltaprop.bench;
 
 import dev.deltaprop.backend.Backend;
 import dev.deltaprop.backend.Dataset;
+import dev.deltaprop.backend.LazyLoss;
+import dev.deltaprop.backend.LossReading;
 import dev.deltaprop.backend.Profiled;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,8 +19,14 @@ import java.util.function.LongSupplier;
  * time each of the timed steps on its own with profiling off and keep the median, then, on a
  * {@link Profiled} backend, take the profiled steps and keep the median time of each kernel
  * family. Every step reuses the same fixed-seed batch, so only the parameters change between
- * steps. Both {@code step} and {@code predict} return a result read back from the backend, so a
- * step's wall time includes all of its device work.
+ * steps.
+ *
+ * <p>On a backend whose losses wait on a device ({@link LazyLoss#readingWaits()}), the timed
+ * training steps are queued ({@link LazyLoss#queueStep}) in windows of at most {@value #WINDOW}
+ * steps, and the loss is read once at the end of each window — the one wait for the device that
+ * makes the window's wall time include all of its device work — never after a step; each step of
+ * a window is given the window's time divided by its steps, so the median is over windows. Elsewhere
+ * (a host backend, and {@code predict}, which reads its outputs) each step is timed on its own.
  */
 public final class Benchmark {
 
@@ -27,6 +35,12 @@ public final class Benchmark {
      * from divergence (NaN or denormal arithmetic would time something other than the kernels).
      */
     public static final float LEARNING_RATE = 1e-3f;
+
+    /**
+     * The most queued steps timed as one window on a device: one wait for the device per window,
+     * so a window of {@code w} steps adds {@code 1/w} of one round trip to each step's time.
+     */
+    public static final int WINDOW = 50;
 
     /** Where a training step's batch comes from. */
     public enum Batches {
@@ -91,6 +105,12 @@ public final class Benchmark {
         backend.load(workload.network(), workload.optimizer());
         Dataset uploaded = workload.kind() == Workload.Kind.TRAIN && batches == Batches.DEVICE
                 ? backend.upload(x, d, batch) : null;
+        LazyLoss lazy = LazyLoss.of(backend);
+        Runnable queue = null;
+        if (workload.kind() == Workload.Kind.TRAIN && lazy.readingWaits()) {
+            queue = uploaded != null ? () -> lazy.queueStep(uploaded, 0, batch, LEARNING_RATE)
+                    : () -> lazy.queueStep(x, d, batch, LEARNING_RATE);
+        }
         StepAction step;
         if (workload.kind() != Workload.Kind.TRAIN) {
             step = () -> {
@@ -109,10 +129,14 @@ public final class Benchmark {
             float loss = Float.NaN;
             int warmed = warmUp(step, settings, nanoTime);
             long[] stepNanos = new long[settings.steps()];
-            for (int k = 0; k < stepNanos.length; k++) {
-                long start = nanoTime.getAsLong();
-                loss = step.take();
-                stepNanos[k] = nanoTime.getAsLong() - start;
+            if (queue == null) {
+                for (int k = 0; k < stepNanos.length; k++) {
+                    long start = nanoTime.getAsLong();
+                    loss = step.take();
+                    stepNanos[k] = nanoTime.getAsLong() - start;
+                }
+            } else {
+                loss = timeWindows(queue, lazy, stepNanos, nanoTime);
             }
             Map<String, Long> familyNanos = new LinkedHashMap<>();
             Long kernelNanos = null;
@@ -134,6 +158,27 @@ public final class Benchmark {
                 uploaded.close();
             }
         }
+    }
+
+    /**
+     * Times {@code stepNanos.length} queued steps in windows of at most {@value #WINDOW}, each
+     * ended by one reading of the loss; returns the last step's loss.
+     */
+    private static float timeWindows(Runnable queue, LazyLoss lazy, long[] stepNanos, LongSupplier nanoTime) {
+        lazy.readLoss(); // the warm-up's steps are done before the first window starts
+        float loss = Float.NaN;
+        for (int first = 0; first < stepNanos.length; first += WINDOW) {
+            int count = Math.min(WINDOW, stepNanos.length - first);
+            long start = nanoTime.getAsLong();
+            for (int k = 0; k < count; k++) {
+                queue.run();
+            }
+            LossReading reading = lazy.readLoss();
+            long nanos = nanoTime.getAsLong() - start;
+            java.util.Arrays.fill(stepNanos, first, first + count, nanos / count);
+            loss = reading.loss(reading.kept() - 1);
+        }
+        return loss;
     }
 
     /**

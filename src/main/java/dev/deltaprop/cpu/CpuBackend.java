@@ -22,12 +22,16 @@ import java.util.Objects;
  * The {@code cpu} backend: minibatch training in float on all cores, in pure Java, with every
  * loss and optimizer of DESIGN §1b.
  *
- * <p>A step is the derivation of DESIGN §1 as {@code 3L} parallel phases ({@link Passes}):
- * {@code L} forward GEMMs {@code U^l = Z^{l-1} W^l + b^l, Z^l = f(U^l)}; the output δ with the loss
- * (and the softmax of a softmax output); {@code L−1} δ GEMMs {@code Δ^l = (Δ^{l+1} W^{l+1}ᵀ) ⊙ f'(U^l)},
- * all computed before any weight changes; then {@code L} update GEMMs over
- * {@code Z^{l-1}ᵀ Δ^l} whose epilogue applies the optimizer ({@link OptimizerStep}) to each finished
- * tile, with the bias step in the same phase. The optimizer's state lives here beside the weights,
+ * <p>A step is the derivation of DESIGN §1 as parallel phases ({@link Passes}): the forward GEMMs
+ * {@code U^l = Z^{l-1} W^l + b^l, Z^l = f(U^l)}, the last one computing the output δ with the loss
+ * (and the softmax of a softmax output) in its epilogue; the δ GEMMs
+ * {@code Δ^l = (Δ^{l+1} W^{l+1}ᵀ) ⊙ f'(U^l)}, each reading {@code W^{l+1}} before it changes; and the
+ * update GEMMs over {@code Z^{l-1}ᵀ Δ^l} whose epilogue applies the optimizer ({@link OptimizerStep})
+ * to each finished tile, the bias step from the column sums {@code Σ_b Δ^l_b} that the pass producing
+ * {@code Δ^l} gathered ({@link ColumnSums}). An update runs in the phase of the next δ that no longer
+ * needs its weights, so a step of {@code L ≥ 2} layers has {@code 2L} barriers, not {@code 3L}: the
+ * {@code L} forward layers, {@code Δ^{L-1}}, each {@code Δ^l} beside the update of {@code W^{l+2}},
+ * then the updates of {@code W^2} and {@code W^1} together. The optimizer's state lives here beside the weights,
  * one float array per slot and parameter array, and {@code load} resets it. The activations are
  * kept for the largest batch seen, so a step allocates nothing once the first step of that size
  * has run. Results are bitwise identical for any thread count (work is split over outputs; every
@@ -62,17 +66,26 @@ public final class CpuBackend extends GuardedExchange implements Profiled {
     private float[][] u;
     private float[][] z;
     private float[][] delta;
+    /** {@code columnSums[l]}: {@code Σ_b Δ^l_b}, gathered by the pass that produces {@code Δ^l}, read by the update. */
+    private ColumnSums[] columnSums;
     private int capacity;
     private float[] bufferX = new float[0];
     private float[] bufferD = new float[0];
     /** The flat gradient sums of {@link GradientExchange} (layer by layer, {@code S_W^l} then {@code S_b^l}); {@code sumsAt[l-1]} is where layer {@code l}'s start. */
     private float[] sums;
     private int[] sumsAt;
+    /** The layer-by-layer backward pass ({@link #beginGradient}): the next layer due (0: none begun), the shard's size and its summed loss. */
+    private int nextLayer;
+    private int shardBatch;
+    private double shardLoss;
+    private final float[][] shardPair = new float[2][];
     private boolean profiling;
     private final long[] familyNanos = new long[FAMILIES.length];
     /** How many of {@link #FAMILIES} the last profiled call ran: all for a step, {@code forward} for a predict. */
     private int familiesReported;
     private boolean closed;
+    /** Measurement only ({@code StepPhases}): every phase of each step recorded here when set. */
+    private PhaseClock phaseClock;
 
     /** Threads from {@value #THREADS_PROPERTY}, or every available processor. */
     public CpuBackend() {
@@ -172,6 +185,10 @@ public final class CpuBackend extends GuardedExchange implements Profiled {
         u = new float[depth + 1][];
         z = new float[depth + 1][];
         delta = new float[depth + 1][];
+        columnSums = new ColumnSums[depth + 1];
+        for (int l = 1; l <= depth; l++) {
+            columnSums[l] = new ColumnSums();
+        }
         capacity = 0;
         sumsAt = new int[depth];
         int length = 0;
@@ -180,6 +197,7 @@ public final class CpuBackend extends GuardedExchange implements Profiled {
             length += (widths[l] + 1) * widths[l + 1];
         }
         sums = new float[length];
+        nextLayer = 0;
     }
 
     @Override
@@ -249,37 +267,87 @@ public final class CpuBackend extends GuardedExchange implements Profiled {
         return y;
     }
 
+    /**
+     * One step in {@code 2L} phases (for {@code L ≥ 2}): the forward layers, the last with the
+     * output δ fused; {@code Δ^{L-1}}; then each {@code Δ^l} beside the update of {@code W^{l+2}}
+     * (which {@code Δ^{l+1}} has finished reading); then the updates of {@code W^2} and {@code W^1}
+     * together. Each phase's GEMMs are independent, so grouping them changes no result. Profiling
+     * runs every pass as its own phase instead, so that each family is timed alone.
+     */
     private float train(float[] x, float[] d, int batch, float learningRate) {
-        double loss = backward(x, d, batch);
-        long start = profiling ? System.nanoTime() : 0;
-        int last = weights.length;
         steps++;
         rule.set(optimizer, steps, learningRate, batch);
-        for (int l = 1; l <= last; l++) {
-            float[][] w = weightState[l - 1];
-            float[][] b = biasState[l - 1];
-            passes.update(weights[l - 1], bias[l - 1], gradient[l - 1], z[l - 1], delta[l], batch, widths[l - 1],
-                    widths[l], rule, slot(w, 0), slot(w, 1), slot(b, 0), slot(b, 1));
+        if (profiling) {
+            double loss = backward(x, d, batch);
+            long start = System.nanoTime();
+            for (int l = 1; l <= weights.length; l++) {
+                stageUpdate(l, batch);
+                passes.runStaged();
+            }
+            lap(3, start);
+            familiesReported = FAMILIES.length;
+            return (float) (loss / batch);
         }
-        lap(3, start);
-        familiesReported = profiling ? FAMILIES.length : familiesReported;
+        if (phaseClock != null) {
+            phaseClock.begin(System.nanoTime());
+        }
+        ensureCapacity(batch);
+        int last = weights.length;
+        double loss = forwardAll(x, d, batch);
+        if (last == 1) {
+            stageUpdate(1, batch);
+            passes.runStaged();
+            return (float) (loss / batch);
+        }
+        stageDelta(last - 1, batch);
+        passes.runStaged();
+        for (int l = last - 2; l >= 1; l--) {
+            stageDelta(l, batch);
+            stageUpdate(l + 2, batch);
+            passes.runStaged();
+        }
+        stageUpdate(2, batch);
+        stageUpdate(1, batch);
+        passes.runStaged();
         return (float) (loss / batch);
     }
 
-    /** Forward, output δ and every hidden δ, with the timings of their families; returns {@code Σ_b E_b}. */
+    /** Records each phase of the following steps in {@code clock} (measurement only); {@code null} stops. */
+    void phaseClock(PhaseClock clock) {
+        phaseClock = clock;
+        passes.clock(clock);
+    }
+
+    /** Stages {@code Δ^l = (Δ^{l+1} W^{l+1}ᵀ) ⊙ f'(U^l)} with its column sums. */
+    private void stageDelta(int l, int batch) {
+        passes.stageDeltaHidden(weights[l], widths[l], widths[l + 1], delta[l + 1], u[l], z[l], activations[l - 1],
+                batch, delta[l], columnSums[l]);
+    }
+
+    /** Stages the update of {@code W^l}, {@code b^l} and their state by {@link #rule}. */
+    private void stageUpdate(int l, int batch) {
+        float[][] w = weightState[l - 1];
+        float[][] b = biasState[l - 1];
+        passes.stageUpdate(weights[l - 1], bias[l - 1], gradient[l - 1], z[l - 1], delta[l], batch, widths[l - 1],
+                widths[l], rule, slot(w, 0), slot(w, 1), slot(b, 0), slot(b, 1), columnSums[l]);
+    }
+
+    /** Forward with the output δ, then every hidden δ, one phase each, with the timings of their families; returns {@code Σ_b E_b}. */
     private double backward(float[] x, float[] d, int batch) {
+        if (phaseClock != null) {
+            phaseClock.begin(System.nanoTime());
+        }
         ensureCapacity(batch);
         int last = weights.length;
         long start = profiling ? System.nanoTime() : 0;
-        forwardAll(x, batch);
+        double loss = forwardAll(x, d, batch);
         start = lap(0, start);
-        double loss = passes.deltaOutput(network.loss(), z[last], d, u[last], activations[last - 1], batch, widths[last],
-                delta[last]);
-        start = lap(1, start);
+        lap(1, start); // the output δ is in the forward family's last phase
+        start = profiling ? System.nanoTime() : 0;
         // every Δ^l from W^{l+1} before any W changes (DESIGN §1)
         for (int l = last - 1; l >= 1; l--) {
-            passes.deltaHidden(weights[l], widths[l], widths[l + 1], delta[l + 1], u[l], z[l], activations[l - 1],
-                    batch, delta[l]);
+            stageDelta(l, batch);
+            passes.runStaged();
         }
         lap(2, start);
         return loss;
@@ -287,6 +355,93 @@ public final class CpuBackend extends GuardedExchange implements Profiled {
 
     @Override
     protected double gradientInside(float[] x, float[] d, int offset, int batch) {
+        float[][] shard = shard(x, d, offset, batch);
+        double loss = backward(shard[0], shard[1], batch);
+        for (int l = 1; l <= weights.length; l++) {
+            passes.stageGradient(gradient[l - 1], z[l - 1], delta[l], batch, widths[l - 1], widths[l], sums,
+                    sumsAt[l - 1], columnSums[l]);
+            if (l % 2 == 0 || l == weights.length) {
+                passes.runStaged(); // two independent layers a phase
+            }
+        }
+        nextLayer = 0;
+        return loss;
+    }
+
+    @Override
+    protected void beginGradientInside(float[] x, float[] d, int offset, int batch) {
+        float[][] shard = shard(x, d, offset, batch);
+        ensureCapacity(batch);
+        shardLoss = forwardAll(shard[0], shard[1], batch);
+        shardBatch = batch;
+        nextLayer = weights.length;
+    }
+
+    /** Δ^l from Δ^{l+1} and the unchanged W^{l+1} (below the output layer), then layer l's sums: {@link #backward}'s and {@link #gradient}'s work for one layer. */
+    @Override
+    protected void layerGradientInside(int layer) {
+        loaded();
+        if (nextLayer < 1 || layer != nextLayer) {
+            throw new IllegalStateException("layer: expected " + (nextLayer < 1 ? "a shard begun by beginGradient first"
+                    : "layer " + nextLayer + " next (from L down to 1)") + ", found " + layer);
+        }
+        int l = layer;
+        if (l < weights.length) {
+            stageDelta(l, shardBatch);
+            passes.runStaged();
+        }
+        passes.stageGradient(gradient[l - 1], z[l - 1], delta[l], shardBatch, widths[l - 1], widths[l], sums, sumsAt[l - 1],
+                columnSums[l]);
+        passes.runStaged();
+        nextLayer--;
+    }
+
+    @Override
+    protected double gradientLossInside() {
+        loaded();
+        return shardLoss;
+    }
+
+    @Override
+    protected void readGradientInside(int layer, float[] target, int targetOffset) {
+        loaded();
+        int count = layerCount(layer);
+        Checks.slice("target", target, targetOffset, count);
+        System.arraycopy(sums, sumsAt[layer - 1], target, targetOffset, count);
+    }
+
+    @Override
+    protected void writeGradientInside(int layer, float[] source, int sourceOffset) {
+        loaded();
+        int count = layerCount(layer);
+        Checks.slice("source", source, sourceOffset, count);
+        System.arraycopy(source, sourceOffset, sums, sumsAt[layer - 1], count);
+    }
+
+    /** Layer {@code layer}'s part of {@link #apply(float, int)}; the rule of the step is set with {@code layer = L}. */
+    @Override
+    protected void applyInside(int layer, float learningRate, int totalBatch) {
+        loaded();
+        layerCount(layer);
+        if (layer == weights.length) {
+            Checks.learningRate(learningRate);
+            Checks.batchSize(totalBatch);
+            steps++;
+            rule.set(optimizer, steps, learningRate, totalBatch);
+        }
+        applyLayer(layer - 1);
+    }
+
+    /** {@code (n_{l-1} + 1) · n_l}, after checking {@code 1 ≤ layer ≤ L}. */
+    private int layerCount(int layer) {
+        if (layer < 1 || layer > weights.length) {
+            throw new IllegalArgumentException("layer: expected 1 to " + weights.length + ", found " + layer);
+        }
+        return (widths[layer - 1] + 1) * widths[layer];
+    }
+
+    /** {@code {x, d}} of the shard, copied to the front of the staging buffers when it does not start at 0 (the passes index from 0). */
+    private float[][] shard(float[] x, float[] d, int offset, int batch) {
         loaded();
         Checks.batchSize(batch);
         int n0 = widths[0];
@@ -309,11 +464,9 @@ public final class CpuBackend extends GuardedExchange implements Profiled {
             xs = bufferX;
             ds = bufferD;
         }
-        double loss = backward(xs, ds, batch);
-        for (int l = 1; l <= weights.length; l++) {
-            passes.gradient(gradient[l - 1], z[l - 1], delta[l], batch, widths[l - 1], widths[l], sums, sumsAt[l - 1]);
-        }
-        return loss;
+        shardPair[0] = xs;
+        shardPair[1] = ds;
+        return shardPair;
     }
 
     @Override
@@ -344,14 +497,19 @@ public final class CpuBackend extends GuardedExchange implements Profiled {
         Checks.batchSize(totalBatch);
         steps++;
         rule.set(optimizer, steps, learningRate, totalBatch);
-        for (int l = 0; l < weights.length; l++) {
-            float[][] w = weightState[l];
-            float[][] b = biasState[l];
-            int count = weights[l].length;
-            rule.weights(weights[l], slot(w, 0), slot(w, 1), 0, sums, sumsAt[l], count);
-            for (int j = 0; j < bias[l].length; j++) {
-                rule.bias(bias[l], slot(b, 0), slot(b, 1), j, sums[sumsAt[l] + count + j]);
-            }
+        for (int l = weights.length - 1; l >= 0; l--) {
+            applyLayer(l);
+        }
+    }
+
+    /** The step set in {@link #rule} on {@code W^{l+1}} and {@code b^{l+1}} from their held sums (elementwise, so the layers' order does not matter). */
+    private void applyLayer(int l) {
+        float[][] w = weightState[l];
+        float[][] b = biasState[l];
+        int count = weights[l].length;
+        rule.weights(weights[l], slot(w, 0), slot(w, 1), 0, sums, sumsAt[l], count);
+        for (int j = 0; j < bias[l].length; j++) {
+            rule.bias(bias[l], slot(b, 0), slot(b, 1), j, sums[sumsAt[l] + count + j]);
         }
     }
 
@@ -365,6 +523,18 @@ public final class CpuBackend extends GuardedExchange implements Profiled {
             passes.forward(weights[l - 1], bias[l - 1], widths[l - 1], widths[l], activations[l - 1], z[l - 1], batch,
                     u[l], z[l]);
         }
+    }
+
+    /** The forward layers, the last with the output δ and its column sums fused; returns {@code Σ_b E_b}. */
+    private double forwardAll(float[] x, float[] d, int batch) {
+        z[0] = x;
+        int last = weights.length;
+        for (int l = 1; l < last; l++) {
+            passes.forward(weights[l - 1], bias[l - 1], widths[l - 1], widths[l], activations[l - 1], z[l - 1], batch,
+                    u[l], z[l]);
+        }
+        return passes.forwardOutput(network.loss(), weights[last - 1], bias[last - 1], widths[last - 1], widths[last],
+                activations[last - 1], z[last - 1], batch, u[last], z[last], d, delta[last], columnSums[last]);
     }
 
     private long lap(int family, long start) {
@@ -409,10 +579,18 @@ public final class CpuBackend extends GuardedExchange implements Profiled {
         return nanos;
     }
 
-    /** One phase per forward layer, one for the output δ, one per hidden δ, one per update. */
+    /**
+     * The phases of an unprofiled step: {@code 2L} ({@code 2} for one layer), and one
+     * more for the output δ of a softmax wider than a micro-kernel tile.
+     */
     @Override
     public int launchesPerStep() {
-        return weights == null ? 0 : 3 * weights.length;
+        if (weights == null) {
+            return 0;
+        }
+        int last = weights.length;
+        boolean separateDelta = activations[last - 1] == Activation.SOFTMAX && widths[last] > passes.kernel().nr();
+        return Math.max(2, 2 * last) + (separateDelta ? 1 : 0);
     }
 
     private void open() {

@@ -1,25 +1,41 @@
 package dev.deltaprop.cpu;
 
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A fixed team of threads that runs one {@link Task} at a time, split into {@code parts} pieces:
- * the caller runs part 0, worker {@code t} runs part {@code t}. {@link #run} returns when every
- * part is done, so one call is one parallel phase with a barrier at its end.
+ * A fixed team of threads that runs one {@link Task} at a time: the caller runs part 0, worker
+ * {@code t} runs part {@code t} if it joins in time. {@link #run} returns when every part that
+ * joined is done, so one call is one parallel phase with a barrier at its end.
+ *
+ * <p>Tasks claim their work dynamically (chunks from a shared counter), so any one part does all
+ * the work the others have not claimed. That is what lets the barrier wait only for the workers
+ * that are actually working: once the caller has run out of work it closes the phase, and a
+ * worker that had not joined by then (still waking, or descheduled: this machine is shared)
+ * skips it instead of holding the step back. Joining and closing are one atomic word, the
+ * phase's generation with a count of the parts inside it.
  *
  * <p>Nothing is allocated per run: the task is a preallocated object whose fields the caller set.
  * Workers spin for a few microseconds after a phase (the next phase of a training step usually
- * follows at once) and then park, so an idle backend costs no CPU. The part a thread runs is
- * fixed by its index, never by who arrives first, which is what makes results reproducible.
+ * follows at once) and then park, so an idle backend costs no CPU. Which thread runs a chunk never
+ * changes a result: tasks compute every output in one fixed order whoever computes it.
  */
 final class Workers implements AutoCloseable {
 
     /** One parallel phase: {@code run(part, parts)} does the {@code part}-th of {@code parts} disjoint pieces. */
     interface Task {
+        /**
+         * Part {@code part} of {@code parts} (the caller is part 0): claims and does work until none
+         * is left, so that part 0 alone would finish the task.
+         */
         void run(int part, int parts);
+
+        /** What the phase is, for {@link PhaseClock}: a constant, so that timing allocates nothing. */
+        default String label() {
+            return "phase";
+        }
     }
 
     /** How long a thread spins before parking; a training step's phases follow each other within this. */
@@ -27,14 +43,22 @@ final class Workers implements AutoCloseable {
 
     private final int parts;
     private final Thread[] threads;
-    /** 1 while worker {@code t} is (about to be) parked; volatile so that it pairs with {@code generation}. */
+    /** 1 while worker {@code t} is (about to be) parked; volatile so that it pairs with {@link #phase}. */
     private final AtomicIntegerArray parked;
-    private final AtomicInteger pending = new AtomicInteger();
-    private volatile Task task;
-    private volatile int generation;
+    /**
+     * The running phase: its generation in the high 32 bits, {@link #CLOSED} once the caller has no
+     * work left, and in the low bits the workers inside it. A worker joins by incrementing it while
+     * it is open and of a generation the worker has not seen; the caller waits until the count is 0.
+     */
+    private final AtomicLong phase = new AtomicLong();
+    private static final long CLOSED = 1L << 31;
+    private static final long COUNT = CLOSED - 1;
+    private Task task;
     private volatile Thread waiter;
     private volatile boolean closed;
     private volatile Throwable failure;
+    /** When set (measurement only), each run is recorded in it; read and written by the calling thread only. */
+    private PhaseClock clock;
 
     /** @param parts the number of threads, the caller's included; at least 1 */
     Workers(int parts) {
@@ -86,19 +110,30 @@ final class Workers implements AutoCloseable {
         return parts;
     }
 
+    /** Records every following {@link #run} in {@code clock}; {@code null} stops recording. */
+    void clock(PhaseClock clock) {
+        this.clock = clock;
+    }
+
     /** Runs {@code task} on every thread and returns when all parts are done; rethrows a part's failure. */
     void run(Task task) {
         if (closed) {
             throw new IllegalStateException("cpu: the backend is closed");
         }
+        PhaseClock timing = clock;
+        long started = timing == null ? 0 : System.nanoTime();
         if (parts == 1) {
             task.run(0, 1);
+            if (timing != null) {
+                long now = System.nanoTime();
+                timing.record(task.label(), started, now, now);
+            }
             return;
         }
         this.task = task;
         failure = null;
-        pending.set(parts - 1);
-        generation++; // the volatile write that publishes task (and everything the caller set before)
+        long generation = (phase.get() >>> 32) + 1;
+        phase.set(generation << 32); // the volatile write that publishes task (and everything the caller set before)
         for (int t = 0; t < threads.length; t++) {
             if (parked.get(t) == 1) {
                 LockSupport.unpark(threads[t]);
@@ -110,7 +145,11 @@ final class Workers implements AutoCloseable {
         } catch (Throwable e) {
             own = e;
         }
+        long callerDone = timing == null ? 0 : System.nanoTime();
         awaitWorkers();
+        if (timing != null) {
+            timing.record(task.label(), started, callerDone, System.nanoTime());
+        }
         Throwable failed = own != null ? own : failure;
         if (failed instanceof RuntimeException) {
             throw (RuntimeException) failed;
@@ -123,49 +162,64 @@ final class Workers implements AutoCloseable {
         }
     }
 
+    /** Closes the phase to latecomers, then waits for the workers inside it. */
     private void awaitWorkers() {
+        long state = phase.getAndAdd(CLOSED);
         long start = System.nanoTime();
-        while (pending.get() != 0) {
+        while ((state & COUNT) != 0) {
             if (System.nanoTime() - start < SPIN_NANOS) {
                 Thread.onSpinWait();
+                state = phase.get();
                 continue;
             }
             waiter = Thread.currentThread();
-            // re-check after publishing ourselves: the last worker may have finished in between
-            while (pending.get() != 0) {
+            // re-check after publishing ourselves: the last worker may have left in between
+            while ((phase.get() & COUNT) != 0) {
                 LockSupport.park(this);
             }
             waiter = null;
+            state = phase.get();
         }
     }
 
     private void work(int index) {
-        int seen = 0;
+        long seen = 0;
         while (true) {
             long start = System.nanoTime();
-            while (generation == seen && !closed) {
+            long state = phase.get();
+            while ((state >>> 32) == seen && !closed) {
                 if (System.nanoTime() - start < SPIN_NANOS) {
                     Thread.onSpinWait();
+                    state = phase.get();
                     continue;
                 }
                 parked.set(index, 1);
-                // re-check after publishing that we park: run() reads parked after bumping generation,
+                // re-check after publishing that we park: run() reads parked after opening a phase,
                 // so either we see the new generation here or run() sees us parked and unparks us
-                if (generation == seen && !closed) {
+                if ((phase.get() >>> 32) == seen && !closed) {
                     LockSupport.park(this);
                 }
                 parked.set(index, 0);
+                state = phase.get();
             }
             if (closed) {
                 return;
             }
-            seen = generation;
+            seen = state >>> 32;
+            if ((state & CLOSED) != 0 || !phase.compareAndSet(state, state + 1)) {
+                // closed before we joined (the caller did our share), or another worker joined
+                // first: look again, since the generation may still be open
+                if ((state & CLOSED) == 0) {
+                    seen = seen - 1;
+                }
+                continue;
+            }
             try {
                 task.run(index + 1, parts);
             } catch (Throwable e) {
                 failure = e;
             }
-            if (pending.decrementAndGet() == 0) {
+            if ((phase.decrementAndGet() & COUNT) == 0) {
                 Thread w = waiter;
                 if (w != null) {
                     LockSupport.unpark(w);

@@ -2,7 +2,10 @@ package dev.deltaprop.device;
 
 import dev.deltaprop.backend.Checks;
 import dev.deltaprop.backend.Dataset;
+import dev.deltaprop.backend.GradientExchange;
 import dev.deltaprop.backend.GuardedExchange;
+import dev.deltaprop.backend.PeerExchange;
+import dev.deltaprop.backend.LossReading;
 import dev.deltaprop.backend.Profiled;
 import dev.deltaprop.device.driver.Driver;
 import dev.deltaprop.model.MemoryEstimate;
@@ -10,6 +13,8 @@ import dev.deltaprop.model.Network;
 import dev.deltaprop.model.Optimizer;
 import dev.deltaprop.model.OptimizerState;
 import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -51,7 +56,7 @@ import java.util.Objects;
  * {@link LayerPath} (the per-layer GEMM launches), {@link FusedPath} (the fused small-MLP step)
  * and {@link DeviceExchange} (the gradient exchange of data-parallel training).
  */
-public final class DeviceBackend extends GuardedExchange implements Profiled {
+public final class DeviceBackend extends GuardedExchange implements PeerExchange, Profiled {
     /** The share of global memory a data set may take on the device, in percent. */
     public static final int DATASET_SHARE_PERCENT = 50;
 
@@ -67,6 +72,10 @@ public final class DeviceBackend extends GuardedExchange implements Profiled {
     private final LayerPath layers;
     private final FusedPath fused;
     private final DeviceExchange exchange;
+    /** {@link #sumPeers}' peers, kept across steps so that a step allocates nothing. */
+    private final List<DeviceExchange> peerExchanges = new ArrayList<>();
+    private final List<Driver> peerDrivers = new ArrayList<>();
+    private final LossRecord record;
     private final StepGraph graphs;
     private DeviceNet net;
     private Optimizer optimizer;
@@ -100,9 +109,10 @@ public final class DeviceBackend extends GuardedExchange implements Profiled {
         this.timer = new StepTimer(driver);
         try {
             FusedMlp.Mode mode = FusedMlp.mode(); // a bad -Ddeltaprop.fused closes the driver too
+            // so do a bad -Ddeltaprop.graphs, or =true without CUDA: refused before the kernels are built
+            this.graphs = new StepGraph(driver, StepGraph.mode());
             this.kernels = tiles == null ? new Kernels(driver) : new Kernels(driver, tiles);
             this.fused = new FusedPath(driver, kernels, mode);
-            this.graphs = new StepGraph(driver, StepGraph.mode()); // so do a bad -Ddeltaprop.graphs, or =true without CUDA
         } catch (RuntimeException | Error e) {
             driver.close();
             throw e;
@@ -110,6 +120,7 @@ public final class DeviceBackend extends GuardedExchange implements Profiled {
         this.input = new BatchInput(driver, kernels, timer);
         this.layers = new LayerPath(kernels, timer);
         this.exchange = new DeviceExchange(driver, kernels, layers, input, timer);
+        this.record = new LossRecord(driver);
     }
 
     @Override
@@ -171,6 +182,7 @@ public final class DeviceBackend extends GuardedExchange implements Profiled {
             net = null;
         }
         net = new DeviceNet(driver, network, optimizer.kind(), state);
+        record.reset(net);
         this.optimizer = optimizer;
         fused.choose(network);
         lastLaunches = 0;
@@ -195,53 +207,78 @@ public final class DeviceBackend extends GuardedExchange implements Profiled {
 
     @Override
     protected float stepInside(float[] x, float[] d, int batch, float learningRate) {
-        DeviceNet net = net();
-        Checks.batch(x, d, batch, net.width(0), net.width(net.depth()));
-        Checks.learningRate(learningRate);
-        net.reserve(batch);
-        input.write(net, x, d, 0, batch);
-        timer.start();
-        return train(net, batch, learningRate, 0);
+        return train(input.checked(net(), x, d, batch, learningRate), batch, learningRate, 0, false);
+    }
+
+    @Override
+    protected void queueStepInside(float[] x, float[] d, int batch, float learningRate) {
+        train(input.checked(net(), x, d, batch, learningRate), batch, learningRate, 0, true);
     }
 
     @Override
     protected float stepInside(FloatBuffer x, FloatBuffer d, int batch, float learningRate) {
-        DeviceNet net = net();
-        Checks.batch(x, d, batch, net.width(0), net.width(net.depth()));
-        Checks.learningRate(learningRate);
-        net.reserve(batch);
-        input.write(net, x, d, batch);
-        timer.start();
-        return train(net, batch, learningRate, 0);
+        return train(input.checked(net(), x, d, batch, learningRate), batch, learningRate, 0, false);
+    }
+
+    @Override
+    protected void queueStepInside(FloatBuffer x, FloatBuffer d, int batch, float learningRate) {
+        train(input.checked(net(), x, d, batch, learningRate), batch, learningRate, 0, true);
     }
 
     @Override
     protected float stepInside(Dataset data, int offset, int batch, float learningRate) {
-        if (!(data instanceof DeviceDataset) || !((DeviceDataset) data).ownedBy(this)) {
+        if (!ownDataset(data)) {
             return super.stepInside(data, offset, batch, learningRate);
         }
-        DeviceDataset dataset = (DeviceDataset) data;
-        DeviceNet net = net();
-        Checks.range(offset, batch, dataset.samples());
-        Checks.learningRate(learningRate);
-        dataset.requireOpen();
-        dataset.requireWidths(net.width(0), net.width(net.depth()));
-        net.reserve(batch);
-        timer.start();
-        input.gather(net, dataset, offset, batch);
-        return train(net, batch, learningRate, 2);
+        return train(input.checked(net(), (DeviceDataset) data, offset, batch, learningRate), batch, learningRate, 2, false);
     }
 
-    /** The step's launches once the batch is in {@code X} and {@code D} and the timer started; returns the loss. */
-    private float train(DeviceNet net, int batch, float learningRate, int launchesBefore) {
+    @Override
+    protected void queueStepInside(Dataset data, int offset, int batch, float learningRate) {
+        if (!ownDataset(data)) {
+            super.queueStepInside(data, offset, batch, learningRate); // a host data set: gathered, then queued as arrays
+            return;
+        }
+        train(input.checked(net(), (DeviceDataset) data, offset, batch, learningRate), batch, learningRate, 2, true);
+    }
+
+    /** The losses of the steps queued since the last reading, from the device's record ({@link LossRecord}). */
+    @Override
+    protected LossReading readLossInside() {
+        return record.read(net());
+    }
+
+    /** {@code true}: the losses of queued steps are in device memory until read. */
+    @Override
+    public boolean readingWaits() {
+        return true;
+    }
+
+    private boolean ownDataset(Dataset data) {
+        return data instanceof DeviceDataset && ((DeviceDataset) data).ownedBy(this);
+    }
+
+    /**
+     * The step's launches once the batch is in {@code X} and {@code D} and the timer started. An
+     * eager step reads its loss back (the host waits for the device) and returns it; a queued one
+     * ({@code lazy}) records it on the device and returns NaN without waiting.
+     */
+    private float train(DeviceNet net, int batch, float learningRate, int launchesBefore, boolean lazy) {
         OptimizerStep rule = OptimizerStep.of(optimizer, learningRate, net.nextStep());
         boolean fusedStep = fused.on();
+        int capacity = lazy ? LossRecord.CAPACITY : 0;
         // replayed from a graph where the same step ran before (StepGraph); the loss read stays outside it
-        int launches = graphs.run(StepGraph.Key.of(net, fusedStep, batch, rule),
-                () -> fusedStep ? fused.step(net, batch, rule, timer) : layers.step(net, batch, rule), timer.enabled());
+        int launches = graphs.run(StepGraph.Key.of(net, fusedStep, batch, rule, capacity),
+                () -> fusedStep ? fused.step(net, batch, rule, timer, capacity) : layers.step(net, batch, rule, capacity),
+                timer.enabled());
+        lastLaunches = launchesBefore + launches;
+        if (lazy) {
+            timer.finish();
+            record.queued(net);
+            return Float.NaN;
+        }
         float loss = net.readLoss();
         timer.finish();
-        lastLaunches = launchesBefore + launches;
         return loss;
     }
 
@@ -298,6 +335,89 @@ public final class DeviceBackend extends GuardedExchange implements Profiled {
     @Override
     protected void applyInside(float learningRate, int totalBatch) {
         exchange.apply(net(), optimizer, learningRate, totalBatch);
+    }
+
+    @Override
+    protected void beginGradientInside(float[] x, float[] d, int offset, int batch) {
+        exchange.begin(net(), x, d, offset, batch);
+    }
+
+    @Override
+    protected void layerGradientInside(int layer) {
+        exchange.layer(net(), layer);
+    }
+
+    @Override
+    protected double gradientLossInside() {
+        return exchange.loss(net());
+    }
+
+    @Override
+    protected void readGradientInside(int layer, float[] target, int targetOffset) {
+        exchange.read(net(), layer, target, targetOffset);
+    }
+
+    @Override
+    protected void writeGradientInside(int layer, float[] source, int sourceOffset) {
+        exchange.write(net(), layer, source, sourceOffset);
+    }
+
+    @Override
+    protected void applyInside(int layer, float learningRate, int totalBatch) {
+        exchange.apply(net(), layer, optimizer, learningRate, totalBatch);
+    }
+
+    /** Whether {@code peer} is a device replica whose memory this device reads directly ({@link Driver#enablePeerAccess}). */
+    @Override
+    public boolean enablePeer(GradientExchange peer) {
+        boolean entered = enter();
+        try {
+            open();
+            return peer instanceof DeviceBackend other && other != this && driver.enablePeerAccess(other.driver);
+        } finally {
+            leave(entered);
+        }
+    }
+
+    @Override
+    public void settle() {
+        boolean entered = enter();
+        try {
+            open();
+            driver.finish();
+        } finally {
+            leave(entered);
+        }
+    }
+
+    /** Reads only the peers' gradient buffers and drivers (their own threads keep them otherwise): see {@link PeerExchange}. */
+    @Override
+    public void sumPeers(int layer, List<? extends GradientExchange> peers) {
+        boolean entered = enter();
+        try {
+            DeviceNet net = net();
+            peerExchanges.clear();
+            peerDrivers.clear();
+            for (GradientExchange peer : peers) {
+                DeviceBackend other = (DeviceBackend) peer;
+                peerExchanges.add(other.exchange);
+                peerDrivers.add(other.driver);
+            }
+            exchange.sumPeers(net, layer, peerExchanges, peerDrivers);
+        } finally {
+            leave(entered);
+        }
+    }
+
+    @Override
+    public void copyTotal(int layer, GradientExchange root) {
+        boolean entered = enter();
+        try {
+            DeviceBackend other = (DeviceBackend) root;
+            exchange.copyTotal(net(), layer, other.driver, other.exchange);
+        } finally {
+            leave(entered);
+        }
     }
 
     @Override

@@ -3,6 +3,9 @@ package dev.deltaprop.device;
 import dev.deltaprop.backend.Checks;
 import dev.deltaprop.device.driver.Driver;
 import dev.deltaprop.model.Optimizer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
 
 /**
  * The device side of {@link dev.deltaprop.backend.GradientExchange}, what data-parallel training
@@ -20,6 +23,10 @@ final class DeviceExchange implements AutoCloseable {
     private final StepTimer timer;
     private GradientKernels gradientKernels;
     private DeviceGradients gradients;
+    /** The layer-by-layer backward pass ({@link #begin}): the next layer due (0: none begun), and the shard's size. */
+    private int nextLayer;
+    private int shardBatch;
+    private final List<DeviceGradients> peerSums = new ArrayList<>();
 
     DeviceExchange(Driver driver, Kernels kernels, LayerPath layers, BatchInput input, StepTimer timer) {
         this.driver = driver;
@@ -36,6 +43,99 @@ final class DeviceExchange implements AutoCloseable {
      * @return {@code Σ_b E_b}, read back (this waits for the device)
      */
     double gradient(DeviceNet net, float[] x, float[] d, int offset, int batch) {
+        DeviceGradients sums = shard(net, x, d, offset, batch);
+        timer.start();
+        layers.backward(net, batch, 0); // not a step: its loss is returned, never recorded
+        sums.compute(batch);
+        timer.family("gradient");
+        nextLayer = 0;
+        shardBatch = batch;
+        double loss = loss(net);
+        timer.finish();
+        return loss;
+    }
+
+    /** The start of a layer-by-layer {@link #gradient}: the shard uploaded, the forward pass and the output δ with the loss. */
+    void begin(DeviceNet net, float[] x, float[] d, int offset, int batch) {
+        shard(net, x, d, offset, batch);
+        layers.forward(net, batch);
+        int depth = net.depth();
+        kernels.deltaOutput(net.z(depth), net.teacher(), net.u(depth), net.delta(depth), net.partials(), net.loss(), batch,
+                net.width(depth), net.activation(depth), net.lossKind());
+        shardBatch = batch;
+        nextLayer = depth;
+    }
+
+    /** {@code Δ^l} (below the output layer) then layer {@code l}'s sums: two launches, queued, not waited for. */
+    void layer(DeviceNet net, int layer) {
+        if (nextLayer < 1 || layer != nextLayer) {
+            throw new IllegalStateException("layer: expected " + (nextLayer < 1 ? "a shard begun by beginGradient first"
+                    : "layer " + nextLayer + " next (from L down to 1)") + ", found " + layer);
+        }
+        int l = layer;
+        if (l < net.depth()) {
+            kernels.deltaHidden(net.delta(l + 1), net.weights(l + 1), net.u(l), net.z(l), net.delta(l), shardBatch,
+                    net.width(l), net.width(l + 1), net.activation(l));
+        }
+        sums(net).compute(l, shardBatch);
+        nextLayer--;
+    }
+
+    /** {@code Σ_b E_b} of the last shard: the loss kernel's mean read back (this waits for the queue) times its size. */
+    double loss(DeviceNet net) {
+        return (double) net.readLoss() * shardBatch;
+    }
+
+    /** Layer {@code layer}'s sums to {@code target[targetOffset..]}. */
+    void read(DeviceNet net, int layer, float[] target, int targetOffset) {
+        DeviceGradients sums = sums(net);
+        Checks.slice("target", target, targetOffset, sums.count(checked(net, layer)));
+        sums.read(layer, target, targetOffset);
+    }
+
+    /** Layer {@code layer}'s sums ← {@code source[sourceOffset..]}. */
+    void write(DeviceNet net, int layer, float[] source, int sourceOffset) {
+        DeviceGradients sums = sums(net);
+        Checks.slice("source", source, sourceOffset, sums.count(checked(net, layer)));
+        sums.write(layer, source, sourceOffset);
+    }
+
+    /** Layer {@code layer}'s step from its sums; with {@code layer = L} the step's rule is set and {@code t} advances. */
+    void apply(DeviceNet net, int layer, Optimizer optimizer, float learningRate, int totalBatch) {
+        DeviceGradients sums = sums(net);
+        if (checked(net, layer) == net.depth()) {
+            Checks.learningRate(learningRate);
+            Checks.batchSize(totalBatch);
+            sums.beginStep(optimizer, learningRate);
+        }
+        sums.apply(layer, totalBatch);
+    }
+
+    /** On replica 0: layer {@code layer}'s sums += the peers', in order, on this device ({@link DeviceGradients#sumPeers}). */
+    void sumPeers(DeviceNet net, int layer, List<DeviceExchange> peers, List<Driver> peerDrivers) {
+        DeviceGradients sums = sums(net);
+        checked(net, layer);
+        peerSums.clear();
+        for (int r = 0; r < peers.size(); r++) {
+            peerSums.add(Objects.requireNonNull(peers.get(r).gradients, "peers[" + r + "]: no gradient sums yet"));
+        }
+        sums.sumPeers(layer, peerSums, peerDrivers);
+    }
+
+    /** On another replica: layer {@code layer}'s sums ← replica 0's total (a peer copy, queued). */
+    void copyTotal(DeviceNet net, int layer, Driver rootDriver, DeviceExchange root) {
+        sums(net).copyTotal(checked(net, layer), rootDriver, Objects.requireNonNull(root.gradients, "root: no gradient sums yet"));
+    }
+
+    private static int checked(DeviceNet net, int layer) {
+        if (layer < 1 || layer > net.depth()) {
+            throw new IllegalArgumentException("layer: expected 1 to " + net.depth() + ", found " + layer);
+        }
+        return layer;
+    }
+
+    /** Checks the shard and uploads its {@code X} and {@code D}; the sums, made on the first use. */
+    private DeviceGradients shard(DeviceNet net, float[] x, float[] d, int offset, int batch) {
         Checks.batchSize(batch);
         int n0 = net.width(0);
         int nL = net.width(net.depth());
@@ -46,13 +146,7 @@ final class DeviceExchange implements AutoCloseable {
         DeviceGradients sums = sums(net);
         net.reserve(batch);
         input.write(net, x, d, offset, batch);
-        timer.start();
-        layers.backward(net, batch);
-        sums.compute(batch);
-        timer.family("gradient");
-        float loss = net.readLoss();
-        timer.finish();
-        return (double) loss * batch;
+        return sums;
     }
 
     /** {@code Σ_l (n_{l-1} + 1) · n_l}. */
@@ -95,6 +189,7 @@ final class DeviceExchange implements AutoCloseable {
     /** Frees the sums of the network loaded until now (a load calls it; the next use makes new ones). */
     @Override
     public void close() {
+        nextLayer = 0;
         if (gradients != null) {
             gradients.close();
             gradients = null;

@@ -3,6 +3,7 @@ package dev.deltaprop.device;
 import dev.deltaprop.device.driver.Driver;
 import dev.deltaprop.device.driver.Driver.Memory;
 import dev.deltaprop.model.Optimizer;
+import java.util.List;
 
 /**
  * The device half of {@link dev.deltaprop.backend.GradientExchange} for one loaded network: a
@@ -17,6 +18,10 @@ final class DeviceGradients implements AutoCloseable {
     private final DeviceNet net;
     private final Memory[] sums;
     private final int length;
+    private OptimizerStep rule;
+    /** On the first replica of a peer reduction: the other replicas' sums of layer {@code l}, side by side; made on first use. */
+    private final Memory[] peerSums;
+    private final int[] peerCapacity;
 
     DeviceGradients(Driver driver, GradientKernels kernels, DeviceNet net) {
         this.driver = driver;
@@ -29,6 +34,8 @@ final class DeviceGradients implements AutoCloseable {
         }
         this.length = total;
         this.sums = new Memory[depth + 1];
+        this.peerSums = new Memory[depth + 1];
+        this.peerCapacity = new int[depth + 1];
         try {
             for (int l = 1; l <= depth; l++) {
                 sums[l] = driver.allocate((long) (net.width(l - 1) + 1) * net.width(l));
@@ -48,6 +55,63 @@ final class DeviceGradients implements AutoCloseable {
         for (int l = 1; l <= net.depth(); l++) {
             kernels.sums(net.z(l - 1), net.delta(l), sums[l], batch, net.width(l - 1), net.width(l));
         }
+    }
+
+    /** Layer {@code l}'s sums from what the backward pass of {@code batch} samples left in {@code Z^{l-1}} and {@code Δ^l}: one launch. */
+    void compute(int l, int batch) {
+        kernels.sums(net.z(l - 1), net.delta(l), sums[l], batch, net.width(l - 1), net.width(l));
+    }
+
+    /** {@code (n_{l-1} + 1) · n_l}: layer {@code l}'s part of the flat gradient. */
+    int count(int l) {
+        return (net.width(l - 1) + 1) * net.width(l);
+    }
+
+    void read(int l, float[] target, int targetOffset) {
+        driver.read(sums[l], 0, target, targetOffset, count(l));
+    }
+
+    void write(int l, float[] source, int sourceOffset) {
+        driver.write(sums[l], 0, source, sourceOffset, count(l));
+    }
+
+    /** Starts step {@code t} (counted on the net) of {@code optimizer}: the rule every layer's {@link #apply(int, int)} takes. */
+    void beginStep(Optimizer optimizer, float learningRate) {
+        rule = OptimizerStep.of(optimizer, learningRate, net.nextStep());
+    }
+
+    /** Layer {@code l}'s step by the rule of {@link #beginStep}, {@code g = S / totalBatch}: one launch. */
+    void apply(int l, int totalBatch) {
+        kernels.apply(net.weights(l), net.bias(l), sums[l], net.weightsState(l), net.biasState(l), net.width(l - 1),
+                net.width(l), totalBatch, rule);
+    }
+
+    /**
+     * Layer {@code l}'s sums ← its own plus {@code peers}' ({@code S_0 + S_1 + …}, in order, in
+     * float): each peer's buffer copied next to the others on this device, then one
+     * {@code gradient_total}; waits for this queue, so that the peers may overwrite theirs after.
+     */
+    void sumPeers(int l, List<DeviceGradients> peers, List<Driver> peerDrivers) {
+        int count = count(l);
+        int parts = peers.size();
+        if (peerCapacity[l] < parts) {
+            if (peerSums[l] != null) {
+                driver.free(peerSums[l]);
+                peerSums[l] = null;
+            }
+            peerSums[l] = driver.allocate((long) parts * count);
+            peerCapacity[l] = parts;
+        }
+        for (int r = 0; r < parts; r++) {
+            driver.copyFromPeer(peerSums[l], (long) r * count, peerDrivers.get(r), peers.get(r).sums[l], 0, count);
+        }
+        kernels.total(sums[l], peerSums[l], count, parts);
+        driver.finish();
+    }
+
+    /** Layer {@code l}'s sums ← {@code root}'s, a peer copy queued on this device ({@code root} has finished writing them). */
+    void copyTotal(int l, Driver rootDriver, DeviceGradients root) {
+        driver.copyFromPeer(sums[l], 0, rootDriver, root.sums[l], 0, count(l));
     }
 
     void read(float[] target) {
@@ -70,10 +134,9 @@ final class DeviceGradients implements AutoCloseable {
 
     /** Step {@code t} (counted on the net) of {@code optimizer} from the sums held now, with {@code g = S / totalBatch}. */
     void apply(Optimizer optimizer, float learningRate, int totalBatch) {
-        OptimizerStep rule = OptimizerStep.of(optimizer, learningRate, net.nextStep());
-        for (int l = 1; l <= net.depth(); l++) {
-            kernels.apply(net.weights(l), net.bias(l), sums[l], net.weightsState(l), net.biasState(l), net.width(l - 1),
-                    net.width(l), totalBatch, rule);
+        beginStep(optimizer, learningRate);
+        for (int l = net.depth(); l >= 1; l--) {
+            apply(l, totalBatch);
         }
     }
 
@@ -83,6 +146,10 @@ final class DeviceGradients implements AutoCloseable {
             if (sums[l] != null) {
                 driver.free(sums[l]);
                 sums[l] = null;
+            }
+            if (peerSums[l] != null) {
+                driver.free(peerSums[l]);
+                peerSums[l] = null;
             }
         }
     }

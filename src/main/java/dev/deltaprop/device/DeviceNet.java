@@ -19,7 +19,7 @@ import java.util.List;
  * and the optimizer's state beside them (v, or m and s, in the parameters' layout; allocated once
  * per {@link DeviceBackend#load}, with the step count {@code t}), and the batch-sized {@code U^l}, {@code Z^l},
  * {@code Δ^l}, plus the batch input {@code X = Z^0}, the teacher {@code D}, the partial loss sums
- * and the loss. Batch-sized buffers hold {@link #capacity()} samples and are regrown only when a
+ * and the loss with the loss record of lazy steps ({@link LossRecord}). Batch-sized buffers hold {@link #capacity()} samples and are regrown only when a
  * larger batch arrives. Arrays are indexed by layer number, so index 0 of {@code u}, {@code z}'s
  * siblings is unused and {@code z(0)} is the input.
  */
@@ -86,7 +86,7 @@ final class DeviceNet implements AutoCloseable {
                 }
             }
             partials = driver.allocate(Kernels.MAX_PARTIALS);
-            loss = driver.allocate(1);
+            loss = driver.allocate(LossRecord.LENGTH);
             done = true;
         } finally {
             if (!done) {
@@ -234,10 +234,12 @@ final class DeviceNet implements AutoCloseable {
 
     /** The batch-mean loss the last output δ (or fused step) left in {@link #loss()}, read back: this waits for the queue. */
     float readLoss() {
-        float[] value = new float[1];
-        driver.read(loss, 0, value, 0, 1);
-        return value[0];
+        driver.read(loss, 0, lossValue, 0, 1);
+        return lossValue[0];
     }
+
+    /** {@link #readLoss}'s host copy, kept so that a step allocates nothing. */
+    private final float[] lossValue = new float[1];
 
     private void freeBatchBuffers() {
         for (Memory[] buffers : List.of(u, z, delta)) {

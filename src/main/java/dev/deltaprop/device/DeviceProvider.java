@@ -161,6 +161,15 @@ public final class DeviceProvider implements BackendProvider {
         return factory().open();
     }
 
+    /** A driver on the device {@code selection} names, without the engine (the device tests wrap it). */
+    Driver openDriver(String selection) {
+        String reason = unavailableReason();
+        if (reason != null) {
+            throw new BackendUnavailableException(name + ": " + reason);
+        }
+        return factory().open(selection);
+    }
+
     /** The factory, loaded once; {@code null} (with {@link #factoryFailure} set) when its binding is missing. */
     private synchronized DriverFactory factory() {
         if (factory == null && factoryFailure == null) {

@@ -148,9 +148,10 @@ final class FusedMlp implements AutoCloseable {
     /**
      * One training step on the batch already in {@code net.z(0)} and {@code net.teacher()}: the
      * parameters and state take {@code rule}, {@code net.loss()} holds the batch-mean loss. Two
-     * launches, timed as the families {@code fused_gradients} and {@code fused_update}.
+     * launches, timed as the families {@code fused_gradients} and {@code fused_update}. With
+     * {@code recordCapacity > 0} the loss is also appended to the net's loss record ({@link LossRecord}).
      */
-    void step(DeviceNet net, int batch, OptimizerStep rule, StepTimer timer) {
+    void step(DeviceNet net, int batch, OptimizerStep rule, StepTimer timer, int recordCapacity) {
         int depth = net.depth();
         int params = parameters(net);
         int groups = groups(batch);
@@ -187,7 +188,7 @@ final class FusedMlp implements AutoCloseable {
                 bs0[1], bs0[2], bs0[3], bs0[4], bs1[1], bs1[2], bs1[3], bs1[4],
                 groups, params, depth, n[0], n[1], n[2], n[3], n[4], 1.0f / batch,
                 rule.rule, rule.learningRate, rule.momentum, rule.beta1, rule.beta2, rule.epsilon, rule.weightDecay,
-                rule.stepSize, rule.rootCorrection);
+                rule.stepSize, rule.rootCorrection, recordCapacity);
         timer.family("fused_update");
     }
 

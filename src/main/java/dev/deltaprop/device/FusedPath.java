@@ -58,12 +58,13 @@ final class FusedPath implements AutoCloseable {
 
     /**
      * The fused step on the batch in {@code X} and {@code D}, as {@link LayerPath#step}: the
-     * parameters take {@code rule}, the net's loss buffer holds the batch-mean loss.
+     * parameters take {@code rule}, the net's loss buffer holds the batch-mean loss (recorded when
+     * {@code recordCapacity > 0}, {@link LossRecord}).
      *
      * @return the launches it enqueued, {@value #LAUNCHES}
      */
-    int step(DeviceNet net, int batch, OptimizerStep rule, StepTimer timer) {
-        kernel.step(net, batch, rule, timer);
+    int step(DeviceNet net, int batch, OptimizerStep rule, StepTimer timer, int recordCapacity) {
+        kernel.step(net, batch, rule, timer, recordCapacity);
         return LAUNCHES;
     }
 

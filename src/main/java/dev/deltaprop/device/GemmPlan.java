@@ -16,6 +16,15 @@ import java.util.Locale;
  * split one stores partial sums and steps them in its reduce ({@code update_reduce}), once per
  * parameter. The gradient sums of data-parallel training take the update's plan.
  *
+ * <p><b>The bias of an update</b> ({@link #updateBiasRow}) is the GEMM's last row, a row of ones
+ * below {@code Zᵀ}: free where {@code n_in} is not a multiple of the tile height (the last row
+ * of tiles has a spare row), a whole extra row of tiles where it is. There, if the update is
+ * split anyway, the reduce sums each bias's column of {@code Δ} itself instead (no launch of
+ * its own); unsplit, the extra row stays (an unsplit update has many rows of tiles, so one
+ * more is a small share, and a column pass would cost a launch). Measured on PoCL
+ * (BiasGradientTiming, docs/perf.md): on {@code tiny}'s 64-input layers, the extra row of tiles
+ * made an update about 1.7× slower than the GEMM without it plus a column pass.
+ *
  * <p><b>Tile class.</b> The large class ({@code LARGE_TM × LARGE_TN}, 8×8 per work-item) does
  * four times the work per group of the small one, so it pays only when the result has room for
  * it: {@code M ≥ LARGE_TM}, {@code N ≥ LARGE_TN}, and its grid still gives every compute unit at
@@ -33,13 +42,15 @@ import java.util.Locale;
  * <p><b>Override</b>, for measurement: the system property {@value #PROPERTY}, e.g.
  * {@code -Ddeltaprop.gemm=class=large,splits=4}: {@code class} one of {@code auto}, {@code small},
  * {@code large}; {@code splits} {@code auto} or a number from 1 (the split is still at least one
- * K step deep, so a small K may get fewer).
+ * K step deep, so a small K may get fewer); {@code bias} {@code auto} or {@code row} (every
+ * update's bias as the GEMM's row of ones, the rule above set aside).
  *
- * @param tiles  the tile class
- * @param splits the number of K ranges actually launched, {@code ⌈K / kSplit⌉}, at least 1
- * @param kSplit the depth of each range (the last may be shorter), a multiple of {@code tiles.tk()}
+ * @param tiles   the tile class
+ * @param splits  the number of K ranges actually launched, {@code ⌈K / kSplit⌉}, at least 1
+ * @param kSplit  the depth of each range (the last may be shorter), a multiple of {@code tiles.tk()}
+ * @param biasRow an update's bias is always the GEMM's row of ones ({@code bias=row}), else by the rule
  */
-record GemmPlan(TileProfile.Tiles tiles, int splits, int kSplit) {
+record GemmPlan(TileProfile.Tiles tiles, int splits, int kSplit, boolean biasRow) {
     /** The system property that overrides the choice. */
     static final String PROPERTY = "deltaprop.gemm";
     /** The shallowest K range a split is given. */
@@ -51,17 +62,24 @@ record GemmPlan(TileProfile.Tiles tiles, int splits, int kSplit) {
     static GemmPlan choose(TileProfile profile, int computeUnits, int m, int n, int k) {
         String className = "auto";
         String splitsValue = "auto";
+        boolean biasRow = false;
         String override = System.getProperty(PROPERTY);
         if (override != null && !override.isBlank()) {
             for (String assignment : override.split(",")) {
                 String[] parts = assignment.trim().split("=");
                 String name = parts[0].trim().toLowerCase(Locale.ROOT);
-                if (parts.length != 2 || !(name.equals("class") || name.equals("splits"))) {
-                    throw new IllegalArgumentException(PROPERTY + ": expected class=auto|small|large and/or"
-                            + " splits=auto|N, found '" + assignment + "'");
+                if (parts.length != 2 || !(name.equals("class") || name.equals("splits") || name.equals("bias"))) {
+                    throw new IllegalArgumentException(PROPERTY + ": expected class=auto|small|large,"
+                            + " splits=auto|N and/or bias=auto|row, found '" + assignment + "'");
                 }
                 String value = parts[1].trim().toLowerCase(Locale.ROOT);
-                if (name.equals("class")) {
+                if (name.equals("bias")) {
+                    if (!(value.equals("auto") || value.equals("row"))) {
+                        throw new IllegalArgumentException(PROPERTY + ": bias expected auto or row, found '" + parts[1]
+                                + "'");
+                    }
+                    biasRow = value.equals("row");
+                } else if (name.equals("class")) {
                     if (!(value.equals("auto") || value.equals("small") || value.equals("large"))) {
                         throw new IllegalArgumentException(PROPERTY + ": class expected auto, small or large, found '"
                                 + parts[1] + "'");
@@ -82,7 +100,8 @@ record GemmPlan(TileProfile.Tiles tiles, int splits, int kSplit) {
             default -> tileClass(profile, computeUnits, m, n);
         };
         int splits = splitsValue.equals("auto") ? splits(tiles, computeUnits, m, n, k) : Integer.parseInt(splitsValue);
-        return of(tiles, splits, k);
+        GemmPlan plan = of(tiles, splits, k);
+        return biasRow ? new GemmPlan(plan.tiles, plan.splits, plan.kSplit, true) : plan;
     }
 
     /** The tile class the rule above gives an {@code m × n} result. */
@@ -111,12 +130,21 @@ record GemmPlan(TileProfile.Tiles tiles, int splits, int kSplit) {
         int stepsPerSplit = (steps + wanted - 1) / wanted;
         int kSplit = Math.max(1, stepsPerSplit) * tiles.tk();
         int splits = (k + kSplit - 1) / kSplit;
-        return new GemmPlan(tiles, Math.max(1, splits), kSplit);
+        return new GemmPlan(tiles, Math.max(1, splits), kSplit, false);
     }
 
     /** Groups of {@code tiles} over an {@code m × n} result, before splitting. */
     static long groups(TileProfile.Tiles tiles, int m, int n) {
         return (long) ((m + tiles.tm() - 1) / tiles.tm()) * ((n + tiles.tn() - 1) / tiles.tn());
+    }
+
+    /**
+     * Whether an update of {@code nIn} inputs under this plan computes its bias as the GEMM's row
+     * of ones (else a split update's reduce sums the bias's column of Δ): unless the ones row
+     * would add a row of tiles to a split GEMM.
+     */
+    boolean updateBiasRow(int nIn) {
+        return biasRow || splits == 1 || nIn % tiles.tm() != 0;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.deltaprop.device;
 
+import dev.deltaprop.device.driver.Driver;
 import dev.deltaprop.device.driver.Driver.Memory;
 
 /**
@@ -8,13 +9,18 @@ import dev.deltaprop.device.driver.Driver.Memory;
  * replaced. Both are {@link Kernels}' update path ({@code kernels/update.h}, {@code split_k.h}):
  * the same GEMM, planned the same way, with a store for an epilogue, and the same
  * {@code update_reduce} a split update steps in, so one device's step and a one-shard
- * exchange's agree bit for bit. Nothing here checks values.
+ * exchange's agree bit for bit. And, where the replicas' devices are peers, the replicas' sums
+ * added on one device ({@code gradient_total}, {@code split_k.h}). Nothing here checks values.
  */
 final class GradientKernels {
+    private final Driver driver;
     private final Kernels kernels;
+    private final Driver.Kernel total;
 
-    GradientKernels(dev.deltaprop.device.driver.Driver driver, Kernels kernels) {
+    GradientKernels(Driver driver, Kernels kernels) {
+        this.driver = driver;
         this.kernels = kernels;
+        this.total = driver.kernel(kernels.program(), "gradient_total");
     }
 
     /** {@code out} ({@code (nIn + 1) × nOut}) ← {@code Z_prevᵀ Δ}, then {@code Σ_b Δ_b}: {@link Kernels#gradientSums}. */
@@ -26,5 +32,12 @@ final class GradientKernels {
     void apply(Memory w, Memory bias, Memory sumsIn, Memory[] wState, Memory[] biasState, int nIn, int nOut,
                int totalBatch, OptimizerStep step) {
         kernels.applyStep(w, bias, sumsIn, wState, biasState, nIn, nOut, totalBatch, step);
+    }
+
+    /** {@code total[k] = ((total[k] + parts[0·count + k]) + parts[1·count + k]) + …} for {@code k < count}. One launch. */
+    void total(Memory total, Memory parts, int count, int partCount) {
+        int reduce = kernels.tiles().reduce();
+        driver.launch(this.total, new int[] {(count + reduce - 1) / reduce}, new int[] {reduce}, total, parts, count,
+                partCount);
     }
 }

@@ -135,10 +135,21 @@ final class Kernels {
      * squared error {@code Δ = (Y − D) ⊙ f'(U)}; cross entropy {@code Δ = Y − D}, its loss from
      * {@code U} in the stable form, and with a softmax {@code f} also {@code Y = softmax(U)}
      * written to {@code y} (which forward left equal to {@code U}). {@code partials} holds at
-     * least {@link #MAX_PARTIALS} floats. Two launches.
+     * least {@link #MAX_PARTIALS} floats. Two launches. The loss is not recorded (an eager step's,
+     * or the kernel tests').
      */
     void deltaOutput(Memory y, Memory d, Memory u, Memory delta, Memory partials, Memory loss, int batch, int n,
                      Activation f, Loss e) {
+        deltaOutput(y, d, u, delta, partials, loss, batch, n, f, e, 0);
+    }
+
+    /**
+     * As {@link #deltaOutput(Memory, Memory, Memory, Memory, Memory, Memory, int, int, Activation, Loss)},
+     * and with {@code recordCapacity > 0} the loss is also appended to the loss record that
+     * {@code loss} holds after {@code loss[0]} ({@link LossRecord}: {@code 3 + recordCapacity} floats).
+     */
+    void deltaOutput(Memory y, Memory d, Memory u, Memory delta, Memory partials, Memory loss, int batch, int n,
+                     Activation f, Loss e, int recordCapacity) {
         int groups;
         if (f == Activation.SOFTMAX) {
             groups = rowGroups(batch);
@@ -150,7 +161,8 @@ final class Kernels {
             launch(deltaOutput, new int[] {groups}, new int[] {tiles.reduce()}, y, d, u, delta, partials, count,
                     f.code(), e == Loss.CROSS_ENTROPY ? 1 : 0);
         }
-        launch(deltaOutputLoss, new int[] {1}, new int[] {tiles.reduce()}, partials, loss, groups, 1.0f / batch);
+        launch(deltaOutputLoss, new int[] {1}, new int[] {tiles.reduce()}, partials, loss, groups, 1.0f / batch,
+                recordCapacity);
     }
 
     /** {@code Δ = (Δ_next · W_nextᵀ) ⊙ f'(U, Z)}; {@code wNext} is n × nNext. One launch, two with split-K. */
@@ -177,8 +189,9 @@ final class Kernels {
      * every weight and bias takes {@code step}'s rule ({@code kernels/optimizer.h}) with its state
      * in {@code wState}/{@code biasState} (slot 0: v or m, slot 1: s; a slot the rule lacks may be
      * any buffer, it is never touched). The GEMM is {@code (nIn + 1) × nOut} over {@code K = batch}
-     * (the bias is its last row, {@code kernels/update.h}), planned by {@link GemmPlan}. One
-     * launch, two with split-K (the step then runs in the reduce).
+     * (the bias is its last row, {@code kernels/update.h}, or summed in the reduce where
+     * {@link GemmPlan#updateBiasRow} says), planned by {@link GemmPlan}. One launch, two with
+     * split-K (the step then runs in the reduce).
      */
     void update(Memory zPrev, Memory delta, Memory w, Memory bias, Memory[] wState, Memory[] biasState, int batch,
                 int nIn, int nOut, OptimizerStep step) {
@@ -189,10 +202,13 @@ final class Kernels {
     void update(Memory zPrev, Memory delta, Memory w, Memory bias, Memory[] wState, Memory[] biasState, int batch,
                 int nIn, int nOut, OptimizerStep step, GemmPlan plan) {
         boolean split = plan.splits() > 1;
+        boolean biasRow = plan.updateBiasRow(nIn);
         Memory partials = split ? partials((long) plan.splits() * (nIn + 1) * nOut) : w;
-        launchUpdateGemm(plan, zPrev, delta, w, bias, wState, biasState, partials, batch, nIn, nOut, split ? 0 : 1, step);
+        launchUpdateGemm(plan, zPrev, delta, w, bias, wState, biasState, partials, batch, nIn, nOut, biasRow,
+                split ? 0 : 1, step);
         if (split) {
-            launchUpdateReduce(partials, w, bias, wState, biasState, nIn, nOut, plan.splits(), batch, step);
+            launchUpdateReduce(partials, w, bias, wState, biasState, delta, batch, !biasRow, nIn, nOut, plan.splits(),
+                    batch, step);
         }
     }
 
@@ -213,12 +229,13 @@ final class Kernels {
     /** As {@link #gradientSums(Memory, Memory, Memory, int, int, int)} with the plan given. */
     void gradientSums(Memory zPrev, Memory delta, Memory out, int batch, int nIn, int nOut, GemmPlan plan) {
         boolean split = plan.splits() > 1;
+        boolean biasRow = plan.updateBiasRow(nIn);
         Memory partials = split ? partials((long) plan.splits() * (nIn + 1) * nOut) : out;
         Memory[] none = {out, out};
-        launchUpdateGemm(plan, zPrev, delta, out, out, none, none, partials, batch, nIn, nOut, 0, null);
+        launchUpdateGemm(plan, zPrev, delta, out, out, none, none, partials, batch, nIn, nOut, biasRow, 0, null);
         if (split) {
             launch(gradientReduce, new int[] {ceilDiv((nIn + 1) * nOut, tiles.reduce())}, new int[] {tiles.reduce()},
-                    partials, out, nIn + 1, nOut, plan.splits());
+                    partials, out, delta, batch, biasRow ? 0 : 1, nIn + 1, nOut, plan.splits());
         }
     }
 
@@ -229,25 +246,32 @@ final class Kernels {
      */
     void applyStep(Memory w, Memory bias, Memory sums, Memory[] wState, Memory[] biasState, int nIn, int nOut,
                    int totalBatch, OptimizerStep step) {
-        launchUpdateReduce(sums, w, bias, wState, biasState, nIn, nOut, 1, totalBatch, step);
+        launchUpdateReduce(sums, w, bias, wState, biasState, sums, 0, false, nIn, nOut, 1, totalBatch, step);
     }
 
-    /** update_gemm of the plan's class; {@code stepInEpilogue} 1 applies {@code step}, 0 stores sums to {@code partials}. */
+    /**
+     * update_gemm of the plan's class; {@code stepInEpilogue} 1 applies {@code step}, 0 stores sums
+     * to {@code partials}; {@code biasRow}: the bias is the GEMM's last row ({@link GemmPlan#updateBiasRow}).
+     */
     private void launchUpdateGemm(GemmPlan plan, Memory zPrev, Memory delta, Memory w, Memory bias, Memory[] wState,
-                                  Memory[] biasState, Memory partials, int batch, int nIn, int nOut, int stepInEpilogue,
-                                  OptimizerStep step) {
+                                  Memory[] biasState, Memory partials, int batch, int nIn, int nOut, boolean biasRow,
+                                  int stepInEpilogue, OptimizerStep step) {
         Driver.Kernel kernel = plan.tiles().equals(tiles.large()) ? updateLarge : updateSmall;
         OptimizerStep s = step == null ? OptimizerStep.NONE : step;
-        launch(kernel, gemmGroups(plan, nIn + 1, nOut), new int[] {plan.tiles().items(), 1, 1},
+        int rows = biasRow ? nIn + 1 : nIn;
+        launch(kernel, gemmGroups(plan, rows, nOut), new int[] {plan.tiles().items(), 1, 1},
                 zPrev, delta, w, bias, wState[0], wState[1], biasState[0], biasState[1], partials, batch, nIn, nOut,
-                plan.kSplit(), stepInEpilogue, 1.0f / batch, s.rule, s.learningRate, s.momentum, s.beta1, s.beta2,
-                s.epsilon, s.weightDecay, s.stepSize, s.rootCorrection);
+                biasRow ? 1 : 0, plan.kSplit(), stepInEpilogue, 1.0f / batch, s.rule, s.learningRate, s.momentum, s.beta1,
+                s.beta2, s.epsilon, s.weightDecay, s.stepSize, s.rootCorrection);
     }
 
+    /** update_reduce over {@code splits} partials; {@code biasFromDelta}: the bias sums its column of {@code delta} instead. */
     private void launchUpdateReduce(Memory partials, Memory w, Memory bias, Memory[] wState, Memory[] biasState,
-                                    int nIn, int nOut, int splits, int batch, OptimizerStep step) {
+                                    Memory delta, int deltaRows, boolean biasFromDelta, int nIn, int nOut, int splits,
+                                    int batch, OptimizerStep step) {
         launch(updateReduce, new int[] {ceilDiv((nIn + 1) * nOut, tiles.reduce())}, new int[] {tiles.reduce()},
-                partials, w, bias, wState[0], wState[1], biasState[0], biasState[1], nIn, nOut, splits, 1.0f / batch,
+                partials, w, bias, wState[0], wState[1], biasState[0], biasState[1], delta, deltaRows,
+                biasFromDelta ? 1 : 0, nIn, nOut, splits, 1.0f / batch,
                 step.rule, step.learningRate, step.momentum, step.beta1, step.beta2, step.epsilon, step.weightDecay,
                 step.stepSize, step.rootCorrection);
     }

@@ -11,7 +11,8 @@ package dev.deltaprop.device;
  * <li>hidden δ, {@code l = L−1..1}: {@code Δ^l = (Δ^{l+1} W^{l+1}ᵀ) ⊙ f'(U^l)}, every one from
  *     {@code W^{l+1}} before it changes;</li>
  * <li>update, {@code l = 1..L}: {@code W^l, b^l} take the optimizer step with
- *     {@code g = (1/B) Z^{l-1}ᵀ Δ^l} (bias: {@code (1/B) Σ_b Δ^l_b}) in the GEMM's epilogue.</li>
+ *     {@code g = (1/B) Z^{l-1}ᵀ Δ^l} (bias: {@code (1/B) Σ_b Δ^l_b}) in the GEMM's epilogue, or
+ *     in its split-K reduce where {@link GemmPlan} splits the batch.</li>
  * </ol>
  *
  * <p>That is {@code 3L + 1} launches, plus one reduce for each GEMM that {@link GemmPlan} splits
@@ -48,13 +49,16 @@ final class LayerPath {
         timer.family("forward");
     }
 
-    /** Forward, the output δ with the loss, and every hidden δ: all a step does before its updates. */
-    void backward(DeviceNet net, int batch) {
+    /**
+     * Forward, the output δ with the loss, and every hidden δ: all a step does before its updates.
+     * With {@code recordCapacity > 0} the loss is also appended to the net's loss record ({@link LossRecord}).
+     */
+    void backward(DeviceNet net, int batch, int recordCapacity) {
         int depth = net.depth();
         forward(net, batch);
         timer.family("forward");
         kernels.deltaOutput(net.z(depth), net.teacher(), net.u(depth), net.delta(depth), net.partials(), net.loss(),
-                batch, net.width(depth), net.activation(depth), net.lossKind());
+                batch, net.width(depth), net.activation(depth), net.lossKind(), recordCapacity);
         timer.family("delta_output");
         // Δ^l needs W^{l+1} before its update: every δ first, then every update
         for (int l = depth - 1; l >= 1; l--) {
@@ -80,9 +84,9 @@ final class LayerPath {
      *
      * @return the launches it enqueued: {@code 3L + 1} plus the split-K reduces
      */
-    int step(DeviceNet net, int batch, OptimizerStep rule) {
+    int step(DeviceNet net, int batch, OptimizerStep rule, int recordCapacity) {
         long first = kernels.launches();
-        backward(net, batch);
+        backward(net, batch, recordCapacity);
         update(net, batch, rule);
         return (int) (kernels.launches() - first);
     }

@@ -37,14 +37,21 @@ final class StepGraph implements AutoCloseable {
 
     /**
      * What a step's launches hold besides the data in its buffers: the net (its buffers), the
-     * path, the batch size and every number of the optimizer step, floats by their bits.
+     * path, the batch size, every number of the optimizer step (floats by their bits) and whether
+     * the loss goes to the loss record.
      */
     record Key(DeviceNet net, boolean fused, int batch, int rule, int learningRate, int momentum, int beta1, int beta2,
-               int epsilon, int weightDecay, int stepSize, int rootCorrection) {
+               int epsilon, int weightDecay, int stepSize, int rootCorrection, int recordCapacity) {
+        /** The key of an eager step (its loss not recorded). */
         static Key of(DeviceNet net, boolean fused, int batch, OptimizerStep step) {
+            return of(net, fused, batch, step, 0);
+        }
+
+        /** The key of a step whose loss goes to the loss record when {@code recordCapacity > 0} ({@link LossRecord}). */
+        static Key of(DeviceNet net, boolean fused, int batch, OptimizerStep step, int recordCapacity) {
             return new Key(net, fused, batch, step.rule, bits(step.learningRate), bits(step.momentum), bits(step.beta1),
                     bits(step.beta2), bits(step.epsilon), bits(step.weightDecay), bits(step.stepSize),
-                    bits(step.rootCorrection));
+                    bits(step.rootCorrection), recordCapacity);
         }
 
         private static int bits(float value) {

@@ -3,6 +3,8 @@ package dev.deltaprop.train;
 import dev.deltaprop.backend.Backend;
 import dev.deltaprop.backend.Checks;
 import dev.deltaprop.backend.Dataset;
+import dev.deltaprop.backend.LazyLoss;
+import dev.deltaprop.backend.LossTally;
 import dev.deltaprop.model.Network;
 import dev.deltaprop.model.OptimizerState;
 import java.io.IOException;
@@ -30,10 +32,21 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * loss is the mean per sample, {@code (1/N) Σ_k B_k · loss_k}, each batch's loss measured before
  * its update.
  *
+ * <p>Steps are queued ({@link LazyLoss#queueStep}): on a device backend a step does not wait for
+ * its loss, which stays in device memory until the trainer reads the losses of the steps so far,
+ * every {@link #readLossEvery} steps ({@value #LOSS_EVERY} by default) and at the end of each
+ * epoch. The numbers are those of steps that each read their loss — the same parameters, the same
+ * batch losses and epoch losses bit for bit — but the listeners' {@code batchEnded} calls for the
+ * steps of one reading arrive together, after its last step, and a {@link #stop()} from one of them
+ * ends the run before the next step not yet queued. On a backend that computes on the host
+ * ({@link LazyLoss#readingWaits()} is false) a reading costs nothing, so the trainer reads after
+ * every step.
+ *
  * <p>Control:
  * <ul>
  * <li>A loss that is NaN or infinite stops the run with a {@link TrainingDivergedException} naming
- *     the epoch and batch.</li>
+ *     the epoch and batch, when it is read (on a device, the loss record's non-finite flag says
+ *     which step it was).</li>
  * <li>{@link #stop()} (from a listener, or any thread) ends the run cleanly before the next batch:
  *     {@link #train} returns a result with {@link TrainingResult.Ending#STOPPED}; an epoch cut short
  *     has no summary.</li>
@@ -51,7 +64,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * Listeners are called on the training thread, in the order they were added.
  */
 public final class Trainer {
+    /** The steps between two readings of the loss on a device backend, by default. */
+    public static final int LOSS_EVERY = 100;
+
     private final TrainerConfig config;
+    private int lossEvery = LOSS_EVERY;
     private final List<TrainingListener> listeners = new CopyOnWriteArrayList<>();
     private volatile boolean stopRequested;
     private ValidationLoss earlyStoppingLoss;
@@ -65,6 +82,28 @@ public final class Trainer {
 
     public TrainerConfig config() {
         return config;
+    }
+
+    /**
+     * Reads the loss on a device backend every {@code steps} steps (and at the end of every epoch):
+     * fewer readings keep the device busier, more make divergence and {@link #stop()} act sooner.
+     * It changes no number the run computes. Returns this trainer.
+     *
+     * @param steps {@code 1 ≤ steps ≤} {@value LossTally#KEPT}
+     * @throws IllegalArgumentException naming {@code steps} and the range
+     */
+    public Trainer readLossEvery(int steps) {
+        if (steps < 1 || steps > LossTally.KEPT) {
+            throw new IllegalArgumentException("steps: expected 1 to " + LossTally.KEPT + " steps between two readings"
+                    + " of the loss, found " + steps);
+        }
+        this.lossEvery = steps;
+        return this;
+    }
+
+    /** The steps between two readings of the loss on a device backend. */
+    public int lossEvery() {
+        return lossEvery;
     }
 
     /** Adds a listener for progress events; returns this trainer. */
@@ -288,36 +327,30 @@ public final class Trainer {
             listener.epochStarted(epoch, config.epochs(), batches);
         }
         long start = System.nanoTime();
-        double lossSum = 0;
+        LazyLoss steps = LazyLoss.of(backend);
+        int every = steps.readingWaits() ? lossEvery : 1;
+        EpochLosses losses = new EpochLosses(config, listeners, epoch, batches, samples, learningRate, start);
         for (int k = 0; k < batches; k++) {
             if (Thread.currentThread().isInterrupted()) {
+                losses.read(steps); // the steps taken are reported (and a divergence among them) first
                 throw new TrainingInterruptedException(String.format(Locale.ROOT,
                         "training: the thread was interrupted; stopped before batch %d of %d of epoch %d of %d",
                         k + 1, batches, epoch, config.epochs()), epoch, k + 1,
                         new TrainingResult(backend.network(), done, TrainingResult.Ending.STOPPED, 0));
             }
             if (stopRequested) {
+                losses.read(steps);
                 return null;
             }
             int offset = (int) ((long) k * config.batch());
             int size = (int) Math.min(config.batch(), (long) samples - offset);
-            float loss = backend.step(data, offset, size, learningRate);
-            if (!Float.isFinite(loss)) {
-                throw new TrainingDivergedException(String.format(Locale.ROOT,
-                        "loss became %s at epoch %d of %d, batch %d of %d (samples %d..%d of the epoch's order);"
-                                + " the learning rate %s is probably too large, or the data are badly scaled",
-                        loss, epoch, config.epochs(), k + 1, batches, offset, offset + size - 1,
-                        learningRate), epoch, k + 1);
-            }
-            lossSum += (double) loss * size;
-            if (!listeners.isEmpty()) {
-                double seconds = (System.nanoTime() - start) / 1e9;
-                double rate = seconds > 0 ? (offset + size) / seconds : Double.POSITIVE_INFINITY;
-                for (TrainingListener listener : listeners) {
-                    listener.batchEnded(epoch, k + 1, batches, loss, rate);
-                }
+            steps.queueStep(data, offset, size, learningRate);
+            if (k + 1 - losses.read == every) {
+                losses.read(steps);
             }
         }
+        losses.read(steps);
+        double lossSum = losses.sum;
         EpochSummary summary = new EpochSummary(epoch, config.epochs(), lossSum / samples, samples,
                 System.nanoTime() - start);
         for (TrainingListener listener : listeners) {

@@ -11,21 +11,24 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * A hand-run timing (not a test: speed is never asserted) of the two ways to take the bias
- * gradient {@code g_b = (1/B) Σ_b δ_b} out of the update GEMM's K loop, on the update shapes of
+ * A hand-run timing (not a test: speed is never asserted) of the ways to take the bias gradient
+ * {@code g_b = (1/B) Σ_b δ_b} out of the update GEMM's K loop, on the update shapes of
  * {@code tiny}, {@code mnist} and {@code wide}:
  * <ul>
- *   <li><b>row</b>: what the engine does — the bias is row {@code n_in} of the GEMM (a row of ones
- *       below {@code Zᵀ}, kernels/update.h), so the GEMM is {@code (n_in + 1) × n_out}; it costs
- *       a whole extra row of tiles where {@code n_in} is a multiple of the tile height;</li>
- *   <li><b>pass</b>: a GEMM of {@code n_in} rows for the weights (timed as the engine's kernel on
- *       {@code n_in − 1} inputs, whose ones row makes it exactly {@code n_in} rows of the same
- *       tiles), plus a column-sum pass: one work-item per output column adding its {@code B}
- *       deltas in order and stepping its bias (sgd), a kernel built here for this timing only.</li>
+ *   <li><b>row</b>: the bias as row {@code n_in} of the GEMM (a row of ones below {@code Zᵀ},
+ *       kernels/update.h), so the GEMM is {@code (n_in + 1) × n_out}: free where {@code n_in} is
+ *       not a multiple of the tile height, a whole extra row of tiles where it is;</li>
+ *   <li><b>engine</b>: what the engine launches ({@link GemmPlan#updateBiasRow}): the row, except
+ *       for a split update where it would add a row of tiles: there the reduce sums each bias's
+ *       column of Δ;</li>
+ *   <li><b>pass</b>: a GEMM of {@code n_in} rows for the weights (timed as the engine's kernel
+ *       with the row on {@code n_in − 1} inputs: exactly {@code n_in} rows of the same tiles), plus
+ *       a column-sum launch: one work-item per output column adding its {@code B} deltas in order
+ *       and stepping its bias (sgd), a kernel built here for this timing only.</li>
  * </ul>
- * Rounds interleave the variants, each first every other round, so a noisy neighbour and the
- * wake-up of an idle device hit both alike; prints the median device
- * time of each layer's update under each variant.
+ * Rounds interleave the variants, rotating which runs first (the first launch after a
+ * {@code finish()} also pays for waking an idle device), so a noisy neighbour hits all alike;
+ * prints the median device time of each layer's update under each variant.
  *
  * <pre>
  * mvn -q -o -Dmaven.antrun.skip test-compile
@@ -79,8 +82,8 @@ public final class BiasGradientTiming {
             int reduce = kernels.tiles().reduce();
             System.out.printf("device %s%nbackend %s, tiles %s, %d rounds (median device time per layer's update)%n",
                     backend.device(), name, kernels.tiles(), rounds);
-            System.out.printf("%-6s %-16s %-28s %10s %10s %10s %10s%n", "", "layer", "plan (row variant)", "row ms",
-                    "pass: GEMM", "+ columns", "= pass ms");
+            System.out.printf("%-6s %-16s %-44s %9s %9s %9s %9s %9s%n", "", "layer", "engine's plan", "row ms",
+                    "engine ms", "pass GEMM", "+ columns", "= pass ms");
             SplittableRandom random = new SplittableRandom(1);
             OptimizerStep step = OptimizerStep.of(Optimizer.sgd(), 1e-4f, 1);
             for (int s = 0; s < SHAPES.length; s++) {
@@ -96,42 +99,45 @@ public final class BiasGradientTiming {
                     Memory w = upload(driver, Compare.uniform(random, nIn * nOut, 0.05));
                     Memory b = upload(driver, Compare.uniform(random, nOut, 0.05));
                     Memory[] none = {w, w};
-                    double[][] nanos = new double[3][rounds];
+                    GemmPlan engine = kernels.updatePlan(batch, nIn, nOut);
+                    GemmPlan row = new GemmPlan(engine.tiles(), engine.splits(), engine.kSplit(), true);
+                    GemmPlan pass = kernels.updatePlan(batch, nIn - 1, nOut);
+                    double[][] nanos = new double[4][rounds];
                     for (int round = -1; round < rounds; round++) { // round -1 warms up
-                        // each variant runs first every other round: the first launch after a
-                        // finish() also pays for waking the device's threads
-                        for (int turn = 0; turn < 2; turn++) {
+                        for (int turn = 0; turn < 3; turn++) {
+                            int variant = (turn + Math.max(round, 0)) % 3;
                             driver.finish();
-                            boolean row = (turn == 0) == (round % 2 == 0);
                             Driver.TimingMark t0 = driver.mark();
-                            if (row) {
-                                kernels.update(z, delta, w, b, none, none, batch, nIn, nOut, step);
+                            if (variant == 0) {
+                                kernels.update(z, delta, w, b, none, none, batch, nIn, nOut, step, row);
+                            } else if (variant == 1) {
+                                kernels.update(z, delta, w, b, none, none, batch, nIn, nOut, step, engine);
                             } else {
-                                kernels.update(z, delta, w, b, none, none, batch, nIn - 1, nOut, step);
+                                kernels.update(z, delta, w, b, none, none, batch, nIn - 1, nOut, step, pass);
                             }
                             Driver.TimingMark t1 = driver.mark();
-                            if (!row) {
+                            if (variant == 2) {
                                 driver.launch(columns, new int[] {(nOut + reduce - 1) / reduce}, new int[] {reduce}, delta,
                                         b, batch, nOut, 1.0f / batch, 1e-4f);
                             }
                             Driver.TimingMark t2 = driver.mark();
                             driver.finish();
-                            if (round >= 0 && row) {
-                                nanos[0][round] = driver.elapsedNanos(t0, t1);
-                            } else if (round >= 0) {
-                                nanos[1][round] = driver.elapsedNanos(t0, t1);
-                                nanos[2][round] = driver.elapsedNanos(t1, t2);
+                            if (round >= 0) {
+                                nanos[variant][round] = driver.elapsedNanos(t0, t1);
+                                if (variant == 2) {
+                                    nanos[3][round] = driver.elapsedNanos(t1, t2);
+                                }
                             }
                         }
                     }
-                    double[] median = new double[3];
-                    for (int v = 0; v < 3; v++) {
+                    double[] median = new double[4];
+                    for (int v = 0; v < 4; v++) {
                         Arrays.sort(nanos[v]);
                         median[v] = nanos[v][rounds / 2] / 1e6;
                     }
-                    System.out.printf("%-6s %-16s %-28s %10.3f %10.3f %10.3f %10.3f%n", NAMES[s],
-                            nIn + "→" + nOut + " B=" + batch, kernels.updatePlan(batch, nIn, nOut), median[0], median[1],
-                            median[2], median[1] + median[2]);
+                    System.out.printf("%-6s %-16s %-44s %9.3f %9.3f %9.3f %9.3f %9.3f%n", NAMES[s],
+                            nIn + "→" + nOut + " B=" + batch, engine + (engine.updateBiasRow(nIn) ? "" : ", bias in reduce"),
+                            median[0], median[1], median[2], median[3], median[2] + median[3]);
                     for (Memory m : new Memory[] {z, delta, w, b}) {
                         driver.free(m);
                     }

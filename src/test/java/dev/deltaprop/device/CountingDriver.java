@@ -5,12 +5,24 @@ import dev.deltaprop.device.driver.ProgramSource;
 import java.nio.FloatBuffer;
 import java.util.Map;
 
-/** A driver that counts the device work asked of it, so that a test can see that none happened. */
+/**
+ * A driver that counts the device work asked of it, so that a test can see that none happened.
+ * With {@link #emulatePeers}, two of them on devices without peer access (OpenCL, PoCL) act as
+ * peers: {@link #copyFromPeer} reads the peer's buffer to the host and writes it here, so the
+ * engine's peer reduction (its copies, its kernel, its order) runs on real kernels; only the
+ * physical copy is not CUDA's.
+ */
 final class CountingDriver implements Driver {
     private final Driver driver;
     int launches;
     int writes;
     int allocations;
+    int reads;
+    boolean emulatePeers;
+    int peerCopies;
+    private float[] bounce = new float[0];
+    /** Reads and finishes: the calls that make the host wait for the device. */
+    int waits;
     int graphLaunches;
 
     CountingDriver(Driver driver) {
@@ -58,6 +70,8 @@ final class CountingDriver implements Driver {
 
     @Override
     public void read(Memory source, long sourceOffset, float[] target, int targetOffset, int count) {
+        reads++;
+        waits++;
         driver.read(source, sourceOffset, target, targetOffset, count);
     }
 
@@ -68,6 +82,30 @@ final class CountingDriver implements Driver {
     public void launch(Kernel kernel, int[] groups, int[] groupSize, Object... arguments) {
         launches++;
         driver.launch(kernel, groups, groupSize, arguments);
+    }
+
+    @Override
+    public boolean enablePeerAccess(Driver peer) {
+        if (emulatePeers) {
+            return peer instanceof CountingDriver other && other != this && other.emulatePeers;
+        }
+        return driver.enablePeerAccess(peer instanceof CountingDriver other ? other.driver : peer);
+    }
+
+    /** Emulated: the peer's queue is waited for by its blocking read, which is what CUDA's ordering rule asks of the caller anyway. */
+    @Override
+    public void copyFromPeer(Memory target, long targetOffset, Driver peer, Memory source, long sourceOffset, int count) {
+        CountingDriver other = (CountingDriver) peer;
+        if (!emulatePeers) {
+            driver.copyFromPeer(target, targetOffset, other.driver, source, sourceOffset, count);
+            return;
+        }
+        peerCopies++;
+        if (bounce.length < count) {
+            bounce = new float[count];
+        }
+        other.driver.read(source, sourceOffset, bounce, 0, count);
+        driver.write(target, targetOffset, bounce, 0, count);
     }
 
     @Override public boolean capturesGraphs() { return driver.capturesGraphs(); }
@@ -82,7 +120,11 @@ final class CountingDriver implements Driver {
     }
 
     @Override public void destroy(Graph graph) { driver.destroy(graph); }
-    @Override public void finish() { driver.finish(); }
+    @Override
+    public void finish() {
+        waits++;
+        driver.finish();
+    }
     @Override public TimingMark mark() { return driver.mark(); }
     @Override public long elapsedNanos(TimingMark start, TimingMark end) { return driver.elapsedNanos(start, end); }
     @Override public void close() { driver.close(); }

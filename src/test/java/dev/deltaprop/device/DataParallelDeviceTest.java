@@ -30,7 +30,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * ({@code opencl}, device 0) with the whole batch within 1e-5 after ten steps
  * ({@link DataParallelTest#compare}): every optimizer, a regression and a softmax classifier,
  * equal shares on batches of 32 (dividing), 33 (not) and 1 (one shard empty), and shares 1:3 on
- * 32 (dividing) and 33 (not). The two replicas stay bitwise equal. Maven runs this class in an
+ * 32 (dividing) and 33 (not). The two replicas stay bitwise equal; the overlapped reduction gives
+ * the unoverlapped one's numbers bit for bit; the device-to-device reduction (peer copies,
+ * emulated) equals one device too. Maven runs this class in an
  * execution of its own whose JVM sees PoCL as two devices ({@code POCL_DEVICES="pthread pthread"},
  * and the system property {@code deltaprop.test.devices=2}, which makes fewer than two devices a
  * failure where {@code DELTAPROP_REQUIRE} names {@code opencl}; elsewhere it is a skip).
@@ -104,6 +106,60 @@ class DataParallelDeviceTest {
             assertArrayEquals(first.layer(l).weights(), second.layer(l).weights(), name + ": replicas' layer " + l + " weights");
             assertArrayEquals(first.layer(l).bias(), second.layer(l).bias(), name + ": replicas' layer " + l + " bias");
         }
+    }
+
+    /** The overlapped reduction gives the unoverlapped one's numbers bit for bit on two devices (its own backends: the shared ones stay overlapped). */
+    @ParameterizedTest(name = "opencl:all overlapped = whole: {0}, {1}")
+    @MethodSource("dev.deltaprop.device.DataParallelTest#overlapCases")
+    void overlappedEqualsWholeBitwise(Optimizer.Kind kind, DataParallelTest.Split split) {
+        if (split.shares.length != 2) {
+            return; // three shares need three devices
+        }
+        DataParallelBackend overlapped = (DataParallelBackend) shared("opencl:all");
+        DataParallelBackend whole = (DataParallelBackend) shared("opencl:0,1");
+        whole.overlap(false);
+        DataParallelTest.sameBits("opencl:all", overlapped, whole, kind, split);
+    }
+
+    /**
+     * The device-to-device reduction ({@code PeerExchange}) on the two PoCL devices, whose drivers
+     * here act as peers ({@link CountingDriver#emulatePeers}: a peer copy is a read from the one
+     * and a write to the other, the only part that is not CUDA's): the engine's peer copies,
+     * {@code gradient_total} and their order, with real kernels, equal one device within 1e-5
+     * after ten steps (every optimizer; an empty shard; shares 1:3). Which calls reach the
+     * replicas, and that none reads a gradient to the host, is {@code DataParallelBackendTest}'s.
+     */
+    @ParameterizedTest(name = "opencl:0,1 device to device: {0}, {1}")
+    @MethodSource("peerCases")
+    void peerSumsOnTwoDevicesEqualOneDevice(Optimizer.Kind kind, DataParallelTest.Split split) {
+        requireTwoDevices();
+        DeviceProvider provider = DeviceBackends.require("opencl");
+        List<Backend> replicas = new ArrayList<>();
+        List<CountingDriver> drivers = new ArrayList<>();
+        for (String device : List.of("0", "1")) {
+            CountingDriver driver = new CountingDriver(provider.openDriver(device));
+            driver.emulatePeers = true;
+            drivers.add(driver);
+            replicas.add(new DeviceBackend("opencl", driver));
+        }
+        try (DataParallelBackend parallel = new DataParallelBackend("opencl:0,1 peers", replicas, split.shares)) {
+            DataParallelTest.compare("opencl peers", shared("opencl"), parallel, kind, LearningAgreementTest.Pairing.SOFTMAX,
+                    split);
+            assertTrue(parallel.peerCopies(), "the emulated peers are taken as peers");
+            // replica 0 gathers every layer of every step; the other copies every total back
+            assertEquals(DataParallelTest.STEPS * 3, drivers.get(0).peerCopies, "replica 0's copies of the sums");
+            assertEquals(DataParallelTest.STEPS * 3, drivers.get(1).peerCopies, "replica 1's copies of the totals");
+        }
+    }
+
+    static Stream<Arguments> peerCases() {
+        List<Arguments> cases = new ArrayList<>();
+        for (Optimizer.Kind kind : Optimizer.Kind.values()) {
+            cases.add(Arguments.of(kind, DataParallelTest.Split.HALVES_33));
+        }
+        cases.add(Arguments.of(Optimizer.Kind.ADAM, DataParallelTest.Split.ONE_SAMPLE));
+        cases.add(Arguments.of(Optimizer.Kind.SGD, DataParallelTest.Split.QUARTER_32));
+        return cases.stream();
     }
 
     @Test

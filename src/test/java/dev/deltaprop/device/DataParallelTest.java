@@ -1,6 +1,8 @@
 package dev.deltaprop.device;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deltaprop.backend.Backend;
 import dev.deltaprop.backend.DataParallelBackend;
@@ -31,6 +33,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * two {@code pthread} devices in CI). Shares that divide the batch must agree within 1e-5; shares
  * that do not (and a batch of 1 on two replicas, one shard empty) also compute the whole batch's
  * mean, so they agree within the same bound — only the order of the sums differs either way.
+ * The overlapped reduction (the default) and the unoverlapped one agree bit for bit.
  */
 class DataParallelTest {
     static final int STEPS = 10;
@@ -83,6 +86,71 @@ class DataParallelTest {
              Backend parallel = new DataParallelBackend("cpu×" + replicas.size(), replicas, split.shares)) {
             compare("cpu×" + replicas.size(), single, parallel, kind, pairing, split);
         }
+    }
+
+    @ParameterizedTest(name = "cpu×n overlapped = whole: {0}, {1}")
+    @MethodSource("overlapCases")
+    void cpuOverlappedEqualsWholeBitwise(Optimizer.Kind kind, Split split) {
+        List<Backend> first = new ArrayList<>();
+        List<Backend> second = new ArrayList<>();
+        for (int r = 0; r < split.shares.length; r++) {
+            first.add(new CpuBackend(1));
+            second.add(new CpuBackend(1));
+        }
+        try (DataParallelBackend overlapped = new DataParallelBackend("cpu×n", first, split.shares);
+             DataParallelBackend whole = new DataParallelBackend("cpu×n", second, split.shares).overlap(false)) {
+            sameBits("cpu×" + first.size(), overlapped, whole, kind, split);
+        }
+    }
+
+    static Stream<Arguments> overlapCases() {
+        List<Arguments> cases = new ArrayList<>();
+        for (Optimizer.Kind kind : Optimizer.Kind.values()) {
+            for (Split split : List.of(Split.HALVES_33, Split.ONE_SAMPLE, Split.THIRDS_34)) {
+                cases.add(Arguments.of(kind, split));
+            }
+        }
+        return cases.stream();
+    }
+
+    /**
+     * Ten steps of the softmax classifier on both, overlapped and not ({@link DataParallelBackend#overlap}):
+     * losses, parameters and optimizer state bit for bit equal.
+     */
+    static void sameBits(String label, DataParallelBackend overlapped, DataParallelBackend whole, Optimizer.Kind kind,
+                         Split split) {
+        long seed = Seeds.seed();
+        String what = label + " " + kind + " " + split + Seeds.rerun(seed);
+        Optimizer optimizer = LearningAgreementTest.optimizer(kind);
+        float eta = LearningAgreementTest.learningRate(kind);
+        LearningAgreementTest.Pairing pairing = LearningAgreementTest.Pairing.SOFTMAX;
+        Network start = LearningAgreementTest.network(pairing, seed);
+        SplittableRandom random = new SplittableRandom(seed);
+        int batch = split.batch;
+        assertTrue(overlapped.overlapped() && !whole.overlapped(), what);
+        overlapped.load(start, optimizer);
+        whole.load(start, optimizer);
+        for (int s = 0; s < STEPS; s++) {
+            float[] x = Compare.uniform(random, batch * 13, 1.5);
+            float[] d = LearningAgreementTest.teacher(random, pairing, batch);
+            float expected = whole.step(x, d, batch, eta);
+            float actual = overlapped.step(x, d, batch, eta);
+            assertEquals(Float.floatToIntBits(expected), Float.floatToIntBits(actual), what + ": loss of step " + s);
+        }
+        Network a = overlapped.network();
+        Network b = whole.network();
+        OptimizerState sa = overlapped.optimizerState();
+        OptimizerState sb = whole.optimizerState();
+        for (int l = 0; l < start.depth(); l++) {
+            assertArrayEquals(b.layer(l).weights(), a.layer(l).weights(), what + ": layer " + l + " weights");
+            assertArrayEquals(b.layer(l).bias(), a.layer(l).bias(), what + ": layer " + l + " bias");
+            for (int slot = 0; slot < kind.slots(); slot++) {
+                assertArrayEquals(sb.weights(l, slot), sa.weights(l, slot), what + ": layer " + l + " state " + slot);
+                assertArrayEquals(sb.bias(l, slot), sa.bias(l, slot), what + ": layer " + l + " bias state " + slot);
+            }
+        }
+        assertEquals(STEPS, sa.steps(), what + ": t");
+        System.out.println("data-parallel overlapped = whole, bit for bit: " + what);
     }
 
     /** Ten steps on both; every figure compared, the worst relative error returned and recorded. */

@@ -73,6 +73,17 @@ class GemmPlanTest {
     }
 
     @Test
+    void aSplitUpdateSumsTheBiasInItsReduceWhereTheRowOfOnesWouldAddARowOfTiles() {
+        // tiny's second update: 64 inputs fill the small tiles' 64 rows exactly; split 16 ways
+        GemmPlan split = GemmPlan.choose(gpu, SMS, 65, 64, 1024);
+        assertTrue(split.splits() > 1, split.toString());
+        assertTrue(!split.updateBiasRow(64), "the reduce sums the bias: " + split);
+        assertTrue(split.updateBiasRow(32), "33 rows fit one row of tiles: the row of ones is free");
+        GemmPlan unsplit = GemmPlan.of(gpu.small(), 1, 1024);
+        assertTrue(unsplit.updateBiasRow(64), "unsplit: the extra row of tiles, not a launch of its own");
+    }
+
+    @Test
     void aGridOverOneWaveIsNotSplit() {
         // 133 groups > 132 SMs: ⌊264/133⌋ = 1
         assertEquals(1, GemmPlan.splits(gpu.small(), SMS, 7 * 64, 19 * 64, 4096));
@@ -110,5 +121,10 @@ class GemmPlanTest {
         System.setProperty(GemmPlan.PROPERTY, "tiles=8");
         e = assertThrows(IllegalArgumentException.class, () -> GemmPlan.choose(gpu, SMS, 1, 1, 1));
         assertTrue(e.getMessage().startsWith("deltaprop.gemm: expected class=auto|small|large"), e.getMessage());
+        System.setProperty(GemmPlan.PROPERTY, "bias=column");
+        e = assertThrows(IllegalArgumentException.class, () -> GemmPlan.choose(gpu, SMS, 1, 1, 1));
+        assertEquals("deltaprop.gemm: bias expected auto or row, found 'column'", e.getMessage());
+        System.setProperty(GemmPlan.PROPERTY, "bias=row");
+        assertTrue(GemmPlan.choose(gpu, SMS, 65, 64, 1024).updateBiasRow(64), "bias=row keeps the row of ones");
     }
 }

@@ -20,10 +20,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * A step replayed from a CUDA graph equals the same step launched, bit for bit: two backends on
  * one device, graphs off and on, train the same network on the same batches — host batches and
- * a device data set, η changed part-way, a shorter last batch, on the layer path and the fused
- * one, with SGD and momentum (whose step keys repeat) and Adam (whose keys change every step,
- * so it must never capture) — and every loss and every parameter agrees to the bit. Runs where
- * a CUDA GPU exists; elsewhere it is skipped with the reason CUDA cannot start.
+ * a device data set, η changed part-way, a shorter last batch, eager steps in the first epoch
+ * and queued ones (the loss kept on the device, {@code queueStep}) in the second, on the layer
+ * path and the fused one, with SGD and momentum (whose step keys repeat) and Adam (whose keys
+ * change every step, so it must never capture) — and every loss and every parameter agrees to
+ * the bit. Runs where a CUDA GPU exists; elsewhere it is skipped with the reason CUDA cannot start.
  */
 class GraphReplayTest {
     private static final int SAMPLES = 101;
@@ -82,6 +83,11 @@ class GraphReplayTest {
                         float[] dBatch = java.util.Arrays.copyOfRange(d, offset * 3, (offset + batch) * 3);
                         a = launched.step(xBatch, dBatch, batch, learningRate);
                         b = replayed.step(xBatch, dBatch, batch, learningRate);
+                    } else if (epoch == 1) { // queued: the loss recorded on the device, read at the epoch's end
+                        launched.queueStep(launchedData, offset, batch, learningRate);
+                        replayed.queueStep(replayedData, offset, batch, learningRate);
+                        a = Float.NaN;
+                        b = Float.NaN;
                     } else {
                         a = launched.step(launchedData, offset, batch, learningRate);
                         b = replayed.step(replayedData, offset, batch, learningRate);
@@ -89,6 +95,14 @@ class GraphReplayTest {
                     assertEquals(Float.floatToRawIntBits(a), Float.floatToRawIntBits(b), what + ": step " + step + " loss " + a + " vs " + b);
                     assertEquals(launched.launchesPerStep(), replayed.launchesPerStep(), what + ": launches of step " + step);
                 }
+            }
+            dev.deltaprop.backend.LossReading launchedLosses = launched.readLoss();
+            dev.deltaprop.backend.LossReading replayedLosses = replayed.readLoss();
+            assertEquals(launchedLosses.kept(), replayedLosses.kept(), what + ": queued steps");
+            assertTrue(launchedLosses.kept() > 0, what + ": the second epoch queued steps");
+            for (int k = 0; k < launchedLosses.kept(); k++) {
+                assertEquals(Float.floatToRawIntBits(launchedLosses.loss(k)), Float.floatToRawIntBits(replayedLosses.loss(k)),
+                        what + ": queued step " + k + " loss");
             }
             Network expected = launched.network();
             Network actual = replayed.network();
@@ -100,9 +114,11 @@ class GraphReplayTest {
             if (kind == Optimizer.Kind.ADAM) {
                 assertEquals(0, replayed.graphs().captures(), what + ": Adam's keys never repeat, so nothing is captured");
             } else {
-                // per η: the full batch captured on its second step, the short last batch launched
+                // epoch 1 (eager, η 0.05): launched, captured, then replayed through offset 80 (5 steps from
+                // the graph), the short batch launched; epoch 2 (η 0.02, queued, its host batches eager):
+                // the queued key captured at offset 48 and replayed at 80 (2 steps from the graph)
                 assertEquals(2, replayed.graphs().captures(), what + ": one capture per learning rate");
-                assertTrue(replayed.graphs().replays() >= 2 * (SAMPLES / BATCH - 1), what + ": replays " + replayed.graphs().replays());
+                assertEquals(7, replayed.graphs().replays(), what + ": steps run from a graph");
             }
             launchedData.close();
             replayedData.close();

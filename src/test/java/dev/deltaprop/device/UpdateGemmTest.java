@@ -31,6 +31,19 @@ class UpdateGemmTest {
     /** Unsplit, two, an odd count, the most (a shallow K gets fewer: a split is whole K steps). */
     private static final int[] SPLITS = {1, 2, 3, GemmPlan.MAX_SPLITS};
 
+    /**
+     * {@link DeviceKernelsTest#shapes()} and shapes whose {@code n_in} is a multiple of a tile
+     * height (64: both small classes; 128: the large ones too), where a split update sums its
+     * bias in the reduce instead of the GEMM's row of ones ({@link GemmPlan#updateBiasRow}).
+     */
+    static List<int[]> shapes() {
+        List<int[]> shapes = new ArrayList<>(DeviceKernelsTest.shapes());
+        shapes.add(new int[] {64, 257, 7});
+        shapes.add(new int[] {128, 1031, 3});
+        shapes.add(new int[] {64, 33, 64});
+        return shapes;
+    }
+
     /** (backend, table row, tile class, splits wanted, n_in, batch, n_out) for each device-engine backend. */
     static Stream<Arguments> planCases() {
         List<Arguments> cases = new ArrayList<>();
@@ -38,7 +51,7 @@ class UpdateGemmTest {
             for (Driver.DeviceType table : List.of(Driver.DeviceType.GPU, Driver.DeviceType.CPU)) {
                 for (String tileClass : List.of("small", "large")) {
                     for (int splits : SPLITS) {
-                        for (int[] shape : DeviceKernelsTest.shapes()) {
+                        for (int[] shape : shapes()) {
                             cases.add(Arguments.of(name, table, tileClass, splits, shape[0], shape[1], shape[2]));
                         }
                     }
@@ -52,7 +65,7 @@ class UpdateGemmTest {
     static Stream<Arguments> engineCases() {
         List<Arguments> cases = new ArrayList<>();
         for (String name : DeviceBackends.engineNames()) {
-            for (int[] shape : DeviceKernelsTest.shapes()) {
+            for (int[] shape : shapes()) {
                 cases.add(Arguments.of(name, shape[0], shape[1], shape[2]));
             }
         }
@@ -187,7 +200,8 @@ class UpdateGemmTest {
             double[][] expected = layer.expected(optimizer, 3, learningRate);
             Layer device = layer.copy();
             update(families, device, optimizer, 3, learningRate, plan, false);
-            String what = "update " + optimizer + " [" + table + " row, " + plan + "] on " + backend + " (seed " + seed
+            String what = "update " + optimizer + " [" + table + " row, " + plan + ", bias "
+                    + (plan.updateBiasRow(nIn) ? "row" : "in the reduce") + "] on " + backend + " (seed " + seed
                     + ", M=" + nIn + " K=" + batch + " N=" + nOut + ")";
             device.assertClose(expected, what);
             if (plan.splits() > 1) {
@@ -220,7 +234,8 @@ class UpdateGemmTest {
         }
         float[] sums = Compare.poisoned((nIn + 1) * nOut);
         families.gradientSums(zPrev, delta, sums, batch, nIn, nOut, plan);
-        Compare.close(sums, expected, BOUND, "gradient sums [" + table + " row, " + plan + "] on " + backend + " (seed "
+        Compare.close(sums, expected, BOUND, "gradient sums [" + table + " row, " + plan + ", bias "
+                + (plan.updateBiasRow(nIn) ? "row" : "in the reduce") + "] on " + backend + " (seed "
                 + seed + ", M=" + nIn + " K=" + batch + " N=" + nOut + ")");
     }
 

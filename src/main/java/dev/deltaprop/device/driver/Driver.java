@@ -93,6 +93,25 @@ public interface Driver extends AutoCloseable {
     long elapsedNanos(TimingMark start, TimingMark end);
 
     /**
+     * Whether this driver's device reads {@code peer}'s memory directly, turning that access on
+     * from this side where it can (CUDA: {@code cuDeviceCanAccessPeer}, then
+     * {@code cuCtxEnablePeerAccess}); called on the thread that drives this driver, once per peer
+     * is enough. {@code false} for this driver itself, a peer of another binding or on the same
+     * device, and always on OpenCL (no peer copies there).
+     */
+    boolean enablePeerAccess(Driver peer);
+
+    /**
+     * Enqueues a copy of {@code count} floats from {@code peer}'s {@code source[sourceOffset..]}
+     * to this driver's {@code target[targetOffset..]} on this driver's queue
+     * ({@code cuMemcpyPeerAsync}); only after {@link #enablePeerAccess} accepted {@code peer}.
+     * Nothing orders it with the peer's queue: what wrote {@code source} must have finished
+     * ({@link #finish()} on the peer's thread) first. Only the peer's buffer is read here, so the
+     * peer's own thread may keep using the peer meanwhile.
+     */
+    void copyFromPeer(Memory target, long targetOffset, Driver peer, Memory source, long sourceOffset, int count);
+
+    /**
      * Whether this driver can record launches into a graph and replay it ({@link #capture}):
      * the CUDA drivers can ({@code cuStreamBeginCapture} … {@code cuGraphLaunch}); OpenCL keeps
      * its queue.

@@ -52,6 +52,17 @@ public abstract class NativeCalls<B, P, K, E> implements Driver {
 
     protected abstract void finishNative();
 
+    /** Whether this device reads {@code peer}'s memory directly (same binding, checked), turning it on; by default not. */
+    protected boolean enablePeerNative(NativeDriver<B, P, K, E> peer) {
+        return false;
+    }
+
+    /** Enqueues the peer copy of {@code count} floats; reached only for a peer that {@link #enablePeerNative} accepted. */
+    protected void copyFromPeerNative(B target, long targetOffset, NativeDriver<B, P, K, E> peer, B source, long sourceOffset,
+                                      int count) {
+        throw new UnsupportedOperationException(binding() + ": peer copies");
+    }
+
     protected abstract E markNative();
 
     /** Waits for {@code end}; the device time from {@code start} to {@code end}. */

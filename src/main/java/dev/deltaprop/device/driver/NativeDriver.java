@@ -35,6 +35,8 @@ public abstract class NativeDriver<B, P, K, E> extends NativeCalls<B, P, K, E> {
     private final List<Handles.Built<P>> programs = new ArrayList<>();
     private final List<Handles.Function<K>> kernels = new ArrayList<>();
     private final Set<Handles.Mark<E>> marks = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** The peers {@link #enablePeerAccess} accepted. */
+    private final Set<Driver> peers = Collections.newSetFromMap(new IdentityHashMap<>());
     private final Set<Handles.Graph> graphs = Collections.newSetFromMap(new IdentityHashMap<>());
     /** The buffers the launches of the capture under way use, or {@code null} when none is. */
     private Set<Memory> capturing;
@@ -172,8 +174,10 @@ public abstract class NativeDriver<B, P, K, E> extends NativeCalls<B, P, K, E> {
         Objects.requireNonNull(arguments, "arguments: expected the kernel's arguments, found null");
         for (int a = 0; a < arguments.length; a++) {
             Object argument = arguments[a];
-            if (argument instanceof Memory) {
-                live((Memory) argument, "argument " + a + " of " + function.name);
+            if (argument instanceof Memory memory) {
+                if (!(memory instanceof Handles.Buffer<?> buffer) || buffer.owner != this || buffer.freed) {
+                    live(memory, "argument " + a + " of " + function.name); // throws, naming the argument
+                }
             } else if (!(argument instanceof Integer) && !(argument instanceof Float)) {
                 throw new IllegalArgumentException("argument " + a + " of " + function.name
                         + ": expected Memory, Integer or Float, found "
@@ -276,6 +280,47 @@ public abstract class NativeDriver<B, P, K, E> extends NativeCalls<B, P, K, E> {
     }
 
     @Override
+    public final boolean enablePeerAccess(Driver peer) {
+        outsideCapture("enablePeerAccess");
+        Objects.requireNonNull(peer, "peer: expected a driver, found null");
+        if (peer == this || peer.getClass() != getClass() || ((NativeDriver<?, ?, ?, ?>) peer).closed) {
+            return false;
+        }
+        if (peers.contains(peer)) {
+            return true;
+        }
+        @SuppressWarnings("unchecked")
+        NativeDriver<B, P, K, E> other = (NativeDriver<B, P, K, E>) peer;
+        boolean enabled = enablePeerNative(other);
+        if (enabled) {
+            peers.add(peer);
+        }
+        return enabled;
+    }
+
+    @Override
+    public final void copyFromPeer(Memory target, long targetOffset, Driver peer, Memory source, long sourceOffset, int count) {
+        outsideCapture("copyFromPeer");
+        Handles.Buffer<B> to = live(target, "target");
+        if (!peers.contains(peer)) {
+            throw new IllegalArgumentException("peer: expected a driver that enablePeerAccess accepted, found " + peer);
+        }
+        // the peer's own set of buffers belongs to its thread: the handle's fields are enough to check
+        if (!(source instanceof Handles.Buffer<?> buffer) || buffer.owner != peer || buffer.freed) {
+            throw new IllegalArgumentException("source: expected a live buffer of the peer, found " + source);
+        }
+        Ranges.device("targetOffset", targetOffset, count, to);
+        Ranges.device("sourceOffset", sourceOffset, count, source);
+        @SuppressWarnings("unchecked")
+        NativeDriver<B, P, K, E> other = (NativeDriver<B, P, K, E>) peer;
+        @SuppressWarnings("unchecked")
+        B from = ((Handles.Buffer<B>) buffer).handle;
+        if (count > 0) {
+            copyFromPeerNative(to.handle, targetOffset, other, from, sourceOffset, count);
+        }
+    }
+
+    @Override
     public final TimingMark mark() {
         outsideCapture("mark");
         Handles.Mark<E> mark = new Handles.Mark<>(this, markNative());
@@ -335,6 +380,7 @@ public abstract class NativeDriver<B, P, K, E> extends NativeCalls<B, P, K, E> {
             releases.attempt(() -> releaseProgram(program.handle()));
         }
         programs.clear();
+        peers.clear();
         releaseDevice(releases);
         releases.report();
     }

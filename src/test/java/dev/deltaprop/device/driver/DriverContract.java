@@ -256,6 +256,23 @@ public abstract class DriverContract {
         }
     }
 
+    /**
+     * How many bytes of Java heap one launch of unchanged kernel, grid and arguments may allocate
+     * in the driver: none, as measured by the thread's allocation counter (a binding whose native
+     * calls allocate on the heap says how much here, with the reason).
+     */
+    protected long heapBytesPerLaunch() {
+        return 0;
+    }
+
+    /** Repeated launches allocate no more heap than {@link #heapBytesPerLaunch()} each ({@link LaunchAllocations}). */
+    @Test
+    void repeatedLaunchesAllocateNothing() {
+        try (Driver driver = open()) {
+            LaunchAllocations.check(driver, backend(), heapBytesPerLaunch());
+        }
+    }
+
     /** Graphs where the driver has them, else a refusal that says so ({@link DriverGraphs}). */
     @Test
     void graphsReplayCapturedLaunchesOrSayThereAreNone() {
@@ -301,6 +318,24 @@ public abstract class DriverContract {
             assertTrue(program.getMessage().startsWith("program: expected a program built by this driver"), program.getMessage());
             DriverException missing = assertThrows(DriverException.class, () -> driver.kernel(engine.program(), "no_such_kernel"));
             assertTrue(missing.getMessage().contains("no_such_kernel"), missing.getMessage());
+        }
+    }
+
+    /**
+     * Peer access: no driver is its own peer, nor is a second driver on the same device; a copy
+     * from a driver that {@code enablePeerAccess} did not accept is refused by name before any
+     * native call. (Between two CUDA devices: {@code CudaDriverContract}.)
+     */
+    @Test
+    void noDriverIsAPeerOfItsOwnDevice() {
+        try (Driver one = open(); Driver two = open()) {
+            assertEquals(false, one.enablePeerAccess(one));
+            assertEquals(false, one.enablePeerAccess(two), "two drivers of one device are no peers");
+            Driver.Memory target = one.allocate(4);
+            Driver.Memory source = two.allocate(4);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> one.copyFromPeer(target, 0, two, source, 0, 4));
+            assertTrue(e.getMessage().startsWith("peer: expected a driver that enablePeerAccess accepted"), e.getMessage());
         }
     }
 

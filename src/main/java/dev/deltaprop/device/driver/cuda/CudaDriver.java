@@ -273,6 +273,44 @@ public abstract class CudaDriver<B, P, F, E> extends NativeDriver<B, P, CudaDriv
         synchronize();
     }
 
+    /**
+     * {@code cuDeviceCanAccessPeer(this device, peer's device)}, checked; then, where it can,
+     * {@code cuCtxEnablePeerAccess(peer's context)} with this context current, where
+     * {@code CUDA_ERROR_PEER_ACCESS_ALREADY_ENABLED} (another driver of this context did it) is
+     * success too. The same device is no peer.
+     */
+    @Override
+    protected final boolean enablePeerNative(NativeDriver<B, P, Function<F>, CudaMarks.Mark<E>> peer) {
+        CudaDriver<B, P, F, E> other = (CudaDriver<B, P, F, E>) peer;
+        if (other.device.ordinal() == device.ordinal() || !canAccessPeer(other)) {
+            return false;
+        }
+        int enabled = enablePeerContext(other);
+        if (enabled != CudaResult.SUCCESS && enabled != PEER_ACCESS_ALREADY_ENABLED) {
+            CudaResult.check("cuCtxEnablePeerAccess(device " + other.device.ordinal() + ")", enabled);
+        }
+        return true;
+    }
+
+    private static final int PEER_ACCESS_ALREADY_ENABLED = 704;
+
+    @Override
+    protected final void copyFromPeerNative(B target, long targetOffset, NativeDriver<B, P, Function<F>, CudaMarks.Mark<E>> peer,
+                                            B source, long sourceOffset, int count) {
+        CudaDriver<B, P, F, E> other = (CudaDriver<B, P, F, E>) peer;
+        CudaResult.check("cuMemcpyPeerAsync(device " + other.device.ordinal() + " to " + device.ordinal() + ")",
+                copyPeer(target, targetOffset * Float.BYTES, other, source, sourceOffset * Float.BYTES, (long) count * Float.BYTES));
+    }
+
+    /** {@code cuDeviceCanAccessPeer(this device, peer's device)}, checked: whether it can. */
+    protected abstract boolean canAccessPeer(CudaDriver<B, P, F, E> peer);
+
+    /** {@code cuCtxEnablePeerAccess(peer's context, 0)}, this context current: its result. */
+    protected abstract int enablePeerContext(CudaDriver<B, P, F, E> peer);
+
+    /** {@code cuMemcpyPeerAsync(target + targetByte in this context, source + sourceByte in peer's, bytes, this stream)}: its result. */
+    protected abstract int copyPeer(B target, long targetByte, CudaDriver<B, P, F, E> peer, B source, long sourceByte, long bytes);
+
     /** The device this driver opened. */
     public final CudaDevice device() {
         return device;

@@ -260,6 +260,25 @@ public final class JcudaDriver extends CudaDriver<CUdeviceptr, CUmodule, JcudaDr
     }
 
     @Override
+    protected boolean canAccessPeer(CudaDriver<CUdeviceptr, CUmodule, Launchable, CUevent> peer) {
+        int[] can = new int[1];
+        check("cuDeviceCanAccessPeer", JCudaDriver.cuDeviceCanAccessPeer(can, handle, ((JcudaDriver) peer).handle));
+        return can[0] != 0;
+    }
+
+    @Override
+    protected int enablePeerContext(CudaDriver<CUdeviceptr, CUmodule, Launchable, CUevent> peer) {
+        return JCudaDriver.cuCtxEnablePeerAccess(((JcudaDriver) peer).context, 0);
+    }
+
+    @Override
+    protected int copyPeer(CUdeviceptr target, long targetByte, CudaDriver<CUdeviceptr, CUmodule, Launchable, CUevent> peer,
+                           CUdeviceptr source, long sourceByte, long bytes) {
+        return JCudaDriver.cuMemcpyPeerAsync(target.withByteOffset(targetByte), context, source.withByteOffset(sourceByte),
+                ((JcudaDriver) peer).context, bytes, stream);
+    }
+
+    @Override
     protected void releaseDevice(Releases releases) {
         releases.attempt(staging::close);
         if (readBufferBytes > 0) {

@@ -66,11 +66,17 @@ public final class JoclDriver extends OpenClDriver<cl_mem, cl_program, cl_kernel
 
     @Override
     protected void writeNative(cl_mem target, long targetOffset, float[] source, int sourceOffset, int count) {
+        if (stagedWrite(target, targetOffset, source, sourceOffset, count)) {
+            return;
+        }
         enqueueWrite(target, targetOffset, count, Pointer.to(source).withByteOffset((long) sourceOffset * Sizeof.cl_float));
     }
 
     @Override
     protected void writeNative(cl_mem target, long targetOffset, FloatBuffer source, int count) {
+        if (stagedWrite(target, targetOffset, source, count)) {
+            return;
+        }
         Pointer pointer;
         if (source.isDirect()) {
             pointer = Pointer.to(source.slice()); // a slice's address starts at the position
@@ -87,9 +93,20 @@ public final class JoclDriver extends OpenClDriver<cl_mem, cl_program, cl_kernel
 
     @Override
     protected void writeNative(cl_mem target, long targetOffset, int[] source, int sourceOffset, int count) {
+        if (stagedWrite(target, targetOffset, source, sourceOffset, count)) {
+            return;
+        }
         enqueueWrite(target, targetOffset, count, Pointer.to(source).withByteOffset((long) sourceOffset * Sizeof.cl_int));
     }
 
+    @Override
+    protected int enqueueWriteAsync(cl_mem target, long targetBytes, java.nio.ByteBuffer host, long hostOffset, long bytes) {
+        // the staging half's position stays 0: the offset is the pointer's
+        return CL.clEnqueueWriteBuffer(queue, target, CL.CL_FALSE, targetBytes, bytes,
+                Pointer.to(host).withByteOffset(hostOffset), 0, null, null);
+    }
+
+    /** Blocking, for a write too large to stage. */
     private void enqueueWrite(cl_mem target, long targetOffset, int count, Pointer pointer) {
         ClStatus.check("clEnqueueWriteBuffer", CL.clEnqueueWriteBuffer(queue, target, CL.CL_TRUE,
                 targetOffset * Sizeof.cl_float, (long) count * Sizeof.cl_float, pointer, 0, null, null));

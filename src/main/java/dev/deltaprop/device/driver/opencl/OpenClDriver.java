@@ -4,17 +4,20 @@ import dev.deltaprop.device.driver.DriverException;
 import dev.deltaprop.device.driver.KernelBuildException;
 import dev.deltaprop.device.driver.NativeDriver;
 import dev.deltaprop.device.driver.ProgramSource;
+import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
 import java.util.Map;
 import java.util.function.ToIntFunction;
 
 /**
  * What both OpenCL bindings' drivers share above {@link NativeDriver}: one device, one context,
  * one in-order queue with profiling enabled (so that a mark can be timed); the device described
- * by discovery; build options from the defines and a build failure that carries the log; and
- * marks as marker events that are read once and released at once, keeping their time; and a
+ * by discovery; build options from the defines and a build failure that carries the log;
+ * marks as marker events that are read once and released at once, keeping their time; a
  * kernel's arguments set only where they changed since its last launch ({@code clSetKernelArg}
  * values stay with the kernel object and an enqueue takes them as they are), so a kernel that
- * runs again on the same buffers and sizes costs one {@code clEnqueueNDRangeKernel}.
+ * runs again on the same buffers and sizes costs one {@code clEnqueueNDRangeKernel}; and uploads
+ * that do not wait for the queue ({@link UploadStaging}, through {@link #stagedWrite}).
  *
  * @param <V> the binding's {@code cl_event}
  */
@@ -24,6 +27,7 @@ public abstract class OpenClDriver<B, P, K, V> extends NativeDriver<B, P, OpenCl
     private final long globalMemoryBytes;
     private final int maxGroupSize;
     private final int computeUnits;
+    private final UploadStaging<V> staging;
     private long argumentsSet;
 
     /** {@code computeUnits}: the device's {@code CL_DEVICE_MAX_COMPUTE_UNITS} (taken as at least 1). */
@@ -35,6 +39,59 @@ public abstract class OpenClDriver<B, P, K, V> extends NativeDriver<B, P, OpenCl
         this.globalMemoryBytes = globalMemoryBytes;
         this.maxGroupSize = (int) Math.min(Integer.MAX_VALUE, maxGroupSize);
         this.computeUnits = Math.max(1, computeUnits);
+        this.staging = new UploadStaging<>(this::enqueueMarker, event -> {
+            endNanos(event); // waits for it
+            release("clReleaseEvent", releasers.event(), event);
+        }, this::finishNative);
+    }
+
+    /**
+     * {@code clEnqueueWriteBuffer} without blocking, of {@code bytes} from {@code host} at byte
+     * {@code hostOffset} (a direct buffer that stays untouched until the copy has run) to
+     * {@code target} at byte {@code targetBytes}: its status.
+     */
+    protected abstract int enqueueWriteAsync(B target, long targetBytes, ByteBuffer host, long hostOffset, long bytes);
+
+    /**
+     * Copies {@code source[sourceOffset .. +count)} into the upload staging and enqueues its copy
+     * to {@code target} at element {@code targetOffset} without waiting; {@code false} (nothing
+     * done) when it is too large to stage, and the binding then writes blocking.
+     */
+    protected final boolean stagedWrite(B target, long targetOffset, float[] source, int sourceOffset, int count) {
+        long at = staging.reserve((long) count * Float.BYTES);
+        if (at < 0) {
+            return false;
+        }
+        staging.floats().put((int) (at / Float.BYTES), source, sourceOffset, count);
+        enqueueStaged(target, targetOffset, at, count);
+        return true;
+    }
+
+    /** As {@link #stagedWrite(Object, long, float[], int, int)} from the buffer's position (not moved). */
+    protected final boolean stagedWrite(B target, long targetOffset, FloatBuffer source, int count) {
+        long at = staging.reserve((long) count * Float.BYTES);
+        if (at < 0) {
+            return false;
+        }
+        staging.floats().put((int) (at / Float.BYTES), source, source.position(), count);
+        enqueueStaged(target, targetOffset, at, count);
+        return true;
+    }
+
+    /** As {@link #stagedWrite(Object, long, float[], int, int)} for ints (4 bytes each, like floats). */
+    protected final boolean stagedWrite(B target, long targetOffset, int[] source, int sourceOffset, int count) {
+        long at = staging.reserve((long) count * Integer.BYTES);
+        if (at < 0) {
+            return false;
+        }
+        staging.ints().put((int) (at / Integer.BYTES), source, sourceOffset, count);
+        enqueueStaged(target, targetOffset, at, count);
+        return true;
+    }
+
+    private void enqueueStaged(B target, long targetOffset, long at, int count) {
+        ClStatus.check("clEnqueueWriteBuffer", enqueueWriteAsync(target, targetOffset * Float.BYTES, staging.half(), at,
+                (long) count * Float.BYTES));
     }
 
     /** A kernel and the arguments last set on it, by index ({@code null}: not set, or its setting failed). */
@@ -111,6 +168,7 @@ public abstract class OpenClDriver<B, P, K, V> extends NativeDriver<B, P, OpenCl
     @Override
     protected final void quiesce() {
         finishNative();
+        staging.release();
     }
 
     @Override

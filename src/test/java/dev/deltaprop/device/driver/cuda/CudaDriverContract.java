@@ -1,5 +1,6 @@
 package dev.deltaprop.device.driver.cuda;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,7 +10,9 @@ import dev.deltaprop.device.driver.DriverContract;
 import dev.deltaprop.device.driver.DriverException;
 import dev.deltaprop.device.driver.DriverFactory;
 import dev.deltaprop.device.driver.ProgramSource;
+import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** The {@link DriverContract} on a GPU, and what a CUDA driver adds: its device in words, and a caller's binary that is no image refused by name. */
@@ -44,6 +47,37 @@ public abstract class CudaDriverContract extends DriverContract {
                     && driver.deviceVersion().contains("compute capability " + device.major() + "." + device.minor()),
                     driver.deviceVersion());
             assertTrue(driver.globalMemoryBytes() > 1L << 30 && driver.maxGroupSize() >= 256, driver.toString());
+        }
+    }
+
+    /**
+     * Between devices 0 and 1, where cuDeviceCanAccessPeer says they reach each other: a peer copy
+     * moves odd-sized, offset floats exactly. Needs two CUDA devices that are peers; skipped saying
+     * which is missing (this has never run here: the machines had no GPU, or one).
+     */
+    @Test
+    void aPeerCopyBetweenTwoDevicesMovesTheFloats() {
+        List<String> devices = factory().deviceSelections();
+        Assumptions.assumeTrue(devices.size() >= 2, "peer copies need two CUDA devices, found " + devices.size());
+        try (Driver zero = factory().open("0"); Driver one = factory().open("1")) {
+            Assumptions.assumeTrue(zero.enablePeerAccess(one) && one.enablePeerAccess(zero),
+                    "devices 0 and 1 cannot access each other's memory (cuDeviceCanAccessPeer)");
+            float[] values = new float[257];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = i * 0.5f - 7;
+            }
+            Driver.Memory source = one.allocate(300);
+            one.write(source, 11, values, 0, values.length);
+            one.finish();
+            Driver.Memory target = zero.allocate(300);
+            float[] poison = new float[300];
+            java.util.Arrays.fill(poison, Float.NaN);
+            zero.write(target, 0, poison, 0, poison.length);
+            zero.copyFromPeer(target, 3, one, source, 11, values.length);
+            float[] back = new float[values.length + 2];
+            zero.read(target, 2, back, 0, back.length);
+            assertTrue(Float.isNaN(back[0]) && Float.isNaN(back[back.length - 1]), "only the range is copied");
+            assertArrayEquals(values, java.util.Arrays.copyOfRange(back, 1, back.length - 1));
         }
     }
 

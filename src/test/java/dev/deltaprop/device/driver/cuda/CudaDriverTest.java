@@ -28,7 +28,11 @@ class CudaDriverTest {
         private int next;
 
         Recording(List<String> calls) {
-            super("recording", H200, 13000, new Releasers<>(
+            this(calls, H200);
+        }
+
+        Recording(List<String> calls, CudaDevice device) {
+            super("recording", device, 13000, new Releasers<>(
                     buffer -> { calls.add("cuMemFree " + buffer); return buffer < 0 ? 1 : 0; },
                     module -> { calls.add("cuModuleUnload"); return 0; },
                     event -> { calls.add("cuEventDestroy " + event); return 0; },
@@ -155,6 +159,30 @@ class CudaDriverTest {
             calls.add("cuDevicePrimaryCtxRelease");
         }
 
+        /** Which peers' devices this one can reach; what cuCtxEnablePeerAccess answers. */
+        final java.util.Set<Integer> reachable = new java.util.HashSet<>();
+        int enableResult;
+
+        @Override
+        protected boolean canAccessPeer(CudaDriver<Integer, String, String, Integer> peer) {
+            calls.add("cuDeviceCanAccessPeer " + device().ordinal() + " " + peer.device().ordinal());
+            return reachable.contains(peer.device().ordinal());
+        }
+
+        @Override
+        protected int enablePeerContext(CudaDriver<Integer, String, String, Integer> peer) {
+            calls.add("cuCtxEnablePeerAccess " + peer.device().ordinal());
+            return enableResult;
+        }
+
+        @Override
+        protected int copyPeer(Integer target, long targetByte, CudaDriver<Integer, String, String, Integer> peer,
+                               Integer source, long sourceByte, long bytes) {
+            calls.add("cuMemcpyPeerAsync " + target + "+" + targetByte + " <- device " + peer.device().ordinal() + " "
+                    + source + "+" + sourceByte + ", " + bytes + " bytes");
+            return 0;
+        }
+
         void lose(Driver.Memory memory) {
             dev.deltaprop.device.driver.NativeDriverAccess.loseHandle(memory, -1);
         }
@@ -169,6 +197,53 @@ class CudaDriverTest {
             calls.clear();
             driver.free(memory);
             assertEquals(List.of("cuStreamSynchronize", "cuMemFree 1"), calls);
+        }
+    }
+
+    private static final CudaDevice H200_1 = new CudaDevice(1, "NVIDIA H200", 9, 0, 141L << 30, 1024, 132);
+
+    /**
+     * Peer copies: access is asked of cuDeviceCanAccessPeer, then turned on once with
+     * cuCtxEnablePeerAccess (ALREADY_ENABLED counts as done); the same device, another binding's
+     * driver or a device that cannot reach the peer is no peer, with no enable call; a copy is one
+     * cuMemcpyPeerAsync in bytes, refused by name for a peer not enabled or a foreign buffer.
+     */
+    @Test
+    void peerAccessIsAskedThenEnabledOnceAndCopiesAreOneCallInBytes() {
+        List<String> calls = new ArrayList<>();
+        try (Recording zero = new Recording(calls); Recording one = new Recording(calls, H200_1);
+             Recording alsoZero = new Recording(calls)) {
+            assertEquals(false, zero.enablePeerAccess(one), "device 1 not reachable yet");
+            assertEquals(List.of("cuDeviceCanAccessPeer 0 1"), calls);
+            calls.clear();
+            assertEquals(false, zero.enablePeerAccess(alsoZero), "the same device is no peer");
+            assertEquals(false, zero.enablePeerAccess(zero));
+            assertEquals(List.of(), calls);
+            zero.reachable.add(1);
+            zero.enableResult = 704; // CUDA_ERROR_PEER_ACCESS_ALREADY_ENABLED: another driver of this context did it
+            assertEquals(true, zero.enablePeerAccess(one));
+            assertEquals(true, zero.enablePeerAccess(one), "asked once");
+            assertEquals(List.of("cuDeviceCanAccessPeer 0 1", "cuCtxEnablePeerAccess 1"), calls);
+            Driver.Memory target = zero.allocate(8);
+            Driver.Memory source = one.allocate(6);
+            calls.clear();
+            zero.copyFromPeer(target, 2, one, source, 1, 5);
+            assertEquals(List.of("cuMemcpyPeerAsync 1+8 <- device 1 1+4, 20 bytes"), calls);
+            IllegalArgumentException notEnabled = assertThrows(IllegalArgumentException.class,
+                    () -> one.copyFromPeer(source, 0, zero, target, 0, 1));
+            assertEquals(true, notEnabled.getMessage().startsWith("peer: expected a driver that enablePeerAccess accepted"),
+                    notEnabled.getMessage());
+            IllegalArgumentException foreign = assertThrows(IllegalArgumentException.class,
+                    () -> zero.copyFromPeer(target, 0, one, target, 0, 1));
+            assertEquals(true, foreign.getMessage().startsWith("source: expected a live buffer of the peer"), foreign.getMessage());
+            IllegalArgumentException range = assertThrows(IllegalArgumentException.class,
+                    () -> zero.copyFromPeer(target, 0, one, source, 2, 5));
+            assertEquals("sourceOffset + count: expected at most 6 (the elements of the buffer), found 2 + 5", range.getMessage());
+            zero.reachable.clear();
+            one.reachable.add(0);
+            one.enableResult = 1;
+            DriverException failed = assertThrows(DriverException.class, () -> one.enablePeerAccess(zero));
+            assertEquals("cuCtxEnablePeerAccess(device 0): CUDA_ERROR_INVALID_VALUE", failed.getMessage());
         }
     }
 

@@ -83,8 +83,10 @@ class FatbinTest {
         Fatbin fatbin = Fatbin.parse(Files.readAllBytes(PREBUILT));
         assertEquals("sm_80 sm_86 sm_89 sm_90 compute_90", fatbin.toString());
         // 4 SASS targets + PTX of every family: two GEMM tile classes, split-K reduces, the fused
-        // small-MLP and gradient kernels took it from 1.3 to 3.4 MiB; the bound keeps growth deliberate
-        assertTrue(Files.size(PREBUILT) < 4 << 20, "the committed fatbin should stay under 4 MiB, is " + Files.size(PREBUILT));
+        // small-MLP and gradient kernels took it from 1.3 to 3.4 MiB, and the update on both tile
+        // classes (each inlines the optimizer rule once per accumulator) to 4.4 MiB; the bound
+        // keeps growth deliberate
+        assertTrue(Files.size(PREBUILT) < 5 << 20, "the committed fatbin should stay under 5 MiB, is " + Files.size(PREBUILT));
     }
 
     /** The table of contents agrees with NVIDIA's own reader, where the CUDA tools include it. */

@@ -264,6 +264,27 @@ public final class LwjglCudaDriver extends CudaDriver<Long, Long, LwjglCudaDrive
     }
 
     @Override
+    protected boolean canAccessPeer(CudaDriver<Long, Long, Launchable, Long> peer) {
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            IntBuffer can = stack.mallocInt(1);
+            check("cuDeviceCanAccessPeer", CU.cuDeviceCanAccessPeer(can, handle, ((LwjglCudaDriver) peer).handle));
+            return can.get(0) != 0;
+        }
+    }
+
+    @Override
+    protected int enablePeerContext(CudaDriver<Long, Long, Launchable, Long> peer) {
+        return CU.cuCtxEnablePeerAccess(((LwjglCudaDriver) peer).context, 0);
+    }
+
+    @Override
+    protected int copyPeer(Long target, long targetByte, CudaDriver<Long, Long, Launchable, Long> peer, Long source, long sourceByte,
+                           long bytes) {
+        return CU.cuMemcpyPeerAsync(target + targetByte, context, source + sourceByte, ((LwjglCudaDriver) peer).context, bytes,
+                stream);
+    }
+
+    @Override
     protected void releaseDevice(Releases releases) {
         for (LwjglArguments arguments : argumentStorage) {
             arguments.free();

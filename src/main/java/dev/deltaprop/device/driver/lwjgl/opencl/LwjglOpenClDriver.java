@@ -45,6 +45,9 @@ public final class LwjglOpenClDriver extends OpenClDriver<Long, Long, Long, Long
     private final long queue;
     /** Host staging for partial copies; grown on demand up to {@link #STAGING_FLOATS}. */
     private FloatBuffer staging;
+    /** A launch's global and local work sizes, 3 slots each, made at the first launch and kept: no buffer per launch. */
+    private PointerBuffer globalSizes;
+    private PointerBuffer localSizes;
 
     LwjglOpenClDriver(LwjglClDevices.Found found) {
         super("LWJGL " + Lwjgl.version() + " (OpenCL)", found, LwjglClDevices.deviceLong(found.device(), CL_DEVICE_GLOBAL_MEM_SIZE),
@@ -78,6 +81,9 @@ public final class LwjglOpenClDriver extends OpenClDriver<Long, Long, Long, Long
 
     @Override
     protected void writeNative(Long target, long targetOffset, float[] source, int sourceOffset, int count) {
+        if (stagedWrite(target, targetOffset, source, sourceOffset, count)) {
+            return;
+        }
         if (sourceOffset == 0 && count == source.length) {
             ClStatus.check("clEnqueueWriteBuffer", CL10.clEnqueueWriteBuffer(queue, target, true,
                     targetOffset * Float.BYTES, source, null, null));
@@ -91,6 +97,9 @@ public final class LwjglOpenClDriver extends OpenClDriver<Long, Long, Long, Long
 
     @Override
     protected void writeNative(Long target, long targetOffset, FloatBuffer source, int count) {
+        if (stagedWrite(target, targetOffset, source, count)) {
+            return;
+        }
         if (source.isDirect() && source.order() == ByteOrder.nativeOrder()) {
             // LWJGL copies remaining() elements from the position: a slice bounds both without moving it
             enqueueWrite(target, targetOffset, source.slice().limit(count));
@@ -106,6 +115,9 @@ public final class LwjglOpenClDriver extends OpenClDriver<Long, Long, Long, Long
 
     @Override
     protected void writeNative(Long target, long targetOffset, int[] source, int sourceOffset, int count) {
+        if (stagedWrite(target, targetOffset, source, sourceOffset, count)) {
+            return;
+        }
         if (sourceOffset == 0 && count == source.length) {
             ClStatus.check("clEnqueueWriteBuffer", CL10.clEnqueueWriteBuffer(queue, target, true,
                     targetOffset * Integer.BYTES, source, null, null));
@@ -120,7 +132,13 @@ public final class LwjglOpenClDriver extends OpenClDriver<Long, Long, Long, Long
         }
     }
 
-    /** Blocking: the caller may reuse its array, and staging may be refilled, as soon as this returns. */
+    @Override
+    protected int enqueueWriteAsync(Long target, long targetBytes, java.nio.ByteBuffer host, long hostOffset, long bytes) {
+        return CL10.nclEnqueueWriteBuffer(queue, target, CL10.CL_FALSE, targetBytes, bytes,
+                MemoryUtil.memAddress(host) + hostOffset, 0, MemoryUtil.NULL, MemoryUtil.NULL);
+    }
+
+    /** Blocking, for a write too large to stage: the caller may reuse its array, and staging may be refilled, as soon as this returns. */
     private void enqueueWrite(long target, long targetOffset, FloatBuffer direct) {
         ClStatus.check("clEnqueueWriteBuffer", CL10.clEnqueueWriteBuffer(queue, target, true,
                 targetOffset * Float.BYTES, direct, null, null));
@@ -222,15 +240,17 @@ public final class LwjglOpenClDriver extends OpenClDriver<Long, Long, Long, Long
 
     @Override
     protected int enqueue(Long kernel, int[] groups, int[] groupSize) {
-        try (MemoryStack stack = MemoryStack.stackPush()) {
-            PointerBuffer global = stack.mallocPointer(groups.length);
-            PointerBuffer local = stack.mallocPointer(groups.length);
-            for (int d = 0; d < groups.length; d++) {
-                global.put(d, (long) groups[d] * groupSize[d]);
-                local.put(d, groupSize[d]);
-            }
-            return CL10.clEnqueueNDRangeKernel(queue, kernel, groups.length, null, global, local, null, null);
+        if (globalSizes == null) {
+            globalSizes = MemoryUtil.memAllocPointer(3);
+            localSizes = MemoryUtil.memAllocPointer(3);
         }
+        for (int d = 0; d < groups.length; d++) {
+            globalSizes.put(d, (long) groups[d] * groupSize[d]);
+            localSizes.put(d, groupSize[d]);
+        }
+        // the unchecked form: the Java wrapper's limit checks would need a view of the buffer per launch
+        return CL10.nclEnqueueNDRangeKernel(queue, kernel, groups.length, MemoryUtil.NULL, globalSizes.address(),
+                localSizes.address(), 0, MemoryUtil.NULL, MemoryUtil.NULL);
     }
 
     @Override
@@ -264,6 +284,12 @@ public final class LwjglOpenClDriver extends OpenClDriver<Long, Long, Long, Long
         if (staging != null) {
             MemoryUtil.memFree(staging);
             staging = null;
+        }
+        if (globalSizes != null) {
+            MemoryUtil.memFree(globalSizes);
+            MemoryUtil.memFree(localSizes);
+            globalSizes = null;
+            localSizes = null;
         }
     }
 }
