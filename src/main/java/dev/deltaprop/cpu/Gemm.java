@@ -8,48 +8,87 @@ package dev.deltaprop.cpu;
  * with {@code A(r, p) = a[aOffset + r·aRowStride + p·aColStride]} and
  * {@code B(p, j) = b[bOffset + p·bRowStride + j·bColStride]}: the strides express the three shapes
  * of DESIGN §1 without copying (NN forward: {@code Z W}; NT δ: {@code Δ Wᵀ}; TN update:
- * {@code Zᵀ Δ}). Each finished tile goes through an {@link Epilogue} (bias and {@code f}, or
- * {@code ⊙ f'}, or the SGD step), so no pass over the output follows the GEMM.
+ * {@code Zᵀ Δ}). Each finished {@code MR × NR} tile, aligned to the panels, goes through an
+ * {@link Epilogue} (bias and {@code f}, or {@code ⊙ f'}, or the optimizer step) while it is in
+ * registers' reach, so no pass over the output follows.
  *
- * <p>Blocking (Goto/BLIS): the {@code K} dimension in slices of {@link #KC} so that a packed
- * {@code KC × NR} micro-panel of {@code B} (32 KiB) stays in L1 while every {@code MR}-row panel of
- * the {@code MC × KC} block of {@code A} (L2) streams past it; {@code B} in blocks of {@code NC}
- * columns. {@code A} is read in place wherever its layout allows — rows contiguous in {@code p}
- * (forward, δ: {@link MicroKernel#multiplyRows}) or a panel's rows adjacent for each {@code p}
- * (update: {@link MicroKernel#multiplyColumns}) — and packed only for a partial edge panel:
- * packing cost a full copy of {@code A} per chunk, about 15% of {@code mnist}'s first forward
- * layer and a third of the update once chunks were claimed dynamically. Packing pads partial panels with zeros, so the micro-kernel always runs full tiles and
- * only the epilogue looks at the edges. Between {@code K} slices the partial sums wait in
- * {@code partial} (the epilogue's output array, or a scratch array), and every output is summed
- * in increasing {@code p}: the split of the output among threads never changes a result.
+ * <p>Blocking (Goto/BLIS): the {@code K} dimension in slices of {@link #KC}, so that a packed
+ * {@code KC × NR} micro-panel of {@code B} (32 KiB at NR = 32) stays in L1 while the {@code MR}-row
+ * micro-panels of an {@code MC × KC} block of {@code A} (L2) stream past it; {@code B} in blocks
+ * of {@code NC} columns, packed once per block and slice.
  *
- * <p>A {@code Gemm} owns its packing buffers and is confined to one thread; nothing is allocated per call.
+ * <p>{@code A} is packed (but for narrow products, {@link #NARROW_COLUMNS}), {@code MR} rows interleaved per {@code p}, so the micro-kernel
+ * reads one contiguous stream whatever the layout (reading {@code A} in place from {@code MR}
+ * rows a power-of-two stride apart was 8–12% slower on one core, and needs {@code MR} index
+ * registers). The packed panels are kept for the whole product: a thread that computes several
+ * column chunks of one GEMM ({@code Passes} splits the output so) packs each panel of {@code A}
+ * once, not once per chunk, which on {@code wide}'s layers was up to a third of the GEMM. A
+ * product starts with {@link #newProduct}; the panels live in a buffer that grows to the largest
+ * product this thread has seen, then never again. Packing pads partial panels with zeros, so the
+ * micro-kernel always runs full tiles and only the epilogue looks at the edges.
+ *
+ * <p>Between {@code K} slices the partial sums wait in a buffer of this thread's; the last slice
+ * writes the finished tile to a scratch tile for the epilogue. Every output is summed in increasing {@code p} by the same instructions: the split of the
+ * output among threads never changes a result.
+ *
+ * <p>A {@code Gemm} is confined to one thread; nothing is allocated per call once its buffers
+ * have grown to the shapes it runs.
  */
 final class Gemm {
     /** Depth of a {@code K} slice: {@code KC × NR × 4} bytes of {@code B} (32 KiB at NR = 32) fit L1 (48 KiB). */
     static final int KC = 256;
-    /** Rows of {@code A} per block, in micro-panels: 20 panels ({@code 120 × 256 × 4} = 120 KiB at MR = 6) sit in L2. */
-    private static final int MC_PANELS = 20;
-    /** Columns of {@code B} per block, about 1024. */
+    /** Rows of {@code A} per block, about: {@code 126 × 256 × 4} = 126 KiB at MR = 14, well inside L2. */
+    private static final int MC_TARGET = 120;
+    /** Columns of {@code B} per block, about 1024: {@code 256 × 1024 × 4} = 1 MiB of packed {@code B}. */
     private static final int NC_TARGET = 1024;
 
+    /**
+     * Products at most this wide read {@code A} in place ({@link MicroKernel#multiplyRows}): packing
+     * {@code A} costs as much as the few column panels it serves (measured, one core: {@code tiny}'s
+     * 1024×64×1 forward 43 µs in place, 80 µs packed; {@code mnist}'s 256×10×512 93 against 150,
+     * with the 6-row tile in place).
+     */
+    static final int NARROW_COLUMNS = 64;
+
     private final MicroKernel kernel;
+    /** The partial last panel of a narrow product's {@code A}, packed (its padding rows must read as zeros). */
+    private final float[] edgeA;
     private final int mr;
     private final int nr;
+    private final int kcMax;
     private final int mc;
     private final int nc;
-    private final float[] packedA;
     private final float[] packedB;
+    /** The partial sums of the current column block between {@code K} slices, tile after tile. */
+    private float[] sums = new float[0];
+    /** The finished tile the epilogue reads. */
     private final float[] tile;
+    /** The packed panels of this product's {@code A}: panel {@code q}, slice {@code s} at {@code (q·slices + s)·MR·KC}. */
+    private float[] packedA = new float[0];
+    /** {@code stamp[q·slices + s] == product}: that panel and slice is packed for the current product. */
+    private int[] stamp = new int[0];
+    private int product = 1;
+    /** The {@code A} the current product packs, and how it is read; a call with another starts a new product. */
+    private float[] productA;
+    private int productOffset;
+    private int productRowStride;
+    private int productColStride;
+    private int productK = -1;
 
     Gemm(MicroKernel kernel) {
+        this(kernel, KC, MC_TARGET, NC_TARGET);
+    }
+
+    /** With other blocking, for measuring ({@code GemmPerf}). */
+    Gemm(MicroKernel kernel, int kc, int mcTarget, int ncTarget) {
         this.kernel = kernel.forThread();
+        this.edgeA = new float[kernel.mr() * kc];
         this.mr = kernel.mr();
         this.nr = kernel.nr();
-        this.mc = MC_PANELS * mr;
-        this.nc = Math.max(nr, NC_TARGET / nr * nr);
-        this.packedA = new float[mc * KC];
-        this.packedB = new float[KC * nc];
+        this.kcMax = kc;
+        this.mc = Math.max(1, mcTarget / mr) * mr;
+        this.nc = Math.max(nr, ncTarget / nr * nr);
+        this.packedB = new float[kc * nc];
         this.tile = new float[mr * nr];
     }
 
@@ -58,75 +97,163 @@ final class Gemm {
     }
 
     /**
+     * Forgets the packed panels of {@code A}: the next {@link #multiply} packs afresh. Call it
+     * before each product whose {@code A} may have changed since the last call (a new phase).
+     */
+    void newProduct() {
+        product++;
+        productK = -1;
+        if (product == Integer.MAX_VALUE) { // after 2³¹ products: stamps from the first could match again
+            java.util.Arrays.fill(stamp, 0);
+            product = 1;
+        }
+    }
+
+    /**
      * {@code C = A B} over rows {@code [m0, m1)} and columns {@code [n0, n1)}, each finished tile
-     * handed to {@code epilogue}; {@code partial} (leading dimension {@code ldPartial}) holds the
-     * sums between {@code K} slices and must not alias an operand.
+     * handed to {@code epilogue}. Panels of {@code A} packed by an earlier call since
+     * {@link #newProduct} are reused when {@code A}, its offset, strides and {@code k} are the same;
+     * so {@code m0} is a multiple of {@code MR}, and within one product {@code m1} is too or is
+     * always the same (the rows of a partial last panel).
      */
     void multiply(float[] a, int aOffset, int aRowStride, int aColStride,
                   float[] b, int bOffset, int bRowStride, int bColStride,
-                  int m0, int m1, int n0, int n1, int k,
-                  float[] partial, int ldPartial, Epilogue epilogue) {
+                  int m0, int m1, int n0, int n1, int k, Epilogue epilogue) {
         if (m0 >= m1 || n0 >= n1) {
             return;
         }
+        if (m0 % mr != 0) {
+            throw new IllegalArgumentException("m0: expected a multiple of MR = " + mr + ", found " + m0);
+        }
+        if (n1 - n0 <= NARROW_COLUMNS && (aColStride == 1 || aRowStride == 1)) {
+            multiplyInPlace(a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride, m0, m1, n0, n1, k,
+                    epilogue);
+            return;
+        }
+        int slices = (k + kcMax - 1) / kcMax;
+        reserve(a, aOffset, aRowStride, aColStride, k, (m1 + mr - 1) / mr, slices);
+        // the sums between K slices lie tile after tile (each tile contiguous: the next slice reads
+        // them back in order; in place in C, 14 rows a whole row of C apart, they cost a fifth)
+        int ldc = (Math.min(nc, n1 - n0) + nr - 1) / nr * nr;
+        int tileSize = mr * nr;
+        int tilesAcross = ldc / nr;
+        int sumsNeeded = slices > 1 ? (m1 - m0 + mr - 1) / mr * tilesAcross * tileSize : 0;
+        if (sums.length < sumsNeeded) {
+            sums = new float[sumsNeeded]; // grows to the largest product this thread has run, then never again
+        }
         for (int jc = n0; jc < n1; jc += nc) {
             int ncBlock = Math.min(nc, n1 - jc);
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
-                boolean first = pc == 0;
-                boolean last = pc + kc == k;
+            for (int s = 0; s < slices; s++) {
+                int pc = s * kcMax;
+                int kc = Math.min(kcMax, k - pc);
+                boolean first = s == 0;
+                boolean last = s == slices - 1;
                 packB(b, bOffset, bRowStride, bColStride, pc, kc, jc, ncBlock);
                 for (int ic = m0; ic < m1; ic += mc) {
                     int mcBlock = Math.min(mc, m1 - ic);
-                    // rows contiguous in p (forward, δ): full panels read A in place, only a
-                    // partial last panel is packed (its padding rows must read as zeros)
-                    boolean direct = aColStride == 1;
-                    // Zᵀ of the update: a panel's rows are adjacent for each p, also read in place
-                    boolean directColumns = !direct && aRowStride == 1;
-                    int fullRows = mcBlock / mr * mr;
-                    if (directColumns) {
-                        if (fullRows < mcBlock) {
-                            packA(a, aOffset, aRowStride, aColStride, ic + fullRows, mcBlock - fullRows, pc, kc);
+                    // m0 is a multiple of MR (whole panels per chunk), so row / MR names the panel
+                    for (int ir = 0; ir < mcBlock; ir += mr) {
+                        int row = ic + ir;
+                        int slot = row / mr * slices + s;
+                        if (stamp[slot] != product) {
+                            packA(a, aOffset, aRowStride, aColStride, row, Math.min(mr, m1 - row), pc, kc,
+                                    packedA, slot * mr * kcMax, mr);
+                            stamp[slot] = product;
                         }
-                    } else if (!direct) {
-                        packA(a, aOffset, aRowStride, aColStride, ic, mcBlock, pc, kc);
-                    } else if (fullRows < mcBlock) {
-                        packA(a, aOffset, aRowStride, aColStride, ic + fullRows, mcBlock - fullRows, pc, kc);
                     }
+                    // the B micro-panel stays in L1 while the block's A panels stream past it
                     for (int jr = 0; jr < ncBlock; jr += nr) {
-                        int cols = Math.min(nr, ncBlock - jr);
                         int bPanel = jr * kc;
                         for (int ir = 0; ir < mcBlock; ir += mr) {
-                            int rows = Math.min(mr, mcBlock - ir);
                             int row = ic + ir;
-                            int column = jc + jr;
-                            if (!first) {
-                                loadTile(partial, ldPartial, row, column, rows, cols);
-                            }
-                            if (directColumns) {
-                                if (rows == mr) {
-                                    kernel.multiplyColumns(a, aOffset + row + pc * aColStride, aColStride, packedB,
-                                            bPanel, kc, tile, first);
-                                } else {
-                                    kernel.multiply(packedA, 0, packedB, bPanel, kc, tile, first);
-                                }
-                            } else if (!direct) {
-                                kernel.multiply(packedA, ir * kc, packedB, bPanel, kc, tile, first);
-                            } else if (rows == mr) {
-                                kernel.multiplyRows(a, aOffset + row * aRowStride + pc, aRowStride, packedB, bPanel, kc,
-                                        tile, first);
-                            } else {
-                                kernel.multiply(packedA, 0, packedB, bPanel, kc, tile, first);
-                            }
+                            int aPanel = (row / mr * slices + s) * mr * kcMax;
+                            int at = ((row - m0) / mr * tilesAcross + jr / nr) * tileSize;
                             if (last) {
-                                epilogue.apply(tile, nr, row, column, rows, cols);
+                                kernel.multiply(packedA, aPanel, packedB, bPanel, kc, sums, at, nr, tile, 0, nr, first);
+                                epilogue.apply(tile, nr, row, jc + jr, Math.min(mr, mcBlock - ir), Math.min(nr, ncBlock - jr));
                             } else {
-                                storeTile(partial, ldPartial, row, column, rows, cols);
+                                kernel.multiply(packedA, aPanel, packedB, bPanel, kc, sums, at, nr, sums, at, nr, first);
                             }
                         }
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * {@link #multiply} for a narrow product ({@link #NARROW_COLUMNS}): the same blocking, the
+     * full panels of {@code A} read where they lie; only a partial last panel is packed.
+     */
+    private void multiplyInPlace(float[] a, int aOffset, int aRowStride, int aColStride,
+                                 float[] b, int bOffset, int bRowStride, int bColStride,
+                                 int m0, int m1, int n0, int n1, int k, Epilogue epilogue) {
+        int slices = (k + kcMax - 1) / kcMax;
+        int ldc = (n1 - n0 + nr - 1) / nr * nr; // n1 - n0 ≤ NARROW_COLUMNS ≤ NC: one column block
+        int tileSize = mr * nr;
+        int tilesAcross = ldc / nr;
+        int sumsNeeded = slices > 1 ? (m1 - m0 + mr - 1) / mr * tilesAcross * tileSize : 0;
+        if (sums.length < sumsNeeded) {
+            sums = new float[sumsNeeded];
+        }
+        boolean rowsInPlace = aColStride == 1;
+        for (int s = 0; s < slices; s++) {
+            int pc = s * kcMax;
+            int kc = Math.min(kcMax, k - pc);
+            boolean first = s == 0;
+            boolean last = s == slices - 1;
+            packB(b, bOffset, bRowStride, bColStride, pc, kc, n0, n1 - n0);
+            for (int ic = m0; ic < m1; ic += mc) {
+                int mcBlock = Math.min(mc, m1 - ic);
+                int fullRows = mcBlock / mr * mr;
+                if (fullRows < mcBlock) {
+                    packA(a, aOffset, aRowStride, aColStride, ic + fullRows, mcBlock - fullRows, pc, kc, edgeA, 0, mr);
+                }
+                for (int jr = 0; jr < n1 - n0; jr += nr) {
+                    int bPanel = jr * kc;
+                    for (int ir = 0; ir < mcBlock; ir += mr) {
+                        int row = ic + ir;
+                        int at = ((row - m0) / mr * tilesAcross + jr / nr) * tileSize;
+                        float[] to = last ? tile : sums;
+                        int toAt = last ? 0 : at;
+                        int toStride = nr;
+                        if (ir >= fullRows) {
+                            kernel.multiply(edgeA, 0, packedB, bPanel, kc, sums, at, nr, to, toAt, toStride, first);
+                        } else if (rowsInPlace) {
+                            kernel.multiplyRows(a, aOffset + row * aRowStride + pc, aRowStride, packedB, bPanel, kc,
+                                    sums, at, nr, to, toAt, toStride, first);
+                        } else {
+                            kernel.multiplyColumns(a, aOffset + row + pc * aColStride, aColStride, packedB, bPanel, kc,
+                                    sums, at, nr, to, toAt, toStride, first);
+                        }
+                        if (last) {
+                            epilogue.apply(tile, nr, row, n0 + jr, Math.min(mr, mcBlock - ir), Math.min(nr, n1 - n0 - jr));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Makes room for {@code panels} packed panels of {@code slices} slices, and starts a new
+     * product if this {@code A} is not the current one. Growing keeps what is packed: a panel's
+     * place depends on {@code slices} only, which is fixed within a product.
+     */
+    private void reserve(float[] a, int aOffset, int aRowStride, int aColStride, int k, int panels, int slices) {
+        if (a != productA || aOffset != productOffset || aRowStride != productRowStride
+                || aColStride != productColStride || k != productK) {
+            newProduct();
+            productA = a;
+            productOffset = aOffset;
+            productRowStride = aRowStride;
+            productColStride = aColStride;
+            productK = k;
+        }
+        int slots = panels * slices;
+        if (stamp.length < slots) {
+            stamp = java.util.Arrays.copyOf(stamp, slots);
+            packedA = java.util.Arrays.copyOf(packedA, slots * mr * kcMax);
         }
     }
 
@@ -160,41 +287,31 @@ final class Gemm {
         }
     }
 
-    /** {@code packedA[(r/MR)·kc·MR + p·MR + r%MR] = A(ic+r, pc+p)}, zero beyond row {@code mcBlock}. */
-    private void packA(float[] a, int aOffset, int aRowStride, int aColStride, int ic, int mcBlock, int pc, int kc) {
-        for (int ir = 0; ir < mcBlock; ir += mr) {
-            int rows = Math.min(mr, mcBlock - ir);
-            int panel = ir * kc;
-            int source = aOffset + (ic + ir) * aRowStride + pc * aColStride;
-            if (aRowStride == 1) {
-                // Zᵀ of the update: the panel's rows are adjacent in memory, read them together
-                for (int p = 0; p < kc; p++) {
-                    System.arraycopy(a, source + p * aColStride, packedA, panel + p * mr, rows);
-                }
-            } else {
-                for (int r = 0; r < rows; r++) {
-                    for (int p = 0; p < kc; p++) {
-                        packedA[panel + p * mr + r] = a[source + r * aRowStride + p * aColStride];
-                    }
-                }
+    /**
+     * One panel: {@code packedA[at + p·MR + r] = A(row + r, pc + p)} for {@code p < kc},
+     * {@code r < rows}, zero for {@code rows ≤ r < MR}.
+     */
+    private static void packA(float[] a, int aOffset, int aRowStride, int aColStride, int row, int rows, int pc, int kc,
+                              float[] packed, int at, int mr) {
+        int source = aOffset + row * aRowStride + pc * aColStride;
+        if (aRowStride == 1) {
+            // Zᵀ of the update: the panel's rows are adjacent in memory, read them together
+            for (int p = 0; p < kc; p++) {
+                System.arraycopy(a, source + p * aColStride, packed, at + p * mr, rows);
             }
-            for (int r = rows; r < mr; r++) {
-                for (int p = 0; p < kc; p++) {
-                    packedA[panel + p * mr + r] = 0f;
+        } else {
+            // one row at a time, read in order (rows a power-of-two stride apart read together
+            // would share a few L1 sets)
+            for (int r = 0; r < rows; r++) {
+                for (int p = 0, from = source + r * aRowStride, to = at + r; p < kc; p++, from += aColStride, to += mr) {
+                    packed[to] = a[from];
                 }
             }
         }
-    }
-
-    private void loadTile(float[] partial, int ld, int row, int column, int rows, int cols) {
-        for (int r = 0; r < rows; r++) {
-            System.arraycopy(partial, (row + r) * ld + column, tile, r * nr, cols);
-        }
-    }
-
-    private void storeTile(float[] partial, int ld, int row, int column, int rows, int cols) {
-        for (int r = 0; r < rows; r++) {
-            System.arraycopy(tile, r * nr, partial, (row + r) * ld + column, cols);
+        if (rows < mr) {
+            for (int p = 0; p < kc; p++) {
+                java.util.Arrays.fill(packed, at + p * mr + rows, at + (p + 1) * mr, 0f);
+            }
         }
     }
 }

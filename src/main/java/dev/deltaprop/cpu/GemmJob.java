@@ -21,8 +21,6 @@ final class GemmJob {
     private float[] b;
     private int bOffset, bRowStride, bColStride;
     private int m, n, k;
-    private float[] partial;
-    private int ldPartial;
     private Epilogue epilogue;
     private int mr, nr;
     private boolean byColumns;
@@ -33,12 +31,12 @@ final class GemmJob {
     /** Sets the operands and cuts the output for {@code parts} threads of {@code kernel}'s tile. */
     void set(String label, float[] a, int aOffset, int aRowStride, int aColStride,
              float[] b, int bOffset, int bRowStride, int bColStride, int m, int n, int k,
-             float[] partial, int ldPartial, Epilogue epilogue, MicroKernel kernel, int parts) {
+             Epilogue epilogue, MicroKernel kernel, int parts) {
         this.label = label;
         this.a = a; this.aOffset = aOffset; this.aRowStride = aRowStride; this.aColStride = aColStride;
         this.b = b; this.bOffset = bOffset; this.bRowStride = bRowStride; this.bColStride = bColStride;
         this.m = m; this.n = n; this.k = k;
-        this.partial = partial; this.ldPartial = ldPartial; this.epilogue = epilogue;
+        this.epilogue = epilogue;
         this.mr = kernel.mr();
         this.nr = kernel.nr();
         int panelsN = (n + nr - 1) / nr;
@@ -74,11 +72,11 @@ final class GemmJob {
         if (byColumns) {
             gemm.multiply(a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride,
                     0, m, Passes.boundary(n, nr, chunk, chunks), Passes.boundary(n, nr, chunk + 1, chunks), k,
-                    partial, ldPartial, epilogue);
+                    epilogue);
         } else {
             gemm.multiply(a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride,
                     Passes.boundary(m, mr, chunk, chunks), Passes.boundary(m, mr, chunk + 1, chunks), 0, n, k,
-                    partial, ldPartial, epilogue);
+                    epilogue);
         }
     }
 }

@@ -4,9 +4,9 @@ package dev.deltaprop.cpu;
  * The innermost piece of every GEMM: one {@code MR × NR} tile of {@code C} accumulated over a
  * {@code kc}-long slice of the shared dimension, from packed operands,
  *
- * <pre>  tile[r·NR + j] (+)= Σ_{p<kc} A[p·MR + r] · B[p·NR + j]</pre>
+ * <pre>  to[toAt + r·toStride + j] = (first ? 0 : from[fromAt + r·fromStride + j]) + Σ_{p<kc} A[p·MR + r] · B[p·NR + j]</pre>
  *
- * where {@code A} is a packed micro-panel of {@code MR} rows ({@code MR} consecutive values per
+ * for {@code r < MR}, {@code j < NR}, where {@code A} is a packed micro-panel of {@code MR} rows ({@code MR} consecutive values per
  * {@code p}) and {@code B} a packed micro-panel of {@code NR} columns. Each output is summed in
  * increasing {@code p}, by the same instruction sequence in every tile, so a result never depends
  * on which tile (and so which thread) computed it.
@@ -25,23 +25,26 @@ interface MicroKernel {
     int nr();
 
     /**
-     * @param first true: start from zero; false: continue from the values in {@code tile}
+     * @param first true: start from zero ({@code from} is not read); false: continue from the sums in {@code from}
+     * @param fromStride the row stride of the tile in {@code from}; {@code toStride} in {@code to} (each at least {@code NR})
      */
-    void multiply(float[] a, int aOffset, float[] b, int bOffset, int kc, float[] tile, boolean first);
+    void multiply(float[] a, int aOffset, float[] b, int bOffset, int kc, float[] from, int fromAt, int fromStride,
+                  float[] to, int toAt, int toStride, boolean first);
 
     /**
-     * As {@link #multiply}, reading {@code A} unpacked from {@code MR} rows of a row-major matrix:
-     * {@code A(r, p) = a[aOffset + r·lda + p]}. Used where {@code A}'s rows are contiguous in
-     * {@code p} (forward, δ), which saves packing {@code A} at all; results are identical to
-     * {@link #multiply} on the packed copy.
+     * As {@link #multiply}, reading {@code A} in place from {@code MR} rows of a row-major matrix,
+     * {@code A(r, p) = a[aOffset + r·lda + p]} (forward, δ); the same results as on the packed copy.
+     * Used for narrow products, where packing {@code A} would cost as much as the product.
      */
-    void multiplyRows(float[] a, int aOffset, int lda, float[] b, int bOffset, int kc, float[] tile, boolean first);
+    void multiplyRows(float[] a, int aOffset, int lda, float[] b, int bOffset, int kc, float[] from, int fromAt,
+                      int fromStride, float[] to, int toAt, int toStride, boolean first);
 
     /**
-     * As {@link #multiply}, reading {@code A} unpacked where its {@code MR} rows are adjacent for each
-     * {@code p}: {@code A(r, p) = a[aOffset + p·ldp + r]} ({@code Zᵀ} of the update, {@code ldp = n_{l-1}}).
+     * As {@link #multiply}, reading {@code A} in place where its {@code MR} rows are adjacent for each
+     * {@code p}, {@code A(r, p) = a[aOffset + p·ldp + r]} ({@code Zᵀ} of the update), for narrow products.
      */
-    void multiplyColumns(float[] a, int aOffset, int ldp, float[] b, int bOffset, int kc, float[] tile, boolean first);
+    void multiplyColumns(float[] a, int aOffset, int ldp, float[] b, int bOffset, int kc, float[] from, int fromAt,
+                         int fromStride, float[] to, int toAt, int toStride, boolean first);
 
     /**
      * One sample through one layer's weights, for {@link Predictor}:

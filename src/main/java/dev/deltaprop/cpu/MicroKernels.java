@@ -67,13 +67,28 @@ final class MicroKernels {
                 : MODULE + " not loaded (start the JVM with --add-modules " + MODULE + " for the Vector API kernel)";
     }
 
-    /** The Vector API kernel. */
+    /** The Vector API kernel, with the tile for this JVM's vector width. */
     static MicroKernel vector() {
+        return vector(0);
+    }
+
+    /**
+     * The Vector API kernel with a tile of {@code rows} rows (6 or 14: tests run both tiles on one
+     * machine), or {@code 0} for the one this JVM's vector width calls for.
+     */
+    static MicroKernel vector(int rows) {
         if (!vectorAvailable()) {
             throw new IllegalStateException(PROPERTY + "=vector: " + whyScalar());
         }
         try {
-            return (MicroKernel) Class.forName(VECTOR_CLASS).getDeclaredConstructor().newInstance();
+            Class<?> type = Class.forName(VECTOR_CLASS);
+            return (MicroKernel) (rows == 0 ? type.getDeclaredConstructor().newInstance()
+                    : type.getDeclaredConstructor(int.class).newInstance(rows));
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            if (e.getCause() instanceof IllegalArgumentException) {
+                throw (IllegalArgumentException) e.getCause();
+            }
+            throw new IllegalStateException("cpu: the Vector API kernel did not load: " + e, e);
         } catch (ReflectiveOperationException | LinkageError e) {
             throw new IllegalStateException("cpu: the Vector API kernel did not load: " + e, e);
         }

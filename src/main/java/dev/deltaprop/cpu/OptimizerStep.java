@@ -23,28 +23,65 @@ import dev.deltaprop.model.Optimizer;
  * ({@link #set}) and rounded to float; Adam's step size and denominator are in PyTorch's form.
  * Plain sgd without decay keeps the one multiply-subtract {@code w ← w − (η/B) sum} it has always
  * had. Set before a phase, then only read while the threads run it; it allocates nothing.
+ *
+ * <p>A row of weights is stepped on whole vectors ({@code VectorOptimizerRows}, the Vector API)
+ * where the JVM has {@code jdk.incubator.vector}: the update GEMM hands its epilogue a finished
+ * block of sums while it is in cache, and adam's square root and division per weight, scalar,
+ * made that epilogue cost as much as the GEMM (docs/perf-cpu.md).
  */
 final class OptimizerStep {
-    private Optimizer.Kind kind = Optimizer.Kind.SGD;
-    private boolean plainSgd = true;
-    private int batch = 1;
-    private float inverseBatch = 1f;
+    /**
+     * {@link #weights} on whole vectors: the same operations in the same order per parameter as the
+     * scalar rule (multiply, add, square root and divide are each correctly rounded in both), so a
+     * weight's new value does not depend on whether its column fell in a vector or in the tail.
+     */
+    interface VectorRows {
+        void weights(OptimizerStep rule, float[] w, float[] first, float[] second, int offset, float[] sums,
+                     int sumsOffset, int count);
+    }
+
+    /** Rows shorter than this stay scalar: a vector loop's set-up is not worth a few lanes. */
+    private static final int MIN_VECTOR_COUNT = 8;
+    /** The Vector API rows when {@code jdk.incubator.vector} is loaded and the cpu kernel is not forced scalar, else null. */
+    private static final VectorRows VECTOR_ROWS = vectorRows();
+
+    /** Whether rows are stepped on the Vector API here. */
+    static boolean vectorised() {
+        return VECTOR_ROWS != null;
+    }
+
+    private static VectorRows vectorRows() {
+        if (!MicroKernels.vectorAvailable() || "scalar".equalsIgnoreCase(System.getProperty(MicroKernels.PROPERTY, "auto").trim())) {
+            return null;
+        }
+        try {
+            return (VectorRows) Class.forName("dev.deltaprop.cpu.VectorOptimizerRows").getDeclaredConstructor().newInstance();
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return null; // the scalar rule is exact too, only slower
+        }
+    }
+
+    // package-private, read-only outside set(): VectorOptimizerRows steps with the same constants
+    Optimizer.Kind kind = Optimizer.Kind.SGD;
+    boolean plainSgd = true;
+    int batch = 1;
+    float inverseBatch = 1f;
     /** {@code η/B}: plain sgd's one factor. */
-    private float sgdScale;
-    private float learningRate;
-    private float weightDecay;
-    private float momentum;
-    private float beta1;
-    private float oneMinusBeta1;
-    private float beta2;
-    private float oneMinusBeta2;
-    private float epsilon;
+    float sgdScale;
+    float learningRate;
+    float weightDecay;
+    float momentum;
+    float beta1;
+    float oneMinusBeta1;
+    float beta2;
+    float oneMinusBeta2;
+    float epsilon;
     /** {@code η / (1 − β₁ᵗ)}. */
-    private float stepSize;
+    float stepSize;
     /** {@code √(1 − β₂ᵗ)}. */
-    private float rootCorrection2;
+    float rootCorrection2;
     /** adamw: {@code 1 − ηλ}. */
-    private float decayFactor;
+    float decayFactor;
 
     /** The constants of step {@code t} (from 1) of {@code optimizer} on a batch of {@code batch}. */
     void set(Optimizer optimizer, long t, float learningRate, int batch) {
@@ -80,6 +117,15 @@ final class OptimizerStep {
             }
             return;
         }
+        if (VECTOR_ROWS != null && count >= MIN_VECTOR_COUNT) {
+            VECTOR_ROWS.weights(this, w, first, second, offset, sums, sumsOffset, count);
+            return;
+        }
+        scalarWeights(w, first, second, offset, sums, sumsOffset, count);
+    }
+
+    /** {@link #weights} one parameter at a time; also the tail of the vector rows, so both give the same bits. */
+    void scalarWeights(float[] w, float[] first, float[] second, int offset, float[] sums, int sumsOffset, int count) {
         float inverse = inverseBatch;
         switch (kind) {
             case SGD:
@@ -143,31 +189,31 @@ final class OptimizerStep {
         }
     }
 
-    private void sgd(float[] w, int k, float g) {
+    void sgd(float[] w, int k, float g) {
         float gk = g + weightDecay * w[k];
         w[k] -= learningRate * gk;
     }
 
-    private void momentum(float[] w, float[] v, int k, float g) {
+    void momentum(float[] w, float[] v, int k, float g) {
         float gk = g + weightDecay * w[k];
         float vk = momentum * v[k] + gk;
         v[k] = vk;
         w[k] -= learningRate * vk;
     }
 
-    private void nesterov(float[] w, float[] v, int k, float g) {
+    void nesterov(float[] w, float[] v, int k, float g) {
         float gk = g + weightDecay * w[k];
         float vk = momentum * v[k] + gk;
         v[k] = vk;
         w[k] -= learningRate * (gk + momentum * vk);
     }
 
-    private void adam(float[] w, float[] m, float[] s, int k, float g) {
+    void adam(float[] w, float[] m, float[] s, int k, float g) {
         float gk = g + weightDecay * w[k];
         moments(w, m, s, k, gk);
     }
 
-    private void adamw(float[] w, float[] m, float[] s, int k, float g) {
+    void adamw(float[] w, float[] m, float[] s, int k, float g) {
         w[k] *= decayFactor;
         moments(w, m, s, k, g);
     }

@@ -115,7 +115,7 @@ final class Passes implements AutoCloseable {
                                    float[] u, float[] z) {
         PassEpilogues.Forward pass = forward;
         pass.bias = bias; pass.nOut = nOut; pass.f = f; pass.u = u; pass.z = z;
-        pass.job.set("forward", zPrev, 0, nIn, 1, w, 0, nOut, 1, batch, nOut, nIn, u, nOut, pass, kernel, threads());
+        pass.job.set("forward", zPrev, 0, nIn, 1, w, 0, nOut, 1, batch, nOut, nIn, pass, kernel, threads());
         return pass;
     }
 
@@ -177,7 +177,7 @@ final class Passes implements AutoCloseable {
         PassEpilogues.DeltaHidden pass = deltaHidden;
         pass.u = u; pass.z = z; pass.f = f; pass.delta = delta; pass.n = n; pass.sums = sums;
         // B(p = k, j) = w^{l+1}_jk = wNext[j·nNext + k]: the transposed read is absorbed by packing
-        pass.job.set("delta_hidden", deltaNext, 0, nNext, 1, wNext, 0, 1, nNext, batch, n, nNext, delta, n, pass,
+        pass.job.set("delta_hidden", deltaNext, 0, nNext, 1, wNext, 0, 1, nNext, batch, n, nNext, pass,
                 kernel, threads());
         if (sums != null) {
             sums.prepare(batch, n, kernel.mr(), pass.job.byColumns());
@@ -220,8 +220,8 @@ final class Passes implements AutoCloseable {
      * {@code W} and {@code b}) are updated in place, the bias with the tiles of {@code W}'s first
      * rows. {@code columnSums} is {@code Σ_b Δ^l_b} as the δ pass left it, or {@code null}: then
      * summed from {@code delta} (same definition, {@link ColumnSums#of}). {@code gradient}
-     * ({@code nIn × nOut}) holds partial sums when the batch is deeper than one {@code K} slice; it
-     * never holds the finished gradient.
+     * is no longer read or written: {@link Gemm} keeps the partial sums between {@code K} slices
+     * in its own per-thread buffer (the callers' scratch is left to remove).
      */
     void stageUpdate(float[] w, float[] bias, float[] gradient, float[] zPrev, float[] delta, int batch, int nIn,
                      int nOut, OptimizerStep rule, float[] weightFirst, float[] weightSecond, float[] biasFirst,
@@ -265,7 +265,7 @@ final class Passes implements AutoCloseable {
                        ColumnSums columnSums) {
         pass.delta = delta; pass.batch = batch; pass.nOut = nOut; pass.columnSums = columnSums; pass.mr = kernel.mr();
         // A(r = i, p = b) = z^{l-1}_bi = zPrev[b·nIn + i]: Zᵀ by strides
-        pass.job.set("update", zPrev, 0, 1, nIn, delta, 0, nOut, 1, nIn, nOut, batch, gradient, nOut, pass, kernel,
+        pass.job.set("update", zPrev, 0, 1, nIn, delta, 0, nOut, 1, nIn, nOut, batch, pass, kernel,
                 threads());
         gemmPhase.stage(pass.job);
     }
@@ -315,6 +315,7 @@ final class Passes implements AutoCloseable {
         @Override
         public void run(int part, int parts) {
             Gemm gemm = gemms[part];
+            gemm.newProduct(); // the operands are this phase's: panels packed in an earlier phase are stale
             GemmJob first = staged[0];
             int firstChunks = first.chunks();
             int total = firstChunks + (jobs > 1 ? staged[1].chunks() : 0);

@@ -150,7 +150,7 @@ public final class Predictor {
     /**
      * The batch through one GEMM per layer, {@code [batch × n_{l-1}]·[n_{l-1} × n_l]}, each
      * finished tile given its bias and {@code f} in place; the last layer writes straight into
-     * {@code y} (its partial sums between {@code K} slices too), and a softmax row is finished in the
+     * {@code y}, and a softmax row is finished in the
      * tile when the tile holds it whole, else after the layer's GEMM.
      */
     private void predictBatch(float[] x, float[] y, int batch) {
@@ -163,7 +163,8 @@ public final class Predictor {
             float[] out = l == last ? y : batchZ[l];
             LayerEpilogue e = epilogue;
             e.bias = bias[l]; e.f = activations[l]; e.out = out; e.nOut = nOut;
-            gemm.multiply(input, 0, nIn, 1, weights[l], 0, nOut, 1, 0, batch, 0, nOut, nIn, out, nOut, e);
+            gemm.newProduct(); // the input is this call's: panels packed by an earlier call are stale
+            gemm.multiply(input, 0, nIn, 1, weights[l], 0, nOut, 1, 0, batch, 0, nOut, nIn, e);
             if (e.f == Activation.SOFTMAX && nOut > kernel.nr()) {
                 for (int b = 0; b < batch; b++) {
                     ActivationKernels.softmax(out, b * nOut, out, b * nOut, nOut);

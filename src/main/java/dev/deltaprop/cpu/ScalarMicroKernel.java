@@ -40,48 +40,49 @@ final class ScalarMicroKernel implements MicroKernel {
     }
 
     @Override
-    public void multiply(float[] a, int aOffset, float[] b, int bOffset, int kc, float[] tile, boolean first) {
-        start(tile, first);
+    public void multiply(float[] a, int aOffset, float[] b, int bOffset, int kc, float[] from, int fromAt,
+                         int fromStride, float[] to, int toAt, int toStride, boolean first) {
+        start(from, fromAt, fromStride, first);
         for (int p = 0; p < kc; p++) {
             int ap = aOffset + p * MR;
             accumulate(a[ap], a[ap + 1], a[ap + 2], a[ap + 3], b, bOffset + p * NR);
         }
-        finish(tile);
+        finish(to, toAt, toStride);
     }
 
     @Override
-    public void multiplyRows(float[] a, int aOffset, int lda, float[] b, int bOffset, int kc, float[] tile,
-                             boolean first) {
-        start(tile, first);
+    public void multiplyRows(float[] a, int aOffset, int lda, float[] b, int bOffset, int kc, float[] from, int fromAt,
+                             int fromStride, float[] to, int toAt, int toStride, boolean first) {
+        start(from, fromAt, fromStride, first);
         for (int p = 0; p < kc; p++) {
             int ap = aOffset + p;
             accumulate(a[ap], a[ap + lda], a[ap + 2 * lda], a[ap + 3 * lda], b, bOffset + p * NR);
         }
-        finish(tile);
+        finish(to, toAt, toStride);
     }
 
     @Override
-    public void multiplyColumns(float[] a, int aOffset, int ldp, float[] b, int bOffset, int kc, float[] tile,
-                                boolean first) {
-        start(tile, first);
+    public void multiplyColumns(float[] a, int aOffset, int ldp, float[] b, int bOffset, int kc, float[] from,
+                                int fromAt, int fromStride, float[] to, int toAt, int toStride, boolean first) {
+        start(from, fromAt, fromStride, first);
         for (int p = 0; p < kc; p++) {
             int ap = aOffset + p * ldp;
             accumulate(a[ap], a[ap + 1], a[ap + 2], a[ap + 3], b, bOffset + p * NR);
         }
-        finish(tile);
+        finish(to, toAt, toStride);
     }
 
-    private void start(float[] tile, boolean first) {
+    private void start(float[] tile, int at, int ldc, boolean first) {
         if (first) {
             java.util.Arrays.fill(c0, 0f);
             java.util.Arrays.fill(c1, 0f);
             java.util.Arrays.fill(c2, 0f);
             java.util.Arrays.fill(c3, 0f);
         } else {
-            System.arraycopy(tile, 0, c0, 0, NR);
-            System.arraycopy(tile, NR, c1, 0, NR);
-            System.arraycopy(tile, 2 * NR, c2, 0, NR);
-            System.arraycopy(tile, 3 * NR, c3, 0, NR);
+            System.arraycopy(tile, at, c0, 0, NR);
+            System.arraycopy(tile, at + ldc, c1, 0, NR);
+            System.arraycopy(tile, at + 2 * ldc, c2, 0, NR);
+            System.arraycopy(tile, at + 3 * ldc, c3, 0, NR);
         }
     }
 
@@ -102,11 +103,11 @@ final class ScalarMicroKernel implements MicroKernel {
         }
     }
 
-    private void finish(float[] tile) {
-        System.arraycopy(c0, 0, tile, 0, NR);
-        System.arraycopy(c1, 0, tile, NR, NR);
-        System.arraycopy(c2, 0, tile, 2 * NR, NR);
-        System.arraycopy(c3, 0, tile, 3 * NR, NR);
+    private void finish(float[] tile, int at, int ldc) {
+        System.arraycopy(c0, 0, tile, at, NR);
+        System.arraycopy(c1, 0, tile, at + ldc, NR);
+        System.arraycopy(c2, 0, tile, at + 2 * ldc, NR);
+        System.arraycopy(c3, 0, tile, at + 3 * ldc, NR);
     }
 
     @Override

@@ -4,11 +4,19 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The micro-kernel on the Vector API ({@code jdk.incubator.vector}): a {@code 6 × 2L} tile held
- * in twelve vector registers ({@code L} = lanes of the preferred species: 16 with AVX-512, 8 with
- * AVX2). Per {@code p}: two vector loads of the {@code B} row, six broadcasts of the {@code A}
- * column, twelve FMAs. Twelve independent accumulators cover the FMA latency (4 cycles) on two
- * FMA pipes, and the tile plus operands use 15 of the 32 (AVX-512) registers.
+ * The micro-kernel on the Vector API ({@code jdk.incubator.vector}): an {@code MR × 2L} tile held
+ * in {@code 2·MR} vector registers ({@code L} = lanes of the preferred species: 16 with AVX-512,
+ * 8 with AVX2). Per {@code p}: two vector loads of the {@code B} row, {@code MR} broadcasts of the
+ * {@code A} column, {@code 2·MR} FMAs.
+ *
+ * <p>{@code MR} follows the register file. With 512-bit vectors (AVX-512: 32 registers) the tile
+ * is {@code 14 × 32}: 28 accumulators, the two {@code B} vectors and one broadcast use 31
+ * registers, and each {@code p} does 28 FMAs for 16 loads, so the loads no longer compete with
+ * the FMAs (measured on this project's AVX-512 machine, one core, the kernel alone with {@code A}
+ * streaming from L2: 6 × 32 reached 142, 12 × 32 165, 14 × 32 176 GFLOP/s; docs/perf-cpu.md).
+ * Narrower vectors (AVX2: 16 registers) keep the {@code 6 × 2L} tile: 12 accumulators, two
+ * {@code B} vectors and one broadcast are 15 registers. Either way twelve or more independent
+ * accumulators cover the FMA latency (4 cycles) on two FMA pipes.
  *
  * <p>Compiled separately with {@code --add-modules jdk.incubator.vector} (see pom.xml) and
  * loaded by {@link MicroKernels} only when the module is in the boot layer.
@@ -16,12 +24,30 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorMicroKernel implements MicroKernel {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int L = SPECIES.length();
-    static final int MR = 6;
     static final int NR = 2 * L;
+    /** The tall tile's rows, for 32 vector registers. */
+    static final int TALL = 14;
+    /** The short tile's rows, for 16 vector registers. */
+    static final int SHORT = 6;
+
+    private final int mr;
+
+    /** The tile for this JVM's vectors: {@link #TALL} rows with 512-bit vectors, else {@link #SHORT}. */
+    VectorMicroKernel() {
+        this(SPECIES.vectorBitSize() >= 512 ? TALL : SHORT);
+    }
+
+    /** @param mr {@link #TALL} or {@link #SHORT} (tests run both on one machine) */
+    VectorMicroKernel(int mr) {
+        if (mr != TALL && mr != SHORT) {
+            throw new IllegalArgumentException("mr: expected " + SHORT + " or " + TALL + ", found " + mr);
+        }
+        this.mr = mr;
+    }
 
     @Override
     public int mr() {
-        return MR;
+        return mr;
     }
 
     @Override
@@ -30,85 +56,56 @@ final class VectorMicroKernel implements MicroKernel {
     }
 
     @Override
-    public void multiply(float[] a, int aOffset, float[] b, int bOffset, int kc, float[] tile, boolean first) {
-        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
-        if (first) {
-            FloatVector zero = FloatVector.zero(SPECIES);
-            c00 = zero; c01 = zero; c10 = zero; c11 = zero; c20 = zero; c21 = zero;
-            c30 = zero; c31 = zero; c40 = zero; c41 = zero; c50 = zero; c51 = zero;
+    public void multiply(float[] a, int aOffset, float[] b, int bOffset, int kc, float[] from, int fromAt,
+                         int fromStride, float[] to, int toAt, int toStride, boolean first) {
+        if (mr == TALL) {
+            VectorTallTile.multiply(a, aOffset, b, bOffset, kc, from, fromAt, fromStride, to, toAt, toStride, first);
         } else {
-            c00 = FloatVector.fromArray(SPECIES, tile, 0);
-            c01 = FloatVector.fromArray(SPECIES, tile, L);
-            c10 = FloatVector.fromArray(SPECIES, tile, NR);
-            c11 = FloatVector.fromArray(SPECIES, tile, NR + L);
-            c20 = FloatVector.fromArray(SPECIES, tile, 2 * NR);
-            c21 = FloatVector.fromArray(SPECIES, tile, 2 * NR + L);
-            c30 = FloatVector.fromArray(SPECIES, tile, 3 * NR);
-            c31 = FloatVector.fromArray(SPECIES, tile, 3 * NR + L);
-            c40 = FloatVector.fromArray(SPECIES, tile, 4 * NR);
-            c41 = FloatVector.fromArray(SPECIES, tile, 4 * NR + L);
-            c50 = FloatVector.fromArray(SPECIES, tile, 5 * NR);
-            c51 = FloatVector.fromArray(SPECIES, tile, 5 * NR + L);
+            multiplyShort(a, aOffset, b, bOffset, kc, from, fromAt, fromStride, to, toAt, toStride, first);
         }
-        int ai = aOffset;
-        int bi = bOffset;
-        for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
-            FloatVector b0 = FloatVector.fromArray(SPECIES, b, bi);
-            FloatVector b1 = FloatVector.fromArray(SPECIES, b, bi + L);
-            FloatVector a0 = FloatVector.broadcast(SPECIES, a[ai]);
-            c00 = a0.fma(b0, c00);
-            c01 = a0.fma(b1, c01);
-            FloatVector a1 = FloatVector.broadcast(SPECIES, a[ai + 1]);
-            c10 = a1.fma(b0, c10);
-            c11 = a1.fma(b1, c11);
-            FloatVector a2 = FloatVector.broadcast(SPECIES, a[ai + 2]);
-            c20 = a2.fma(b0, c20);
-            c21 = a2.fma(b1, c21);
-            FloatVector a3 = FloatVector.broadcast(SPECIES, a[ai + 3]);
-            c30 = a3.fma(b0, c30);
-            c31 = a3.fma(b1, c31);
-            FloatVector a4 = FloatVector.broadcast(SPECIES, a[ai + 4]);
-            c40 = a4.fma(b0, c40);
-            c41 = a4.fma(b1, c41);
-            FloatVector a5 = FloatVector.broadcast(SPECIES, a[ai + 5]);
-            c50 = a5.fma(b0, c50);
-            c51 = a5.fma(b1, c51);
-        }
-        c00.intoArray(tile, 0);
-        c01.intoArray(tile, L);
-        c10.intoArray(tile, NR);
-        c11.intoArray(tile, NR + L);
-        c20.intoArray(tile, 2 * NR);
-        c21.intoArray(tile, 2 * NR + L);
-        c30.intoArray(tile, 3 * NR);
-        c31.intoArray(tile, 3 * NR + L);
-        c40.intoArray(tile, 4 * NR);
-        c41.intoArray(tile, 4 * NR + L);
-        c50.intoArray(tile, 5 * NR);
-        c51.intoArray(tile, 5 * NR + L);
     }
 
     @Override
-    public void multiplyColumns(float[] a, int aOffset, int ldp, float[] b, int bOffset, int kc, float[] tile,
-                                boolean first) {
+    public void multiplyRows(float[] a, int aOffset, int lda, float[] b, int bOffset, int kc, float[] from, int fromAt,
+                             int fromStride, float[] to, int toAt, int toStride, boolean first) {
+        if (mr == TALL) {
+            VectorTallTile.multiplyRows(a, aOffset, lda, b, bOffset, kc, from, fromAt, fromStride, to, toAt, toStride, first);
+            return;
+        }
+        multiplyRowsShort(a, aOffset, lda, b, bOffset, kc, from, fromAt, fromStride, to, toAt, toStride, first);
+    }
+
+    @Override
+    public void multiplyColumns(float[] a, int aOffset, int ldp, float[] b, int bOffset, int kc, float[] from,
+                                int fromAt, int fromStride, float[] to, int toAt, int toStride, boolean first) {
+        if (mr == TALL) {
+            VectorTallTile.multiplyColumns(a, aOffset, ldp, b, bOffset, kc, from, fromAt, fromStride, to, toAt, toStride, first);
+            return;
+        }
+        multiplyColumnsShort(a, aOffset, ldp, b, bOffset, kc, from, fromAt, fromStride, to, toAt, toStride, first);
+    }
+
+    /** The short tile reading {@code A(r, p) = a[aOffset + p·ldp + r]} in place. */
+    private static void multiplyColumnsShort(float[] a, int aOffset, int ldp, float[] b, int bOffset, int kc,
+            float[] from, int fromAt, int fromStride, float[] to, int toAt, int toStride, boolean first) {
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
         if (first) {
             FloatVector zero = FloatVector.zero(SPECIES);
             c00 = zero; c01 = zero; c10 = zero; c11 = zero; c20 = zero; c21 = zero;
             c30 = zero; c31 = zero; c40 = zero; c41 = zero; c50 = zero; c51 = zero;
         } else {
-            c00 = FloatVector.fromArray(SPECIES, tile, 0);
-            c01 = FloatVector.fromArray(SPECIES, tile, L);
-            c10 = FloatVector.fromArray(SPECIES, tile, NR);
-            c11 = FloatVector.fromArray(SPECIES, tile, NR + L);
-            c20 = FloatVector.fromArray(SPECIES, tile, 2 * NR);
-            c21 = FloatVector.fromArray(SPECIES, tile, 2 * NR + L);
-            c30 = FloatVector.fromArray(SPECIES, tile, 3 * NR);
-            c31 = FloatVector.fromArray(SPECIES, tile, 3 * NR + L);
-            c40 = FloatVector.fromArray(SPECIES, tile, 4 * NR);
-            c41 = FloatVector.fromArray(SPECIES, tile, 4 * NR + L);
-            c50 = FloatVector.fromArray(SPECIES, tile, 5 * NR);
-            c51 = FloatVector.fromArray(SPECIES, tile, 5 * NR + L);
+            c00 = FloatVector.fromArray(SPECIES, from, fromAt);
+            c01 = FloatVector.fromArray(SPECIES, from, fromAt + L);
+            c10 = FloatVector.fromArray(SPECIES, from, fromAt + fromStride);
+            c11 = FloatVector.fromArray(SPECIES, from, fromAt + fromStride + L);
+            c20 = FloatVector.fromArray(SPECIES, from, fromAt + 2 * fromStride);
+            c21 = FloatVector.fromArray(SPECIES, from, fromAt + 2 * fromStride + L);
+            c30 = FloatVector.fromArray(SPECIES, from, fromAt + 3 * fromStride);
+            c31 = FloatVector.fromArray(SPECIES, from, fromAt + 3 * fromStride + L);
+            c40 = FloatVector.fromArray(SPECIES, from, fromAt + 4 * fromStride);
+            c41 = FloatVector.fromArray(SPECIES, from, fromAt + 4 * fromStride + L);
+            c50 = FloatVector.fromArray(SPECIES, from, fromAt + 5 * fromStride);
+            c51 = FloatVector.fromArray(SPECIES, from, fromAt + 5 * fromStride + L);
         }
         int ai = aOffset;
         int bi = bOffset;
@@ -134,41 +131,41 @@ final class VectorMicroKernel implements MicroKernel {
             c50 = a5.fma(b0, c50);
             c51 = a5.fma(b1, c51);
         }
-        c00.intoArray(tile, 0);
-        c01.intoArray(tile, L);
-        c10.intoArray(tile, NR);
-        c11.intoArray(tile, NR + L);
-        c20.intoArray(tile, 2 * NR);
-        c21.intoArray(tile, 2 * NR + L);
-        c30.intoArray(tile, 3 * NR);
-        c31.intoArray(tile, 3 * NR + L);
-        c40.intoArray(tile, 4 * NR);
-        c41.intoArray(tile, 4 * NR + L);
-        c50.intoArray(tile, 5 * NR);
-        c51.intoArray(tile, 5 * NR + L);
+        c00.intoArray(to, toAt);
+        c01.intoArray(to, toAt + L);
+        c10.intoArray(to, toAt + toStride);
+        c11.intoArray(to, toAt + toStride + L);
+        c20.intoArray(to, toAt + 2 * toStride);
+        c21.intoArray(to, toAt + 2 * toStride + L);
+        c30.intoArray(to, toAt + 3 * toStride);
+        c31.intoArray(to, toAt + 3 * toStride + L);
+        c40.intoArray(to, toAt + 4 * toStride);
+        c41.intoArray(to, toAt + 4 * toStride + L);
+        c50.intoArray(to, toAt + 5 * toStride);
+        c51.intoArray(to, toAt + 5 * toStride + L);
     }
 
-    @Override
-    public void multiplyRows(float[] a, int aOffset, int lda, float[] b, int bOffset, int kc, float[] tile,
-                             boolean first) {
+    /** The short tile reading {@code A(r, p) = a[aOffset + r·lda + p]} in place. */
+    private static void multiplyRowsShort(float[] a, int aOffset, int lda, float[] b, int bOffset, int kc,
+            float[] from, int fromAt, int fromStride, float[] to, int toAt, int toStride, boolean first) {
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
         if (first) {
             FloatVector zero = FloatVector.zero(SPECIES);
             c00 = zero; c01 = zero; c10 = zero; c11 = zero; c20 = zero; c21 = zero;
             c30 = zero; c31 = zero; c40 = zero; c41 = zero; c50 = zero; c51 = zero;
         } else {
-            c00 = FloatVector.fromArray(SPECIES, tile, 0);
-            c01 = FloatVector.fromArray(SPECIES, tile, L);
-            c10 = FloatVector.fromArray(SPECIES, tile, NR);
-            c11 = FloatVector.fromArray(SPECIES, tile, NR + L);
-            c20 = FloatVector.fromArray(SPECIES, tile, 2 * NR);
-            c21 = FloatVector.fromArray(SPECIES, tile, 2 * NR + L);
-            c30 = FloatVector.fromArray(SPECIES, tile, 3 * NR);
-            c31 = FloatVector.fromArray(SPECIES, tile, 3 * NR + L);
-            c40 = FloatVector.fromArray(SPECIES, tile, 4 * NR);
-            c41 = FloatVector.fromArray(SPECIES, tile, 4 * NR + L);
-            c50 = FloatVector.fromArray(SPECIES, tile, 5 * NR);
-            c51 = FloatVector.fromArray(SPECIES, tile, 5 * NR + L);
+            c00 = FloatVector.fromArray(SPECIES, from, fromAt);
+            c01 = FloatVector.fromArray(SPECIES, from, fromAt + L);
+            c10 = FloatVector.fromArray(SPECIES, from, fromAt + fromStride);
+            c11 = FloatVector.fromArray(SPECIES, from, fromAt + fromStride + L);
+            c20 = FloatVector.fromArray(SPECIES, from, fromAt + 2 * fromStride);
+            c21 = FloatVector.fromArray(SPECIES, from, fromAt + 2 * fromStride + L);
+            c30 = FloatVector.fromArray(SPECIES, from, fromAt + 3 * fromStride);
+            c31 = FloatVector.fromArray(SPECIES, from, fromAt + 3 * fromStride + L);
+            c40 = FloatVector.fromArray(SPECIES, from, fromAt + 4 * fromStride);
+            c41 = FloatVector.fromArray(SPECIES, from, fromAt + 4 * fromStride + L);
+            c50 = FloatVector.fromArray(SPECIES, from, fromAt + 5 * fromStride);
+            c51 = FloatVector.fromArray(SPECIES, from, fromAt + 5 * fromStride + L);
         }
         // six row starts, each advanced by one per p: unit-stride indices the JIT can range-check once
         int r0 = aOffset;
@@ -200,18 +197,79 @@ final class VectorMicroKernel implements MicroKernel {
             c50 = a5.fma(b0, c50);
             c51 = a5.fma(b1, c51);
         }
-        c00.intoArray(tile, 0);
-        c01.intoArray(tile, L);
-        c10.intoArray(tile, NR);
-        c11.intoArray(tile, NR + L);
-        c20.intoArray(tile, 2 * NR);
-        c21.intoArray(tile, 2 * NR + L);
-        c30.intoArray(tile, 3 * NR);
-        c31.intoArray(tile, 3 * NR + L);
-        c40.intoArray(tile, 4 * NR);
-        c41.intoArray(tile, 4 * NR + L);
-        c50.intoArray(tile, 5 * NR);
-        c51.intoArray(tile, 5 * NR + L);
+        c00.intoArray(to, toAt);
+        c01.intoArray(to, toAt + L);
+        c10.intoArray(to, toAt + toStride);
+        c11.intoArray(to, toAt + toStride + L);
+        c20.intoArray(to, toAt + 2 * toStride);
+        c21.intoArray(to, toAt + 2 * toStride + L);
+        c30.intoArray(to, toAt + 3 * toStride);
+        c31.intoArray(to, toAt + 3 * toStride + L);
+        c40.intoArray(to, toAt + 4 * toStride);
+        c41.intoArray(to, toAt + 4 * toStride + L);
+        c50.intoArray(to, toAt + 5 * toStride);
+        c51.intoArray(to, toAt + 5 * toStride + L);
+    }
+
+    /** The {@code 6 × 2L} tile. */
+    private static void multiplyShort(float[] a, int aOffset, float[] b, int bOffset, int kc, float[] from,
+                                      int fromAt, int fromStride, float[] to, int toAt, int toStride,
+                                      boolean first) {
+        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+        if (first) {
+            FloatVector zero = FloatVector.zero(SPECIES);
+            c00 = zero; c01 = zero; c10 = zero; c11 = zero; c20 = zero; c21 = zero;
+            c30 = zero; c31 = zero; c40 = zero; c41 = zero; c50 = zero; c51 = zero;
+        } else {
+            c00 = FloatVector.fromArray(SPECIES, from, fromAt);
+            c01 = FloatVector.fromArray(SPECIES, from, fromAt + L);
+            c10 = FloatVector.fromArray(SPECIES, from, fromAt + fromStride);
+            c11 = FloatVector.fromArray(SPECIES, from, fromAt + fromStride + L);
+            c20 = FloatVector.fromArray(SPECIES, from, fromAt + 2 * fromStride);
+            c21 = FloatVector.fromArray(SPECIES, from, fromAt + 2 * fromStride + L);
+            c30 = FloatVector.fromArray(SPECIES, from, fromAt + 3 * fromStride);
+            c31 = FloatVector.fromArray(SPECIES, from, fromAt + 3 * fromStride + L);
+            c40 = FloatVector.fromArray(SPECIES, from, fromAt + 4 * fromStride);
+            c41 = FloatVector.fromArray(SPECIES, from, fromAt + 4 * fromStride + L);
+            c50 = FloatVector.fromArray(SPECIES, from, fromAt + 5 * fromStride);
+            c51 = FloatVector.fromArray(SPECIES, from, fromAt + 5 * fromStride + L);
+        }
+        int ai = aOffset;
+        int bi = bOffset;
+        for (int p = 0; p < kc; p++, ai += SHORT, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(SPECIES, b, bi);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, b, bi + L);
+            FloatVector a0 = FloatVector.broadcast(SPECIES, a[ai]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(SPECIES, a[ai + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(SPECIES, a[ai + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(SPECIES, a[ai + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.broadcast(SPECIES, a[ai + 4]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            FloatVector a5 = FloatVector.broadcast(SPECIES, a[ai + 5]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+        }
+        c00.intoArray(to, toAt);
+        c01.intoArray(to, toAt + L);
+        c10.intoArray(to, toAt + toStride);
+        c11.intoArray(to, toAt + toStride + L);
+        c20.intoArray(to, toAt + 2 * toStride);
+        c21.intoArray(to, toAt + 2 * toStride + L);
+        c30.intoArray(to, toAt + 3 * toStride);
+        c31.intoArray(to, toAt + 3 * toStride + L);
+        c40.intoArray(to, toAt + 4 * toStride);
+        c41.intoArray(to, toAt + 4 * toStride + L);
+        c50.intoArray(to, toAt + 5 * toStride);
+        c51.intoArray(to, toAt + 5 * toStride + L);
     }
 
     /**

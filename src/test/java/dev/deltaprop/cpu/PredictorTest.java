@@ -138,7 +138,7 @@ class PredictorTest {
             predictor.predict(xOne, one, 1);
         }
         long smallest = Long.MAX_VALUE;
-        for (int window = 0; window < 3 && smallest != 0; window++) {
+        for (int window = 0; window < 20 && smallest != 0; window++) { // until the JIT has compiled every path (slow on a loaded machine)
             long before = threads.getThreadAllocatedBytes(Thread.currentThread().getId());
             for (int call = 0; call < 1000; call++) {
                 predictor.predict(x, y, 64);
