@@ -12,6 +12,7 @@ import dev.deltaprop.model.Activation;
  */
 final class ActivationKernels {
     private static final Transcendentals LANES = Transcendentals.CHOSEN;
+    private static final Derivatives DERIVATIVES = Derivatives.CHOSEN;
 
     private ActivationKernels() {
     }
@@ -55,7 +56,9 @@ final class ActivationKernels {
      * {@code delta[k] = s[k] · f'(u[k], z[k])} for {@code k < count}, where {@code s} is the
      * back-propagated sum (or {@code y − d}); {@code delta} may be {@code s} itself. Sigmoid's and
      * tanh's {@code f'} come from {@code z} ({@code z(1−z)}, {@code 1−z²}) up to {@link #SATURATION}
-     * and from {@code u} beyond it ({@link #tanhDerivative}).
+     * and from {@code u} beyond it ({@link #tanhDerivative}). Relu, leaky relu, tanh and sigmoid run
+     * in {@link Derivatives#CHOSEN} (Vector API lanes where the module is loaded, branch-free scalar
+     * selects for relu and leaky relu without it; the same floats either way, defined there to the bit).
      */
     static void multiplyDerivative(Activation f, float[] s, int sOffset, float[] u, float[] z, int offset,
                                    float[] delta, int deltaOffset, int count) {
@@ -66,31 +69,16 @@ final class ActivationKernels {
                 }
                 break;
             case RELU:
-                for (int k = 0; k < count; k++) {
-                    delta[deltaOffset + k] = u[offset + k] > 0f ? s[sOffset + k] : 0f;
-                }
+                DERIVATIVES.relu(s, sOffset, u, offset, delta, deltaOffset, count);
                 break;
             case LEAKY_RELU:
-                for (int k = 0; k < count; k++) {
-                    float v = s[sOffset + k];
-                    delta[deltaOffset + k] = u[offset + k] > 0f ? v : (float) Activation.LEAKY_SLOPE * v;
-                }
+                DERIVATIVES.leakyRelu(s, sOffset, u, offset, delta, deltaOffset, count);
                 break;
             case TANH:
-                for (int k = 0; k < count; k++) {
-                    float zk = z[offset + k];
-                    // 1 − z² where it is accurate, the exact form from u where z is near ±1
-                    float derivative = Math.abs(zk) <= SATURATION ? 1f - zk * zk : tanhDerivative(u[offset + k]);
-                    delta[deltaOffset + k] = s[sOffset + k] * derivative;
-                }
+                DERIVATIVES.tanh(s, sOffset, u, z, offset, delta, deltaOffset, count);
                 break;
             case SIGMOID:
-                for (int k = 0; k < count; k++) {
-                    float zk = z[offset + k];
-                    // near 0, z(1 − z) keeps z's full relative precision; near 1, 1 − z does not
-                    float derivative = zk <= SATURATION ? zk * (1f - zk) : sigmoidDerivative(u[offset + k]);
-                    delta[deltaOffset + k] = s[sOffset + k] * derivative;
-                }
+                DERIVATIVES.sigmoid(s, sOffset, u, z, offset, delta, deltaOffset, count);
                 break;
             case SOFTPLUS:
                 for (int k = 0; k < count; k++) {
