@@ -81,12 +81,31 @@ final class ActivationKernels {
                 DERIVATIVES.sigmoid(s, sOffset, u, z, offset, delta, deltaOffset, count);
                 break;
             case SOFTPLUS:
-                for (int k = 0; k < count; k++) {
-                    delta[deltaOffset + k] = s[sOffset + k] * FloatTranscendentals.sigmoid(u[offset + k]);
-                }
+                softplusDerivative(s, sOffset, u, offset, delta, deltaOffset, count);
                 break;
             default:
                 throw new IllegalArgumentException("activation: no CPU kernel for " + f);
+        }
+    }
+
+    /**
+     * {@code delta = s · σ(u)}, softplus's {@code f'}: {@code σ(u)} into {@code delta} first through
+     * {@link #LANES} (the same floats as {@link FloatTranscendentals#sigmoid}), then the products in a
+     * plain loop the JIT vectorises. Where {@code delta} overlaps {@code s} (the output δ in place),
+     * writing {@code σ} first would overwrite {@code s}: one scalar loop there.
+     */
+    private static void softplusDerivative(float[] s, int sOffset, float[] u, int offset, float[] delta, int deltaOffset,
+                                           int count) {
+        boolean overlap = s == delta && sOffset < deltaOffset + count && deltaOffset < sOffset + count;
+        if (overlap) {
+            for (int k = 0; k < count; k++) {
+                delta[deltaOffset + k] = s[sOffset + k] * FloatTranscendentals.sigmoid(u[offset + k]);
+            }
+            return;
+        }
+        LANES.sigmoid(u, offset, delta, deltaOffset, count);
+        for (int k = 0; k < count; k++) {
+            delta[deltaOffset + k] = s[sOffset + k] * delta[deltaOffset + k];
         }
     }
 

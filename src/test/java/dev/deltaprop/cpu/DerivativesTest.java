@@ -10,7 +10,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@link Derivatives}' scalar and Vector API forms, and {@link ActivationKernels#multiplyDerivative}
- * through whichever is chosen, against the compare-and-select loops the cpu backend ran before
+ * through whichever is chosen (softplus's too), against the compare-and-select loops the cpu backend ran before
  * them ({@link #before}, kept here as the definition): bitwise equal, on
  * random values with the special ones mixed in ({@code ±0}, NaNs, {@code ±∞}, subnormals, the
  * saturation points), at odd lengths and offsets, into a NaN-poisoned {@code delta} and in place
@@ -22,6 +22,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class DerivativesTest {
     private static final Activation[] ACTIVATIONS = {Activation.RELU, Activation.LEAKY_RELU, Activation.TANH,
         Activation.SIGMOID};
+    private static final Activation[] WITH_SOFTPLUS = {Activation.RELU, Activation.LEAKY_RELU, Activation.TANH,
+        Activation.SIGMOID, Activation.SOFTPLUS};
     private static final float[] SPECIAL = {0f, -0f, Float.NaN, Float.intBitsToFloat(0x7fc00123),
         Float.intBitsToFloat(0xffc00000), Float.intBitsToFloat(0x7f800001), Float.POSITIVE_INFINITY,
         Float.NEGATIVE_INFINITY, Float.MIN_VALUE, -Float.MIN_VALUE, Float.MIN_NORMAL, Float.MAX_VALUE,
@@ -60,6 +62,11 @@ class DerivativesTest {
                     delta[deltaOffset + k] = s[sOffset + k] * derivative;
                 }
                 break;
+            case SOFTPLUS:
+                for (int k = 0; k < count; k++) {
+                    delta[deltaOffset + k] = s[sOffset + k] * FloatTranscendentals.sigmoid(u[offset + k]);
+                }
+                break;
             default:
                 throw new IllegalArgumentException("activation: " + f);
         }
@@ -93,13 +100,17 @@ class DerivativesTest {
     }
 
     private static void check(String name, Path path, int count, long seed) {
+        check(name, path, ACTIVATIONS, count, seed);
+    }
+
+    private static void check(String name, Path path, Activation[] activations, int count, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         int length = count + 2 * OFFSET;
         float[] s = values(random, length, 4);
         float[] u = values(random, length, 6);
         // z spread over [−1, 1] so that both sides of the saturation point are taken
         float[] z = values(random, length, 1);
-        for (Activation f : ACTIVATIONS) {
+        for (Activation f : activations) {
             float[] want = new float[length];
             float[] got = new float[length];
             java.util.Arrays.fill(want, Float.NaN);
@@ -152,7 +163,8 @@ class DerivativesTest {
     @ParameterizedTest
     @ValueSource(ints = {1, 7, 33, 257, 1031})
     void multiplyDerivativeMatchesTheSelects(int count) {
-        check("multiplyDerivative", ActivationKernels::multiplyDerivative, count, seed(count));
+        // softplus too: its f' is σ(u) in vector lanes, then the products
+        check("multiplyDerivative", ActivationKernels::multiplyDerivative, WITH_SOFTPLUS, count, seed(count));
     }
 
     /** Every special value of {@code u} against every special {@code s}, in one run of each path. */
