@@ -22,7 +22,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * ({@code VectorDerivatives}, what runs). {@code count} 512 is one row of {@code mnist}'s last
  * hidden layer (in L1), 131072 its whole 256×512 δ. {@code u} uniform in [−1, 1] (random signs, as a
  * fresh network's), {@code z = tanh u} (none saturated), {@code s} uniform in [−1, 1]. Average time
- * per call; divide by {@code count} for ns per element.
+ * per call; divide by {@code count} for ns per element. {@code softplusBefore}/{@code softplusNow}
+ * time softplus's {@code f'} the old way and through {@code ActivationKernels} (run them with
+ * {@code -p activation=relu}: they do not read it).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -86,6 +88,22 @@ public class DerivativeBenchmark {
     @Benchmark
     public float[] vector() {
         run(vector);
+        return delta;
+    }
+
+    /** Softplus's {@code f'} as it was: the scalar sigmoid per element (ignores {@code activation}). */
+    @Benchmark
+    public float[] softplusBefore() {
+        for (int k = 0; k < count; k++) {
+            delta[k] = s[k] * FloatTranscendentals.sigmoid(u[k]);
+        }
+        return delta;
+    }
+
+    /** Softplus's {@code f'} as it runs: σ in vector lanes, then the products (ignores {@code activation}). */
+    @Benchmark
+    public float[] softplusNow() {
+        ActivationKernels.multiplyDerivative(Activation.SOFTPLUS, s, 0, u, z, 0, delta, 0, count);
         return delta;
     }
 
