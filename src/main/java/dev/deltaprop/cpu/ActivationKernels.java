@@ -4,8 +4,8 @@ import dev.deltaprop.model.Activation;
 
 /**
  * {@code f} and {@code f'} of {@link Activation} in float over a run of values, one loop per
- * activation so that each loop is monomorphic (and, for the piecewise-linear ones, vectorised
- * by the JIT). tanh, sigmoid and softmax's exponentials run in float through
+ * activation so that each loop is monomorphic; relu's and leaky relu's {@code f} and {@code f'}
+ * are selects without a branch ({@link Derivatives}, Vector API lanes where loaded). tanh, sigmoid and softmax's exponentials run in float through
  * {@link Transcendentals#CHOSEN} (Vector API lanes where the module is loaded, the same floats
  * either way), within 2 ulp of {@link Math}'s double result ({@link FloatTranscendentals});
  * softplus, rarer, stays in double from {@code Math.exp} and {@code Math.log1p}, rounded once.
@@ -24,16 +24,12 @@ final class ActivationKernels {
                 System.arraycopy(u, uOffset, z, zOffset, count);
                 break;
             case RELU:
-                for (int k = 0; k < count; k++) {
-                    float v = u[uOffset + k];
-                    z[zOffset + k] = v > 0f ? v : 0f;
-                }
+                // u > 0 ? u : +0 is relu's f' select with s = u: one branch-free loop for both
+                DERIVATIVES.relu(u, uOffset, u, uOffset, z, zOffset, count);
                 break;
             case LEAKY_RELU:
-                for (int k = 0; k < count; k++) {
-                    float v = u[uOffset + k];
-                    z[zOffset + k] = v > 0f ? v : (float) Activation.LEAKY_SLOPE * v;
-                }
+                // u > 0 ? u : 0.01 u, likewise
+                DERIVATIVES.leakyRelu(u, uOffset, u, uOffset, z, zOffset, count);
                 break;
             case TANH:
                 LANES.tanh(u, uOffset, z, zOffset, count);

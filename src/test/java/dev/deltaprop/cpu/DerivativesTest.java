@@ -167,6 +167,26 @@ class DerivativesTest {
         check("multiplyDerivative", ActivationKernels::multiplyDerivative, WITH_SOFTPLUS, count, seed(count));
     }
 
+    /** Relu's and leaky relu's {@code f} ({@link ActivationKernels#apply}, through the same selects) against the loops it ran before. */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 7, 33, 257, 1031})
+    void piecewiseForwardMatchesTheSelects(int count) {
+        long seed = seed(count);
+        float[] u = values(new SplittableRandom(seed), count + 2 * OFFSET, 6);
+        for (Activation f : new Activation[] {Activation.RELU, Activation.LEAKY_RELU}) {
+            float[] want = new float[u.length];
+            float[] got = new float[u.length];
+            java.util.Arrays.fill(want, Float.NaN);
+            java.util.Arrays.fill(got, Float.NaN);
+            for (int k = 0; k < count; k++) {
+                float v = u[OFFSET + k];
+                want[1 + k] = f == Activation.RELU ? (v > 0f ? v : 0f) : (v > 0f ? v : (float) Activation.LEAKY_SLOPE * v);
+            }
+            ActivationKernels.apply(f, u, OFFSET, got, 1, count);
+            compare("apply " + f + " count " + count + " seed " + seed, f, want, got);
+        }
+    }
+
     /** Every special value of {@code u} against every special {@code s}, in one run of each path. */
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
