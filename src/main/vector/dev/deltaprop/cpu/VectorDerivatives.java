@@ -15,7 +15,8 @@ import jdk.incubator.vector.VectorSpecies;
  * runs its elements through the scalar form instead, whose exact {@code f'} from {@code u} costs a
  * {@code Math.exp} each, as it does on the scalar path. As in {@code VectorTranscendentals}, no
  * method passes or returns a vector and the constants are broadcast before the loop, so nothing is
- * boxed where C2 does not inline.
+ * boxed where C2 does not inline; the lanes of tanh and sigmoid are a method of their own that
+ * returns at a saturated vector, so that no vector is live across the scalar call for it.
  */
 final class VectorDerivatives implements Derivatives {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
@@ -46,33 +47,67 @@ final class VectorDerivatives implements Derivatives {
 
     @Override
     public void tanh(float[] s, int sOffset, float[] u, float[] z, int offset, float[] delta, int dOffset, int count) {
-        FloatVector one = FloatVector.broadcast(SPECIES, 1f);
-        FloatVector saturation = FloatVector.broadcast(SPECIES, ActivationKernels.SATURATION);
         int k = 0;
-        for (; k + L <= count; k += L) {
-            FloatVector zv = FloatVector.fromArray(SPECIES, z, offset + k);
-            if (zv.abs().compare(VectorOperators.LE, saturation).allTrue()) {
-                FloatVector.fromArray(SPECIES, s, sOffset + k).mul(one.sub(zv.mul(zv))).intoArray(delta, dOffset + k);
-            } else {
-                SCALAR.tanh(s, sOffset + k, u, z, offset + k, delta, dOffset + k, L);
+        while (k + L <= count) {
+            k = tanhLanes(s, sOffset, z, offset, delta, dOffset, k, count);
+            if (k + L > count) {
+                break;
             }
+            SCALAR.tanh(s, sOffset + k, u, z, offset + k, delta, dOffset + k, L); // a saturated lane: f' from u
+            k += L;
         }
         SCALAR.tanh(s, sOffset + k, u, z, offset + k, delta, dOffset + k, count - k);
     }
 
-    @Override
-    public void sigmoid(float[] s, int sOffset, float[] u, float[] z, int offset, float[] delta, int dOffset, int count) {
+    /**
+     * The whole vectors from {@code k} on, up to the first with a saturated lane (or a NaN {@code z}):
+     * returns its index, or the end of the whole vectors. The scalar call for that vector is the
+     * caller's, so that no vector is live across a call.
+     */
+    private static int tanhLanes(float[] s, int sOffset, float[] z, int offset, float[] delta, int dOffset, int k,
+                                 int count) {
         FloatVector one = FloatVector.broadcast(SPECIES, 1f);
         FloatVector saturation = FloatVector.broadcast(SPECIES, ActivationKernels.SATURATION);
-        int k = 0;
         for (; k + L <= count; k += L) {
             FloatVector zv = FloatVector.fromArray(SPECIES, z, offset + k);
-            if (zv.compare(VectorOperators.LE, saturation).allTrue()) {
-                FloatVector.fromArray(SPECIES, s, sOffset + k).mul(zv.mul(one.sub(zv))).intoArray(delta, dOffset + k);
-            } else {
-                SCALAR.sigmoid(s, sOffset + k, u, z, offset + k, delta, dOffset + k, L);
+            if (!zv.abs().compare(VectorOperators.LE, saturation).allTrue()) {
+                return k;
             }
+            FloatVector.fromArray(SPECIES, s, sOffset + k).mul(one.sub(zv.mul(zv))).intoArray(delta, dOffset + k);
+        }
+        return k;
+    }
+
+    @Override
+    public void sigmoid(float[] s, int sOffset, float[] u, float[] z, int offset, float[] delta, int dOffset, int count) {
+        int k = 0;
+        while (k + L <= count) {
+            k = sigmoidLanes(s, sOffset, z, offset, delta, dOffset, k, count);
+            if (k + L > count) {
+                break;
+            }
+            SCALAR.sigmoid(s, sOffset + k, u, z, offset + k, delta, dOffset + k, L); // a saturated lane: f' from u
+            k += L;
         }
         SCALAR.sigmoid(s, sOffset + k, u, z, offset + k, delta, dOffset + k, count - k);
+    }
+
+    /**
+     * The whole vectors from {@code k} on, up to the first with a saturated lane (or a NaN {@code z}):
+     * returns its index, or the end of the whole vectors. The scalar call for that vector is the
+     * caller's, so that no vector is live across a call.
+     */
+    private static int sigmoidLanes(float[] s, int sOffset, float[] z, int offset, float[] delta, int dOffset, int k,
+                                    int count) {
+        FloatVector one = FloatVector.broadcast(SPECIES, 1f);
+        FloatVector saturation = FloatVector.broadcast(SPECIES, ActivationKernels.SATURATION);
+        for (; k + L <= count; k += L) {
+            FloatVector zv = FloatVector.fromArray(SPECIES, z, offset + k);
+            if (!zv.compare(VectorOperators.LE, saturation).allTrue()) {
+                return k;
+            }
+            FloatVector.fromArray(SPECIES, s, sOffset + k).mul(zv.mul(one.sub(zv))).intoArray(delta, dOffset + k);
+        }
+        return k;
     }
 }
