@@ -131,7 +131,7 @@ public abstract class OpenClDriverContract extends DriverContract {
      * Closed drivers hold no host staging, with no collection in between: two drivers at once
      * whose uploads grow their staging through every half size up to 8 MiB (what training runs
      * before the open/close cycles leave in one JVM), closed, leave the JDK's direct memory where
-     * it was. Halves pooled across drivers, or dropped to the collector when the pool was full,
+     * it was, or lower (a collection may come meanwhile). Halves pooled across drivers, or dropped to the collector when the pool was full,
      * kept tens of megabytes resident after every driver had closed.
      */
     @Test
@@ -154,8 +154,10 @@ public abstract class OpenClDriverContract extends DriverContract {
                 float[] back = new float[1];
                 second.read(b, (2 << 20) - 1, back, 0, 1); // the writes have run
             }
-            assertEquals(before, direct.getMemoryUsed(), "direct bytes after closing both drivers, cycle " + cycle
-                    + " (" + direct.getCount() + " direct buffers)");
+            // at most: a collection may meanwhile free direct buffers that earlier tests dropped
+            long after = direct.getMemoryUsed();
+            assertTrue(after <= before, "direct bytes after closing both drivers, cycle " + cycle + ": " + after
+                    + ", before " + before + " (" + direct.getCount() + " direct buffers)");
         }
     }
 }

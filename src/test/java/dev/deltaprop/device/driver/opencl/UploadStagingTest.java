@@ -1,6 +1,5 @@
 package dev.deltaprop.device.driver.opencl;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.management.BufferPoolMXBean;
@@ -10,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link UploadStaging} gives its host memory back when it is released, not when a collection
- * finds it: the JDK's count of direct buffers and their bytes returns to where it was, with no
+ * finds it: the JDK's count of direct buffers and their bytes returns to where it was (or lower, should a collection come meanwhile), with no
  * {@code System.gc()}. Two stagings open at once that each grow through every half size up to
  * {@value UploadStaging#MAX_HALF_BYTES} bytes are what earlier tests leave behind in one JVM
  * (sizes the open/close cycles of the driver contract do not use): with halves kept for the next
@@ -51,9 +50,11 @@ class UploadStagingTest {
             }
             first.release();
             second.release();
-            assertEquals(bytesBefore, direct.getMemoryUsed(), "direct bytes after cycle " + cycle + " (count now "
-                    + direct.getCount() + ", before " + countBefore + ")");
-            assertEquals(countBefore, direct.getCount(), "direct buffers after cycle " + cycle);
+            // at most: a collection may meanwhile free direct buffers that earlier tests in this JVM dropped
+            long bytesAfter = direct.getMemoryUsed();
+            long countAfter = direct.getCount();
+            assertTrue(bytesAfter <= bytesBefore && countAfter <= countBefore, "direct memory after cycle " + cycle + ": "
+                    + bytesAfter + " bytes in " + countAfter + " buffers, before " + bytesBefore + " in " + countBefore);
         }
     }
 }
