@@ -99,6 +99,6 @@ class CudaModulePlanTest {
         assertEquals(13000, fatbin.minimumDriverVersion());
         assertTrue(fatbin.nvccVersion().startsWith("13."), fatbin.nvccVersion());
         assertEquals(64, fatbin.sourceSha256().length());
-        assertTrue(fatbin.defines().containsKey("TM"), fatbin.defines().toString());
+        assertTrue(fatbin.defines().containsKey("LARGE_TM") && fatbin.defines().containsKey("SMALL_TM"), fatbin.defines().toString());
     }
 }
