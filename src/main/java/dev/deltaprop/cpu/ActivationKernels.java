@@ -4,14 +4,15 @@ import dev.deltaprop.model.Activation;
 
 /**
  * {@code f} and {@code f'} of {@link Activation} in float over a run of values, one loop per
- * activation so that each loop is monomorphic (and, for the piecewise-linear ones, vectorised
- * by the JIT). tanh, sigmoid and softmax's exponentials run in float through
+ * activation so that each loop is monomorphic; relu's and leaky relu's {@code f} and {@code f'}
+ * are selects without a branch ({@link Derivatives}, Vector API lanes where loaded). tanh, sigmoid and softmax's exponentials run in float through
  * {@link Transcendentals#CHOSEN} (Vector API lanes where the module is loaded, the same floats
  * either way), within 2 ulp of {@link Math}'s double result ({@link FloatTranscendentals});
  * softplus, rarer, stays in double from {@code Math.exp} and {@code Math.log1p}, rounded once.
  */
 final class ActivationKernels {
     private static final Transcendentals LANES = Transcendentals.CHOSEN;
+    private static final Derivatives DERIVATIVES = Derivatives.CHOSEN;
 
     private ActivationKernels() {
     }
@@ -23,16 +24,12 @@ final class ActivationKernels {
                 System.arraycopy(u, uOffset, z, zOffset, count);
                 break;
             case RELU:
-                for (int k = 0; k < count; k++) {
-                    float v = u[uOffset + k];
-                    z[zOffset + k] = v > 0f ? v : 0f;
-                }
+                // u > 0 ? u : +0 is relu's f' select with s = u: one branch-free loop for both
+                DERIVATIVES.relu(u, uOffset, u, uOffset, z, zOffset, count);
                 break;
             case LEAKY_RELU:
-                for (int k = 0; k < count; k++) {
-                    float v = u[uOffset + k];
-                    z[zOffset + k] = v > 0f ? v : (float) Activation.LEAKY_SLOPE * v;
-                }
+                // u > 0 ? u : 0.01 u, likewise
+                DERIVATIVES.leakyRelu(u, uOffset, u, uOffset, z, zOffset, count);
                 break;
             case TANH:
                 LANES.tanh(u, uOffset, z, zOffset, count);
@@ -55,7 +52,9 @@ final class ActivationKernels {
      * {@code delta[k] = s[k] · f'(u[k], z[k])} for {@code k < count}, where {@code s} is the
      * back-propagated sum (or {@code y − d}); {@code delta} may be {@code s} itself. Sigmoid's and
      * tanh's {@code f'} come from {@code z} ({@code z(1−z)}, {@code 1−z²}) up to {@link #SATURATION}
-     * and from {@code u} beyond it ({@link #tanhDerivative}).
+     * and from {@code u} beyond it ({@link #tanhDerivative}). Relu, leaky relu, tanh and sigmoid run
+     * in {@link Derivatives#CHOSEN} (Vector API lanes where the module is loaded, branch-free scalar
+     * selects for relu and leaky relu without it; the same floats either way, defined there to the bit).
      */
     static void multiplyDerivative(Activation f, float[] s, int sOffset, float[] u, float[] z, int offset,
                                    float[] delta, int deltaOffset, int count) {
@@ -66,39 +65,43 @@ final class ActivationKernels {
                 }
                 break;
             case RELU:
-                for (int k = 0; k < count; k++) {
-                    delta[deltaOffset + k] = u[offset + k] > 0f ? s[sOffset + k] : 0f;
-                }
+                DERIVATIVES.relu(s, sOffset, u, offset, delta, deltaOffset, count);
                 break;
             case LEAKY_RELU:
-                for (int k = 0; k < count; k++) {
-                    float v = s[sOffset + k];
-                    delta[deltaOffset + k] = u[offset + k] > 0f ? v : (float) Activation.LEAKY_SLOPE * v;
-                }
+                DERIVATIVES.leakyRelu(s, sOffset, u, offset, delta, deltaOffset, count);
                 break;
             case TANH:
-                for (int k = 0; k < count; k++) {
-                    float zk = z[offset + k];
-                    // 1 − z² where it is accurate, the exact form from u where z is near ±1
-                    float derivative = Math.abs(zk) <= SATURATION ? 1f - zk * zk : tanhDerivative(u[offset + k]);
-                    delta[deltaOffset + k] = s[sOffset + k] * derivative;
-                }
+                DERIVATIVES.tanh(s, sOffset, u, z, offset, delta, deltaOffset, count);
                 break;
             case SIGMOID:
-                for (int k = 0; k < count; k++) {
-                    float zk = z[offset + k];
-                    // near 0, z(1 − z) keeps z's full relative precision; near 1, 1 − z does not
-                    float derivative = zk <= SATURATION ? zk * (1f - zk) : sigmoidDerivative(u[offset + k]);
-                    delta[deltaOffset + k] = s[sOffset + k] * derivative;
-                }
+                DERIVATIVES.sigmoid(s, sOffset, u, z, offset, delta, deltaOffset, count);
                 break;
             case SOFTPLUS:
-                for (int k = 0; k < count; k++) {
-                    delta[deltaOffset + k] = s[sOffset + k] * FloatTranscendentals.sigmoid(u[offset + k]);
-                }
+                softplusDerivative(s, sOffset, u, offset, delta, deltaOffset, count);
                 break;
             default:
                 throw new IllegalArgumentException("activation: no CPU kernel for " + f);
+        }
+    }
+
+    /**
+     * {@code delta = s · σ(u)}, softplus's {@code f'}: {@code σ(u)} into {@code delta} first through
+     * {@link #LANES} (the same floats as {@link FloatTranscendentals#sigmoid}), then the products in a
+     * plain loop the JIT vectorises. Where {@code delta} overlaps {@code s} (the output δ in place),
+     * writing {@code σ} first would overwrite {@code s}: one scalar loop there.
+     */
+    private static void softplusDerivative(float[] s, int sOffset, float[] u, int offset, float[] delta, int deltaOffset,
+                                           int count) {
+        boolean overlap = s == delta && sOffset < deltaOffset + count && deltaOffset < sOffset + count;
+        if (overlap) {
+            for (int k = 0; k < count; k++) {
+                delta[deltaOffset + k] = s[sOffset + k] * FloatTranscendentals.sigmoid(u[offset + k]);
+            }
+            return;
+        }
+        LANES.sigmoid(u, offset, delta, deltaOffset, count);
+        for (int k = 0; k < count; k++) {
+            delta[deltaOffset + k] = s[sOffset + k] * delta[deltaOffset + k];
         }
     }
 

@@ -51,10 +51,9 @@ public final class CpuBackend extends GuardedExchange implements Profiled {
     private Network network;
     private int[] widths;
     private Activation[] activations;
-    /** {@code weights[l-1]} is {@code W^l} ({@code n_{l-1} × n_l}); likewise {@code bias}, {@code gradient}. */
+    /** {@code weights[l-1]} is {@code W^l} ({@code n_{l-1} × n_l}); likewise {@code bias}. */
     private float[][] weights;
     private float[][] bias;
-    private float[][] gradient;
     private Optimizer optimizer = Optimizer.sgd();
     /** {@code weightState[l-1][slot]}: slot {@code v}, or {@code m} and {@code s}, of {@code W^l}, laid out like it; likewise {@code biasState}. */
     private float[][][] weightState;
@@ -154,7 +153,9 @@ public final class CpuBackend extends GuardedExchange implements Profiled {
         if (state != null) {
             state.requireFits(network, optimizer); // before anything is replaced
         }
-        // the weights, their gradient and the optimizer's state, against the heap, before any is allocated
+        // the weights, their gradient sums (sums, GradientExchange's) and the optimizer's state, against the
+        // heap, before any is allocated: 2 + slots floats a parameter, all that is parameter-sized here (the
+        // update's partial sums stay in Gemm's per-thread tile buffers)
         MemoryEstimate.requireHeap("cpu: the network " + network.shape() + " (its weights, gradient and "
                 + optimizer.kind() + " state)",
                 MemoryEstimate.bytes(network.parameterCount(), (2 + optimizer.kind().slots()) * Float.BYTES));
@@ -168,7 +169,6 @@ public final class CpuBackend extends GuardedExchange implements Profiled {
         activations = new Activation[depth];
         weights = new float[depth][];
         bias = new float[depth][];
-        gradient = new float[depth][];
         weightState = new float[depth][slots][];
         biasState = new float[depth][slots][];
         for (int l = 0; l < depth; l++) {
@@ -176,7 +176,6 @@ public final class CpuBackend extends GuardedExchange implements Profiled {
             activations[l] = layer.activation();
             weights[l] = layer.weights();
             bias[l] = layer.bias();
-            gradient[l] = new float[weights[l].length];
             for (int slot = 0; slot < slots; slot++) {
                 weightState[l][slot] = start.weights(l, slot);
                 biasState[l][slot] = start.bias(l, slot);
@@ -328,7 +327,7 @@ public final class CpuBackend extends GuardedExchange implements Profiled {
     private void stageUpdate(int l, int batch) {
         float[][] w = weightState[l - 1];
         float[][] b = biasState[l - 1];
-        passes.stageUpdate(weights[l - 1], bias[l - 1], gradient[l - 1], z[l - 1], delta[l], batch, widths[l - 1],
+        passes.stageUpdate(weights[l - 1], bias[l - 1], z[l - 1], delta[l], batch, widths[l - 1],
                 widths[l], rule, slot(w, 0), slot(w, 1), slot(b, 0), slot(b, 1), columnSums[l]);
     }
 
@@ -358,7 +357,7 @@ public final class CpuBackend extends GuardedExchange implements Profiled {
         float[][] shard = shard(x, d, offset, batch);
         double loss = backward(shard[0], shard[1], batch);
         for (int l = 1; l <= weights.length; l++) {
-            passes.stageGradient(gradient[l - 1], z[l - 1], delta[l], batch, widths[l - 1], widths[l], sums,
+            passes.stageGradient(z[l - 1], delta[l], batch, widths[l - 1], widths[l], sums,
                     sumsAt[l - 1], columnSums[l]);
             if (l % 2 == 0 || l == weights.length) {
                 passes.runStaged(); // two independent layers a phase
@@ -390,7 +389,7 @@ public final class CpuBackend extends GuardedExchange implements Profiled {
             stageDelta(l, shardBatch);
             passes.runStaged();
         }
-        passes.stageGradient(gradient[l - 1], z[l - 1], delta[l], shardBatch, widths[l - 1], widths[l], sums, sumsAt[l - 1],
+        passes.stageGradient(z[l - 1], delta[l], shardBatch, widths[l - 1], widths[l], sums, sumsAt[l - 1],
                 columnSums[l]);
         passes.runStaged();
         nextLayer--;

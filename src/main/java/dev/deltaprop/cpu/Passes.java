@@ -37,7 +37,7 @@ final class Passes implements AutoCloseable {
     private final PassEpilogues.Update[] updates = {new PassEpilogues.Update(), new PassEpilogues.Update()};
     private int stagedUpdates;
     private final SoftmaxPass softmax = new SoftmaxPass();
-    /** The rule {@link #update(float[], float[], float[], float[], float[], int, int, int, float)} steps with: plain sgd. */
+    /** The rule {@link #update(float[], float[], float[], float[], int, int, int, float)} steps with: plain sgd. */
     private final OptimizerStep plainSgd = new OptimizerStep();
     private static final Optimizer SGD = Optimizer.sgd();
     /** Per-sample (or per sample and column panel, when fused) loss, summed in order after the phase. */
@@ -197,18 +197,17 @@ final class Passes implements AutoCloseable {
     }
 
     /** Plain sgd: {@code W ← W − (η/B) Z^{l-1}ᵀ Δ^l}, {@code b ← b − (η/B) Σ_b Δ^l_b}; see the general form below. */
-    void update(float[] w, float[] bias, float[] gradient, float[] zPrev, float[] delta, int batch, int nIn,
-                int nOut, float learningRate) {
+    void update(float[] w, float[] bias, float[] zPrev, float[] delta, int batch, int nIn, int nOut,
+                float learningRate) {
         plainSgd.set(SGD, 1, learningRate, batch);
-        update(w, bias, gradient, zPrev, delta, batch, nIn, nOut, plainSgd, null, null, null, null);
+        update(w, bias, zPrev, delta, batch, nIn, nOut, plainSgd, null, null, null, null);
     }
 
     /** {@link #stageUpdate} with the column sums taken from {@code delta} itself, run as one phase. */
-    void update(float[] w, float[] bias, float[] gradient, float[] zPrev, float[] delta, int batch, int nIn,
-                int nOut, OptimizerStep rule, float[] weightFirst, float[] weightSecond, float[] biasFirst,
-                float[] biasSecond) {
-        stageUpdate(w, bias, gradient, zPrev, delta, batch, nIn, nOut, rule, weightFirst, weightSecond, biasFirst,
-                biasSecond, null);
+    void update(float[] w, float[] bias, float[] zPrev, float[] delta, int batch, int nIn, int nOut,
+                OptimizerStep rule, float[] weightFirst, float[] weightSecond, float[] biasFirst, float[] biasSecond) {
+        stageUpdate(w, bias, zPrev, delta, batch, nIn, nOut, rule, weightFirst, weightSecond, biasFirst, biasSecond,
+                null);
         runStaged();
     }
 
@@ -219,39 +218,33 @@ final class Passes implements AutoCloseable {
      * {@code b} and their state slots ({@code null} where the rule has fewer; laid out like
      * {@code W} and {@code b}) are updated in place, the bias with the tiles of {@code W}'s first
      * rows. {@code columnSums} is {@code Σ_b Δ^l_b} as the δ pass left it, or {@code null}: then
-     * summed from {@code delta} (same definition, {@link ColumnSums#of}). {@code gradient}
-     * is no longer read or written: {@link Gemm} keeps the partial sums between {@code K} slices
-     * in its own per-thread buffer (the callers' scratch is left to remove).
+     * summed from {@code delta} (same definition, {@link ColumnSums#of}). No gradient-sized scratch:
+     * {@link Gemm} keeps the partial sums between {@code K} slices in its own per-thread buffer.
      */
-    void stageUpdate(float[] w, float[] bias, float[] gradient, float[] zPrev, float[] delta, int batch, int nIn,
-                     int nOut, OptimizerStep rule, float[] weightFirst, float[] weightSecond, float[] biasFirst,
+    void stageUpdate(float[] w, float[] bias, float[] zPrev, float[] delta, int batch, int nIn, int nOut,
+                     OptimizerStep rule, float[] weightFirst, float[] weightSecond, float[] biasFirst,
                      float[] biasSecond, ColumnSums columnSums) {
         PassEpilogues.Update pass = nextUpdate();
         pass.w = w; pass.bias = bias; pass.rule = rule;
         pass.weightFirst = weightFirst; pass.weightSecond = weightSecond;
         pass.biasFirst = biasFirst; pass.biasSecond = biasSecond;
         pass.sums = null;
-        stage(pass, gradient, zPrev, delta, batch, nIn, nOut, columnSums);
+        stage(pass, zPrev, delta, batch, nIn, nOut, columnSums);
     }
 
     /**
-     * The gradient sums alone, nothing stepped (data-parallel training sums them across replicas
-     * first): {@code sums[at + i·nOut + j] = Σ_b z^{l-1}_bi δ^l_bj}, then
-     * {@code sums[at + nIn·nOut + j] = Σ_b δ^l_bj} (summed in double, then rounded). One phase.
+     * Staged for {@link #runStaged}: the gradient sums alone, nothing stepped (data-parallel
+     * training sums them across replicas first): {@code sums[at + i·nOut + j] = Σ_b z^{l-1}_bi δ^l_bj},
+     * then {@code sums[at + nIn·nOut + j] = Σ_b δ^l_bj} (summed in double, then rounded), the bias
+     * sums from {@code columnSums} unless {@code null}.
      */
-    void gradient(float[] gradient, float[] zPrev, float[] delta, int batch, int nIn, int nOut, float[] sums, int at) {
-        stageGradient(gradient, zPrev, delta, batch, nIn, nOut, sums, at, null);
-        runStaged();
-    }
-
-    /** {@link #gradient}, staged for {@link #runStaged}, the bias sums from {@code columnSums} unless {@code null}. */
-    void stageGradient(float[] gradient, float[] zPrev, float[] delta, int batch, int nIn, int nOut, float[] sums,
-                       int at, ColumnSums columnSums) {
+    void stageGradient(float[] zPrev, float[] delta, int batch, int nIn, int nOut, float[] sums, int at,
+                       ColumnSums columnSums) {
         PassEpilogues.Update pass = nextUpdate();
         pass.w = null; pass.bias = null; pass.rule = null;
         pass.weightFirst = null; pass.weightSecond = null; pass.biasFirst = null; pass.biasSecond = null;
         pass.sums = sums; pass.sumsAt = at;
-        stage(pass, gradient, zPrev, delta, batch, nIn, nOut, columnSums);
+        stage(pass, zPrev, delta, batch, nIn, nOut, columnSums);
     }
 
     private PassEpilogues.Update nextUpdate() {
@@ -261,7 +254,7 @@ final class Passes implements AutoCloseable {
         return updates[stagedUpdates++];
     }
 
-    private void stage(PassEpilogues.Update pass, float[] gradient, float[] zPrev, float[] delta, int batch, int nIn, int nOut,
+    private void stage(PassEpilogues.Update pass, float[] zPrev, float[] delta, int batch, int nIn, int nOut,
                        ColumnSums columnSums) {
         pass.delta = delta; pass.batch = batch; pass.nOut = nOut; pass.columnSums = columnSums; pass.mr = kernel.mr();
         // A(r = i, p = b) = z^{l-1}_bi = zPrev[b·nIn + i]: Zᵀ by strides

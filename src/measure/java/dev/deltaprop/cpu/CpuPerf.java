@@ -81,7 +81,6 @@ public final class CpuPerf {
         float[] u = Compare.uniform(random, batch * nOut, 1.0);
         float[] z = new float[batch * nOut];
         float[] deltaPrev = new float[batch * nIn];
-        float[] gradient = new float[nIn * nOut];
         double flops = 2.0 * batch * nIn * nOut;
         try (Passes passes = new Passes(threads, MicroKernels.chosen())) {
             for (String shape : new String[] {"forward NN", "delta NT", "update TN"}) {
@@ -93,7 +92,7 @@ public final class CpuPerf {
                     } else if (shape.startsWith("delta")) {
                         passes.deltaHidden(w, nIn, nOut, u, zPrev, zPrev, Activation.RELU, batch, deltaPrev);
                     } else {
-                        passes.update(w, bias, gradient, zPrev, u, batch, nIn, nOut, 1e-6f);
+                        passes.update(w, bias, zPrev, u, batch, nIn, nOut, 1e-6f);
                     }
                     if (r >= 0) {
                         nanos[r] = System.nanoTime() - start;
@@ -113,7 +112,6 @@ public final class CpuPerf {
         float[] bias = new float[nOut];
         float[] zPrev = Compare.uniform(random, batch * nIn, 1.0);
         float[] delta = Compare.uniform(random, batch * nOut, 1e-3);
-        float[] gradient = new float[nIn * nOut];
         float[][] weightState = {new float[nIn * nOut], new float[nIn * nOut]};
         float[][] biasState = {new float[nOut], new float[nOut]};
         dev.deltaprop.model.Optimizer.Kind[] kinds = dev.deltaprop.model.Optimizer.Kind.values();
@@ -127,7 +125,7 @@ public final class CpuPerf {
                             : dev.deltaprop.model.Optimizer.builder(kinds[k - 1]).weightDecay(0.01f).build();
                     rule.set(optimizer, r + 11, 1e-6f, batch);
                     long start = System.nanoTime();
-                    passes.update(w, bias, gradient, zPrev, delta, batch, nIn, nOut, rule, weightState[0], weightState[1],
+                    passes.update(w, bias, zPrev, delta, batch, nIn, nOut, rule, weightState[0], weightState[1],
                             biasState[0], biasState[1]);
                     if (r >= 0) {
                         nanos[k][r] = System.nanoTime() - start;

@@ -200,6 +200,13 @@ class CpuBackendTest {
                 .build(SEED), Optimizer.sgd());
     }
 
+    /** The same through the piecewise {@code f'} ({@link Derivatives}: relu, leaky relu) and sigmoid's, at widths off the vector length. */
+    @Test
+    void steadyStateStepAllocatesNothingThroughEveryDerivative() {
+        assertSteadyStateAllocatesNothing(Network.builder(64).layer(97, Activation.RELU).layer(45, Activation.LEAKY_RELU)
+                .layer(33, Activation.SIGMOID).layer(10, Activation.IDENTITY).build(SEED), Optimizer.sgd());
+    }
+
     /** The same with a softmax output and every optimizer: the state lives in the backend, the step allocates nothing. */
     @ParameterizedTest
     @EnumSource(Optimizer.Kind.class)

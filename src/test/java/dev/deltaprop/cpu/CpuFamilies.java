@@ -40,13 +40,10 @@ public final class CpuFamilies implements Families {
         passes.deltaHidden(wNext, n, nNext, deltaNext, u, z, f, batch, delta);
     }
 
-    /** The gradient scratch is poisoned: the pass must write every partial sum before it reads it. */
     @Override
     public synchronized void update(float[] zPrev, float[] delta, float[] w, float[] bias, int batch, int nIn, int nOut,
                                     float learningRate) {
-        float[] gradient = new float[nIn * nOut];
-        java.util.Arrays.fill(gradient, Float.NaN);
-        passes.update(w, bias, gradient, zPrev, delta, batch, nIn, nOut, learningRate);
+        passes.update(w, bias, zPrev, delta, batch, nIn, nOut, learningRate);
     }
 
     /** The cpu has the output δ of both cross-entropy pairings and every optimizer in the update. */
@@ -62,16 +59,14 @@ public final class CpuFamilies implements Families {
         return passes.deltaOutput(e, y, d, u, f, batch, n, delta) / batch;
     }
 
-    /** Step {@code t} of {@code optimizer} in the update's epilogue; the gradient scratch is poisoned. */
+    /** Step {@code t} of {@code optimizer} in the update's epilogue. */
     @Override
     public synchronized void update(float[] zPrev, float[] delta, float[] w, float[] bias, float[][] wState,
                                     float[][] biasState, int batch, int nIn, int nOut, float learningRate,
                                     Optimizer optimizer, long t) {
-        float[] gradient = new float[nIn * nOut];
-        java.util.Arrays.fill(gradient, Float.NaN);
         OptimizerStep rule = new OptimizerStep();
         rule.set(optimizer, t, learningRate, batch);
-        passes.update(w, bias, gradient, zPrev, delta, batch, nIn, nOut, rule, slot(wState, 0), slot(wState, 1),
+        passes.update(w, bias, zPrev, delta, batch, nIn, nOut, rule, slot(wState, 0), slot(wState, 1),
                 slot(biasState, 0), slot(biasState, 1));
     }
 

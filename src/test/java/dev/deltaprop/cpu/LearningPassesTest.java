@@ -166,7 +166,7 @@ class LearningPassesTest {
                 OptimizerRules.step(optimizer, t, learningRate, bRef, gBias, bsRef);
 
                 rule.set(optimizer, t, learningRate, batch);
-                passes.update(w, b, poisoned(nIn * nOut), zPrev, delta, batch, nIn, nOut, rule, slot(ws, 0), slot(ws, 1),
+                passes.update(w, b, zPrev, delta, batch, nIn, nOut, rule, slot(ws, 0), slot(ws, 1),
                         slot(bs, 0), slot(bs, 1));
                 String what = name + " update " + kind + " " + batch + "×" + nIn + "×" + nOut;
                 assertClose(what + " weights", w, wRef, w.length, BOUND, SEED);

@@ -155,7 +155,7 @@ class PassesTest {
 
             float[] w = new float[nIn * nOut];
             float[] bias = new float[nOut];
-            passes.update(w, bias, poisoned(nIn * nOut), zPrev, delta, batch, nIn, nOut, learningRate);
+            passes.update(w, bias, zPrev, delta, batch, nIn, nOut, learningRate);
             assertClose(what + " step", w, scaled(gradientRef, -learningRate), w.length, BOUND, SEED);
             assertClose(what + " bias step", bias, scaled(biasGradientRef, -learningRate), nOut, BOUND, SEED);
 
@@ -165,7 +165,7 @@ class PassesTest {
             double[] bRef = toDouble(b0);
             Reference.update(wRef, gradientRef, learningRate);
             Reference.update(bRef, biasGradientRef, learningRate);
-            passes.update(w0, b0, poisoned(nIn * nOut), zPrev, delta, batch, nIn, nOut, learningRate);
+            passes.update(w0, b0, zPrev, delta, batch, nIn, nOut, learningRate);
             assertClose(what + " weights", w0, wRef, w0.length, BOUND, SEED);
             assertClose(what + " bias", b0, bRef, nOut, BOUND, SEED);
         }
