@@ -228,9 +228,8 @@ KERNEL void fused_mlp_update(GLOBAL const float* RESTRICT partials, GLOBAL float
                              GLOBAL float* bs0_1, GLOBAL float* bs0_2, GLOBAL float* bs0_3, GLOBAL float* bs0_4,
                              GLOBAL float* bs1_1, GLOBAL float* bs1_2, GLOBAL float* bs1_3, GLOBAL float* bs1_4,
                              int groups, int params, int depth, int n0, int n1, int n2, int n3, int n4,
-                             float inverse_batch, int rule, float learning_rate, float momentum, float beta1,
-                             float beta2, float epsilon, float weight_decay, float step_size,
-                             float root_correction, int record_capacity)
+                             float inverse_batch, int rule, GLOBAL const float* RESTRICT step_scalars, float momentum, float beta1,
+                             float beta2, float epsilon, float weight_decay, int record_capacity)
 {
     const int p = GROUP_ID(0) * LOCAL_SIZE(0) + LOCAL_ID(0);
     if (p == params) {
@@ -259,16 +258,7 @@ KERNEL void fused_mlp_update(GLOBAL const float* RESTRICT partials, GLOBAL float
     }
     g *= inverse_batch;
 
-    optimizer_args o;
-    o.rule = rule;
-    o.learning_rate = learning_rate;
-    o.momentum = momentum;
-    o.beta1 = beta1;
-    o.beta2 = beta2;
-    o.epsilon = epsilon;
-    o.weight_decay = weight_decay;
-    o.step_size = step_size;
-    o.root_correction = root_correction;
+    const optimizer_args o = optimizer_args_of(rule, step_scalars, momentum, beta1, beta2, epsilon, weight_decay);
     const int weights = n[l - 1] * n[l];
     if (at < weights) {
         GLOBAL float* w = FUSED_PICK(l, w1, w2, w3, w4);

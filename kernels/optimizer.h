@@ -14,10 +14,16 @@
  * State lives beside the parameter in device memory, at the parameter's own index: state0 is v
  * (momentum, nesterov) or m (adam, adamw), state1 is s (adam, adamw); a rule never touches a
  * slot it does not have, so those pointers may point anywhere. The step count t lives on the
- * host, which passes the bias corrections as PyTorch forms them, in double before rounding:
+ * host, which forms the bias corrections as PyTorch does, in double before rounding:
  * step_size = η / (1−β₁ᵗ) and root_correction = √(1−β₂ᵗ), so that
  * w ← w − step_size · m / (√s / root_correction + ε) — the same number as the table's, with no
  * pow on the device. Zero state is the state before the first step (v ← g, as PyTorch's).
+ *
+ * The numbers that change from step to step — η, step_size, root_correction — are not kernel
+ * arguments but three floats of a small device buffer (STEP_SCALARS, at STEP_ETA, STEP_SIZE,
+ * STEP_ROOT) that the host writes before a step's launches: a step captured as a CUDA graph then
+ * replays with the values of the step it runs (a learning-rate schedule, Adam's t), not those of
+ * the step it was captured in. The rule and the hyper-parameters that stay fixed are arguments.
  *
  * This is the epilogue of every pass that ends with a finished gradient: update_gemm_* (update.h)
  * unsplit, update_reduce (split_k.h) once a split update's partial sums are added or after a
@@ -49,6 +55,29 @@ typedef struct {
     float step_size;        /* η / (1 − β₁ᵗ) */
     float root_correction;  /* √(1 − β₂ᵗ) */
 } optimizer_args;
+
+/* Where the per-step numbers sit in the step-scalar buffer (OptimizerStep.SCALARS on the host). */
+#define STEP_ETA 0
+#define STEP_SIZE 1
+#define STEP_ROOT 2
+#define STEP_SCALARS 3
+
+/* The arguments of one launch: the fixed numbers as passed, the per-step ones from the buffer. */
+DEVICE_FN optimizer_args optimizer_args_of(int rule, GLOBAL const float* RESTRICT step_scalars, float momentum,
+                                           float beta1, float beta2, float epsilon, float weight_decay)
+{
+    optimizer_args o;
+    o.rule = rule;
+    o.learning_rate = step_scalars[STEP_ETA];
+    o.momentum = momentum;
+    o.beta1 = beta1;
+    o.beta2 = beta2;
+    o.epsilon = epsilon;
+    o.weight_decay = weight_decay;
+    o.step_size = step_scalars[STEP_SIZE];
+    o.root_correction = step_scalars[STEP_ROOT];
+    return o;
+}
 
 #ifdef OPTIMIZER_RULE
 #define OPTIMIZER_RULE_OF(o) OPTIMIZER_RULE

@@ -73,19 +73,10 @@ KERNEL void update_reduce(GLOBAL const float* RESTRICT partials, GLOBAL float* R
                           GLOBAL float* RESTRICT w_state1, GLOBAL float* RESTRICT b_state0,
                           GLOBAL float* RESTRICT b_state1, GLOBAL const float* RESTRICT delta, int batch,
                           int bias_from_delta, int n_in, int n_out, int splits, float inverse_batch,
-                          int rule, float learning_rate, float momentum, float beta1, float beta2, float epsilon,
-                          float weight_decay, float step_size, float root_correction)
+                          int rule, GLOBAL const float* RESTRICT step_scalars, float momentum, float beta1, float beta2, float epsilon,
+                          float weight_decay)
 {
-    optimizer_args o;
-    o.rule = rule;
-    o.learning_rate = learning_rate;
-    o.momentum = momentum;
-    o.beta1 = beta1;
-    o.beta2 = beta2;
-    o.epsilon = epsilon;
-    o.weight_decay = weight_decay;
-    o.step_size = step_size;
-    o.root_correction = root_correction;
+    const optimizer_args o = optimizer_args_of(rule, step_scalars, momentum, beta1, beta2, epsilon, weight_decay);
     const long weights_count = (long) n_in * n_out;
     const long count = weights_count + n_out;
     const long k = (long) GROUP_ID(0) * REDUCE + LOCAL_ID(0);

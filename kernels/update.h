@@ -38,8 +38,8 @@ CLASSED(update_gemm)(GLOBAL const float* RESTRICT z_prev, GLOBAL const float* RE
                      GLOBAL float* RESTRICT w_state0, GLOBAL float* RESTRICT w_state1,
                      GLOBAL float* RESTRICT b_state0, GLOBAL float* RESTRICT b_state1,
                      GLOBAL float* RESTRICT partials, int batch, int n_in, int n_out, int bias_row, int k_split, int step,
-                     float inverse_batch, int rule, float learning_rate, float momentum, float beta1, float beta2,
-                     float epsilon, float weight_decay, float step_size, float root_correction)
+                     float inverse_batch, int rule, GLOBAL const float* RESTRICT step_scalars, float momentum, float beta1, float beta2,
+                     float epsilon, float weight_decay)
 {
     LOCAL float4 a_slices[2 * G_SLICE_A];
     LOCAL float4 b_slices[2 * G_SLICE_B];
@@ -69,16 +69,7 @@ CLASSED(update_gemm)(GLOBAL const float* RESTRICT z_prev, GLOBAL const float* RE
         return;
     }
 
-    optimizer_args o;
-    o.rule = rule;
-    o.learning_rate = learning_rate;
-    o.momentum = momentum;
-    o.beta1 = beta1;
-    o.beta2 = beta2;
-    o.epsilon = epsilon;
-    o.weight_decay = weight_decay;
-    o.step_size = step_size;
-    o.root_correction = root_correction;
+    const optimizer_args o = optimizer_args_of(rule, step_scalars, momentum, beta1, beta2, epsilon, weight_decay);
 #pragma unroll
     for (int r = 0; r < G_WM; ++r) {
         const int row = CLASSED(item_row)(m0, r);

@@ -267,6 +267,8 @@ public final class DeviceBackend extends GuardedExchange implements PeerExchange
         OptimizerStep rule = OptimizerStep.of(optimizer, learningRate, net.nextStep());
         boolean fusedStep = fused.on();
         int capacity = lazy ? LossRecord.CAPACITY : 0;
+        // η and the bias corrections go to the device before the launches, outside any graph: a replay reads this step's
+        kernels.stepScalars().write(rule);
         // replayed from a graph where the same step ran before (StepGraph); the loss read stays outside it
         int launches = graphs.run(StepGraph.Key.of(net, fusedStep, batch, rule, capacity),
                 () -> fusedStep ? fused.step(net, batch, rule, timer, capacity) : layers.step(net, batch, rule, capacity),

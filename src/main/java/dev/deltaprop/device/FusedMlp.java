@@ -42,11 +42,14 @@ final class FusedMlp implements AutoCloseable {
     private final Driver driver;
     private final Driver.Kernel gradients;
     private final Driver.Kernel update;
+    /** η and the bias corrections, shared with the layer path's kernels ({@link StepScalars}). */
+    private final StepScalars stepScalars;
     private Memory partials;
     private long partialsLength;
 
     FusedMlp(Driver driver, Kernels kernels) {
         this.driver = driver;
+        this.stepScalars = kernels.stepScalars();
         this.gradients = driver.kernel(kernels.program(), "fused_mlp_gradients");
         this.update = driver.kernel(kernels.program(), "fused_mlp_update");
     }
@@ -177,6 +180,7 @@ final class FusedMlp implements AutoCloseable {
             bs0[l] = net.biasState(k)[0];
             bs1[l] = net.biasState(k)[1];
         }
+        Memory scalars = stepScalars.use(rule);
         int crossEntropy = net.lossKind() == Loss.CROSS_ENTROPY ? 1 : 0;
         driver.launch(gradients, new int[] {groups}, new int[] {GROUP}, net.z(0), net.teacher(),
                 w[1], w[2], w[3], w[4], b[1], b[2], b[3], b[4], partials, batch, params, depth,
@@ -187,8 +191,8 @@ final class FusedMlp implements AutoCloseable {
                 ws0[1], ws0[2], ws0[3], ws0[4], ws1[1], ws1[2], ws1[3], ws1[4],
                 bs0[1], bs0[2], bs0[3], bs0[4], bs1[1], bs1[2], bs1[3], bs1[4],
                 groups, params, depth, n[0], n[1], n[2], n[3], n[4], 1.0f / batch,
-                rule.rule, rule.learningRate, rule.momentum, rule.beta1, rule.beta2, rule.epsilon, rule.weightDecay,
-                rule.stepSize, rule.rootCorrection, recordCapacity);
+                rule.rule, scalars, rule.momentum, rule.beta1, rule.beta2, rule.epsilon, rule.weightDecay,
+                recordCapacity);
         timer.family("fused_update");
     }
 

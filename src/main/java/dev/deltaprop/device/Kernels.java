@@ -38,6 +38,8 @@ final class Kernels {
     /** Split-K partial sums, {@code splits × M × N} floats, grown on demand; {@code null} until a split runs. */
     private Memory partialSums;
     private long launches;
+    /** η and the bias corrections of the step the update kernels run ({@code kernels/optimizer.h}). */
+    private final StepScalars stepScalars;
     /** The built program, for the kernels of {@link FusedMlp}. */
     private final Driver.Program program;
 
@@ -78,6 +80,7 @@ final class Kernels {
         updateSmall = driver.kernel(program, "update_gemm_" + tiles.small().name());
         updateLarge = driver.kernel(program, "update_gemm_" + tiles.large().name());
         updateReduce = driver.kernel(program, "update_reduce");
+        stepScalars = new StepScalars(driver);
         gradientReduce = driver.kernel(program, "gradient_reduce");
         gather = driver.kernel(program, "gather_rows");
     }
@@ -258,28 +261,37 @@ final class Kernels {
                                   int stepInEpilogue, OptimizerStep step) {
         Driver.Kernel kernel = plan.tiles().equals(tiles.large()) ? updateLarge : updateSmall;
         OptimizerStep s = step == null ? OptimizerStep.NONE : step;
+        Memory scalars = stepScalars.use(step);
         int rows = biasRow ? nIn + 1 : nIn;
         launch(kernel, gemmGroups(plan, rows, nOut), new int[] {plan.tiles().items(), 1, 1},
                 zPrev, delta, w, bias, wState[0], wState[1], biasState[0], biasState[1], partials, batch, nIn, nOut,
-                biasRow ? 1 : 0, plan.kSplit(), stepInEpilogue, 1.0f / batch, s.rule, s.learningRate, s.momentum, s.beta1,
-                s.beta2, s.epsilon, s.weightDecay, s.stepSize, s.rootCorrection);
+                biasRow ? 1 : 0, plan.kSplit(), stepInEpilogue, 1.0f / batch, s.rule, scalars, s.momentum, s.beta1,
+                s.beta2, s.epsilon, s.weightDecay);
     }
 
     /** update_reduce over {@code splits} partials; {@code biasFromDelta}: the bias sums its column of {@code delta} instead. */
     private void launchUpdateReduce(Memory partials, Memory w, Memory bias, Memory[] wState, Memory[] biasState,
                                     Memory delta, int deltaRows, boolean biasFromDelta, int nIn, int nOut, int splits,
                                     int batch, OptimizerStep step) {
+        Memory scalars = stepScalars.use(step);
         launch(updateReduce, new int[] {ceilDiv((nIn + 1) * nOut, tiles.reduce())}, new int[] {tiles.reduce()},
                 partials, w, bias, wState[0], wState[1], biasState[0], biasState[1], delta, deltaRows,
                 biasFromDelta ? 1 : 0, nIn, nOut, splits, 1.0f / batch,
-                step.rule, step.learningRate, step.momentum, step.beta1, step.beta2, step.epsilon, step.weightDecay,
-                step.stepSize, step.rootCorrection);
+                step.rule, scalars, step.momentum, step.beta1, step.beta2, step.epsilon, step.weightDecay);
     }
 
     /** {@code out[b] = data[order[offset + b]]} for {@code b < batch}, rows of {@code width}. One launch. */
     void gather(Memory data, Memory order, Memory out, int offset, int batch, int width) {
         launch(gather, new int[] {ceilDiv(batch * width, tiles.reduce())}, new int[] {tiles.reduce()},
                 data, order, out, offset, batch, width);
+    }
+
+    /**
+     * The buffer of the step's {@code η} and bias corrections: the engine writes {@code step}'s
+     * into it before a step's launches, outside any graph capture ({@link StepScalars}).
+     */
+    StepScalars stepScalars() {
+        return stepScalars;
     }
 
     private void launch(Driver.Kernel kernel, int[] groups, int[] groupSize, Object... arguments) {

@@ -8,13 +8,15 @@ import java.util.function.IntSupplier;
  * A training step's launches captured once as a CUDA graph and replayed, so that a step costs
  * the host one {@code cuGraphLaunch} instead of {@code 3L + 1} kernel launches (2 on the fused
  * path). A graph holds its kernels' arguments as they were at capture — the buffers' addresses,
- * the batch size, {@code η}, Adam's bias corrections — so a step replays the graph only when
- * its {@link Key} equals the one the graph was captured for, and launches directly otherwise.
- * A key is captured the second time in a row it comes (so a key that changes every step, as
- * Adam's bias corrections make it, never pays for a capture, and the first step's allocations,
- * which a capture refuses, are behind it); one graph is kept, replaced when another key is
- * captured. The driver destroys a graph whose buffers are freed (a reload, a larger batch, a
- * grown split-K buffer), and then the key is captured again. While profiling, a step launches
+ * the batch size, the optimizer's fixed numbers — so a step replays the graph only when its
+ * {@link Key} equals the one the graph was captured for, and launches directly otherwise. What
+ * changes from step to step, {@code η} (a schedule) and Adam's bias corrections, is no argument:
+ * the kernels read it from {@link StepScalars}, written before the step outside the graph, so
+ * the key leaves it out and an Adam step or a scheduled {@code η} replays. A key is captured
+ * the second time in a row it comes (the first step's allocations, which a capture refuses, are
+ * then behind it); one graph is kept, replaced when another key is captured. The driver
+ * destroys a graph whose buffers are freed (a reload, a larger batch, a grown split-K buffer),
+ * and then the key is captured again. While profiling, a step launches
  * directly: its marks between families cannot go into a graph.
  *
  * <p>{@code -D}{@value #PROPERTY}{@code =auto|true|false}: {@code auto} (the default) uses graphs
@@ -37,11 +39,12 @@ final class StepGraph implements AutoCloseable {
 
     /**
      * What a step's launches hold besides the data in its buffers: the net (its buffers), the
-     * path, the batch size, every number of the optimizer step (floats by their bits) and whether
-     * the loss goes to the loss record.
+     * path, the batch size, the rule and the optimizer's fixed numbers (floats by their bits) and
+     * whether the loss goes to the loss record — not {@code η} nor the bias corrections, which
+     * the kernels read from {@link StepScalars}.
      */
-    record Key(DeviceNet net, boolean fused, int batch, int rule, int learningRate, int momentum, int beta1, int beta2,
-               int epsilon, int weightDecay, int stepSize, int rootCorrection, int recordCapacity) {
+    record Key(DeviceNet net, boolean fused, int batch, int rule, int momentum, int beta1, int beta2, int epsilon,
+               int weightDecay, int recordCapacity) {
         /** The key of an eager step (its loss not recorded). */
         static Key of(DeviceNet net, boolean fused, int batch, OptimizerStep step) {
             return of(net, fused, batch, step, 0);
@@ -49,9 +52,8 @@ final class StepGraph implements AutoCloseable {
 
         /** The key of a step whose loss goes to the loss record when {@code recordCapacity > 0} ({@link LossRecord}). */
         static Key of(DeviceNet net, boolean fused, int batch, OptimizerStep step, int recordCapacity) {
-            return new Key(net, fused, batch, step.rule, bits(step.learningRate), bits(step.momentum), bits(step.beta1),
-                    bits(step.beta2), bits(step.epsilon), bits(step.weightDecay), bits(step.stepSize),
-                    bits(step.rootCorrection), recordCapacity);
+            return new Key(net, fused, batch, step.rule, bits(step.momentum), bits(step.beta1), bits(step.beta2),
+                    bits(step.epsilon), bits(step.weightDecay), recordCapacity);
         }
 
         private static int bits(float value) {

@@ -17,10 +17,12 @@ import org.junit.jupiter.api.Test;
 /**
  * The engine's graph policy on the fake binding (which captures as CUDA does), with a "step" of
  * two {@code scale} launches: launched directly the first time a key comes, captured the second
- * time and replayed after, launched directly for another key (η changed) and replayed again when
- * the first comes back, captured anew once a buffer it used was freed, launched directly while
+ * time and replayed after, launched directly for another key (another batch size) and replayed
+ * again when the first comes back, captured anew once a buffer it used was freed, launched directly while
  * profiling, never captured when off, refused when required on a driver without graphs, and
- * destroyed at close. Every replay gives what the launches give.
+ * destroyed at close. Every replay gives what the launches give. An Adam run with a changing
+ * {@code η} has one key (its per-step numbers are in {@link StepScalars}, not in the launches):
+ * captured once and replayed, each replay reading that step's numbers.
  */
 class StepGraphTest {
     private static final Optimizer SGD = Optimizer.sgd();
@@ -58,9 +60,10 @@ class StepGraphTest {
         assertEquals(expected, back[0], "five steps, each ×2 then ×0.75, captured or not");
 
         driver.calls.clear();
-        graphs.run(key(8, 0.05f), step, false);
+        graphs.run(key(7, 0.1f), step, false);
         graphs.run(key(8, 0.1f), step, false);
-        assertEquals(List.of("launchGraph"), driver.calls, "another η launches directly; the first η replays again");
+        assertEquals(List.of("launchGraph"), driver.calls, "another batch launches directly; the first replays again");
+        assertEquals(key(8, 0.1f), key(8, 0.05f), "η is not in the key");
 
         driver.calls.clear();
         Driver.Memory old = v[0];
@@ -91,6 +94,71 @@ class StepGraphTest {
         graphs.close();
         assertEquals(List.of("releaseGraph"), driver.calls, "close destroys the graph");
         driver.close();
+    }
+
+    @Test
+    void anAdamRunWithAScheduleIsReplayedWithEachStepsNumbers() {
+        FakeDriver driver = FakeDriver.open();
+        Driver.Kernel scaleBy = driver.kernel(driver.build(new ProgramSource("scale", "", null), Map.of()), "scale_by");
+        Driver.Memory v = driver.allocate(2);
+        driver.write(v, 0, new float[] {1, 1}, 0, 2);
+        StepScalars scalars = new StepScalars(driver);
+        Optimizer adam = Optimizer.of(Optimizer.Kind.ADAM);
+        OptimizerStep[] current = new OptimizerStep[1];
+        // a "step" reading η and both corrections from the buffer, as the update kernels do
+        java.util.function.IntSupplier step = () -> {
+            Driver.Memory numbers = scalars.use(current[0]);
+            driver.launch(scaleBy, new int[] {1}, new int[] {2}, v, numbers, 0, 2);
+            driver.launch(scaleBy, new int[] {1}, new int[] {2}, v, numbers, 1, 1);
+            driver.launch(scaleBy, new int[] {1}, new int[] {2}, v, numbers, 2, 2);
+            return 3;
+        };
+        StepGraph graphs = new StepGraph(driver, StepGraph.Mode.ON);
+        float expected0 = 1;
+        float expected1 = 1;
+        for (int t = 1; t <= 6; t++) {
+            float learningRate = 0.1f / t; // a schedule: η changes every step, as Adam's corrections do
+            current[0] = OptimizerStep.of(adam, learningRate, t);
+            scalars.write(current[0]); // the engine's upload, before the step and outside the graph
+            assertEquals(3, graphs.run(StepGraph.Key.of(null, false, 8, current[0]), step, false), "step " + t);
+            expected0 = expected0 * current[0].learningRate * current[0].stepSize * current[0].rootCorrection;
+            expected1 = expected1 * current[0].learningRate * current[0].rootCorrection;
+        }
+        assertEquals(List.of("beginCapture", "launch scale_by (captured)", "launch scale_by (captured)",
+                "launch scale_by (captured)", "endCapture", "launchGraph", "launchGraph", "launchGraph", "launchGraph",
+                "launchGraph"), driver.calls, "Adam: launched once, captured at step 2, replayed after");
+        assertEquals(1, graphs.captures());
+        assertEquals(5, graphs.replays());
+        float[] back = new float[2];
+        driver.read(v, 0, back, 0, 2);
+        assertEquals(Float.floatToRawIntBits(expected0), Float.floatToRawIntBits(back[0]), "every replay read its step's η, η/(1−β₁ᵗ), √(1−β₂ᵗ)");
+        assertEquals(Float.floatToRawIntBits(expected1), Float.floatToRawIntBits(back[1]), "the second item, scaled by two of them");
+        graphs.close();
+        driver.close();
+    }
+
+    @Test
+    void theScalarsAreWrittenOnlyWhenTheyChange() {
+        int[] writes = {0};
+        Driver counting = (Driver) Proxy.newProxyInstance(Driver.class.getClassLoader(), new Class<?>[] {Driver.class},
+                (proxy, method, arguments) -> switch (method.getName()) {
+                    case "allocate" -> null;
+                    case "write" -> {
+                        writes[0]++;
+                        yield null;
+                    }
+                    default -> throw new UnsupportedOperationException(method.getName());
+                });
+        StepScalars scalars = new StepScalars(counting);
+        Optimizer adam = Optimizer.of(Optimizer.Kind.ADAM);
+        scalars.write(OptimizerStep.of(adam, 0.1f, 1));
+        scalars.use(OptimizerStep.of(adam, 0.1f, 1));
+        scalars.use(null);
+        assertEquals(1, writes[0], "the same numbers again: nothing enqueued (a capture records no copy)");
+        scalars.write(OptimizerStep.of(adam, 0.1f, 2));
+        scalars.write(OptimizerStep.of(Optimizer.sgd(), 0.1f, 1));
+        scalars.write(OptimizerStep.of(Optimizer.sgd(), 0.1f, 7));
+        assertEquals(3, writes[0], "new bias corrections, then SGD's (η, 1): one write each; SGD's t changes nothing");
     }
 
     @Test

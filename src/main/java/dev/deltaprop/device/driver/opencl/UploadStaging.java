@@ -1,10 +1,8 @@
 package dev.deltaprop.device.driver.opencl;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
-import java.util.ArrayDeque;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -21,9 +19,12 @@ import java.util.function.Supplier;
  * is never refilled while a copy may still read it, and nothing is allocated per write. The halves
  * start small and grow (after a wait for the queue) to the largest write up to
  * {@value #MAX_HALF_BYTES} bytes; a larger write is not staged (the driver then writes blocking).
- * A closed driver's halves go back to a pool that the next driver takes them from: Java frees a
- * direct buffer only when a collection finds it, so a program that opens and closes drivers
- * would otherwise hold every closed driver's staging until then (at most {@value #POOLED} pooled).
+ * Halves that are replaced, and both halves when the driver closes, are freed at once
+ * ({@link DirectMemory#free}), not left to the collector: a program that opens and closes drivers
+ * allocates little Java heap, so a collection may not come for a long while, and a closed driver
+ * holds no host memory. (A pool shared by the drivers, of at most 16 halves of exactly the asked
+ * size, dropped the oldest to the collector: two drivers growing through every size overflowed it
+ * on each open and close, and it kept up to 128 MiB after the last driver had closed.)
  *
  * @param <V> the binding's {@code cl_event}
  */
@@ -31,9 +32,6 @@ final class UploadStaging<V> {
     /** The largest half: 8 MiB, a whole {@code wide} batch. */
     static final long MAX_HALF_BYTES = 8L << 20;
     private static final long FIRST_HALF_BYTES = 64L << 10;
-    /** The most halves the pool keeps. */
-    static final int POOLED = 16;
-    private static final ArrayDeque<ByteBuffer> POOL = new ArrayDeque<>();
 
     private final Supplier<V> marker;
     private final Consumer<V> awaitAndRelease;
@@ -104,7 +102,7 @@ final class UploadStaging<V> {
         finish.run(); // no copy may read the old halves any more
         release();
         for (int h = 0; h < 2; h++) {
-            halves[h] = take((int) size);
+            halves[h] = DirectMemory.allocate((int) size);
             floats[h] = halves[h].asFloatBuffer();
             ints[h] = halves[h].asIntBuffer();
         }
@@ -122,41 +120,19 @@ final class UploadStaging<V> {
         }
     }
 
-    /** Releases the pending markers and returns the halves to the pool; the caller has finished the queue (the driver's close). */
+    /** Releases the pending markers and frees the halves; the caller has finished the queue (the driver's close, or a growth). */
     void release() {
         for (int h = 0; h < 2; h++) {
             awaitPending(h);
             if (halves[h] != null) {
-                give(halves[h]);
-                halves[h] = null;
+                ByteBuffer half = halves[h];
+                halves[h] = null; // no view of it may be used once it is freed
                 floats[h] = null;
                 ints[h] = null;
+                DirectMemory.free(half);
             }
         }
         halfBytes = 0;
         used = 0;
-    }
-
-    /** A pooled half of exactly {@code bytes}, or a new one. */
-    private static ByteBuffer take(int bytes) {
-        synchronized (POOL) {
-            for (var it = POOL.iterator(); it.hasNext(); ) {
-                ByteBuffer pooled = it.next();
-                if (pooled.capacity() == bytes) {
-                    it.remove();
-                    return pooled;
-                }
-            }
-        }
-        return ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
-    }
-
-    private static void give(ByteBuffer half) {
-        synchronized (POOL) {
-            if (POOL.size() == POOLED) {
-                POOL.removeFirst(); // the oldest goes to the collector
-            }
-            POOL.addLast(half);
-        }
     }
 }

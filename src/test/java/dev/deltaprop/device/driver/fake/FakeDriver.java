@@ -13,7 +13,8 @@ import java.util.Map;
 
 /**
  * A whole binding in one class, for tests: a "device" whose memory is Java arrays and whose
- * compiler accepts any program and knows two kernels, {@code gather_rows} and {@code scale},
+ * compiler accepts any program and knows three kernels, {@code gather_rows}, {@code scale} and
+ * {@code scale_by} (its factor read from a buffer when it runs, as the update kernels read {@code η}),
  * computed here in Java. It shows what a new binding writes (the native calls of
  * {@link NativeDriver} and a {@link Factory}) and runs the driver contract with no native library;
  * a release of {@link #LOST} fails, as a lost handle's would. It captures graphs as CUDA does: a
@@ -94,7 +95,7 @@ public final class FakeDriver extends NativeDriver<float[], String, String, Long
 
     @Override
     protected String kernelNative(String program, String programName, String name) {
-        if (!name.equals("gather_rows") && !name.equals("scale")) {
+        if (!name.equals("gather_rows") && !name.equals("scale") && !name.equals("scale_by")) {
             throw new DriverException("fakeKernel(" + name + " in " + programName + "): no such kernel");
         }
         return name;
@@ -124,6 +125,13 @@ public final class FakeDriver extends NativeDriver<float[], String, String, Long
             int width = (Integer) arguments[5];
             for (int k = 0; k < Math.min(items, (long) batch * width); k++) {
                 out[k] = data[Float.floatToRawIntBits(order[offset + k / width]) * width + k % width];
+            }
+        } else if (kernel.equals("scale_by")) {
+            // v ← v · factor[at]: a factor read from device memory when the launch runs, not when it was recorded
+            float[] v = handle((Memory) arguments[0]);
+            float a = handle((Memory) arguments[1])[(Integer) arguments[2]];
+            for (int i = 0; i < Math.min(items, (Integer) arguments[3]); i++) {
+                v[i] *= a;
             }
         } else {
             float[] v = handle((Memory) arguments[0]);

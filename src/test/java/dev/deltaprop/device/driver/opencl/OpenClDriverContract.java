@@ -10,6 +10,8 @@ import dev.deltaprop.device.driver.DriverException;
 import dev.deltaprop.device.driver.DriverFactory;
 import dev.deltaprop.device.driver.KernelBuildException;
 import dev.deltaprop.device.driver.ProgramSource;
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -123,5 +125,39 @@ public abstract class OpenClDriverContract extends DriverContract {
         IllegalStateException index = assertThrows(IllegalStateException.class, () -> devices.select("99"));
         assertTrue(index.getMessage().contains("expected an index below " + devices.devices().size()), index.getMessage());
         assertTrue(factory().details().get(0).startsWith("[0] " + first.name()), "details list the devices");
+    }
+
+    /**
+     * Closed drivers hold no host staging, with no collection in between: two drivers at once
+     * whose uploads grow their staging through every half size up to 8 MiB (what training runs
+     * before the open/close cycles leave in one JVM), closed, leave the JDK's direct memory where
+     * it was, or lower (a collection may come meanwhile). Halves pooled across drivers, or dropped to the collector when the pool was full,
+     * kept tens of megabytes resident after every driver had closed.
+     */
+    @Test
+    void closedDriversHoldNoDirectMemory() {
+        BufferPoolMXBean direct = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
+                .filter(pool -> pool.getName().equals("direct")).findFirst().orElseThrow();
+        float[] source = new float[(2 << 20) + 1];
+        try (Driver warm = open()) {
+            warm.write(warm.allocate(7), 0, source, 1, 7); // the binding's first-use allocations, once per JVM
+        }
+        long before = direct.getMemoryUsed();
+        for (int cycle = 0; cycle < 3; cycle++) {
+            try (Driver first = open(); Driver second = open()) {
+                Driver.Memory a = first.allocate(2 << 20);
+                Driver.Memory b = second.allocate(2 << 20);
+                for (int count = 1 << 14; count <= 2 << 20; count *= 2) {
+                    first.write(a, 0, source, 1, count);
+                    second.write(b, 0, source, 1, count);
+                }
+                float[] back = new float[1];
+                second.read(b, (2 << 20) - 1, back, 0, 1); // the writes have run
+            }
+            // at most: a collection may meanwhile free direct buffers that earlier tests dropped
+            long after = direct.getMemoryUsed();
+            assertTrue(after <= before, "direct bytes after closing both drivers, cycle " + cycle + ": " + after
+                    + ", before " + before + " (" + direct.getCount() + " direct buffers)");
+        }
     }
 }
