@@ -43,8 +43,9 @@ public final class Benchmark {
     public static final int WINDOW = 50;
 
     /**
-     * How long the JIT must have finished no compilation before the warm-up may end (when the
-     * minimum warm-up time is not 0): the steps' code is then compiled, not merely running.
+     * How long the JIT must have been idle (its compilation time and its compiler threads' CPU time
+     * unchanged) before the warm-up may end, when the minimum warm-up time is not 0: the steps'
+     * code is then compiled, not merely running.
      */
     public static final long JIT_QUIET_NANOS = 1_000_000_000L;
 
@@ -88,12 +89,12 @@ public final class Benchmark {
 
     /** Measures {@code workload} on {@code backend}; leaves profiling off afterwards. */
     public static BenchResult run(Backend backend, Workload workload, BenchSettings settings) {
-        return run(backend, workload, settings, Batches.HOST, System::nanoTime, Benchmark::compileMillis);
+        return run(backend, workload, settings, Batches.HOST, System::nanoTime, new JitActivity());
     }
 
     /** As {@link #run(Backend, Workload, BenchSettings)}, a training workload's batch taken as {@code batches} says. */
     public static BenchResult run(Backend backend, Workload workload, BenchSettings settings, Batches batches) {
-        return run(backend, workload, settings, batches, System::nanoTime, Benchmark::compileMillis);
+        return run(backend, workload, settings, batches, System::nanoTime, new JitActivity());
     }
 
     /** As {@link #run(Backend, Workload, BenchSettings)} on a scripted clock, with a JIT that compiles nothing. */
@@ -101,10 +102,10 @@ public final class Benchmark {
         return run(backend, workload, settings, Batches.HOST, nanoTime, () -> 0L);
     }
 
-    /** As {@link #run(Backend, Workload, BenchSettings, LongSupplier)} with the JIT's compilation milliseconds scripted too. */
+    /** As {@link #run(Backend, Workload, BenchSettings, LongSupplier)} with the JIT's activity ({@link JitActivity}) scripted too. */
     static BenchResult run(Backend backend, Workload workload, BenchSettings settings, LongSupplier nanoTime,
-                           LongSupplier compileMillis) {
-        return run(backend, workload, settings, Batches.HOST, nanoTime, compileMillis);
+                           LongSupplier jitActivity) {
+        return run(backend, workload, settings, Batches.HOST, nanoTime, jitActivity);
     }
 
     /**
@@ -113,7 +114,7 @@ public final class Benchmark {
      * actually taken, which the time rule can make more than the minimum asked for.
      */
     private static BenchResult run(Backend backend, Workload workload, BenchSettings settings, Batches batches,
-                                   LongSupplier nanoTime, LongSupplier compileMillis) {
+                                   LongSupplier nanoTime, LongSupplier jitActivity) {
         float[] x = workload.inputs();
         float[] d = workload.kind() == Workload.Kind.TRAIN ? workload.teachers() : null;
         int batch = workload.batch();
@@ -143,7 +144,7 @@ public final class Benchmark {
                 profiled.profiling(false);
             }
             float loss = Float.NaN;
-            WarmUp warmed = warmUp(step, settings, nanoTime, compileMillis);
+            WarmUp warmed = warmUp(step, settings, nanoTime, jitActivity);
             long[] stepNanos = new long[settings.steps()];
             if (queue == null) {
                 for (int k = 0; k < stepNanos.length; k++) {
@@ -201,26 +202,26 @@ public final class Benchmark {
     /**
      * Takes untimed steps until at least {@code settings.warmup()} were taken, at least
      * {@code settings.warmupSeconds()} have gone by since the first began, and, when that time is
-     * not 0, the JIT has finished no compilation for {@link #JIT_QUIET_NANOS} (or for the whole
-     * minimum time, if that is shorter) — or until {@link #WARMUP_LIMIT_NANOS}, whichever comes
+     * not 0, the JIT has been idle ({@link JitActivity} unchanged) for {@link #JIT_QUIET_NANOS} (or
+     * for the whole minimum time, if that is shorter) — or until {@link #WARMUP_LIMIT_NANOS}, whichever comes
      * first. The JIT rule is there because the time alone depends on the machine: on 2 cores shared
      * with other processes, C2 compiled the {@code cpu} backend's Vector API code only after 5–12 s
      * of {@code tiny} steps (interpreted Vector API code is about 1,000× slower), so a 2 s warm-up
      * timed steps that were still mostly interpreted (docs/perf.md, "the cpu backend under load").
      */
     private static WarmUp warmUp(StepAction step, BenchSettings settings, LongSupplier nanoTime,
-                                 LongSupplier compileMillis) {
+                                 LongSupplier jitActivity) {
         long minimumNanos = (long) Math.ceil(settings.warmupSeconds() * 1e9);
         long quietNanos = Math.min(JIT_QUIET_NANOS, minimumNanos);
         long start = nanoTime.getAsLong();
-        long compiled = compileMillis.getAsLong();
+        long activity = jitActivity.getAsLong();
         long quietSince = start;
         int taken = 0;
         while (true) {
             long now = nanoTime.getAsLong();
-            long total = compileMillis.getAsLong();
-            if (total != compiled) {
-                compiled = total;
+            long latest = jitActivity.getAsLong();
+            if (latest != activity) {
+                activity = latest;
                 quietSince = now;
             }
             boolean minimaMet = taken >= settings.warmup() && now - start >= minimumNanos;
@@ -235,12 +236,6 @@ public final class Benchmark {
 
     /** What the warm-up took: steps, nanoseconds, and whether it ended with the JIT quiet (not at the limit). */
     record WarmUp(int steps, long nanos, boolean jitQuiet) {
-    }
-
-    /** The JVM's accumulated compilation milliseconds, or a constant where the JVM does not count them. */
-    private static long compileMillis() {
-        java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
-        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
     }
 
     /**

@@ -37,7 +37,7 @@ import picocli.CommandLine.Option;
                     + " cross entropy, Adam, B=256), gemm-N (the forward kernel alone, N×N×N),"
                     + " all (tiny, mnist, wide, mnist-adam).",
             "Untimed warm-up steps first, until --warmup steps and --warmup-seconds have passed and the JIT has"
-                    + " compiled nothing for 1 s (at most 120 s).",
+                    + " been idle for 1 s (at most 120 s).",
             "Each step reuses one fixed-seed batch; the time is the median of the timed steps with profiling off;"
                     + " a profiled backend then splits a step per kernel family, and host overhead ="
                     + " whole step − sum of kernel times.",
@@ -80,7 +80,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup-seconds", paramLabel = "S",
             description = "The untimed steps last at least this many seconds, at least 0 (default: "
                     + BenchSettings.DEFAULT_WARMUP_SECONDS + "; " + BenchSettings.REFERENCE_WARMUP_SECONDS
-                    + " on the reference backend), and past that until the JIT has compiled nothing for 1 s."
+                    + " on the reference backend), and past that until the JIT has been idle for 1 s."
                     + " 0: --warmup steps only.")
     Double warmupSeconds;
 
