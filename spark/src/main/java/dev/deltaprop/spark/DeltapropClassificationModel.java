@@ -41,7 +41,7 @@ public final class DeltapropClassificationModel
         return uid;
     }
 
-    /** @return the trained network (a copy is the caller's to keep) */
+    /** @return the trained network (immutable, like every {@link Network}: the model keeps using it) */
     public Network network() {
         return network.network();
     }

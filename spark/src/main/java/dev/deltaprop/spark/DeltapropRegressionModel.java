@@ -38,7 +38,7 @@ public final class DeltapropRegressionModel
         return uid;
     }
 
-    /** @return the trained network (a copy is the caller's to keep) */
+    /** @return the trained network (immutable, like every {@link Network}: the model keeps using it) */
     public Network network() {
         return network.network();
     }
