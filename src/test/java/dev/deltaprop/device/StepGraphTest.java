@@ -138,6 +138,54 @@ class StepGraphTest {
         driver.close();
     }
 
+    /**
+     * The engine's keys are its step plans ({@link StepPlans}), on the fake binding running the
+     * whole engine: {@code GraphReplayTest}'s run (a 101-sample data set in batches of 16 and a
+     * last one of 5, a host batch every third step, eager steps in the first epoch and queued ones
+     * in the second, η new every step) is captured twice — the eager and the queued plan of the
+     * full batch — and runs 8 steps from a graph, on both paths and for Adam as for SGD, as it
+     * does on a GPU. Host batches and gathered ones share a plan; nothing is recorded twice.
+     */
+    @Test
+    void theEnginesPlansAreItsKeys() {
+        for (FusedMlp.Mode fused : new FusedMlp.Mode[] {FusedMlp.Mode.OFF, FusedMlp.Mode.ON}) {
+            for (Optimizer.Kind kind : new Optimizer.Kind[] {Optimizer.Kind.SGD, Optimizer.Kind.ADAM}) {
+                try (DeviceBackend device = new DeviceBackend("fake", FakeDriver.forEngine())) {
+                    device.graphMode(StepGraph.Mode.ON);
+                    device.fusedMode(fused);
+                    device.load(dev.deltaprop.model.Network.builder(13).layer(33, dev.deltaprop.model.Activation.TANH)
+                            .layer(7, dev.deltaprop.model.Activation.RELU).layer(3, dev.deltaprop.model.Activation.IDENTITY)
+                            .build(1), Optimizer.of(kind));
+                    int samples = 101;
+                    int batchSize = 16;
+                    float[] x = new float[samples * 13];
+                    float[] d = new float[samples * 3];
+                    dev.deltaprop.backend.Dataset data = device.upload(x, d, samples);
+                    int step = 0;
+                    for (int epoch = 0; epoch < 2; epoch++) {
+                        for (int offset = 0; offset < samples; offset += batchSize, step++) {
+                            int batch = Math.min(batchSize, samples - offset);
+                            float learningRate = (epoch == 0 ? 0.05f : 0.02f) / (1 + 0.125f * step);
+                            if (step % 3 == 2) {
+                                device.step(java.util.Arrays.copyOf(x, batch * 13), java.util.Arrays.copyOf(d, batch * 3),
+                                        batch, learningRate);
+                            } else if (epoch == 1) {
+                                device.queueStep(data, offset, batch, learningRate);
+                            } else {
+                                device.step(data, offset, batch, learningRate);
+                            }
+                        }
+                    }
+                    String what = fused + " " + kind;
+                    assertEquals(2, device.graphs().captures(), what + ": one capture per recorded-or-not key");
+                    assertEquals(8, device.graphs().replays(), what + ": steps run from a graph");
+                    assertEquals(4, device.plans().recorded(), what + ": eager and queued, batch 16 and 5");
+                    data.close();
+                }
+            }
+        }
+    }
+
     @Test
     void theScalarsAreWrittenOnlyWhenTheyChange() {
         int[] writes = {0};
