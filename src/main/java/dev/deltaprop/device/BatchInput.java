@@ -16,13 +16,15 @@ import java.nio.FloatBuffer;
  * one — whose one changing argument, the row offset, is replaced in place each step. The offset
  * is boxed once per multiple of the batch size (the offsets an epoch steps through) and kept, and
  * the last other offset is kept too (an epoch's last batch, smaller, comes at the same offset each
- * epoch), so that gathering a batch allocates nothing from the second epoch on; any other offset
- * is boxed at its step.
+ * epoch), so that gathering a batch allocates nothing from the second epoch on (for the first
+ * {@value #MAX_BOXED_OFFSETS} batches of an epoch); any other offset is boxed at its step.
  */
 final class BatchInput {
     private final Driver driver;
     private final Kernels kernels;
     private final StepTimer timer;
+    /** The most offsets kept boxed per gather plan (256 KiB of references): an epoch of more batches boxes the rest at their steps. */
+    private static final int MAX_BOXED_OFFSETS = 1 << 16;
     private final Gathers[] gathers = {new Gathers(), new Gathers()};
     private long clock;
 
@@ -52,6 +54,9 @@ final class BatchInput {
                 return other;
             }
             int k = offset / batch;
+            if (k >= offsets.length) {
+                return offset; // past the kept boxes: an epoch of more than MAX_BOXED_OFFSETS batches
+            }
             Integer boxed = offsets[k];
             if (boxed == null) {
                 boxed = offset;
@@ -146,7 +151,7 @@ final class BatchInput {
         oldest.net = net;
         oldest.batch = batch;
         oldest.batchBuffers = net.batchBuffers();
-        oldest.offsets = new Integer[data.samples() / batch + 1];
+        oldest.offsets = new Integer[Math.min(MAX_BOXED_OFFSETS, data.samples() / batch + 1)];
         oldest.other = null;
         oldest.used = ++clock;
         return oldest;
