@@ -72,7 +72,9 @@ else
   SCALE=1
   read -r -a BACKENDS <<< "${GPU_CHECK_BACKENDS:-cuda}"
   STEPS="${GPU_CHECK_STEPS:-30}"
-  BENCH_SHORT=(--warmup-seconds 1)
+  # 1 s of warm-up, then at most 4 s more for the JIT to go quiet (bench's default wait, up to
+  # 120 s, would not fit the 45 s step with four workloads); the JSON says if it was still compiling
+  BENCH_SHORT=(--warmup-seconds 1 --warmup-limit-seconds 4)
   TRAIN_WORKLOADS=all
   GEMM=gemm-4096
 fi

@@ -99,6 +99,7 @@ public final class BenchReport {
         JsonObject o = describe(r.workload());
         o.addProperty("warmup", r.settings().warmup());
         o.addProperty("warmup_min_seconds", r.settings().warmupSeconds());
+        o.addProperty("warmup_limit_seconds", r.settings().warmupLimitSeconds());
         o.addProperty("warmup_seconds", r.warmupNanos() / 1e9);
         o.addProperty("warmup_jit_quiet", r.jitQuiet());
         o.addProperty("steps", r.settings().steps());

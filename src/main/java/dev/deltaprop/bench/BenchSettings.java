@@ -28,8 +28,12 @@ package dev.deltaprop.bench;
  * @param warmupSeconds untimed steps go on until at least this many seconds have gone by (and at
  *                      least {@code warmup} steps were taken, and, unless 0, the JIT is quiet),
  *                      finite and {@code ≥ 0}
+ * @param warmupLimitSeconds the longest the warm-up waits for a quiet JIT once the minima are met
+ *                      (default {@value #DEFAULT_WARMUP_LIMIT_SECONDS}; a GPU check with a time budget
+ *                      passes less), finite and {@code ≥ 0}
  */
-public record BenchSettings(int warmup, int steps, int profiledSteps, boolean explicitSteps, double warmupSeconds) {
+public record BenchSettings(int warmup, int steps, int profiledSteps, boolean explicitSteps, double warmupSeconds,
+                            double warmupLimitSeconds) {
 
     public static final int DEFAULT_WARMUP = 3;
     public static final int DEFAULT_STEPS = 20;
@@ -39,6 +43,8 @@ public record BenchSettings(int warmup, int steps, int profiledSteps, boolean ex
     public static final double DEFAULT_WARMUP_SECONDS = 2.0;
     public static final double REFERENCE_WARMUP_SECONDS = 0.0;
     public static final int REFERENCE_STEPS = 5;
+    /** The longest a warm-up waits for a quiet JIT by default, seconds. */
+    public static final double DEFAULT_WARMUP_LIMIT_SECONDS = 120.0;
 
     /** Above this many counted operations per step the reference backend refuses a workload by default. */
     public static final long REFERENCE_LIMIT_FLOPS = 4_000_000_000L;
@@ -56,6 +62,15 @@ public record BenchSettings(int warmup, int steps, int profiledSteps, boolean ex
         if (!(warmupSeconds >= 0) || Double.isInfinite(warmupSeconds)) {
             throw new IllegalArgumentException("warmup-seconds: expected a finite number at least 0, found " + warmupSeconds);
         }
+        if (!(warmupLimitSeconds >= 0) || Double.isInfinite(warmupLimitSeconds)) {
+            throw new IllegalArgumentException("warmup-limit-seconds: expected a finite number at least 0, found "
+                    + warmupLimitSeconds);
+        }
+    }
+
+    /** With the default limit on the wait for a quiet JIT. */
+    public BenchSettings(int warmup, int steps, int profiledSteps, boolean explicitSteps, double warmupSeconds) {
+        this(warmup, steps, profiledSteps, explicitSteps, warmupSeconds, DEFAULT_WARMUP_LIMIT_SECONDS);
     }
 
     /** A count-only warm-up ({@code warmupSeconds} = 0). */
@@ -79,13 +94,20 @@ public record BenchSettings(int warmup, int steps, int profiledSteps, boolean ex
      */
     public static BenchSettings choose(String backend, Integer warmup, Double warmupSeconds, Integer steps,
                                        Integer profiledSteps) {
+        return choose(backend, warmup, warmupSeconds, null, steps, profiledSteps);
+    }
+
+    /** As {@link #choose(String, Integer, Double, Integer, Integer)} with the limit on the wait for a quiet JIT. */
+    public static BenchSettings choose(String backend, Integer warmup, Double warmupSeconds, Double warmupLimitSeconds,
+                                       Integer steps, Integer profiledSteps) {
         boolean reference = isReference(backend);
         return new BenchSettings(
                 warmup != null ? warmup : reference ? REFERENCE_WARMUP : DEFAULT_WARMUP,
                 steps != null ? steps : reference ? REFERENCE_STEPS : DEFAULT_STEPS,
                 profiledSteps != null ? profiledSteps : DEFAULT_PROFILED_STEPS,
                 steps != null,
-                warmupSeconds != null ? warmupSeconds : reference ? REFERENCE_WARMUP_SECONDS : DEFAULT_WARMUP_SECONDS);
+                warmupSeconds != null ? warmupSeconds : reference ? REFERENCE_WARMUP_SECONDS : DEFAULT_WARMUP_SECONDS,
+                warmupLimitSeconds != null ? warmupLimitSeconds : DEFAULT_WARMUP_LIMIT_SECONDS);
     }
 
     /**

@@ -50,7 +50,7 @@ public final class Benchmark {
     public static final long JIT_QUIET_NANOS = 1_000_000_000L;
 
     /** The longest the warm-up waits for a quiet JIT; the report then says it was still compiling. */
-    public static final long WARMUP_LIMIT_NANOS = 120_000_000_000L;
+    public static final long WARMUP_LIMIT_NANOS = (long) (BenchSettings.DEFAULT_WARMUP_LIMIT_SECONDS * 1e9);
 
     /** Where a training step's batch comes from. */
     public enum Batches {
@@ -165,7 +165,7 @@ public final class Benchmark {
                 kernelNanos = profile(profiled, step, settings.profiledSteps(), familyNanos);
             }
             BenchSettings taken = new BenchSettings(warmed.steps(), settings.steps(), settings.profiledSteps(),
-                    settings.explicitSteps(), settings.warmupSeconds());
+                    settings.explicitSteps(), settings.warmupSeconds(), settings.warmupLimitSeconds());
             return new BenchResult(workload, taken, Median.of(stepNanos), loss, launches, familyNanos, kernelNanos,
                     warmed.nanos(), warmed.jitQuiet());
         } finally {
@@ -203,8 +203,8 @@ public final class Benchmark {
      * Takes untimed steps until at least {@code settings.warmup()} were taken, at least
      * {@code settings.warmupSeconds()} have gone by since the first began, and, when that time is
      * not 0, the JIT has been idle ({@link JitActivity} unchanged) for {@link #JIT_QUIET_NANOS} (or
-     * for the whole minimum time, if that is shorter) — or until {@link #WARMUP_LIMIT_NANOS}, whichever comes
-     * first. The JIT rule is there because the time alone depends on the machine: on 2 cores shared
+     * for the whole minimum time, if that is shorter) — or until {@code settings.warmupLimitSeconds()}
+     * (default {@link #WARMUP_LIMIT_NANOS}), whichever comes first. The JIT rule is there because the time alone depends on the machine: on 2 cores shared
      * with other processes, C2 compiled the {@code cpu} backend's Vector API code only after 5–12 s
      * of {@code tiny} steps (interpreted Vector API code is about 1,000× slower), so a 2 s warm-up
      * timed steps that were still mostly interpreted (docs/perf.md, "the cpu backend under load").
@@ -213,6 +213,7 @@ public final class Benchmark {
                                  LongSupplier jitActivity) {
         long minimumNanos = (long) Math.ceil(settings.warmupSeconds() * 1e9);
         long quietNanos = Math.min(JIT_QUIET_NANOS, minimumNanos);
+        long limitNanos = (long) Math.ceil(settings.warmupLimitSeconds() * 1e9);
         long start = nanoTime.getAsLong();
         long activity = jitActivity.getAsLong();
         long quietSince = start;
@@ -226,7 +227,7 @@ public final class Benchmark {
             }
             boolean minimaMet = taken >= settings.warmup() && now - start >= minimumNanos;
             boolean quiet = now - quietSince >= quietNanos;
-            if (minimaMet && (quiet || now - start >= WARMUP_LIMIT_NANOS)) {
+            if (minimaMet && (quiet || now - start >= limitNanos)) {
                 return new WarmUp(taken, now - start, quiet);
             }
             step.take();

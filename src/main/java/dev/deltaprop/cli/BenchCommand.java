@@ -37,7 +37,7 @@ import picocli.CommandLine.Option;
                     + " cross entropy, Adam, B=256), gemm-N (the forward kernel alone, N×N×N),"
                     + " all (tiny, mnist, wide, mnist-adam).",
             "Untimed warm-up steps first, until --warmup steps and --warmup-seconds have passed and the JIT has"
-                    + " been idle for 1 s (at most 120 s).",
+                    + " been idle for 1 s (at most --warmup-limit-seconds, 120 s by default).",
             "Each step reuses one fixed-seed batch; the time is the median of the timed steps with profiling off;"
                     + " a profiled backend then splits a step per kernel family, and host overhead ="
                     + " whole step − sum of kernel times.",
@@ -84,6 +84,11 @@ final class BenchCommand implements Callable<Integer> {
                     + " 0: --warmup steps only.")
     Double warmupSeconds;
 
+    @Option(names = "--warmup-limit-seconds", paramLabel = "S",
+            description = "The longest the warm-up waits for the JIT to be idle once --warmup and --warmup-seconds are"
+                    + " met, at least 0 (default: 120); the report says when the JIT was still compiling.")
+    Double warmupLimitSeconds;
+
     @Option(names = "--profiled-steps", paramLabel = "N",
             description = "Steps with per-family profiling on, after the timed ones, at least 0 (default: "
                     + BenchSettings.DEFAULT_PROFILED_STEPS + ").")
@@ -117,7 +122,7 @@ final class BenchCommand implements Callable<Integer> {
         List<String> backends = BackendList.parse(backend);
         List<String> toMeasure = BackendList.withSingleDevices(backends);
         for (String name : backends) {
-            BenchSettings.choose(name, warmup, warmupSeconds, steps, profiledSteps);
+            BenchSettings.choose(name, warmup, warmupSeconds, warmupLimitSeconds, steps, profiledSteps);
         }
         if (plot != null) {
             LossPlot.checkFileName(plot);
@@ -153,7 +158,7 @@ final class BenchCommand implements Callable<Integer> {
         Map<String, Double> rates = new LinkedHashMap<>();
         Backends.Selection selection = Backends.select(name);
         try (Backend opened = selection.backend()) {
-            BenchSettings settings = BenchSettings.choose(opened.name(), warmup, warmupSeconds, steps, profiledSteps);
+            BenchSettings settings = BenchSettings.choose(opened.name(), warmup, warmupSeconds, warmupLimitSeconds, steps, profiledSteps);
             if (workloads.size() == 1 && settings.refusal(opened.name(), workloads.get(0)) != null) {
                 throw new IllegalArgumentException(settings.refusal(opened.name(), workloads.get(0)));
             }

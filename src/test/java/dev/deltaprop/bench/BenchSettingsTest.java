@@ -33,6 +33,17 @@ class BenchSettingsTest {
     }
 
     @Test
+    void theWaitForAQuietJitHasALimitThatDefaultsTo120Seconds() {
+        assertEquals(120.0, BenchSettings.choose("cuda", null, 1.0, null, null).warmupLimitSeconds());
+        assertEquals(4.0, BenchSettings.choose("cuda", null, 1.0, 4.0, null, null).warmupLimitSeconds());
+        for (double bad : new double[] {-1, Double.NaN, Double.POSITIVE_INFINITY}) {
+            String message = assertThrows(IllegalArgumentException.class,
+                    () -> BenchSettings.choose("cpu", null, 1.0, bad, null, null)).getMessage();
+            assertTrue(message.startsWith("warmup-limit-seconds: expected a finite number at least 0, found " + bad), message);
+        }
+    }
+
+    @Test
     void outOfRangeCountsAreRefusedNamingTheOption() {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> BenchSettings.choose("cpu", null, 0, null))
                 .getMessage().startsWith("steps: expected at least 1, found 0"));

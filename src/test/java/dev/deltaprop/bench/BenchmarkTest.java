@@ -237,6 +237,13 @@ class BenchmarkTest {
         assertTrue(report.table().contains("the JIT was still compiling"), report.table());
         assertTrue(report.json().contains("\"warmup_jit_quiet\": false"), report.json());
 
+        // a shorter limit (a GPU check's time budget): 4.2 s = 14 steps, then it stops waiting
+        ScriptedBackend limited = new ScriptedBackend(List.of(families(1, 1, 1, 1)));
+        BenchResult l = Benchmark.run(limited, tiny, new BenchSettings(3, 1, 0, true, 2.0, 4.2),
+                () -> limited.profilingAtStep.size() * stepNanos, () -> limited.profilingAtStep.size() * 5L);
+        assertEquals(14, l.settings().warmup());
+        assertFalse(l.jitQuiet());
+
         // a minimum time of 0 is a count only, whatever the JIT does
         ScriptedBackend counted = new ScriptedBackend(List.of(families(1, 1, 1, 1)));
         BenchResult c = Benchmark.run(counted, tiny, new BenchSettings(3, 1, 0, true, 0.0),
