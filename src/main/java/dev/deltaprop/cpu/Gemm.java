@@ -28,8 +28,10 @@ package dev.deltaprop.cpu;
  * micro-kernel always runs full tiles and only the epilogue looks at the edges.
  *
  * <p>Between {@code K} slices the partial sums wait in a buffer of this thread's; the last slice
- * writes the finished tile to a scratch tile for the epilogue. Every output is summed in increasing {@code p} by the same instructions: the split of the
- * output among threads never changes a result.
+ * writes the finished tile to a scratch tile for the epilogue, or, for an epilogue that
+ * {@linkplain Epilogue#takesBlocks takes blocks}, into a row-major {@code MC × NC} block handed
+ * over when all its tiles are done. Every output is summed in increasing {@code p} by the same
+ * instructions: the split of the output among threads never changes a result.
  *
  * <p>A {@code Gemm} is confined to one thread; nothing is allocated per call once its buffers
  * have grown to the shapes it runs.
@@ -63,6 +65,8 @@ final class Gemm {
     private float[] sums = new float[0];
     /** The finished tile the epilogue reads. */
     private final float[] tile;
+    /** The finished {@code MC × NC} block, row-major, for an epilogue that {@link Epilogue#takesBlocks}. */
+    private float[] block = new float[0];
     /** The packed panels of this product's {@code A}: panel {@code q}, slice {@code s} at {@code (q·slices + s)·MR·KC}. */
     private float[] packedA = new float[0];
     /** {@code stamp[q·slices + s] == product}: that panel and slice is packed for the current product. */
@@ -141,6 +145,10 @@ final class Gemm {
         if (sums.length < sumsNeeded) {
             sums = new float[sumsNeeded]; // grows to the largest product this thread has run, then never again
         }
+        boolean blocks = epilogue.takesBlocks();
+        if (blocks && block.length < mc * ldc) {
+            block = new float[mc * ldc]; // as sums: grows to the widest block, then never again
+        }
         for (int jc = n0; jc < n1; jc += nc) {
             int ncBlock = Math.min(nc, n1 - jc);
             for (int s = 0; s < slices; s++) {
@@ -168,13 +176,19 @@ final class Gemm {
                             int row = ic + ir;
                             int aPanel = (row / mr * slices + s) * mr * kcMax;
                             int at = ((row - m0) / mr * tilesAcross + jr / nr) * tileSize;
-                            if (last) {
+                            if (last && blocks) {
+                                kernel.multiply(packedA, aPanel, packedB, bPanel, kc, sums, at, nr, block, ir * ldc + jr,
+                                        ldc, first);
+                            } else if (last) {
                                 kernel.multiply(packedA, aPanel, packedB, bPanel, kc, sums, at, nr, tile, 0, nr, first);
                                 epilogue.apply(tile, nr, row, jc + jr, Math.min(mr, mcBlock - ir), Math.min(nr, ncBlock - jr));
                             } else {
                                 kernel.multiply(packedA, aPanel, packedB, bPanel, kc, sums, at, nr, sums, at, nr, first);
                             }
                         }
+                    }
+                    if (last && blocks) {
+                        epilogue.apply(block, ldc, ic, jc, mcBlock, ncBlock);
                     }
                 }
             }
@@ -270,6 +284,8 @@ final class Gemm {
             } else {
                 // Wᵀ of the δ pass: walk each source row along p. Walking p outside would touch NR
                 // rows a power-of-two stride apart per step, which fall into two L1 sets and thrash.
+                // (A Vector API scatter of 16 p per step was no faster: this reads all of W once
+                // from L3 and is bound by that, measured 1.2–1.4 ms both ways for wide's 2048×1024.)
                 for (int j = 0; j < cols; j++) {
                     int row = source + j * bColStride;
                     for (int p = 0; p < kc; p++) {
