@@ -123,6 +123,36 @@ final class Gemm {
     void multiply(float[] a, int aOffset, int aRowStride, int aColStride,
                   float[] b, int bOffset, int bRowStride, int bColStride,
                   int m0, int m1, int n0, int n1, int k, Epilogue epilogue) {
+        run(a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride, null, m0, m1, n0, n1, k, epilogue);
+    }
+
+    /**
+     * {@link #multiply} with {@code B} packed beforehand by {@link #packWhole} ({@code k × n}):
+     * for a {@code B} that many products read unchanged ({@link Predictor}'s weights), which then
+     * is packed once rather than once per call. {@code n0} is a multiple of {@code NR}.
+     */
+    void multiplyPacked(float[] a, int aOffset, int aRowStride, int aColStride, float[] packedWholeB,
+                        int m0, int m1, int n0, int n1, int k, Epilogue epilogue) {
+        if (n0 % nr != 0) {
+            throw new IllegalArgumentException("n0: expected a multiple of NR = " + nr + ", found " + n0);
+        }
+        run(a, aOffset, aRowStride, aColStride, null, 0, 0, 0, packedWholeB, m0, m1, n0, n1, k, epilogue);
+    }
+
+    /**
+     * The whole of a row-major {@code k × n} {@code B} packed as {@link #multiplyPacked} reads it:
+     * column panel {@code q} of {@code NR} columns (zero-padded) at {@code q·k·NR}, its row
+     * {@code p} at {@code + p·NR}: the bytes a per-call packing puts into its buffers, all at once.
+     */
+    float[] packWhole(float[] b, int k, int n) {
+        float[] packed = new float[(n + nr - 1) / nr * k * nr];
+        packB(b, 0, n, 1, 0, k, 0, n, packed, k * nr);
+        return packed;
+    }
+
+    private void run(float[] a, int aOffset, int aRowStride, int aColStride,
+                     float[] b, int bOffset, int bRowStride, int bColStride, float[] packedWholeB,
+                     int m0, int m1, int n0, int n1, int k, Epilogue epilogue) {
         if (m0 >= m1 || n0 >= n1) {
             return;
         }
@@ -130,8 +160,8 @@ final class Gemm {
             throw new IllegalArgumentException("m0: expected a multiple of MR = " + mr + ", found " + m0);
         }
         if (n1 - n0 <= NARROW_COLUMNS && (aColStride == 1 || aRowStride == 1)) {
-            multiplyInPlace(a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride, m0, m1, n0, n1, k,
-                    epilogue);
+            multiplyInPlace(a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride, packedWholeB,
+                    m0, m1, n0, n1, k, epilogue);
             return;
         }
         int slices = (k + kcMax - 1) / kcMax;
@@ -156,7 +186,12 @@ final class Gemm {
                 int kc = Math.min(kcMax, k - pc);
                 boolean first = s == 0;
                 boolean last = s == slices - 1;
-                packB(b, bOffset, bRowStride, bColStride, pc, kc, jc, ncBlock);
+                float[] bPacked = packedB;
+                if (packedWholeB == null) {
+                    packB(b, bOffset, bRowStride, bColStride, pc, kc, jc, ncBlock, packedB, kc * nr);
+                } else {
+                    bPacked = packedWholeB;
+                }
                 for (int ic = m0; ic < m1; ic += mc) {
                     int mcBlock = Math.min(mc, m1 - ic);
                     // m0 is a multiple of MR (whole panels per chunk), so row / MR names the panel
@@ -171,19 +206,19 @@ final class Gemm {
                     }
                     // the B micro-panel stays in L1 while the block's A panels stream past it
                     for (int jr = 0; jr < ncBlock; jr += nr) {
-                        int bPanel = jr * kc;
+                        int bPanel = packedWholeB == null ? jr * kc : (jc + jr) / nr * k * nr + pc * nr;
                         for (int ir = 0; ir < mcBlock; ir += mr) {
                             int row = ic + ir;
                             int aPanel = (row / mr * slices + s) * mr * kcMax;
                             int at = ((row - m0) / mr * tilesAcross + jr / nr) * tileSize;
                             if (last && blocks) {
-                                kernel.multiply(packedA, aPanel, packedB, bPanel, kc, sums, at, nr, block, ir * ldc + jr,
+                                kernel.multiply(packedA, aPanel, bPacked, bPanel, kc, sums, at, nr, block, ir * ldc + jr,
                                         ldc, first);
                             } else if (last) {
-                                kernel.multiply(packedA, aPanel, packedB, bPanel, kc, sums, at, nr, tile, 0, nr, first);
+                                kernel.multiply(packedA, aPanel, bPacked, bPanel, kc, sums, at, nr, tile, 0, nr, first);
                                 epilogue.apply(tile, nr, row, jc + jr, Math.min(mr, mcBlock - ir), Math.min(nr, ncBlock - jr));
                             } else {
-                                kernel.multiply(packedA, aPanel, packedB, bPanel, kc, sums, at, nr, sums, at, nr, first);
+                                kernel.multiply(packedA, aPanel, bPacked, bPanel, kc, sums, at, nr, sums, at, nr, first);
                             }
                         }
                     }
@@ -200,7 +235,7 @@ final class Gemm {
      * full panels of {@code A} read where they lie; only a partial last panel is packed.
      */
     private void multiplyInPlace(float[] a, int aOffset, int aRowStride, int aColStride,
-                                 float[] b, int bOffset, int bRowStride, int bColStride,
+                                 float[] b, int bOffset, int bRowStride, int bColStride, float[] packedWholeB,
                                  int m0, int m1, int n0, int n1, int k, Epilogue epilogue) {
         int slices = (k + kcMax - 1) / kcMax;
         int ldc = (n1 - n0 + nr - 1) / nr * nr; // n1 - n0 ≤ NARROW_COLUMNS ≤ NC: one column block
@@ -216,7 +251,12 @@ final class Gemm {
             int kc = Math.min(kcMax, k - pc);
             boolean first = s == 0;
             boolean last = s == slices - 1;
-            packB(b, bOffset, bRowStride, bColStride, pc, kc, n0, n1 - n0);
+            float[] bPacked = packedB;
+            if (packedWholeB == null) {
+                packB(b, bOffset, bRowStride, bColStride, pc, kc, n0, n1 - n0, packedB, kc * nr);
+            } else {
+                bPacked = packedWholeB;
+            }
             for (int ic = m0; ic < m1; ic += mc) {
                 int mcBlock = Math.min(mc, m1 - ic);
                 int fullRows = mcBlock / mr * mr;
@@ -224,7 +264,7 @@ final class Gemm {
                     packA(a, aOffset, aRowStride, aColStride, ic + fullRows, mcBlock - fullRows, pc, kc, edgeA, 0, mr);
                 }
                 for (int jr = 0; jr < n1 - n0; jr += nr) {
-                    int bPanel = jr * kc;
+                    int bPanel = packedWholeB == null ? jr * kc : (n0 + jr) / nr * k * nr + pc * nr;
                     for (int ir = 0; ir < mcBlock; ir += mr) {
                         int row = ic + ir;
                         int at = ((row - m0) / mr * tilesAcross + jr / nr) * tileSize;
@@ -232,12 +272,12 @@ final class Gemm {
                         int toAt = last ? 0 : at;
                         int toStride = nr;
                         if (ir >= fullRows) {
-                            kernel.multiply(edgeA, 0, packedB, bPanel, kc, sums, at, nr, to, toAt, toStride, first);
+                            kernel.multiply(edgeA, 0, bPacked, bPanel, kc, sums, at, nr, to, toAt, toStride, first);
                         } else if (rowsInPlace) {
-                            kernel.multiplyRows(a, aOffset + row * aRowStride + pc, aRowStride, packedB, bPanel, kc,
+                            kernel.multiplyRows(a, aOffset + row * aRowStride + pc, aRowStride, bPacked, bPanel, kc,
                                     sums, at, nr, to, toAt, toStride, first);
                         } else {
-                            kernel.multiplyColumns(a, aOffset + row + pc * aColStride, aColStride, packedB, bPanel, kc,
+                            kernel.multiplyColumns(a, aOffset + row + pc * aColStride, aColStride, bPacked, bPanel, kc,
                                     sums, at, nr, to, toAt, toStride, first);
                         }
                         if (last) {
@@ -271,11 +311,15 @@ final class Gemm {
         }
     }
 
-    /** {@code packedB[(j/NR)·kc·NR + p·NR + j%NR] = B(pc+p, jc+j)}, zero beyond column {@code ncBlock}. */
-    private void packB(float[] b, int bOffset, int bRowStride, int bColStride, int pc, int kc, int jc, int ncBlock) {
+    /**
+     * {@code packed[(j/NR)·panelStride + p·NR + j%NR] = B(pc+p, jc+j)} for {@code p < kc}, zero
+     * beyond column {@code ncBlock}.
+     */
+    private void packB(float[] b, int bOffset, int bRowStride, int bColStride, int pc, int kc, int jc, int ncBlock,
+                       float[] packedB, int panelStride) {
         for (int jr = 0; jr < ncBlock; jr += nr) {
             int cols = Math.min(nr, ncBlock - jr);
-            int panel = jr * kc;
+            int panel = jr / nr * panelStride;
             int source = bOffset + pc * bRowStride + (jc + jr) * bColStride;
             if (bColStride == 1) {
                 for (int p = 0; p < kc; p++) {
