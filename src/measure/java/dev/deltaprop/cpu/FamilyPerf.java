@@ -19,7 +19,8 @@ import java.util.SplittableRandom;
  *   <li>{@code update} TN: {@code W ← W − (η/B) Zᵀ Δ}, sgd, the bias from the δ pass's column sums: M = NIN, N = NOUT, K = B.</li>
  * </ul>
  *
- * <p>Rounds of warm-up run for {@code -Dwarmup.ms} (default 4000) at least. The families and shapes take turns round by round, so a loaded machine slows each alike. It
+ * <p>Rounds of warm-up run for {@code -Dwarmup.ms} (default 4000) at least, and until a round
+ * passes without JIT compilation. The families and shapes take turns round by round, so a loaded machine slows each alike. It
  * prints the best wall time of each and, with one thread (which {@link Passes} runs on the
  * caller), the best thread CPU time, which leaves out the time the thread was descheduled.
  *
@@ -56,11 +57,20 @@ public final class FamilyPerf {
                 layer.prepare(passes);
             }
             // warm-up until the JIT has compiled every kernel these shapes use: a loaded machine's
-            // compiler threads get little time, and an uncompiled Vector API kernel is ~100x slower
+            // compiler threads get little time, and a Vector API kernel not yet compiled by C2 runs
+            // the boxed Java fallback, ~100x slower (seen: a narrow kernel's C2 compile still queued
+            // after 6 s at load average 14). So: at least warmup.ms, and until a whole round
+            // passes without the JIT compiling (CompilationMXBean's total time standing still).
+            java.lang.management.CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
             long warmUntil = System.nanoTime() + WARM_UP_NANOS;
+            long compiled = -1;
             for (int r = -3; r < rounds; r++) {
-                if (r == -1 && System.nanoTime() < warmUntil) {
-                    r = -2;
+                if (r == -1) {
+                    long now = jit.getTotalCompilationTime();
+                    if (System.nanoTime() < warmUntil || now != compiled) {
+                        r = -2;
+                    }
+                    compiled = now;
                 }
                 for (int s = 0; s < shapes; s++) {
                     for (int f = 0; f < FAMILIES.length; f++) {
