@@ -79,6 +79,11 @@ fi
 BACKEND_LIST="$(IFS=,; echo "${BACKENDS[*]}")"
 export JAVA_OPTS="${JAVA_OPTS:--Xmx16g}"
 RUN=(bash .device/run.sh)
+# the bundled JDK's signal chaining: an OpenCL compiler built on LLVM (PoCL in the dry run)
+# replaces the JVM's SIGSEGV handler and can kill the JVM at random (README "OpenCL on PoCL")
+if [ -f "$PWD/.device/jre/lib/libjsig.so" ]; then
+  RUN=(env LD_PRELOAD="$PWD/.device/jre/lib/libjsig.so" bash .device/run.sh)
+fi
 BEGAN=$(date +%s)
 STEP=0
 FAILED=0

@@ -16,4 +16,6 @@ echo "== OpenBLAS (CPU ceiling)"
 echo "== CLBlast on OpenCL"
 "$here/clblast-sgemm.sh" "$n" 2 "$runs"
 echo "== deltaprop forward kernel on OpenCL"
-java -jar "$jar" bench --backend opencl --workload "gemm-$n" --warmup 2 --steps "$runs"
+# with the JDK's signal chaining: PoCL's LLVM replaces the JVM's SIGSEGV handler (README "OpenCL on PoCL")
+jsig=$(sh "$here/jsig-path.sh" java)
+env ${jsig:+LD_PRELOAD="$jsig"} java -jar "$jar" bench --backend opencl --workload "gemm-$n" --warmup 2 --steps "$runs"

@@ -22,6 +22,9 @@ else
     jdk="--add-opens=java.base/sun.security.action=ALL-UNNAMED"
 fi
 options="${options//\$\{spark.jvm.options.jdk\}/$jdk}"
+# the JDK's signal chaining, where it has it: a task whose backend opens PoCL would otherwise have
+# LLVM's SIGSEGV handler replace the JVM's (README "OpenCL on PoCL")
+jsig=$(sh "$here/../native/jsig-path.sh" java)
 # shellcheck disable=SC2086 # the options are words
-exec java $options --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
+exec env ${jsig:+LD_PRELOAD="$jsig"} java $options --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
     -Dlog4j2.configurationFile="$here/src/test/resources/log4j2.properties" ${JAVA_OPTS:-} -cp "$classpath" "$@"

@@ -7,13 +7,8 @@ import dev.deltaprop.model.OptimizerState;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.Supplier;
 
 /**
@@ -55,6 +50,10 @@ import java.util.function.Supplier;
  * <p>Like every built-in backend it is used by one thread at a time ({@link GuardedBackend}): the
  * replicas' lanes are its own threads, so without its own guard two callers' steps would
  * interleave unseen.
+ *
+ * <p>This class is the {@link Backend} the caller sees: checks, load, state and close. The
+ * replicas, their shares and their threads are a {@link ReplicaSet}; the step's schedule (shards,
+ * passes, reduction, peer path) is a {@link ParallelStep}, made at each load.
  */
 public final class DataParallelBackend extends GuardedBackend {
     /** System property: {@code false} starts every new instance with the reduction after the whole backward pass. */
@@ -63,18 +62,13 @@ public final class DataParallelBackend extends GuardedBackend {
     public static final String PEER_PROPERTY = "deltaprop.parallel.peer";
 
     private final String name;
-    private final List<GradientExchange> replicas;
-    private final double[] shares;
-    private final ExecutorService[] lanes;
-    private final ReplicaPass[] passes;
-    private GradientReduction reduction;
+    private final ReplicaSet replicas;
+    private final boolean peerAllowed = !"false".equals(System.getProperty(PEER_PROPERTY));
     private boolean overlap = !"false".equals(System.getProperty(OVERLAP_PROPERTY));
+    /** The step of the loaded network; {@code null} before the first load. */
+    private ParallelStep step;
     private float[] bufferX = new float[0];
     private float[] bufferD = new float[0];
-    private int splitBatch;
-    private final boolean peerAllowed = !"false".equals(System.getProperty(PEER_PROPERTY));
-    private boolean peerCopies;
-    private int[] split;
     private Optimizer optimizer;
     private int inputs;
     private int outputs;
@@ -92,44 +86,18 @@ public final class DataParallelBackend extends GuardedBackend {
      */
     public DataParallelBackend(String name, List<? extends Backend> replicas, double[] shares) {
         super(name == null ? "data-parallel" : name); // a null name is refused below, after which the replicas are closed
+        List<GradientExchange> exchanges;
+        double[] checked;
         try {
             Objects.requireNonNull(replicas, "replicas");
-            if (replicas.isEmpty()) {
-                throw new IllegalArgumentException("replicas: expected at least one backend, found none");
-            }
-            List<GradientExchange> exchanges = new ArrayList<>();
-            for (int r = 0; r < replicas.size(); r++) {
-                Backend replica = replicas.get(r);
-                if (!(replica instanceof GradientExchange)) {
-                    throw new IllegalArgumentException("replicas[" + r + "]: expected a backend that exchanges gradients"
-                            + " (cpu, opencl, cuda, opencl-lwjgl, cuda-lwjgl), found "
-                            + (replica == null ? "null" : replica.name()));
-                }
-                for (int q = 0; q < r; q++) {
-                    if (replicas.get(q) == replica) {
-                        throw new IllegalArgumentException("replicas[" + r + "]: expected a backend of its own, found the same"
-                                + " object as replicas[" + q + "]");
-                    }
-                }
-                exchanges.add((GradientExchange) replica);
-            }
-            this.shares = BatchSplit.check(shares, replicas.size());
+            exchanges = ReplicaSet.exchanges(replicas);
+            checked = BatchSplit.check(shares, replicas.size());
             this.name = Objects.requireNonNull(name, "name");
-            this.replicas = List.copyOf(exchanges);
         } catch (RuntimeException e) {
-            closeAll(replicas, e);
+            ReplicaSet.closeAll(replicas, e);
             throw e;
         }
-        this.passes = new ReplicaPass[this.replicas.size()];
-        this.lanes = new ExecutorService[this.replicas.size()];
-        for (int r = 0; r < lanes.length; r++) {
-            int index = r;
-            lanes[r] = Executors.newSingleThreadExecutor(task -> {
-                Thread thread = new Thread(task, "deltaprop-replica-" + index);
-                thread.setDaemon(true);
-                return thread;
-            });
-        }
+        this.replicas = new ReplicaSet(name, exchanges, checked);
     }
 
     /**
@@ -153,7 +121,7 @@ public final class DataParallelBackend extends GuardedBackend {
             try {
                 opened.add(Objects.requireNonNull(openers.get(r).get(), "replica"));
             } catch (RuntimeException e) {
-                closeAll(opened, e);
+                ReplicaSet.closeAll(opened, e);
                 String why = name + ": replica " + r + " (" + labels.get(r) + ") could not start"
                         + (opened.isEmpty() ? "" : "; the " + opened.size() + " opened before it were closed") + ": "
                         + e.getMessage();
@@ -164,22 +132,6 @@ public final class DataParallelBackend extends GuardedBackend {
         return new DataParallelBackend(name, opened, shares);
     }
 
-    private static void closeAll(List<? extends Backend> backends, RuntimeException cause) {
-        if (backends == null) {
-            return;
-        }
-        for (Backend backend : backends) {
-            if (backend == null) {
-                continue;
-            }
-            try {
-                backend.close();
-            } catch (RuntimeException e) {
-                cause.addSuppressed(e);
-            }
-        }
-    }
-
     @Override
     public String name() {
         return name;
@@ -188,19 +140,7 @@ public final class DataParallelBackend extends GuardedBackend {
     /** {@code 2 replicas, shares 1:1: [0] …; [1] …}. */
     @Override
     public String device() {
-        StringBuilder text = new StringBuilder();
-        text.append(replicas.size()).append(replicas.size() == 1 ? " replica" : " replicas").append(", shares ");
-        for (int r = 0; r < shares.length; r++) {
-            text.append(r == 0 ? "" : ":").append(format(shares[r]));
-        }
-        for (int r = 0; r < replicas.size(); r++) {
-            text.append(r == 0 ? ": " : "; ").append('[').append(r).append("] ").append(replicas.get(r).device());
-        }
-        return text.toString();
-    }
-
-    private static String format(double share) {
-        return share == Math.rint(share) ? String.valueOf((long) share) : String.format(Locale.ROOT, "%.3g", share);
+        return replicas.describe();
     }
 
     /**
@@ -232,7 +172,7 @@ public final class DataParallelBackend extends GuardedBackend {
         boolean entered = enter();
         try {
             loaded();
-            return peerCopies;
+            return step.peerCopies();
         } finally {
             leave(entered);
         }
@@ -245,13 +185,13 @@ public final class DataParallelBackend extends GuardedBackend {
 
     /** The replicas, in reduction order. */
     public List<Backend> replicas() {
-        return List.copyOf(replicas);
+        return List.copyOf(replicas.all());
     }
 
     /** The shard sizes a batch of {@code batch} samples is cut into, replica by replica. */
     public int[] shardSizes(int batch) {
         Checks.batchSize(batch);
-        return BatchSplit.sizes(batch, shares);
+        return replicas.shardSizes(batch);
     }
 
     /** Loads the same network, optimizer and state into every replica (the state is checked once, first). */
@@ -265,67 +205,18 @@ public final class DataParallelBackend extends GuardedBackend {
         }
         loaded = false;
         List<Callable<Void>> loads = new ArrayList<>();
-        for (GradientExchange replica : replicas) {
+        for (GradientExchange replica : replicas.all()) {
             loads.add(() -> {
                 replica.load(network, optimizer, state);
                 return null;
             });
         }
-        all(loads);
-        int[] widths = new int[network.depth() + 1];
-        widths[0] = network.inputs();
-        for (int l = 1; l <= network.depth(); l++) {
-            widths[l] = network.layers().get(l - 1).outputs();
-        }
-        GradientReduction made = new GradientReduction(replicas.size(), widths);
-        for (int r = 0; r < replicas.size(); r++) {
-            GradientExchange replica = replicas.get(r);
-            int other = on(r, replica::gradientLength);
-            if (other != made.length()) {
-                throw new IllegalStateException("replicas[" + r + "]: holds " + other + " gradient numbers where the network"
-                        + " has " + made.length());
-            }
-            passes[r] = new ReplicaPass(replica, r, made);
-        }
-        boolean peer = peersReachEachOther();
-        List<PeerExchange> ordered = new ArrayList<>();
-        for (GradientExchange replica : replicas) {
-            if (replica instanceof PeerExchange each) {
-                ordered.add(each);
-            }
-        }
-        for (ReplicaPass pass : passes) {
-            pass.peers(peer ? List.copyOf(ordered) : null);
-        }
-        peerCopies = peer;
-        reduction = made;
-        splitBatch = 0;
+        replicas.all(loads);
+        step = ParallelStep.load(replicas, network, peerAllowed);
         this.optimizer = optimizer;
         this.inputs = network.inputs();
         this.outputs = network.outputs();
         this.loaded = true;
-    }
-
-    /** The decision of {@link #peerCopies()}: each side's {@link PeerExchange#enablePeer} on its own thread. */
-    private boolean peersReachEachOther() {
-        if (!peerAllowed || replicas.size() < 2) {
-            return false;
-        }
-        for (GradientExchange replica : replicas) {
-            if (!(replica instanceof PeerExchange)) {
-                return false;
-            }
-        }
-        PeerExchange root = (PeerExchange) replicas.get(0);
-        for (int r = 1; r < replicas.size(); r++) {
-            PeerExchange other = (PeerExchange) replicas.get(r);
-            boolean there = on(0, () -> root.enablePeer(other));
-            boolean back = on(r, () -> other.enablePeer(root));
-            if (!there || !back) {
-                return false;
-            }
-        }
-        return true;
     }
 
     @Override
@@ -337,13 +228,13 @@ public final class DataParallelBackend extends GuardedBackend {
     @Override
     protected OptimizerState optimizerStateInside() {
         loaded();
-        return on(0, () -> replicas.get(0).optimizerState());
+        return replicas.on(0, () -> replicas.get(0).optimizerState());
     }
 
     @Override
     protected Network networkInside() {
         loaded();
-        return on(0, () -> replicas.get(0).network());
+        return replicas.on(0, () -> replicas.get(0).network());
     }
 
     @Override
@@ -351,24 +242,7 @@ public final class DataParallelBackend extends GuardedBackend {
         loaded();
         Checks.batch(x, d, batch, inputs, outputs);
         Checks.learningRate(learningRate);
-        if (batch != splitBatch) {
-            split = BatchSplit.sizes(batch, shares);
-            splitBatch = batch;
-        }
-        reduction.reset();
-        int offset = 0;
-        for (int r = 0; r < replicas.size(); r++) {
-            passes[r].set(x, d, offset, split[r], batch, learningRate, overlap);
-            offset += split[r];
-            lanes[r].execute(passes[r]);
-        }
-        // S = S_0 + S_1 + … layer by layer, in replica order, in double: the same numbers however the passes interleaved
-        reduction.reduce(!(peerCopies && overlap));
-        double loss = 0;
-        for (ReplicaPass pass : passes) {
-            loss += pass.loss();
-        }
-        return (float) (loss / batch);
+        return step.run(x, d, batch, learningRate, overlap);
     }
 
     @Override
@@ -391,7 +265,7 @@ public final class DataParallelBackend extends GuardedBackend {
     protected float[] predictInside(float[] x, int batch) {
         loaded();
         Checks.inputs(x, batch, inputs);
-        return on(0, () -> replicas.get(0).predict(x, batch));
+        return replicas.on(0, () -> replicas.get(0).predict(x, batch));
     }
 
     /** Closes every replica, each on its own thread, then the threads. Idempotent. */
@@ -401,79 +275,7 @@ public final class DataParallelBackend extends GuardedBackend {
             return;
         }
         closed = true;
-        RuntimeException failure = null;
-        for (int r = 0; r < replicas.size(); r++) {
-            GradientExchange replica = replicas.get(r);
-            try {
-                on(r, () -> {
-                    replica.close();
-                    return null;
-                });
-            } catch (RuntimeException e) {
-                if (failure == null) {
-                    failure = e;
-                } else {
-                    failure.addSuppressed(e);
-                }
-            }
-        }
-        for (ExecutorService lane : lanes) {
-            lane.shutdown();
-        }
-        if (failure != null) {
-            throw failure;
-        }
-    }
-
-    private <T> T on(int replica, Callable<T> call) {
-        try {
-            return lanes[replica].submit(call).get();
-        } catch (ExecutionException e) {
-            throw unwrap(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(name + ": interrupted while replica " + replica + " worked", e);
-        }
-    }
-
-    /** Runs {@code calls[r]} on lane {@code r}, all at once; their results in replica order. The first failure (by replica) is thrown once all have finished. */
-    private <T> List<T> all(List<? extends Callable<T>> calls) {
-        List<Future<T>> futures = new ArrayList<>();
-        for (int r = 0; r < calls.size(); r++) {
-            futures.add(lanes[r].submit(calls.get(r)));
-        }
-        List<T> results = new ArrayList<>();
-        RuntimeException failure = null;
-        for (int r = 0; r < futures.size(); r++) {
-            try {
-                results.add(futures.get(r).get());
-            } catch (ExecutionException e) {
-                RuntimeException cause = unwrap(e);
-                if (failure == null) {
-                    failure = cause;
-                } else {
-                    failure.addSuppressed(cause);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(name + ": interrupted while the replicas worked", e);
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
-        return results;
-    }
-
-    private static RuntimeException unwrap(ExecutionException e) {
-        Throwable cause = e.getCause();
-        if (cause instanceof RuntimeException) {
-            return (RuntimeException) cause;
-        }
-        if (cause instanceof Error) {
-            throw (Error) cause;
-        }
-        return new IllegalStateException(cause);
+        replicas.close();
     }
 
     private void open() {

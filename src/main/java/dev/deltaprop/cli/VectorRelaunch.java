@@ -17,7 +17,8 @@ import java.util.List;
  * same jar once more with {@code --add-modules jdk.incubator.vector} and the same JVM options,
  * passes the terminal through, and exits with the child's status. It costs one extra JVM start
  * (measured in docs/perf-cpu.md); {@code DELTAPROP_NO_RELAUNCH=1} turns it off (the cpu backend then
- * runs its scalar kernel and says so).
+ * runs its scalar kernel and says so). The child also gets the JDK's signal chaining
+ * ({@link SignalChainingPreload}), which OpenCL on PoCL needs.
  */
 final class VectorRelaunch {
     private static final String MODULE = "jdk.incubator.vector";
@@ -39,6 +40,7 @@ final class VectorRelaunch {
             // the child dies with this JVM: it watches this pid (a SIGKILL here runs no hook), and
             // a SIGTERM or Ctrl-C here stops it through the hook below
             builder.environment().put(ParentWatch.PARENT_PID, Long.toString(ProcessHandle.current().pid()));
+            SignalChainingPreload.addTo(builder.environment(), System.getProperty("java.home"));
             Process child = builder.start();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> ParentWatch.stop(child), "deltaprop-relaunch-stop"));
             while (true) {

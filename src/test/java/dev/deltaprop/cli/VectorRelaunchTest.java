@@ -53,7 +53,7 @@ class VectorRelaunchTest {
     }
 
     /** A manifest-only jar: Main-Class cli.Main, Class-Path this test's class path. */
-    private static Path launcherJar(Path directory) throws Exception {
+    static Path launcherJar(Path directory) throws Exception {
         StringBuilder classPath = new StringBuilder();
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
             String url = new File(entry).toURI().toString();

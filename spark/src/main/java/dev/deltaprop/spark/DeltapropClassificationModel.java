@@ -5,7 +5,6 @@ import org.apache.spark.ml.classification.ProbabilisticClassificationModel;
 import org.apache.spark.ml.linalg.DenseVector;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.param.ParamMap;
-import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.MLWritable;
 import org.apache.spark.ml.util.MLWriter;
@@ -22,43 +21,40 @@ public final class DeltapropClassificationModel
         extends ProbabilisticClassificationModel<Vector, DeltapropClassificationModel> implements MLWritable {
     private static final long serialVersionUID = 1L;
 
+    /** This stage's uid, set on first use of {@link #uid()} (see {@code StageUid}). */
     private String uid;
+    /** The trained network and its losses. */
     private final NetworkHolder network;
-    private final int classes;
-    private final double[] losses;
 
-    DeltapropClassificationModel(String uid, String json, int classes, double[] losses) {
-        this(StageUid.pass(uid), json, classes, losses);
-    }
-
-    private DeltapropClassificationModel(StageUid.Token token, String json, int classes, double[] losses) {
+    /**
+     * @param token   this model's uid, passed ({@code StageUid.pass(uid)}) just before
+     * @param network one output unit per class, {@code n_L} of them
+     */
+    DeltapropClassificationModel(StageUid.Token token, NetworkHolder network) {
         uid();
-        this.network = new NetworkHolder(json);
-        this.classes = classes;
-        this.losses = losses.clone();
+        this.network = network;
     }
 
     @Override
     public String uid() {
-        if (uid == null) {
-            uid = StageUid.take();
-        }
+        uid = StageUid.orTake(uid);
         return uid;
     }
 
-    /** @return the trained network (a copy is the caller's to keep) */
+    /** @return the trained network (immutable, like every {@link Network}: the model keeps using it) */
     public Network network() {
         return network.network();
     }
 
     /** @return the mean training loss of each epoch (empty for a loaded model) */
     public double[] trainingLosses() {
-        return losses.clone();
+        return network.losses();
     }
 
+    /** @return {@code n_L}: the network has one softmax output per class */
     @Override
     public int numClasses() {
-        return classes;
+        return network.network().outputs();
     }
 
     @Override
@@ -96,35 +92,17 @@ public final class DeltapropClassificationModel
 
     @Override
     public DeltapropClassificationModel copy(ParamMap extra) {
-        DeltapropClassificationModel copy = new DeltapropClassificationModel(uid(), network.json(), classes, losses);
-        return copyValues(copy, extra).setParent(parent());
+        return copyValues(new DeltapropClassificationModel(StageUid.pass(uid()), network), extra).setParent(parent());
     }
 
     @Override
     public MLWriter write() {
-        DeltapropClassificationModel model = this;
-        return new MLWriter() {
-            @Override
-            public void saveImpl(String path) {
-                ModelStore.save(model, network.json(), path, sparkSession());
-            }
-        };
+        return ModelStore.writer(this, network);
     }
 
     /** @return the reader of saved classification models */
     public static MLReader<DeltapropClassificationModel> read() {
-        return new MLReader<>() {
-            @Override
-            public DeltapropClassificationModel load(String path) {
-                DefaultParamsReader.Metadata metadata = ModelStore.metadata(path, sparkSession(),
-                        DeltapropClassificationModel.class);
-                String json = ModelStore.network(path, sparkSession());
-                DeltapropClassificationModel model = new DeltapropClassificationModel(metadata.uid(), json,
-                        DistributedFit.parse(json).outputs(), new double[0]);
-                ModelStore.setParams(metadata, model);
-                return model;
-            }
-        };
+        return ModelStore.reader(DeltapropClassificationModel.class, DeltapropClassificationModel::new);
     }
 
     /**

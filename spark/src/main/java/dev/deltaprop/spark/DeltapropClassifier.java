@@ -13,6 +13,7 @@ import org.apache.spark.sql.Dataset;
  * {@code activation}, an output of one unit per class with softmax and cross entropy, trained by
  * {@code optimizer} on global batches of {@code batchSize} rows spread over {@code numTasks} tasks
  * that train together (synchronous data parallel, as the README's "deltaprop on Apache Spark" describes).
+ * Its params and their setters are those of {@link DeltapropParams}.
  *
  * <pre>{@code
  * DeltapropClassificationModel model = new DeltapropClassifier()
@@ -25,10 +26,12 @@ import org.apache.spark.sql.Dataset;
  */
 public final class DeltapropClassifier
         extends ProbabilisticClassifier<Vector, DeltapropClassifier, DeltapropClassificationModel>
-        implements DeltapropParams, DefaultParamsWritable {
+        implements DeltapropParams<DeltapropClassifier>, DefaultParamsWritable {
     private static final long serialVersionUID = 1L;
 
+    /** This stage's uid, set on first use of {@link #uid()} (see {@code StageUid}). */
     private String uid;
+    /** The training params, owned by this stage. */
     private final TrainingParams training;
 
     /** With a fresh uid. */
@@ -48,9 +51,7 @@ public final class DeltapropClassifier
 
     @Override
     public String uid() {
-        if (uid == null) {
-            uid = StageUid.take();
-        }
+        uid = StageUid.orTake(uid);
         return uid;
     }
 
@@ -59,48 +60,6 @@ public final class DeltapropClassifier
         return training;
     }
 
-    /** @param widths the hidden layers' widths {@code n_1 … n_{L-1}} (none: a softmax regression) */
-    public DeltapropClassifier setLayers(int... widths) { set(layers(), widths); return this; }
-
-    /** @param name the hidden activation */
-    public DeltapropClassifier setActivation(String name) { set(activation(), name); return this; }
-
-    /** @param name sgd, momentum, nesterov, adam or adamw */
-    public DeltapropClassifier setOptimizer(String name) { set(optimizer(), name); return this; }
-
-    /** @param rate {@code η} */
-    public DeltapropClassifier setLearningRate(double rate) { set(learningRate(), rate); return this; }
-
-    /** @param batch the global batch {@code B} */
-    public DeltapropClassifier setBatchSize(int batch) { set(batchSize(), batch); return this; }
-
-    /** @param count the epochs */
-    public DeltapropClassifier setEpochs(int count) { set(epochs(), count); return this; }
-
-    /** @param value the seed of the initial weights and the shuffles */
-    public DeltapropClassifier setSeed(long value) { set(seed(), value); return this; }
-
-    /** @param text constant, step:K:G or cosine */
-    public DeltapropClassifier setSchedule(String text) { set(schedule(), text); return this; }
-
-    /** @param name auto, cpu, opencl, cuda, … */
-    public DeltapropClassifier setBackend(String name) { set(backend(), name); return this; }
-
-    /** @param mode gradients or average */
-    public DeltapropClassifier setSync(String mode) { set(sync(), mode); return this; }
-
-    /** @param steps {@code k} */
-    public DeltapropClassifier setAverageEvery(int steps) { set(averageEvery(), steps); return this; }
-
-    /** @param folder checkpoints go there, and training resumes from the latest */
-    public DeltapropClassifier setCheckpointDir(String folder) { set(checkpointDir(), folder); return this; }
-
-    /** @param count epochs between checkpoints */
-    public DeltapropClassifier setCheckpointEvery(int count) { set(checkpointEvery(), count); return this; }
-
-    /** @param count training tasks (0: default parallelism) */
-    public DeltapropClassifier setNumTasks(int count) { set(numTasks(), count); return this; }
-
     @Override
     public DeltapropClassificationModel train(Dataset<?> dataset) {
         settings(1, 2, "softmax"); // the params alone, before any job reads the data
@@ -108,11 +67,8 @@ public final class DeltapropClassifier
         if (classes < 2) {
             throw new IllegalArgumentException("labelCol: expected at least 2 classes, found " + classes);
         }
-        FitSettings settings = settings(DistributedFit.inputs(dataset, getFeaturesCol()), classes, "softmax");
-        DistributedFit.Result result = DistributedFit.run(dataset, getFeaturesCol(), getLabelCol(), settings, classes,
-                getNumTasks());
-        DeltapropClassificationModel model = new DeltapropClassificationModel(uid(), result.outcome().model(), classes,
-                result.outcome().losses());
+        NetworkHolder trained = DistributedFit.fit(this, dataset, getFeaturesCol(), getLabelCol(), classes, "softmax");
+        DeltapropClassificationModel model = new DeltapropClassificationModel(StageUid.pass(uid()), trained);
         return copyValues(model, extractParamMap()).setParent(this);
     }
 

@@ -1,10 +1,9 @@
 package dev.deltaprop.spark;
 
 import dev.deltaprop.model.Network;
-import org.apache.spark.ml.regression.RegressionModel;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.param.ParamMap;
-import org.apache.spark.ml.util.DefaultParamsReader;
+import org.apache.spark.ml.regression.RegressionModel;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.MLWritable;
 import org.apache.spark.ml.util.MLWriter;
@@ -19,36 +18,34 @@ public final class DeltapropRegressionModel
         extends RegressionModel<Vector, DeltapropRegressionModel> implements MLWritable {
     private static final long serialVersionUID = 1L;
 
+    /** This stage's uid, set on first use of {@link #uid()} (see {@code StageUid}). */
     private String uid;
+    /** The trained network and its losses. */
     private final NetworkHolder network;
-    private final double[] losses;
 
-    DeltapropRegressionModel(String uid, String json, double[] losses) {
-        this(StageUid.pass(uid), json, losses);
-    }
-
-    private DeltapropRegressionModel(StageUid.Token token, String json, double[] losses) {
+    /**
+     * @param token   this model's uid, passed ({@code StageUid.pass(uid)}) just before
+     * @param network one output unit
+     */
+    DeltapropRegressionModel(StageUid.Token token, NetworkHolder network) {
         uid();
-        this.network = new NetworkHolder(json);
-        this.losses = losses.clone();
+        this.network = network;
     }
 
     @Override
     public String uid() {
-        if (uid == null) {
-            uid = StageUid.take();
-        }
+        uid = StageUid.orTake(uid);
         return uid;
     }
 
-    /** @return the trained network (a copy is the caller's to keep) */
+    /** @return the trained network (immutable, like every {@link Network}: the model keeps using it) */
     public Network network() {
         return network.network();
     }
 
     /** @return the mean training loss of each epoch (empty for a loaded model) */
     public double[] trainingLosses() {
-        return losses.clone();
+        return network.losses();
     }
 
     @Override
@@ -63,35 +60,17 @@ public final class DeltapropRegressionModel
 
     @Override
     public DeltapropRegressionModel copy(ParamMap extra) {
-        DeltapropRegressionModel copy = new DeltapropRegressionModel(uid(), network.json(), losses);
-        return copyValues(copy, extra).setParent(parent());
+        return copyValues(new DeltapropRegressionModel(StageUid.pass(uid()), network), extra).setParent(parent());
     }
 
     @Override
     public MLWriter write() {
-        DeltapropRegressionModel model = this;
-        return new MLWriter() {
-            @Override
-            public void saveImpl(String path) {
-                ModelStore.save(model, network.json(), path, sparkSession());
-            }
-        };
+        return ModelStore.writer(this, network);
     }
 
     /** @return the reader of saved regression models */
     public static MLReader<DeltapropRegressionModel> read() {
-        return new MLReader<>() {
-            @Override
-            public DeltapropRegressionModel load(String path) {
-                DefaultParamsReader.Metadata metadata = ModelStore.metadata(path, sparkSession(),
-                        DeltapropRegressionModel.class);
-                String json = ModelStore.network(path, sparkSession());
-                DeltapropRegressionModel model = new DeltapropRegressionModel(metadata.uid(), json,
-                        new double[0]);
-                ModelStore.setParams(metadata, model);
-                return model;
-            }
-        };
+        return ModelStore.reader(DeltapropRegressionModel.class, DeltapropRegressionModel::new);
     }
 
     /**

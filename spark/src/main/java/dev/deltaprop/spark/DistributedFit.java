@@ -61,6 +61,21 @@ final class DistributedFit {
         return ((Vector) first.get(0)).size();
     }
 
+    /**
+     * Trains the network that {@code stage}'s params describe on {@code dataset}: {@code n_0} from the
+     * first row's features, {@code n_L = classes} (1 for a regression), then {@link #run}.
+     *
+     * @param classes          the number of classes of a classification (its labels become one-hot), 0 for a regression
+     * @param outputActivation {@code f^L}
+     * @return the trained network and its losses, as a model holds them
+     */
+    static NetworkHolder fit(DeltapropParams<?> stage, Dataset<?> dataset, String featuresCol, String labelCol,
+                             int classes, String outputActivation) {
+        FitSettings settings = stage.settings(inputs(dataset, featuresCol), Math.max(classes, 1), outputActivation);
+        FitOutcome outcome = run(dataset, featuresCol, labelCol, settings, classes, stage.getNumTasks()).outcome();
+        return new NetworkHolder(outcome.model(), outcome.losses());
+    }
+
     static Result run(Dataset<?> dataset, String featuresCol, String labelCol, FitSettings settings, int classes,
                       int numTasks) {
         CheckpointStore.precheck(settings);

@@ -8,11 +8,14 @@ import org.apache.spark.ml.param.Params;
 import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.DefaultParamsReader$;
 import org.apache.spark.ml.util.DefaultParamsWriter$;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.SparkSession;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.function.BiFunction;
 
 /**
  * A saved model's folder: Spark's {@code metadata/} (the class, the uid and every param, as every
@@ -28,7 +31,34 @@ final class ModelStore {
     private ModelStore() {
     }
 
-    static void save(Params stage, String json, String path, SparkSession spark) {
+    /** The writer of {@code model}'s folder: its metadata, and {@code network}'s JSON. */
+    static MLWriter writer(Params model, NetworkHolder network) {
+        return new MLWriter() {
+            @Override
+            public void saveImpl(String path) {
+                ModelStore.save(model, network.json(), path, sparkSession());
+            }
+        };
+    }
+
+    /**
+     * The reader of saved models of class {@code type}: each is built by {@code model} from its saved
+     * uid (passed through {@link StageUid}) and network (with no training losses), then given its saved params.
+     */
+    static <M extends Params> MLReader<M> reader(Class<M> type, BiFunction<StageUid.Token, NetworkHolder, M> model) {
+        return new MLReader<>() {
+            @Override
+            public M load(String path) {
+                DefaultParamsReader.Metadata metadata = ModelStore.metadata(path, sparkSession(), type);
+                NetworkHolder network = new NetworkHolder(ModelStore.network(path, sparkSession()), new double[0]);
+                M loaded = model.apply(StageUid.pass(metadata.uid()), network);
+                ModelStore.setParams(metadata, loaded);
+                return loaded;
+            }
+        };
+    }
+
+    private static void save(Params stage, String json, String path, SparkSession spark) {
         DefaultParamsWriter$.MODULE$.saveMetadata(stage, path, spark);
         Path file = new Path(path, MODEL_FILE);
         try {
@@ -42,12 +72,12 @@ final class ModelStore {
     }
 
     /** The metadata of a saved model of class {@code type}. */
-    static DefaultParamsReader.Metadata metadata(String path, SparkSession spark, Class<?> type) {
+    private static DefaultParamsReader.Metadata metadata(String path, SparkSession spark, Class<?> type) {
         return DefaultParamsReader$.MODULE$.loadMetadata(path, spark, type.getName());
     }
 
     /** The network's JSON from a saved model's folder. */
-    static String network(String path, SparkSession spark) {
+    private static String network(String path, SparkSession spark) {
         Path file = new Path(path, MODEL_FILE);
         try {
             FileSystem fs = file.getFileSystem(spark.sparkContext().hadoopConfiguration());
@@ -60,7 +90,7 @@ final class ModelStore {
     }
 
     /** Sets the params saved in {@code metadata} on {@code stage}. */
-    static void setParams(DefaultParamsReader.Metadata metadata, Params stage) {
+    private static void setParams(DefaultParamsReader.Metadata metadata, Params stage) {
         metadata.getAndSetParams(stage, metadata.getAndSetParams$default$2());
     }
 }

@@ -83,6 +83,7 @@ public abstract class OpenClDriverFactory<T extends OpenClDeviceChoice.Candidate
         } catch (IllegalStateException e) {
             throw new DriverException(e.getMessage(), e);
         }
+        SignalChaining.warnOnce(chosen.platformName());
         return open(chosen);
     }
 
@@ -114,6 +115,7 @@ public abstract class OpenClDriverFactory<T extends OpenClDeviceChoice.Candidate
         } catch (IllegalStateException e) {
             throw new DriverException(e.getMessage(), e);
         }
+        SignalChaining.warnOnce(chosen.platformName());
         return open(chosen);
     }
 }

@@ -12,8 +12,13 @@ import dev.deltaprop.device.driver.KernelBuildException;
 import dev.deltaprop.device.driver.ProgramSource;
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -111,6 +116,54 @@ public abstract class OpenClDriverContract extends DriverContract {
             }
         }
     }
+
+    /**
+     * Kernels build while other threads keep the JVM at safepoints (each collection stops every
+     * thread at a poll, which on HotSpot is a SIGSEGV): PoCL's LLVM installs its SIGSEGV handler
+     * over the JVM's, and without the JDK's signal chaining ({@link SignalChaining}, the pom's
+     * preload) those faults reach LLVM's handler, which deletes the build's temporary files
+     * (PoCL: "unable to rename temporary ... No such file or directory", at the first or second
+     * build) or lets a second fault kill the JVM. Each source is new, so PoCL's kernel cache
+     * cannot skip the compiler.
+     */
+    @Test
+    void kernelsBuildWhileTheJvmTakesSafepoints() throws InterruptedException {
+        AtomicBoolean done = new AtomicBoolean();
+        List<Thread> pressure = new ArrayList<>();
+        for (int t = 0; t < 3; t++) {
+            boolean collector = t == 0;
+            Thread thread = new Thread(() -> {
+                long sum = 0;
+                while (!done.get()) {
+                    if (collector) {
+                        System.gc();
+                        LockSupport.parkNanos(2_000_000);
+                    } else {
+                        sum += new Object[64].hashCode();
+                    }
+                }
+                SINK.set(sum);
+            }, "safepoint-pressure-" + t);
+            thread.setDaemon(true);
+            pressure.add(thread);
+            thread.start();
+        }
+        try (Driver driver = open()) {
+            long unique = System.nanoTime();
+            for (int build = 0; build < 6; build++) {
+                String offset = (unique + build) + ".0f";
+                driver.kernel(driver.build(new ProgramSource("scale-" + build + ".cl", SCALE.replace("OFFSET", offset), null),
+                        Map.of()), "scale");
+            }
+        } finally {
+            done.set(true);
+            for (Thread thread : pressure) {
+                thread.join();
+            }
+        }
+    }
+
+    private static final AtomicLong SINK = new AtomicLong();
 
     @Test
     void theDeviceIsChosenByIndexOrName() {
