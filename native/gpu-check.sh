@@ -226,8 +226,9 @@ step "deltaprop devices" 20 any "${RUN[@]}" dev.deltaprop.cli.Main devices
 # ---- 2. the device suite, against the reference ------------------------------------------------
 # every Device*Test of the device package (the kernel families under every GEMM plan, training,
 # data sets), the tile-plan rules, on a GPU the CUDA driver's (with its graph contract),
-# provider's, module loading's and fatbin's tests, and GraphReplayTest: steps replayed from CUDA
-# graphs against the same steps launched, bit for bit; DELTAPROP_REQUIRE turns a backend that
+# provider's, module loading's and fatbin's tests, GraphReplayTest: steps replayed from CUDA
+# graphs against the same steps launched, bit for bit, and StepPlansTest (a few seconds): launch
+# plans and graphs across batches that regrow the buffers; DELTAPROP_REQUIRE turns a backend that
 # cannot start into a failure
 SELECT=()
 if [ "$DRY" = 1 ]; then
@@ -242,7 +243,7 @@ else
   done < <(cd .device/test-classes && find dev/deltaprop/device -name '*Test.class' ! -name '*$*' \
              \( -name 'Device*Test.class' -o -name 'Cuda*Test.class' -o -name 'Jcuda*Test.class' -o -name 'Nvrtc*Test.class' \
                 -o -name 'FatbinTest.class' -o -name 'ShippedFatbinTest.class' -o -name 'GemmPlanTest.class' \
-                -o -name 'GraphReplayTest.class' -o -name 'StepGraphTest.class' \) \
+                -o -name 'GraphReplayTest.class' -o -name 'StepGraphTest.class' -o -name 'StepPlansTest.class' \) \
            | sed 's/\.class$//; s#/#.#g' | sort)
 fi
 say "device suite: $(( ${#SELECT[@]} / 2 )) classes on $BACKEND_LIST"

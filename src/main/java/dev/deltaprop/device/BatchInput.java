@@ -10,11 +10,61 @@ import java.nio.FloatBuffer;
  * memory by two gather launches (no host work but the launches). The {@code checked} methods
  * check a step's arguments first (before any device work), reserve the net for {@code B} and start
  * the step's timer; the others trust their caller to have done so.
+ *
+ * <p>The two gathers of a batch are a {@link LaunchPlan} recorded once per (data set, net
+ * buffers, batch size) — the two most recent kept, for an epoch's batch and its last, smaller
+ * one — whose one changing argument, the row offset, is replaced in place each step. The offset
+ * is boxed once per multiple of the batch size (the offsets an epoch steps through) and kept, and
+ * the last other offset is kept too (an epoch's last batch, smaller, comes at the same offset each
+ * epoch), so that gathering a batch allocates nothing from the second epoch on (for the first
+ * {@value #MAX_BOXED_OFFSETS} batches of an epoch); any other offset is boxed at its step.
  */
 final class BatchInput {
     private final Driver driver;
     private final Kernels kernels;
     private final StepTimer timer;
+    /** The most offsets kept boxed per gather plan (256 KiB of references): an epoch of more batches boxes the rest at their steps. */
+    private static final int MAX_BOXED_OFFSETS = 1 << 16;
+    private final Gathers[] gathers = {new Gathers(), new Gathers()};
+    private long clock;
+
+    /** A gather plan and what it was recorded for. */
+    private static final class Gathers {
+        DeviceDataset data;
+        DeviceNet net;
+        long batchBuffers;
+        int batch;
+        LaunchPlan plan;
+        /** {@code offsets[k]} is the boxed offset {@code k · batch}, or {@code null} until used. */
+        Integer[] offsets;
+        /** The last offset that is no multiple of the batch, boxed, or {@code null}. */
+        Integer other;
+        long used;
+
+        boolean matches(DeviceDataset data, DeviceNet net, int batch) {
+            return plan != null && this.data == data && this.net == net && this.batch == batch
+                    && batchBuffers == net.batchBuffers();
+        }
+
+        Integer offset(int offset) {
+            if (offset % batch != 0) {
+                if (other == null || other != offset) {
+                    other = offset;
+                }
+                return other;
+            }
+            int k = offset / batch;
+            if (k >= offsets.length) {
+                return offset; // past the kept boxes: an epoch of more than MAX_BOXED_OFFSETS batches
+            }
+            Integer boxed = offsets[k];
+            if (boxed == null) {
+                boxed = offset;
+                offsets[k] = boxed;
+            }
+            return boxed;
+        }
+    }
 
     BatchInput(Driver driver, Kernels kernels, StepTimer timer) {
         this.driver = driver;
@@ -73,8 +123,37 @@ final class BatchInput {
      * {@link DeviceDataset#order}) on the device: two launches, timed as the family {@code gather}.
      */
     void gather(DeviceNet net, DeviceDataset data, int offset, int batch) {
-        kernels.gather(data.inputs(), data.orderBuffer(), net.z(0), offset, batch, net.width(0));
-        kernels.gather(data.teachers(), data.orderBuffer(), net.teacher(), offset, batch, net.width(net.depth()));
-        timer.family("gather");
+        Gathers gathers = gathers(net, data, batch);
+        Integer boxed = gathers.offset(offset);
+        gathers.plan.argument(0, Kernels.GATHER_OFFSET, boxed);
+        gathers.plan.argument(1, Kernels.GATHER_OFFSET, boxed);
+        gathers.plan.run();
+    }
+
+    /** The gather plan for {@code batch} rows of {@code data} into {@code net}: a kept one, or recorded now. */
+    private Gathers gathers(DeviceNet net, DeviceDataset data, int batch) {
+        Gathers oldest = gathers[0];
+        for (Gathers kept : gathers) {
+            if (kept.matches(data, net, batch)) {
+                kept.used = ++clock;
+                return kept;
+            }
+            if (kept.used < oldest.used) {
+                oldest = kept;
+            }
+        }
+        oldest.plan = LaunchPlan.record(driver, kernels, timer, () -> {
+            kernels.gather(data.inputs(), data.orderBuffer(), net.z(0), 0, batch, net.width(0));
+            kernels.gather(data.teachers(), data.orderBuffer(), net.teacher(), 0, batch, net.width(net.depth()));
+            timer.family("gather");
+        });
+        oldest.data = data;
+        oldest.net = net;
+        oldest.batch = batch;
+        oldest.batchBuffers = net.batchBuffers();
+        oldest.offsets = new Integer[Math.min(MAX_BOXED_OFFSETS, data.samples() / batch + 1)];
+        oldest.other = null;
+        oldest.used = ++clock;
+        return oldest;
     }
 }

@@ -45,16 +45,19 @@ import java.util.Objects;
  * {@link #device()} says which path the loaded network takes, and {@code -D}{@value
  * FusedMlp#PROPERTY}{@code =true|false|auto} chooses.
  *
- * <p>On the CUDA drivers a training step's launches after the batch is in place are captured
- * once as a graph and replayed while the step's {@link StepGraph.Key} (net, path, batch, the
- * optimizer step's numbers) stays the same ({@link StepGraph}); {@code -D}{@value
- * StepGraph#PROPERTY}{@code =auto|true|false} chooses, and {@link #device()} says which.
+ * <p>A training step's launches after the batch is in place are recorded once per (net, path,
+ * batch size, loss record) as a {@link LaunchPlan} and replayed ({@link StepPlans}), so that a
+ * steady step allocates nothing on the Java heap ({@link TrainingStep}). On the CUDA drivers a
+ * plan is captured once as a graph and replayed while it stays the step's ({@link StepGraph});
+ * {@code -D}{@value StepGraph#PROPERTY}{@code =auto|true|false} chooses, and {@link #device()}
+ * says which.
  *
  * <p>This class is the facade: it checks every argument before any device work, owns the
  * driver and the loaded {@link DeviceNet} (the buffers and the step count), and hands the work to
  * one class per seam: {@link BatchInput} (a batch into {@code X} and {@code D}),
- * {@link LayerPath} (the per-layer GEMM launches), {@link FusedPath} (the fused small-MLP step)
- * and {@link DeviceExchange} (the gradient exchange of data-parallel training).
+ * {@link TrainingStep} (a step's scalars, plan, graph and loss), {@link LayerPath} (the
+ * per-layer GEMM launches), {@link FusedPath} (the fused small-MLP step) and
+ * {@link DeviceExchange} (the gradient exchange of data-parallel training).
  */
 public final class DeviceBackend extends GuardedExchange implements PeerExchange, Profiled {
     /** The share of global memory a data set may take on the device, in percent. */
@@ -75,11 +78,10 @@ public final class DeviceBackend extends GuardedExchange implements PeerExchange
     /** {@link #sumPeers}' peers, kept across steps so that a step allocates nothing. */
     private final List<DeviceExchange> peerExchanges = new ArrayList<>();
     private final List<Driver> peerDrivers = new ArrayList<>();
-    private final LossRecord record;
     private final StepGraph graphs;
+    private final TrainingStep steps;
     private DeviceNet net;
     private Optimizer optimizer;
-    private int lastLaunches;
     private boolean closed;
 
     /**
@@ -120,7 +122,7 @@ public final class DeviceBackend extends GuardedExchange implements PeerExchange
         this.input = new BatchInput(driver, kernels, timer);
         this.layers = new LayerPath(kernels, timer);
         this.exchange = new DeviceExchange(driver, kernels, layers, input, timer);
-        this.record = new LossRecord(driver);
+        this.steps = new TrainingStep(driver, kernels, layers, fused, timer, graphs);
     }
 
     @Override
@@ -142,6 +144,11 @@ public final class DeviceBackend extends GuardedExchange implements PeerExchange
     /** The step graphs, for the device tests. */
     StepGraph graphs() {
         return graphs;
+    }
+
+    /** The step plans, for the device tests. */
+    StepPlans plans() {
+        return steps.plans();
     }
 
     /** The fused path's mode for the next {@link #load} (the tests choose each path). */
@@ -176,16 +183,15 @@ public final class DeviceBackend extends GuardedExchange implements PeerExchange
                     + " more than the device's " + MemoryEstimate.describe(driver.globalMemoryBytes()));
         }
         exchange.close();
-        graphs.invalidate();
+        steps.unload();
         if (net != null) {
             net.close();
             net = null;
         }
         net = new DeviceNet(driver, network, optimizer.kind(), state);
-        record.reset(net);
+        steps.loaded(net);
         this.optimizer = optimizer;
         fused.choose(network);
-        lastLaunches = 0;
     }
 
     @Override
@@ -245,7 +251,7 @@ public final class DeviceBackend extends GuardedExchange implements PeerExchange
     /** The losses of the steps queued since the last reading, from the device's record ({@link LossRecord}). */
     @Override
     protected LossReading readLossInside() {
-        return record.read(net());
+        return steps.readLoss(net());
     }
 
     /** {@code true}: the losses of queued steps are in device memory until read. */
@@ -258,30 +264,9 @@ public final class DeviceBackend extends GuardedExchange implements PeerExchange
         return data instanceof DeviceDataset && ((DeviceDataset) data).ownedBy(this);
     }
 
-    /**
-     * The step's launches once the batch is in {@code X} and {@code D} and the timer started. An
-     * eager step reads its loss back (the host waits for the device) and returns it; a queued one
-     * ({@code lazy}) records it on the device and returns NaN without waiting.
-     */
+    /** The step's launches once the batch is in {@code X} and {@code D} and the timer started: {@link TrainingStep}. */
     private float train(DeviceNet net, int batch, float learningRate, int launchesBefore, boolean lazy) {
-        OptimizerStep rule = OptimizerStep.of(optimizer, learningRate, net.nextStep());
-        boolean fusedStep = fused.on();
-        int capacity = lazy ? LossRecord.CAPACITY : 0;
-        // η and the bias corrections go to the device before the launches, outside any graph: a replay reads this step's
-        kernels.stepScalars().write(rule);
-        // replayed from a graph where the same step ran before (StepGraph); the loss read stays outside it
-        int launches = graphs.run(StepGraph.Key.of(net, fusedStep, batch, rule, capacity),
-                () -> fusedStep ? fused.step(net, batch, rule, timer, capacity) : layers.step(net, batch, rule, capacity),
-                timer.enabled());
-        lastLaunches = launchesBefore + launches;
-        if (lazy) {
-            timer.finish();
-            record.queued(net);
-            return Float.NaN;
-        }
-        float loss = net.readLoss();
-        timer.finish();
-        return loss;
+        return steps.run(net, optimizer, fused.on(), batch, learningRate, launchesBefore, lazy);
     }
 
     @Override
@@ -439,8 +424,8 @@ public final class DeviceBackend extends GuardedExchange implements PeerExchange
      */
     @Override
     public int launchesPerStep() {
-        if (lastLaunches > 0) {
-            return lastLaunches;
+        if (steps.lastLaunches() > 0) {
+            return steps.lastLaunches();
         }
         return net == null ? 0 : fused.on() ? FusedPath.LAUNCHES : 3 * net.depth() + 1;
     }
@@ -473,7 +458,7 @@ public final class DeviceBackend extends GuardedExchange implements PeerExchange
         closed = true;
         try {
             exchange.close();
-            graphs.close();
+            steps.close();
             if (net != null) {
                 net.close();
                 net = null;

@@ -44,6 +44,8 @@ final class DeviceNet implements AutoCloseable {
     private Memory partials;
     private Memory loss;
     private int capacity;
+    /** How many times the batch-sized buffers were allocated: a launch plan recorded before the last is stale. */
+    private long batchBuffers;
 
     /**
      * Uploads {@code network}'s parameters and {@code state} ({@code null}: zero state, {@code t = 0}),
@@ -128,6 +130,16 @@ final class DeviceNet implements AutoCloseable {
         }
         teacher = driver.allocate((long) batch * widths[widths.length - 1]);
         capacity = batch;
+        batchBuffers++;
+    }
+
+    /**
+     * Which allocation of the batch-sized buffers ({@code X}, {@code D}, {@code U^l}, {@code Z^l},
+     * {@code Δ^l}) is current: it changes when {@link #reserve} regrows them, and a launch plan
+     * recorded under another one holds freed buffers ({@link StepPlans}).
+     */
+    long batchBuffers() {
+        return batchBuffers;
     }
 
     /** The parameters, read back from the device. */

@@ -40,6 +40,8 @@ final class FusedMlp implements AutoCloseable {
     static final int MAX_GROUPS = 256;
 
     private final Driver driver;
+    /** Launches go through the layer path's kernels, so that a step's plan records them ({@link LaunchPlan}). */
+    private final Kernels kernels;
     private final Driver.Kernel gradients;
     private final Driver.Kernel update;
     /** η and the bias corrections, shared with the layer path's kernels ({@link StepScalars}). */
@@ -49,6 +51,7 @@ final class FusedMlp implements AutoCloseable {
 
     FusedMlp(Driver driver, Kernels kernels) {
         this.driver = driver;
+        this.kernels = kernels;
         this.stepScalars = kernels.stepScalars();
         this.gradients = driver.kernel(kernels.program(), "fused_mlp_gradients");
         this.update = driver.kernel(kernels.program(), "fused_mlp_update");
@@ -182,11 +185,11 @@ final class FusedMlp implements AutoCloseable {
         }
         Memory scalars = stepScalars.use(rule);
         int crossEntropy = net.lossKind() == Loss.CROSS_ENTROPY ? 1 : 0;
-        driver.launch(gradients, new int[] {groups}, new int[] {GROUP}, net.z(0), net.teacher(),
+        kernels.launch(gradients, new int[] {groups}, new int[] {GROUP}, net.z(0), net.teacher(),
                 w[1], w[2], w[3], w[4], b[1], b[2], b[3], b[4], partials, batch, params, depth,
                 n[0], n[1], n[2], n[3], n[4], f[1], f[2], f[3], f[4], crossEntropy);
         timer.family("fused_gradients");
-        driver.launch(update, new int[] {Sizes.ceilDiv(params + 1, GROUP)}, new int[] {GROUP}, partials, net.loss(),
+        kernels.launch(update, new int[] {Sizes.ceilDiv(params + 1, GROUP)}, new int[] {GROUP}, partials, net.loss(),
                 w[1], w[2], w[3], w[4], b[1], b[2], b[3], b[4],
                 ws0[1], ws0[2], ws0[3], ws0[4], ws1[1], ws1[2], ws1[3], ws1[4],
                 bs0[1], bs0[2], bs0[3], bs0[4], bs1[1], bs1[2], bs1[3], bs1[4],

@@ -59,13 +59,10 @@ final class FusedPath implements AutoCloseable {
     /**
      * The fused step on the batch in {@code X} and {@code D}, as {@link LayerPath#step}: the
      * parameters take {@code rule}, the net's loss buffer holds the batch-mean loss (recorded when
-     * {@code recordCapacity > 0}, {@link LossRecord}).
-     *
-     * @return the launches it enqueued, {@value #LAUNCHES}
+     * {@code recordCapacity > 0}, {@link LossRecord}): {@value #LAUNCHES} launches.
      */
-    int step(DeviceNet net, int batch, OptimizerStep rule, StepTimer timer, int recordCapacity) {
+    void step(DeviceNet net, int batch, OptimizerStep rule, StepTimer timer, int recordCapacity) {
         kernel.step(net, batch, rule, timer, recordCapacity);
-        return LAUNCHES;
     }
 
     /** The kernel, for the device tests. */

@@ -12,7 +12,9 @@ import java.util.Map;
  * The kernel families of {@code kernels/}, built once for one driver, and one method per launch
  * that sets its grid from the sizes. This is the whole host side of a kernel: the engine calls
  * these in a fixed order; the device tests call them one by one against the reference.
- * Nothing here checks values: callers check sizes and numbers before any launch.
+ * Nothing here checks values: callers check sizes and numbers before any launch. While a
+ * {@link LaunchPlan.Recorder} is set ({@link #recordInto}), the launches go to it instead of the
+ * device: the engine records a step's launches once and replays the plan.
  */
 final class Kernels {
     /** The most partial sums delta_output_elementwise writes: bounds its grid and the loss buffer. */
@@ -37,7 +39,8 @@ final class Kernels {
     private final Driver.Kernel gather;
     /** Split-K partial sums, {@code splits × M × N} floats, grown on demand; {@code null} until a split runs. */
     private Memory partialSums;
-    private long launches;
+    /** Where launches go instead of the device while a plan is recorded, or {@code null}. */
+    private LaunchPlan.Recorder recorder;
     /** η and the bias corrections of the step the update kernels run ({@code kernels/optimizer.h}). */
     private final StepScalars stepScalars;
     /** The built program, for the kernels of {@link FusedMlp}. */
@@ -94,9 +97,17 @@ final class Kernels {
         return program;
     }
 
-    /** Kernel launches so far, for the engine's launches-per-step count. */
-    long launches() {
-        return launches;
+    /** Sends the launches from now on to {@code recorder} instead of the device ({@code null}: to the device again). */
+    void recordInto(LaunchPlan.Recorder recorder) {
+        this.recorder = recorder;
+    }
+
+    /**
+     * The split-K buffer every split GEMM shares, or {@code null} before the first: a plan that
+     * uses it is stale once it has been regrown (freed and allocated larger).
+     */
+    Memory splitPartials() {
+        return partialSums;
     }
 
     /** The plan {@link GemmPlan#choose} gives an {@code m × n} result over {@code k} on this device. */
@@ -280,6 +291,9 @@ final class Kernels {
                 step.rule, scalars, step.momentum, step.beta1, step.beta2, step.epsilon, step.weightDecay);
     }
 
+    /** The index of {@link #gather}'s row offset among its launch's arguments (a gather plan replaces it each step). */
+    static final int GATHER_OFFSET = 3;
+
     /** {@code out[b] = data[order[offset + b]]} for {@code b < batch}, rows of {@code width}. One launch. */
     void gather(Memory data, Memory order, Memory out, int offset, int batch, int width) {
         launch(gather, new int[] {ceilDiv(batch * width, tiles.reduce())}, new int[] {tiles.reduce()},
@@ -294,9 +308,13 @@ final class Kernels {
         return stepScalars;
     }
 
-    private void launch(Driver.Kernel kernel, int[] groups, int[] groupSize, Object... arguments) {
-        driver.launch(kernel, groups, groupSize, arguments);
-        launches++;
+    /** Enqueues a launch, or hands it to the plan being recorded; {@link FusedMlp} launches through here too. */
+    void launch(Driver.Kernel kernel, int[] groups, int[] groupSize, Object... arguments) {
+        if (recorder != null) {
+            recorder.launch(kernel, groups, groupSize, arguments);
+        } else {
+            driver.launch(kernel, groups, groupSize, arguments);
+        }
     }
 
     /**

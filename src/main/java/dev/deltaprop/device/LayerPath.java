@@ -79,15 +79,9 @@ final class LayerPath {
         timer.family("update");
     }
 
-    /**
-     * A whole step: {@link #backward}, then {@link #update} with {@code rule}.
-     *
-     * @return the launches it enqueued: {@code 3L + 1} plus the split-K reduces
-     */
-    int step(DeviceNet net, int batch, OptimizerStep rule, int recordCapacity) {
-        long first = kernels.launches();
+    /** A whole step, {@code 3L + 1} launches plus the split-K reduces: {@link #backward}, then {@link #update} with {@code rule}. */
+    void step(DeviceNet net, int batch, OptimizerStep rule, int recordCapacity) {
         backward(net, batch, recordCapacity);
         update(net, batch, rule);
-        return (int) (kernels.launches() - first);
     }
 }

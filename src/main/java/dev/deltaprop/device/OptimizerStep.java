@@ -12,7 +12,7 @@ import dev.deltaprop.model.Optimizer;
  */
 final class OptimizerStep {
     /** The arguments of a launch whose epilogue stores gradient sums: the kernel reads none of them. */
-    static final OptimizerStep NONE = new OptimizerStep(Optimizer.sgd(), 0f, 0, 1);
+    static final OptimizerStep NONE = new OptimizerStep(Optimizer.sgd(), 0f, 0f, 1f);
 
     final int rule;
     final float learningRate;
@@ -24,7 +24,7 @@ final class OptimizerStep {
     final float stepSize;
     final float rootCorrection;
 
-    private OptimizerStep(Optimizer optimizer, float learningRate, double stepSize, double rootCorrection) {
+    private OptimizerStep(Optimizer optimizer, float learningRate, float stepSize, float rootCorrection) {
         this.rule = optimizer.kind().code();
         this.learningRate = learningRate;
         this.momentum = optimizer.momentum();
@@ -32,8 +32,8 @@ final class OptimizerStep {
         this.beta2 = optimizer.beta2();
         this.epsilon = optimizer.epsilon();
         this.weightDecay = optimizer.weightDecay();
-        this.stepSize = (float) stepSize;
-        this.rootCorrection = (float) rootCorrection;
+        this.stepSize = stepSize;
+        this.rootCorrection = rootCorrection;
     }
 
     /**
@@ -41,15 +41,35 @@ final class OptimizerStep {
      * bias corrections the two corrections are η and 1 (the kernel does not read them).
      */
     static OptimizerStep of(Optimizer optimizer, float learningRate, long t) {
+        return new OptimizerStep(optimizer, learningRate, stepSize(optimizer, learningRate, t), rootCorrection(optimizer, t));
+    }
+
+    /**
+     * {@code η / (1 − β₁ᵗ)} of step {@code t ≥ 1} for Adam and AdamW, in double and rounded once;
+     * {@code η} for the others. The engine writes it to {@link StepScalars} each step without an
+     * {@code OptimizerStep} (nothing allocated).
+     */
+    static float stepSize(Optimizer optimizer, float learningRate, long t) {
+        if (!corrected(optimizer, t)) {
+            return learningRate;
+        }
+        return (float) (learningRate / (1 - Math.pow(optimizer.beta1(), t)));
+    }
+
+    /** {@code √(1 − β₂ᵗ)} of step {@code t ≥ 1} for Adam and AdamW, in double and rounded once; 1 for the others. */
+    static float rootCorrection(Optimizer optimizer, long t) {
+        if (!corrected(optimizer, t)) {
+            return 1f;
+        }
+        return (float) Math.sqrt(1 - Math.pow(optimizer.beta2(), t));
+    }
+
+    /** Whether the rule has bias corrections; refuses {@code t < 1}. */
+    private static boolean corrected(Optimizer optimizer, long t) {
         if (t < 1) {
             throw new IllegalArgumentException("t: expected a step number ≥ 1, found " + t);
         }
         Optimizer.Kind kind = optimizer.kind();
-        if (kind != Optimizer.Kind.ADAM && kind != Optimizer.Kind.ADAMW) {
-            return new OptimizerStep(optimizer, learningRate, learningRate, 1.0);
-        }
-        double correction1 = 1 - Math.pow(optimizer.beta1(), t);
-        double correction2 = 1 - Math.pow(optimizer.beta2(), t);
-        return new OptimizerStep(optimizer, learningRate, learningRate / correction1, Math.sqrt(correction2));
+        return kind == Optimizer.Kind.ADAM || kind == Optimizer.Kind.ADAMW;
     }
 }

@@ -9,10 +9,12 @@ import java.util.function.IntSupplier;
  * the host one {@code cuGraphLaunch} instead of {@code 3L + 1} kernel launches (2 on the fused
  * path). A graph holds its kernels' arguments as they were at capture — the buffers' addresses,
  * the batch size, the optimizer's fixed numbers — so a step replays the graph only when its
- * {@link Key} equals the one the graph was captured for, and launches directly otherwise. What
- * changes from step to step, {@code η} (a schedule) and Adam's bias corrections, is no argument:
- * the kernels read it from {@link StepScalars}, written before the step outside the graph, so
- * the key leaves it out and an Adam step or a scheduled {@code η} replays. A key is captured
+ * key equals the one the graph was captured for, and launches directly otherwise. The engine's
+ * key is the step's {@link LaunchPlan} itself ({@link StepPlans}: one per net, path, batch size
+ * and loss record, compared by identity, allocating nothing). What changes from step to step,
+ * {@code η} (a schedule) and Adam's bias corrections, is no argument: the kernels read it from
+ * {@link StepScalars}, written before the step outside the graph, so it is in no plan and an
+ * Adam step or a scheduled {@code η} replays. A key is captured
  * the second time in a row it comes (the first step's allocations, which a capture refuses, are
  * then behind it); one graph is kept, replaced when another key is captured. The driver
  * destroys a graph whose buffers are freed (a reload, a larger batch, a grown split-K buffer),
@@ -37,35 +39,11 @@ final class StepGraph implements AutoCloseable {
         ON
     }
 
-    /**
-     * What a step's launches hold besides the data in its buffers: the net (its buffers), the
-     * path, the batch size, the rule and the optimizer's fixed numbers (floats by their bits) and
-     * whether the loss goes to the loss record — not {@code η} nor the bias corrections, which
-     * the kernels read from {@link StepScalars}.
-     */
-    record Key(DeviceNet net, boolean fused, int batch, int rule, int momentum, int beta1, int beta2, int epsilon,
-               int weightDecay, int recordCapacity) {
-        /** The key of an eager step (its loss not recorded). */
-        static Key of(DeviceNet net, boolean fused, int batch, OptimizerStep step) {
-            return of(net, fused, batch, step, 0);
-        }
-
-        /** The key of a step whose loss goes to the loss record when {@code recordCapacity > 0} ({@link LossRecord}). */
-        static Key of(DeviceNet net, boolean fused, int batch, OptimizerStep step, int recordCapacity) {
-            return new Key(net, fused, batch, step.rule, bits(step.momentum), bits(step.beta1), bits(step.beta2),
-                    bits(step.epsilon), bits(step.weightDecay), recordCapacity);
-        }
-
-        private static int bits(float value) {
-            return Float.floatToRawIntBits(value);
-        }
-    }
-
     private final Driver driver;
     private Mode mode;
     private Driver.Graph graph;
-    private Key graphKey;
-    private Key lastKey;
+    private Object graphKey;
+    private Object lastKey;
     private long captures;
     private long replays;
 
@@ -108,13 +86,16 @@ final class StepGraph implements AutoCloseable {
 
     /**
      * Runs one step's launches for {@code key}: replays the graph captured for it, or captures
-     * them (the key came twice in a row) and replays that, or launches them directly.
+     * them (the key came twice in a row) and replays that, or launches them directly. Apart
+     * from a capture, this allocates nothing.
      *
+     * @param key       what the launches hold besides the data in their buffers, compared by
+     *                  {@code equals} (the engine's {@link LaunchPlan}: by identity)
      * @param launches  the step's launches, returning how many kernels they launched
      * @param profiling whether the step places timing marks (then it launches directly)
      * @return the kernel launches the step ran (a graph's as captured)
      */
-    int run(Key key, IntSupplier launches, boolean profiling) {
+    int run(Object key, IntSupplier launches, boolean profiling) {
         if (!on() || profiling) {
             lastKey = null;
             return launches.getAsInt();

@@ -33,9 +33,18 @@ final class StepScalars {
 
     /** Puts {@code step}'s numbers in the buffer unless they are there already. */
     void write(OptimizerStep step) {
-        next[0] = step.learningRate;
-        next[1] = step.stepSize;
-        next[2] = step.rootCorrection;
+        write(step.learningRate, step.stepSize, step.rootCorrection);
+    }
+
+    /**
+     * Puts {@code η}, {@code η / (1 − β₁ᵗ)} and {@code √(1 − β₂ᵗ)} ({@link OptimizerStep#stepSize},
+     * {@link OptimizerStep#rootCorrection}) in the buffer unless they are there already: what the
+     * engine does before each step, allocating nothing.
+     */
+    void write(float learningRate, float stepSize, float rootCorrection) {
+        next[0] = learningRate;
+        next[1] = stepSize;
+        next[2] = rootCorrection;
         if (any && same()) {
             return;
         }

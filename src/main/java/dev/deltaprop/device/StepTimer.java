@@ -9,7 +9,8 @@ import java.util.Map;
 /**
  * Per-family device time of one step, from {@link Driver#mark()}s placed between the families
  * (each family's launches are consecutive in a step, so one mark after each suffices). When
- * profiling is off it places no marks and costs nothing.
+ * profiling is off it places no marks and costs nothing. While a {@link LaunchPlan.Recorder} is
+ * set ({@link #recordInto}), {@link #family} goes to it: a plan keeps its marks in their places.
  */
 final class StepTimer {
     private final Driver driver;
@@ -18,6 +19,7 @@ final class StepTimer {
     private final List<String> families = new ArrayList<>();
     private final List<Driver.TimingMark[]> spans = new ArrayList<>();
     private Map<String, Long> lastStep = Map.of();
+    private LaunchPlan.Recorder recorder;
 
     StepTimer(Driver driver) {
         this.driver = driver;
@@ -39,8 +41,17 @@ final class StepTimer {
         last = enabled ? driver.mark() : null;
     }
 
+    /** Sends the family marks from now on to {@code recorder} ({@code null}: placed again). */
+    void recordInto(LaunchPlan.Recorder recorder) {
+        this.recorder = recorder;
+    }
+
     /** The launches since the previous mark were {@code family}'s. */
     void family(String family) {
+        if (recorder != null) {
+            recorder.family(family);
+            return;
+        }
         if (!enabled) {
             return;
         }

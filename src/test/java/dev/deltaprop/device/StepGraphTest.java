@@ -25,10 +25,12 @@ import org.junit.jupiter.api.Test;
  * captured once and replayed, each replay reading that step's numbers.
  */
 class StepGraphTest {
-    private static final Optimizer SGD = Optimizer.sgd();
+    /** A key as the engine's plans are: one per batch size (a test's own, compared by equals). */
+    private record Key(int batch) {
+    }
 
-    private static StepGraph.Key key(int batch, float learningRate) {
-        return StepGraph.Key.of(null, false, batch, OptimizerStep.of(SGD, learningRate, 1));
+    private static Key key(int batch) {
+        return new Key(batch);
     }
 
     @Test
@@ -45,7 +47,7 @@ class StepGraphTest {
         StepGraph graphs = new StepGraph(driver, StepGraph.Mode.AUTO);
         assertTrue(graphs.on(), "auto: on where the driver captures");
         for (int k = 0; k < 5; k++) {
-            assertEquals(2, graphs.run(key(8, 0.1f), step, false), "step " + k);
+            assertEquals(2, graphs.run(key(8), step, false), "step " + k);
         }
         assertEquals(List.of("beginCapture", "launch scale (captured)", "launch scale (captured)", "endCapture",
                 "launchGraph", "launchGraph", "launchGraph", "launchGraph"), driver.calls, "direct, capture, replays");
@@ -60,36 +62,35 @@ class StepGraphTest {
         assertEquals(expected, back[0], "five steps, each ×2 then ×0.75, captured or not");
 
         driver.calls.clear();
-        graphs.run(key(7, 0.1f), step, false);
-        graphs.run(key(8, 0.1f), step, false);
+        graphs.run(key(7), step, false);
+        graphs.run(key(8), step, false);
         assertEquals(List.of("launchGraph"), driver.calls, "another batch launches directly; the first replays again");
-        assertEquals(key(8, 0.1f), key(8, 0.05f), "η is not in the key");
 
         driver.calls.clear();
         Driver.Memory old = v[0];
         v[0] = driver.allocate(3);
         driver.free(old);
-        graphs.run(key(8, 0.1f), step, false);
+        graphs.run(key(8), step, false);
         assertEquals(List.of("releaseGraph", "beginCapture", "launch scale (captured)", "launch scale (captured)", "endCapture",
                 "launchGraph"), driver.calls, "a freed buffer destroyed the graph: captured anew");
 
         driver.calls.clear();
-        graphs.run(key(8, 0.1f), step, true);
-        graphs.run(key(8, 0.1f), step, true);
+        graphs.run(key(8), step, true);
+        graphs.run(key(8), step, true);
         assertEquals(List.of(), driver.calls, "profiling launches directly");
 
         graphs.mode(StepGraph.Mode.OFF);
         assertEquals(List.of("releaseGraph"), driver.calls, "a mode change drops the graph");
         driver.calls.clear();
         for (int k = 0; k < 3; k++) {
-            graphs.run(key(8, 0.1f), step, false);
+            graphs.run(key(8), step, false);
         }
         assertFalse(graphs.on());
         assertEquals(List.of(), driver.calls, "off: never captured");
 
         graphs.mode(StepGraph.Mode.ON);
-        graphs.run(key(4, 0.1f), step, false);
-        graphs.run(key(4, 0.1f), step, false);
+        graphs.run(key(4), step, false);
+        graphs.run(key(4), step, false);
         driver.calls.clear();
         graphs.close();
         assertEquals(List.of("releaseGraph"), driver.calls, "close destroys the graph");
@@ -120,7 +121,7 @@ class StepGraphTest {
             float learningRate = 0.1f / t; // a schedule: η changes every step, as Adam's corrections do
             current[0] = OptimizerStep.of(adam, learningRate, t);
             scalars.write(current[0]); // the engine's upload, before the step and outside the graph
-            assertEquals(3, graphs.run(StepGraph.Key.of(null, false, 8, current[0]), step, false), "step " + t);
+            assertEquals(3, graphs.run(key(8), step, false), "step " + t);
             expected0 = expected0 * current[0].learningRate * current[0].stepSize * current[0].rootCorrection;
             expected1 = expected1 * current[0].learningRate * current[0].rootCorrection;
         }
@@ -135,6 +136,54 @@ class StepGraphTest {
         assertEquals(Float.floatToRawIntBits(expected1), Float.floatToRawIntBits(back[1]), "the second item, scaled by two of them");
         graphs.close();
         driver.close();
+    }
+
+    /**
+     * The engine's keys are its step plans ({@link StepPlans}), on the fake binding running the
+     * whole engine: {@code GraphReplayTest}'s run (a 101-sample data set in batches of 16 and a
+     * last one of 5, a host batch every third step, eager steps in the first epoch and queued ones
+     * in the second, η new every step) is captured twice — the eager and the queued plan of the
+     * full batch — and runs 8 steps from a graph, on both paths and for Adam as for SGD, as it
+     * does on a GPU. Host batches and gathered ones share a plan; nothing is recorded twice.
+     */
+    @Test
+    void theEnginesPlansAreItsKeys() {
+        for (FusedMlp.Mode fused : new FusedMlp.Mode[] {FusedMlp.Mode.OFF, FusedMlp.Mode.ON}) {
+            for (Optimizer.Kind kind : new Optimizer.Kind[] {Optimizer.Kind.SGD, Optimizer.Kind.ADAM}) {
+                try (DeviceBackend device = new DeviceBackend("fake", FakeDriver.forEngine())) {
+                    device.graphMode(StepGraph.Mode.ON);
+                    device.fusedMode(fused);
+                    device.load(dev.deltaprop.model.Network.builder(13).layer(33, dev.deltaprop.model.Activation.TANH)
+                            .layer(7, dev.deltaprop.model.Activation.RELU).layer(3, dev.deltaprop.model.Activation.IDENTITY)
+                            .build(1), Optimizer.of(kind));
+                    int samples = 101;
+                    int batchSize = 16;
+                    float[] x = new float[samples * 13];
+                    float[] d = new float[samples * 3];
+                    dev.deltaprop.backend.Dataset data = device.upload(x, d, samples);
+                    int step = 0;
+                    for (int epoch = 0; epoch < 2; epoch++) {
+                        for (int offset = 0; offset < samples; offset += batchSize, step++) {
+                            int batch = Math.min(batchSize, samples - offset);
+                            float learningRate = (epoch == 0 ? 0.05f : 0.02f) / (1 + 0.125f * step);
+                            if (step % 3 == 2) {
+                                device.step(java.util.Arrays.copyOf(x, batch * 13), java.util.Arrays.copyOf(d, batch * 3),
+                                        batch, learningRate);
+                            } else if (epoch == 1) {
+                                device.queueStep(data, offset, batch, learningRate);
+                            } else {
+                                device.step(data, offset, batch, learningRate);
+                            }
+                        }
+                    }
+                    String what = fused + " " + kind;
+                    assertEquals(2, device.graphs().captures(), what + ": one capture per recorded-or-not key");
+                    assertEquals(8, device.graphs().replays(), what + ": steps run from a graph");
+                    assertEquals(4, device.plans().recorded(), what + ": eager and queued, batch 16 and 5");
+                    data.close();
+                }
+            }
+        }
     }
 
     @Test

@@ -36,6 +36,15 @@ public final class JoclDriver extends OpenClDriver<cl_mem, cl_program, cl_kernel
     private final Pointer floatArgument = Pointer.to(floatSlot);
     private final long[][] globalSizes = {new long[1], new long[2], new long[3]};
     private final long[][] localSizes = {new long[1], new long[2], new long[3]};
+    /** The upload staging's two markers ({@link #enqueueStagingMarker}): each event object reused, one-element wait lists. */
+    private final cl_event[][] stagingMarkers = {{new cl_event()}, {new cl_event()}};
+    /** Pointers to the last two arrays read into, by identity and offset: the loss and the loss record's reads reuse theirs. */
+    private final float[][] readTargets = new float[2][];
+    private final long[] readOffsets = new long[2];
+    private final Pointer[] readPointers = new Pointer[2];
+    private int nextReadPointer;
+    /** The largest array whose read pointer is kept: the loss record's read (3 + 1024 floats) fits. */
+    private static final int KEPT_READ_FLOATS = 4096;
 
     @SuppressWarnings("deprecation") // clCreateCommandQueue: the 1.2 call, which every platform still has
     JoclDriver(JoclDevices.Found found) {
@@ -101,7 +110,9 @@ public final class JoclDriver extends OpenClDriver<cl_mem, cl_program, cl_kernel
 
     @Override
     protected int enqueueWriteAsync(cl_mem target, long targetBytes, java.nio.ByteBuffer host, long hostOffset, long bytes) {
-        // the staging half's position stays 0: the offset is the pointer's
+        // the staging half's position stays 0: the offset is the pointer's. JOCL keeps the pointer
+        // alive until the copy is done (a task on its release executor per non-blocking write): that
+        // task, the event and this pointer are what a staged write allocates on JOCL (LWJGL: nothing)
         return CL.clEnqueueWriteBuffer(queue, target, CL.CL_FALSE, targetBytes, bytes,
                 Pointer.to(host).withByteOffset(hostOffset), 0, null, null);
     }
@@ -116,7 +127,29 @@ public final class JoclDriver extends OpenClDriver<cl_mem, cl_program, cl_kernel
     protected void readNative(cl_mem source, long sourceOffset, float[] target, int targetOffset, int count) {
         ClStatus.check("clEnqueueReadBuffer", CL.clEnqueueReadBuffer(queue, source, CL.CL_TRUE,
                 sourceOffset * Sizeof.cl_float, (long) count * Sizeof.cl_float,
-                Pointer.to(target).withByteOffset((long) targetOffset * Sizeof.cl_float), 0, null, null));
+                readPointer(target, (long) targetOffset * Sizeof.cl_float), 0, null, null));
+    }
+
+    /**
+     * A pointer to {@code target} at {@code byteOffset}, reused when one of the last two reads of
+     * a small array (at most {@value #KEPT_READ_FLOATS} floats) had the same; a larger one is
+     * not kept (its pointer is nothing beside it, and it is not held past its read).
+     */
+    private Pointer readPointer(float[] target, long byteOffset) {
+        if (target.length > KEPT_READ_FLOATS) {
+            return Pointer.to(target).withByteOffset(byteOffset);
+        }
+        for (int k = 0; k < 2; k++) {
+            if (readTargets[k] == target && readOffsets[k] == byteOffset) {
+                return readPointers[k];
+            }
+        }
+        int k = nextReadPointer;
+        nextReadPointer ^= 1;
+        readTargets[k] = target;
+        readOffsets[k] = byteOffset;
+        readPointers[k] = Pointer.to(target).withByteOffset(byteOffset);
+        return readPointers[k];
     }
 
     @Override
@@ -193,6 +226,18 @@ public final class JoclDriver extends OpenClDriver<cl_mem, cl_program, cl_kernel
         cl_event event = new cl_event();
         ClStatus.check("clEnqueueMarkerWithWaitList", CL.clEnqueueMarkerWithWaitList(queue, 0, null, event));
         return event;
+    }
+
+    @Override
+    protected void enqueueStagingMarker(int slot) {
+        // the call writes the new event into the object: one object per slot for the driver's life
+        ClStatus.check("clEnqueueMarkerWithWaitList", CL.clEnqueueMarkerWithWaitList(queue, 0, null, stagingMarkers[slot][0]));
+    }
+
+    @Override
+    protected void awaitStagingMarker(int slot) {
+        ClStatus.check("clWaitForEvents", CL.clWaitForEvents(1, stagingMarkers[slot]));
+        ClStatus.check("clReleaseEvent", CL.clReleaseEvent(stagingMarkers[slot][0]));
     }
 
     @Override

@@ -27,7 +27,7 @@ public abstract class OpenClDriver<B, P, K, V> extends NativeDriver<B, P, OpenCl
     private final long globalMemoryBytes;
     private final int maxGroupSize;
     private final int computeUnits;
-    private final UploadStaging<V> staging;
+    private final UploadStaging staging;
     private long argumentsSet;
 
     /** {@code computeUnits}: the device's {@code CL_DEVICE_MAX_COMPUTE_UNITS} (taken as at least 1). */
@@ -39,10 +39,7 @@ public abstract class OpenClDriver<B, P, K, V> extends NativeDriver<B, P, OpenCl
         this.globalMemoryBytes = globalMemoryBytes;
         this.maxGroupSize = (int) Math.min(Integer.MAX_VALUE, maxGroupSize);
         this.computeUnits = Math.max(1, computeUnits);
-        this.staging = new UploadStaging<>(this::enqueueMarker, event -> {
-            endNanos(event); // waits for it
-            release("clReleaseEvent", releasers.event(), event);
-        }, this::finishNative);
+        this.staging = new UploadStaging(this::enqueueStagingMarker, this::awaitStagingMarker, this::finishNative);
     }
 
     /**
@@ -121,6 +118,16 @@ public abstract class OpenClDriver<B, P, K, V> extends NativeDriver<B, P, OpenCl
 
     /** Enqueues a marker on the queue (after everything before it). */
     protected abstract V enqueueMarker();
+
+    /**
+     * Enqueues a marker behind everything queued into the binding's staging slot {@code slot}
+     * (0 or 1; {@link UploadStaging}), a slot it keeps for the driver's life so that this
+     * allocates nothing on the Java heap.
+     */
+    protected abstract void enqueueStagingMarker(int slot);
+
+    /** Waits for the marker in staging slot {@code slot}, then releases it (allocating nothing). */
+    protected abstract void awaitStagingMarker(int slot);
 
     /** Waits for {@code event}, then its {@code CL_PROFILING_COMMAND_END} in nanoseconds. */
     protected abstract long endNanos(V event);

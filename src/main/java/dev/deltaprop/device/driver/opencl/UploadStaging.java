@@ -3,8 +3,7 @@ package dev.deltaprop.device.driver.opencl;
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
-import java.util.function.Consumer;
-import java.util.function.Supplier;
+import java.util.function.IntConsumer;
 
 /**
  * Host memory through which an OpenCL driver's uploads go, so that {@code clEnqueueWriteBuffer}
@@ -16,7 +15,9 @@ import java.util.function.Supplier;
  * <p>Two halves, each filled front to back; when a write does not fit the rest of the current
  * half, a marker is enqueued behind that half's copies and the other half becomes current, after
  * waiting for its own marker (its copies, long since done in a steady run of steps). So a region
- * is never refilled while a copy may still read it, and nothing is allocated per write. The halves
+ * is never refilled while a copy may still read it, and nothing is allocated per write: each
+ * half's marker lives in a slot the binding keeps (half {@code h}, slot {@code h}), so switching
+ * halves allocates nothing either. The halves
  * start small and grow (after a wait for the queue) to the largest write up to
  * {@value #MAX_HALF_BYTES} bytes; a larger write is not staged (the driver then writes blocking).
  * Halves that are replaced, and both halves when the driver closes, are freed at once
@@ -25,32 +26,31 @@ import java.util.function.Supplier;
  * holds no host memory. (A pool shared by the drivers, of at most 16 halves of exactly the asked
  * size, dropped the oldest to the collector: two drivers growing through every size overflowed it
  * on each open and close, and it kept up to 128 MiB after the last driver had closed.)
- *
- * @param <V> the binding's {@code cl_event}
  */
-final class UploadStaging<V> {
+final class UploadStaging {
     /** The largest half: 8 MiB, a whole {@code wide} batch. */
     static final long MAX_HALF_BYTES = 8L << 20;
     private static final long FIRST_HALF_BYTES = 64L << 10;
 
-    private final Supplier<V> marker;
-    private final Consumer<V> awaitAndRelease;
+    private final IntConsumer marker;
+    private final IntConsumer awaitAndRelease;
     private final Runnable finish;
     private final ByteBuffer[] halves = new ByteBuffer[2];
     private final FloatBuffer[] floats = new FloatBuffer[2];
     private final IntBuffer[] ints = new IntBuffer[2];
-    /** The marker enqueued when a half was left, until it is awaited; {@code null}: nothing pending. */
-    private final Object[] drained = new Object[2];
+    /** Whether half {@code h}'s slot holds the marker enqueued when it was left, not yet awaited. */
+    private final boolean[] drained = new boolean[2];
     private long halfBytes;
     private int current;
     private long used;
 
     /**
      * @param marker          enqueues a marker behind everything queued ({@code clEnqueueMarkerWithWaitList})
-     * @param awaitAndRelease waits for a marker and releases it
+     *                        into the slot it is given (0 or 1)
+     * @param awaitAndRelease waits for the marker in the slot it is given and releases it
      * @param finish          waits for the queue ({@code clFinish}), before the halves are replaced
      */
-    UploadStaging(Supplier<V> marker, Consumer<V> awaitAndRelease, Runnable finish) {
+    UploadStaging(IntConsumer marker, IntConsumer awaitAndRelease, Runnable finish) {
         this.marker = marker;
         this.awaitAndRelease = awaitAndRelease;
         this.finish = finish;
@@ -68,7 +68,8 @@ final class UploadStaging<V> {
             grow(bytes);
         }
         if (used + bytes > halfBytes) {
-            drained[current] = marker.get();
+            marker.accept(current);
+            drained[current] = true;
             current ^= 1;
             used = 0;
             awaitPending(current);
@@ -111,12 +112,10 @@ final class UploadStaging<V> {
         used = 0;
     }
 
-    @SuppressWarnings("unchecked")
     private void awaitPending(int half) {
-        Object pending = drained[half];
-        if (pending != null) {
-            drained[half] = null;
-            awaitAndRelease.accept((V) pending);
+        if (drained[half]) {
+            drained[half] = false;
+            awaitAndRelease.accept(half);
         }
     }
 

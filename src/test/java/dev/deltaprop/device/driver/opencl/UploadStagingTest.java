@@ -27,9 +27,9 @@ class UploadStagingTest {
         throw new IllegalStateException("no direct buffer pool among " + ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class));
     }
 
-    /** A staging whose markers are plain objects and whose queue is always finished: no device needed. */
-    private static UploadStaging<Object> staging() {
-        return new UploadStaging<>(Object::new, marker -> { }, () -> { });
+    /** A staging whose markers are nothing and whose queue is always finished: no device needed. */
+    private static UploadStaging staging() {
+        return new UploadStaging(slot -> { }, slot -> { }, () -> { });
     }
 
     @Test
@@ -39,12 +39,12 @@ class UploadStagingTest {
         long bytesBefore = direct.getMemoryUsed();
         long countBefore = direct.getCount();
         for (int cycle = 0; cycle < 20; cycle++) {
-            UploadStaging<Object> first = staging();
-            UploadStaging<Object> second = staging();
+            UploadStaging first = staging();
+            UploadStaging second = staging();
             for (long bytes = 1; bytes <= UploadStaging.MAX_HALF_BYTES; bytes *= 2) {
                 // 3 × bytes/4 rounded to whole floats: each size grows the halves once, and fills a half past its middle
                 long write = Math.max(Float.BYTES, bytes / 4 * 3 / Float.BYTES * Float.BYTES);
-                for (UploadStaging<Object> staging : List.of(first, second)) {
+                for (UploadStaging staging : List.of(first, second)) {
                     long at = staging.reserve(write);
                     staging.half().put((int) at, (byte) cycle); // the region is there to be written
                 }

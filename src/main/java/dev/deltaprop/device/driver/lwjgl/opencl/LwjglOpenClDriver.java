@@ -48,6 +48,11 @@ public final class LwjglOpenClDriver extends OpenClDriver<Long, Long, Long, Long
     /** A launch's global and local work sizes, 3 slots each, made at the first launch and kept: no buffer per launch. */
     private PointerBuffer globalSizes;
     private PointerBuffer localSizes;
+    /** The upload staging's two markers ({@link #enqueueStagingMarker}), and the one-event list their calls pass. */
+    private final long[] stagingMarkers = new long[2];
+    private PointerBuffer stagingEvent;
+    /** A kernel argument's value on its way to clSetKernelArg ({@link #argumentValue}); 0 until the first. */
+    private long argumentValue;
 
     LwjglOpenClDriver(LwjglClDevices.Found found) {
         super("LWJGL " + Lwjgl.version() + " (OpenCL)", found, LwjglClDevices.deviceLong(found.device(), CL_DEVICE_GLOBAL_MEM_SIZE),
@@ -223,19 +228,39 @@ public final class LwjglOpenClDriver extends OpenClDriver<Long, Long, Long, Long
     }
 
     // the 1p/1i/1f forms pass the value through LWJGL's stack: no Java array per argument
+    /*
+     * An argument's value goes through 8 bytes of memAlloc'd memory kept for the driver's life:
+     * LWJGL's clSetKernelArg1i/1f/1p wrap their value in a stack buffer object per call, which
+     * only the JIT's escape analysis keeps off the heap.
+     */
+
     @Override
     protected int setArgument(Long kernel, int index, Long buffer) {
-        return CL10.clSetKernelArg1p(kernel, index, buffer);
+        MemoryUtil.memPutAddress(argumentValue(), buffer);
+        return CL10.nclSetKernelArg(kernel, index, Long.BYTES, argumentValue());
     }
 
     @Override
     protected int setArgument(Long kernel, int index, int value) {
-        return CL10.clSetKernelArg1i(kernel, index, value);
+        MemoryUtil.memPutInt(argumentValue(), value);
+        return CL10.nclSetKernelArg(kernel, index, Integer.BYTES, argumentValue());
     }
 
     @Override
     protected int setArgument(Long kernel, int index, float value) {
-        return CL10.clSetKernelArg1f(kernel, index, value);
+        MemoryUtil.memPutFloat(argumentValue(), value);
+        return CL10.nclSetKernelArg(kernel, index, Float.BYTES, argumentValue());
+    }
+
+    /** The address of the argument value's 8 bytes, allocated at the first argument set. */
+    private long argumentValue() {
+        if (argumentValue == MemoryUtil.NULL) {
+            argumentValue = MemoryUtil.nmemAlloc(Long.BYTES);
+            if (argumentValue == MemoryUtil.NULL) {
+                throw new OutOfMemoryError("memAlloc(8) for a kernel argument's value");
+            }
+        }
+        return argumentValue;
     }
 
     @Override
@@ -268,6 +293,23 @@ public final class LwjglOpenClDriver extends OpenClDriver<Long, Long, Long, Long
     }
 
     @Override
+    protected void enqueueStagingMarker(int slot) {
+        if (stagingEvent == null) {
+            stagingEvent = MemoryUtil.memAllocPointer(1); // kept: the event list of every staging marker call
+        }
+        ClStatus.check("clEnqueueMarkerWithWaitList", CL12.clEnqueueMarkerWithWaitList(queue, null, stagingEvent));
+        stagingMarkers[slot] = stagingEvent.get(0);
+    }
+
+    @Override
+    protected void awaitStagingMarker(int slot) {
+        stagingEvent.put(0, stagingMarkers[slot]);
+        ClStatus.check("clWaitForEvents", CL10.clWaitForEvents(stagingEvent));
+        ClStatus.check("clReleaseEvent", CL10.clReleaseEvent(stagingMarkers[slot]));
+        stagingMarkers[slot] = 0;
+    }
+
+    @Override
     protected long endNanos(Long event) {
         ClStatus.check("clWaitForEvents", CL10.clWaitForEvents(event));
         try (MemoryStack stack = MemoryStack.stackPush()) {
@@ -284,6 +326,14 @@ public final class LwjglOpenClDriver extends OpenClDriver<Long, Long, Long, Long
         if (staging != null) {
             MemoryUtil.memFree(staging);
             staging = null;
+        }
+        if (stagingEvent != null) {
+            MemoryUtil.memFree(stagingEvent);
+            stagingEvent = null;
+        }
+        if (argumentValue != MemoryUtil.NULL) {
+            MemoryUtil.nmemFree(argumentValue);
+            argumentValue = MemoryUtil.NULL;
         }
         if (globalSizes != null) {
             MemoryUtil.memFree(globalSizes);
