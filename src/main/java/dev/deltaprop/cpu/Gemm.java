@@ -28,8 +28,10 @@ package dev.deltaprop.cpu;
  * micro-kernel always runs full tiles and only the epilogue looks at the edges.
  *
  * <p>Between {@code K} slices the partial sums wait in a buffer of this thread's; the last slice
- * writes the finished tile to a scratch tile for the epilogue. Every output is summed in increasing {@code p} by the same instructions: the split of the
- * output among threads never changes a result.
+ * writes the finished tile to a scratch tile for the epilogue, or, for an epilogue that
+ * {@linkplain Epilogue#takesBlocks takes blocks}, into a row-major {@code MC × NC} block handed
+ * over when all its tiles are done. Every output is summed in increasing {@code p} by the same
+ * instructions: the split of the output among threads never changes a result.
  *
  * <p>A {@code Gemm} is confined to one thread; nothing is allocated per call once its buffers
  * have grown to the shapes it runs.
@@ -63,6 +65,8 @@ final class Gemm {
     private float[] sums = new float[0];
     /** The finished tile the epilogue reads. */
     private final float[] tile;
+    /** The finished {@code MC × NC} block, row-major, for an epilogue that {@link Epilogue#takesBlocks}. */
+    private float[] block = new float[0];
     /** The packed panels of this product's {@code A}: panel {@code q}, slice {@code s} at {@code (q·slices + s)·MR·KC}. */
     private float[] packedA = new float[0];
     /** {@code stamp[q·slices + s] == product}: that panel and slice is packed for the current product. */
@@ -119,6 +123,36 @@ final class Gemm {
     void multiply(float[] a, int aOffset, int aRowStride, int aColStride,
                   float[] b, int bOffset, int bRowStride, int bColStride,
                   int m0, int m1, int n0, int n1, int k, Epilogue epilogue) {
+        run(a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride, null, m0, m1, n0, n1, k, epilogue);
+    }
+
+    /**
+     * {@link #multiply} with {@code B} packed beforehand by {@link #packWhole} ({@code k × n}):
+     * for a {@code B} that many products read unchanged ({@link Predictor}'s weights), which then
+     * is packed once rather than once per call. {@code n0} is a multiple of {@code NR}.
+     */
+    void multiplyPacked(float[] a, int aOffset, int aRowStride, int aColStride, float[] packedWholeB,
+                        int m0, int m1, int n0, int n1, int k, Epilogue epilogue) {
+        if (n0 % nr != 0) {
+            throw new IllegalArgumentException("n0: expected a multiple of NR = " + nr + ", found " + n0);
+        }
+        run(a, aOffset, aRowStride, aColStride, null, 0, 0, 0, packedWholeB, m0, m1, n0, n1, k, epilogue);
+    }
+
+    /**
+     * The whole of a row-major {@code k × n} {@code B} packed as {@link #multiplyPacked} reads it:
+     * column panel {@code q} of {@code NR} columns (zero-padded) at {@code q·k·NR}, its row
+     * {@code p} at {@code + p·NR}: the bytes a per-call packing puts into its buffers, all at once.
+     */
+    float[] packWhole(float[] b, int k, int n) {
+        float[] packed = new float[(n + nr - 1) / nr * k * nr];
+        packB(b, 0, n, 1, 0, k, 0, n, packed, k * nr);
+        return packed;
+    }
+
+    private void run(float[] a, int aOffset, int aRowStride, int aColStride,
+                     float[] b, int bOffset, int bRowStride, int bColStride, float[] packedWholeB,
+                     int m0, int m1, int n0, int n1, int k, Epilogue epilogue) {
         if (m0 >= m1 || n0 >= n1) {
             return;
         }
@@ -126,8 +160,8 @@ final class Gemm {
             throw new IllegalArgumentException("m0: expected a multiple of MR = " + mr + ", found " + m0);
         }
         if (n1 - n0 <= NARROW_COLUMNS && (aColStride == 1 || aRowStride == 1)) {
-            multiplyInPlace(a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride, m0, m1, n0, n1, k,
-                    epilogue);
+            multiplyInPlace(a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride, packedWholeB,
+                    m0, m1, n0, n1, k, epilogue);
             return;
         }
         int slices = (k + kcMax - 1) / kcMax;
@@ -141,6 +175,10 @@ final class Gemm {
         if (sums.length < sumsNeeded) {
             sums = new float[sumsNeeded]; // grows to the largest product this thread has run, then never again
         }
+        boolean blocks = epilogue.takesBlocks();
+        if (blocks && block.length < mc * ldc) {
+            block = new float[mc * ldc]; // as sums: grows to the widest block, then never again
+        }
         for (int jc = n0; jc < n1; jc += nc) {
             int ncBlock = Math.min(nc, n1 - jc);
             for (int s = 0; s < slices; s++) {
@@ -148,7 +186,12 @@ final class Gemm {
                 int kc = Math.min(kcMax, k - pc);
                 boolean first = s == 0;
                 boolean last = s == slices - 1;
-                packB(b, bOffset, bRowStride, bColStride, pc, kc, jc, ncBlock);
+                float[] bPacked = packedB;
+                if (packedWholeB == null) {
+                    packB(b, bOffset, bRowStride, bColStride, pc, kc, jc, ncBlock, packedB, kc * nr);
+                } else {
+                    bPacked = packedWholeB;
+                }
                 for (int ic = m0; ic < m1; ic += mc) {
                     int mcBlock = Math.min(mc, m1 - ic);
                     // m0 is a multiple of MR (whole panels per chunk), so row / MR names the panel
@@ -163,18 +206,24 @@ final class Gemm {
                     }
                     // the B micro-panel stays in L1 while the block's A panels stream past it
                     for (int jr = 0; jr < ncBlock; jr += nr) {
-                        int bPanel = jr * kc;
+                        int bPanel = packedWholeB == null ? jr * kc : (jc + jr) / nr * k * nr + pc * nr;
                         for (int ir = 0; ir < mcBlock; ir += mr) {
                             int row = ic + ir;
                             int aPanel = (row / mr * slices + s) * mr * kcMax;
                             int at = ((row - m0) / mr * tilesAcross + jr / nr) * tileSize;
-                            if (last) {
-                                kernel.multiply(packedA, aPanel, packedB, bPanel, kc, sums, at, nr, tile, 0, nr, first);
+                            if (last && blocks) {
+                                kernel.multiply(packedA, aPanel, bPacked, bPanel, kc, sums, at, nr, block, ir * ldc + jr,
+                                        ldc, first);
+                            } else if (last) {
+                                kernel.multiply(packedA, aPanel, bPacked, bPanel, kc, sums, at, nr, tile, 0, nr, first);
                                 epilogue.apply(tile, nr, row, jc + jr, Math.min(mr, mcBlock - ir), Math.min(nr, ncBlock - jr));
                             } else {
-                                kernel.multiply(packedA, aPanel, packedB, bPanel, kc, sums, at, nr, sums, at, nr, first);
+                                kernel.multiply(packedA, aPanel, bPacked, bPanel, kc, sums, at, nr, sums, at, nr, first);
                             }
                         }
+                    }
+                    if (last && blocks) {
+                        epilogue.apply(block, ldc, ic, jc, mcBlock, ncBlock);
                     }
                 }
             }
@@ -186,7 +235,7 @@ final class Gemm {
      * full panels of {@code A} read where they lie; only a partial last panel is packed.
      */
     private void multiplyInPlace(float[] a, int aOffset, int aRowStride, int aColStride,
-                                 float[] b, int bOffset, int bRowStride, int bColStride,
+                                 float[] b, int bOffset, int bRowStride, int bColStride, float[] packedWholeB,
                                  int m0, int m1, int n0, int n1, int k, Epilogue epilogue) {
         int slices = (k + kcMax - 1) / kcMax;
         int ldc = (n1 - n0 + nr - 1) / nr * nr; // n1 - n0 ≤ NARROW_COLUMNS ≤ NC: one column block
@@ -202,7 +251,12 @@ final class Gemm {
             int kc = Math.min(kcMax, k - pc);
             boolean first = s == 0;
             boolean last = s == slices - 1;
-            packB(b, bOffset, bRowStride, bColStride, pc, kc, n0, n1 - n0);
+            float[] bPacked = packedB;
+            if (packedWholeB == null) {
+                packB(b, bOffset, bRowStride, bColStride, pc, kc, n0, n1 - n0, packedB, kc * nr);
+            } else {
+                bPacked = packedWholeB;
+            }
             for (int ic = m0; ic < m1; ic += mc) {
                 int mcBlock = Math.min(mc, m1 - ic);
                 int fullRows = mcBlock / mr * mr;
@@ -210,7 +264,7 @@ final class Gemm {
                     packA(a, aOffset, aRowStride, aColStride, ic + fullRows, mcBlock - fullRows, pc, kc, edgeA, 0, mr);
                 }
                 for (int jr = 0; jr < n1 - n0; jr += nr) {
-                    int bPanel = jr * kc;
+                    int bPanel = packedWholeB == null ? jr * kc : (n0 + jr) / nr * k * nr + pc * nr;
                     for (int ir = 0; ir < mcBlock; ir += mr) {
                         int row = ic + ir;
                         int at = ((row - m0) / mr * tilesAcross + jr / nr) * tileSize;
@@ -218,12 +272,12 @@ final class Gemm {
                         int toAt = last ? 0 : at;
                         int toStride = nr;
                         if (ir >= fullRows) {
-                            kernel.multiply(edgeA, 0, packedB, bPanel, kc, sums, at, nr, to, toAt, toStride, first);
+                            kernel.multiply(edgeA, 0, bPacked, bPanel, kc, sums, at, nr, to, toAt, toStride, first);
                         } else if (rowsInPlace) {
-                            kernel.multiplyRows(a, aOffset + row * aRowStride + pc, aRowStride, packedB, bPanel, kc,
+                            kernel.multiplyRows(a, aOffset + row * aRowStride + pc, aRowStride, bPacked, bPanel, kc,
                                     sums, at, nr, to, toAt, toStride, first);
                         } else {
-                            kernel.multiplyColumns(a, aOffset + row + pc * aColStride, aColStride, packedB, bPanel, kc,
+                            kernel.multiplyColumns(a, aOffset + row + pc * aColStride, aColStride, bPacked, bPanel, kc,
                                     sums, at, nr, to, toAt, toStride, first);
                         }
                         if (last) {
@@ -257,11 +311,15 @@ final class Gemm {
         }
     }
 
-    /** {@code packedB[(j/NR)·kc·NR + p·NR + j%NR] = B(pc+p, jc+j)}, zero beyond column {@code ncBlock}. */
-    private void packB(float[] b, int bOffset, int bRowStride, int bColStride, int pc, int kc, int jc, int ncBlock) {
+    /**
+     * {@code packed[(j/NR)·panelStride + p·NR + j%NR] = B(pc+p, jc+j)} for {@code p < kc}, zero
+     * beyond column {@code ncBlock}.
+     */
+    private void packB(float[] b, int bOffset, int bRowStride, int bColStride, int pc, int kc, int jc, int ncBlock,
+                       float[] packedB, int panelStride) {
         for (int jr = 0; jr < ncBlock; jr += nr) {
             int cols = Math.min(nr, ncBlock - jr);
-            int panel = jr * kc;
+            int panel = jr / nr * panelStride;
             int source = bOffset + pc * bRowStride + (jc + jr) * bColStride;
             if (bColStride == 1) {
                 for (int p = 0; p < kc; p++) {
@@ -270,6 +328,8 @@ final class Gemm {
             } else {
                 // Wᵀ of the δ pass: walk each source row along p. Walking p outside would touch NR
                 // rows a power-of-two stride apart per step, which fall into two L1 sets and thrash.
+                // (A Vector API scatter of 16 p per step was no faster: this reads all of W once
+                // from L3 and is bound by that, measured 1.2–1.4 ms both ways for wide's 2048×1024.)
                 for (int j = 0; j < cols; j++) {
                     int row = source + j * bColStride;
                     for (int p = 0; p < kc; p++) {

@@ -62,6 +62,11 @@ final class GemmJob {
         return m;
     }
 
+    /** The micro-kernel's tile height, which every tile's and block's row is a multiple of. */
+    int mr() {
+        return mr;
+    }
+
     /** The micro-kernel's tile width, which every tile's column is a multiple of. */
     int nr() {
         return nr;

@@ -27,6 +27,12 @@ final class PassEpilogues {
         ColumnSums sums;
         int panels;
 
+        /** Blocks but on the output layer, whose loss is kept per sample and column panel of a tile. */
+        @Override
+        public boolean takesBlocks() {
+            return loss == null;
+        }
+
         @Override
         public void apply(float[] tile, int stride, int row, int column, int rows, int cols) {
             for (int r = 0; r < rows; r++) {
@@ -60,13 +66,22 @@ final class PassEpilogues {
         ColumnSums sums;
 
         @Override
+        public boolean takesBlocks() {
+            return true;
+        }
+
+        @Override
         public void apply(float[] tile, int stride, int row, int column, int rows, int cols) {
             for (int r = 0; r < rows; r++) {
                 int out = (row + r) * n + column;
                 ActivationKernels.multiplyDerivative(f, tile, r * stride, u, z, out, delta, out, cols);
             }
             if (sums != null) {
-                sums.add(delta, row, column, rows, cols);
+                // a block holds whole MR-row panels, in increasing order: ColumnSums' one definition
+                int mr = job.mr();
+                for (int panel = 0; panel < rows; panel += mr) {
+                    sums.add(delta, row + panel, column, Math.min(mr, rows - panel), cols);
+                }
             }
         }
     }
@@ -82,6 +97,11 @@ final class PassEpilogues {
         /** When set, the sums are stored here from {@link #sumsAt} (weights, then bias) and nothing is stepped. */
         float[] sums;
         int sumsAt;
+
+        @Override
+        public boolean takesBlocks() {
+            return true;
+        }
 
         @Override
         public void apply(float[] tile, int stride, int row, int column, int rows, int cols) {

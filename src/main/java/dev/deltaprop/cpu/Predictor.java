@@ -16,14 +16,15 @@ import java.util.Objects;
  * row times each matrix ({@link MicroKernel#rowTimesMatrix}, Vector API when the JVM has
  * {@code jdk.incubator.vector}): nothing to pack, the weights read once. A batch of two or more goes
  * through the blocked, packed GEMM of training's forward pass ({@link Gemm}), bias and {@code f}
- * fused into its epilogue, so the weights are streamed once per call rather than once per sample;
+ * fused into its epilogue, so the weights are streamed once per call rather than once per sample,
+ * from a copy packed once at the first batch (the weights never change);
  * its outputs are bitwise those of the {@code cpu} backend's {@code predict} with the same
  * micro-kernel. The one-sample path sums {@code b_j + Σ_i z_i w_ij} in another order and agrees
  * with both to float rounding (relative error about 1e-7, tested at 1e-5).
  *
  * <p>The parameters are copied at {@link #of}: later changes to a backend do not reach the
  * predictor. Not thread-safe: make one per thread (small until its first batch, which adds the
- * GEMM's packing buffers, about 1 MiB); two threads inside one at once get an
+ * GEMM's packing buffers, about 1 MiB, and the packed weights, about as big as the weights); two threads inside one at once get an
  * {@link IllegalStateException}.
  *
  * <pre>{@code
@@ -46,6 +47,11 @@ public final class Predictor {
     private final OneThread guard = new OneThread("Predictor");
     /** The batched path's GEMM, made at the first batch (its packing buffers are most of a predictor's memory). */
     private Gemm gemm;
+    /**
+     * {@code W^l} packed for {@link Gemm#multiplyPacked} at the first batch: the weights never change
+     * (copied at {@link #of}), so a call packs only its input rather than every weight matrix too.
+     */
+    private float[][] packedWeights;
     /** {@code batchZ[l]}: {@code z^{l+1}} of the batch, {@code capacity} samples, for the layers below the last. */
     private final float[][] batchZ;
     private int capacity;
@@ -164,7 +170,7 @@ public final class Predictor {
             LayerEpilogue e = epilogue;
             e.bias = bias[l]; e.f = activations[l]; e.out = out; e.nOut = nOut;
             gemm.newProduct(); // the input is this call's: panels packed by an earlier call are stale
-            gemm.multiply(input, 0, nIn, 1, weights[l], 0, nOut, 1, 0, batch, 0, nOut, nIn, e);
+            gemm.multiplyPacked(input, 0, nIn, 1, packedWeights[l], 0, batch, 0, nOut, nIn, e);
             if (e.f == Activation.SOFTMAX && nOut > kernel.nr()) {
                 for (int b = 0; b < batch; b++) {
                     ActivationKernels.softmax(out, b * nOut, out, b * nOut, nOut);
@@ -178,6 +184,10 @@ public final class Predictor {
     private void ensureCapacity(int batch) {
         if (gemm == null) {
             gemm = new Gemm(kernel);
+            packedWeights = new float[weights.length][];
+            for (int l = 0; l < weights.length; l++) {
+                packedWeights[l] = gemm.packWhole(weights[l], widths[l], widths[l + 1]);
+            }
         }
         if (batch <= capacity) {
             return;

@@ -30,6 +30,16 @@ final class VectorMicroKernel implements MicroKernel {
     /** The short tile's rows, for 16 vector registers. */
     static final int SHORT = 6;
 
+    /**
+     * The accumulators a tile starts from when {@code first}: the kernels always load theirs, and
+     * have no {@code first} branch. With the branch, the JIT compiled a kernel for the side its
+     * profile had seen, deoptimised it at the other side's first use (JFR: {@code unstable_if}) and
+     * ran it uncompiled until a recompile: the Vector API's Java fallback, which boxes every vector
+     * and is two orders of magnitude slower. Seen in {@code CpuPerf shapes} on a loaded machine
+     * (docs/perf.md). Starting from a loaded {@code +0} or from a zero register gives the same bits.
+     */
+    private static final float[] ZEROS = new float[TALL * NR];
+
     private final int mr;
 
     /** The tile for this JVM's vectors: {@link #TALL} rows with 512-bit vectors, else {@link #SHORT}. */
@@ -58,55 +68,58 @@ final class VectorMicroKernel implements MicroKernel {
     @Override
     public void multiply(float[] a, int aOffset, float[] b, int bOffset, int kc, float[] from, int fromAt,
                          int fromStride, float[] to, int toAt, int toStride, boolean first) {
+        if (first) {
+            from = ZEROS; fromAt = 0; fromStride = NR;
+        }
         if (mr == TALL) {
-            VectorTallTile.multiply(a, aOffset, b, bOffset, kc, from, fromAt, fromStride, to, toAt, toStride, first);
+            VectorTallTile.multiply(a, aOffset, b, bOffset, kc, from, fromAt, fromStride, to, toAt, toStride);
         } else {
-            multiplyShort(a, aOffset, b, bOffset, kc, from, fromAt, fromStride, to, toAt, toStride, first);
+            multiplyShort(a, aOffset, b, bOffset, kc, from, fromAt, fromStride, to, toAt, toStride);
         }
     }
 
     @Override
     public void multiplyRows(float[] a, int aOffset, int lda, float[] b, int bOffset, int kc, float[] from, int fromAt,
                              int fromStride, float[] to, int toAt, int toStride, boolean first) {
+        if (first) {
+            from = ZEROS; fromAt = 0; fromStride = NR;
+        }
         if (mr == TALL) {
-            VectorTallTile.multiplyRows(a, aOffset, lda, b, bOffset, kc, from, fromAt, fromStride, to, toAt, toStride, first);
+            VectorTallTile.multiplyRows(a, aOffset, lda, b, bOffset, kc, from, fromAt, fromStride, to, toAt, toStride);
             return;
         }
-        multiplyRowsShort(a, aOffset, lda, b, bOffset, kc, from, fromAt, fromStride, to, toAt, toStride, first);
+        multiplyRowsShort(a, aOffset, lda, b, bOffset, kc, from, fromAt, fromStride, to, toAt, toStride);
     }
 
     @Override
     public void multiplyColumns(float[] a, int aOffset, int ldp, float[] b, int bOffset, int kc, float[] from,
                                 int fromAt, int fromStride, float[] to, int toAt, int toStride, boolean first) {
+        if (first) {
+            from = ZEROS; fromAt = 0; fromStride = NR;
+        }
         if (mr == TALL) {
-            VectorTallTile.multiplyColumns(a, aOffset, ldp, b, bOffset, kc, from, fromAt, fromStride, to, toAt, toStride, first);
+            VectorTallTile.multiplyColumns(a, aOffset, ldp, b, bOffset, kc, from, fromAt, fromStride, to, toAt, toStride);
             return;
         }
-        multiplyColumnsShort(a, aOffset, ldp, b, bOffset, kc, from, fromAt, fromStride, to, toAt, toStride, first);
+        multiplyColumnsShort(a, aOffset, ldp, b, bOffset, kc, from, fromAt, fromStride, to, toAt, toStride);
     }
 
     /** The short tile reading {@code A(r, p) = a[aOffset + p·ldp + r]} in place. */
     private static void multiplyColumnsShort(float[] a, int aOffset, int ldp, float[] b, int bOffset, int kc,
-            float[] from, int fromAt, int fromStride, float[] to, int toAt, int toStride, boolean first) {
+            float[] from, int fromAt, int fromStride, float[] to, int toAt, int toStride) {
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
-        if (first) {
-            FloatVector zero = FloatVector.zero(SPECIES);
-            c00 = zero; c01 = zero; c10 = zero; c11 = zero; c20 = zero; c21 = zero;
-            c30 = zero; c31 = zero; c40 = zero; c41 = zero; c50 = zero; c51 = zero;
-        } else {
-            c00 = FloatVector.fromArray(SPECIES, from, fromAt);
-            c01 = FloatVector.fromArray(SPECIES, from, fromAt + L);
-            c10 = FloatVector.fromArray(SPECIES, from, fromAt + fromStride);
-            c11 = FloatVector.fromArray(SPECIES, from, fromAt + fromStride + L);
-            c20 = FloatVector.fromArray(SPECIES, from, fromAt + 2 * fromStride);
-            c21 = FloatVector.fromArray(SPECIES, from, fromAt + 2 * fromStride + L);
-            c30 = FloatVector.fromArray(SPECIES, from, fromAt + 3 * fromStride);
-            c31 = FloatVector.fromArray(SPECIES, from, fromAt + 3 * fromStride + L);
-            c40 = FloatVector.fromArray(SPECIES, from, fromAt + 4 * fromStride);
-            c41 = FloatVector.fromArray(SPECIES, from, fromAt + 4 * fromStride + L);
-            c50 = FloatVector.fromArray(SPECIES, from, fromAt + 5 * fromStride);
-            c51 = FloatVector.fromArray(SPECIES, from, fromAt + 5 * fromStride + L);
-        }
+        c00 = FloatVector.fromArray(SPECIES, from, fromAt);
+        c01 = FloatVector.fromArray(SPECIES, from, fromAt + L);
+        c10 = FloatVector.fromArray(SPECIES, from, fromAt + fromStride);
+        c11 = FloatVector.fromArray(SPECIES, from, fromAt + fromStride + L);
+        c20 = FloatVector.fromArray(SPECIES, from, fromAt + 2 * fromStride);
+        c21 = FloatVector.fromArray(SPECIES, from, fromAt + 2 * fromStride + L);
+        c30 = FloatVector.fromArray(SPECIES, from, fromAt + 3 * fromStride);
+        c31 = FloatVector.fromArray(SPECIES, from, fromAt + 3 * fromStride + L);
+        c40 = FloatVector.fromArray(SPECIES, from, fromAt + 4 * fromStride);
+        c41 = FloatVector.fromArray(SPECIES, from, fromAt + 4 * fromStride + L);
+        c50 = FloatVector.fromArray(SPECIES, from, fromAt + 5 * fromStride);
+        c51 = FloatVector.fromArray(SPECIES, from, fromAt + 5 * fromStride + L);
         int ai = aOffset;
         int bi = bOffset;
         for (int p = 0; p < kc; p++, ai += ldp, bi += NR) {
@@ -147,26 +160,20 @@ final class VectorMicroKernel implements MicroKernel {
 
     /** The short tile reading {@code A(r, p) = a[aOffset + r·lda + p]} in place. */
     private static void multiplyRowsShort(float[] a, int aOffset, int lda, float[] b, int bOffset, int kc,
-            float[] from, int fromAt, int fromStride, float[] to, int toAt, int toStride, boolean first) {
+            float[] from, int fromAt, int fromStride, float[] to, int toAt, int toStride) {
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
-        if (first) {
-            FloatVector zero = FloatVector.zero(SPECIES);
-            c00 = zero; c01 = zero; c10 = zero; c11 = zero; c20 = zero; c21 = zero;
-            c30 = zero; c31 = zero; c40 = zero; c41 = zero; c50 = zero; c51 = zero;
-        } else {
-            c00 = FloatVector.fromArray(SPECIES, from, fromAt);
-            c01 = FloatVector.fromArray(SPECIES, from, fromAt + L);
-            c10 = FloatVector.fromArray(SPECIES, from, fromAt + fromStride);
-            c11 = FloatVector.fromArray(SPECIES, from, fromAt + fromStride + L);
-            c20 = FloatVector.fromArray(SPECIES, from, fromAt + 2 * fromStride);
-            c21 = FloatVector.fromArray(SPECIES, from, fromAt + 2 * fromStride + L);
-            c30 = FloatVector.fromArray(SPECIES, from, fromAt + 3 * fromStride);
-            c31 = FloatVector.fromArray(SPECIES, from, fromAt + 3 * fromStride + L);
-            c40 = FloatVector.fromArray(SPECIES, from, fromAt + 4 * fromStride);
-            c41 = FloatVector.fromArray(SPECIES, from, fromAt + 4 * fromStride + L);
-            c50 = FloatVector.fromArray(SPECIES, from, fromAt + 5 * fromStride);
-            c51 = FloatVector.fromArray(SPECIES, from, fromAt + 5 * fromStride + L);
-        }
+        c00 = FloatVector.fromArray(SPECIES, from, fromAt);
+        c01 = FloatVector.fromArray(SPECIES, from, fromAt + L);
+        c10 = FloatVector.fromArray(SPECIES, from, fromAt + fromStride);
+        c11 = FloatVector.fromArray(SPECIES, from, fromAt + fromStride + L);
+        c20 = FloatVector.fromArray(SPECIES, from, fromAt + 2 * fromStride);
+        c21 = FloatVector.fromArray(SPECIES, from, fromAt + 2 * fromStride + L);
+        c30 = FloatVector.fromArray(SPECIES, from, fromAt + 3 * fromStride);
+        c31 = FloatVector.fromArray(SPECIES, from, fromAt + 3 * fromStride + L);
+        c40 = FloatVector.fromArray(SPECIES, from, fromAt + 4 * fromStride);
+        c41 = FloatVector.fromArray(SPECIES, from, fromAt + 4 * fromStride + L);
+        c50 = FloatVector.fromArray(SPECIES, from, fromAt + 5 * fromStride);
+        c51 = FloatVector.fromArray(SPECIES, from, fromAt + 5 * fromStride + L);
         // six row starts, each advanced by one per p: unit-stride indices the JIT can range-check once
         int r0 = aOffset;
         int r1 = r0 + lda;
@@ -213,27 +220,20 @@ final class VectorMicroKernel implements MicroKernel {
 
     /** The {@code 6 × 2L} tile. */
     private static void multiplyShort(float[] a, int aOffset, float[] b, int bOffset, int kc, float[] from,
-                                      int fromAt, int fromStride, float[] to, int toAt, int toStride,
-                                      boolean first) {
+                                      int fromAt, int fromStride, float[] to, int toAt, int toStride) {
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
-        if (first) {
-            FloatVector zero = FloatVector.zero(SPECIES);
-            c00 = zero; c01 = zero; c10 = zero; c11 = zero; c20 = zero; c21 = zero;
-            c30 = zero; c31 = zero; c40 = zero; c41 = zero; c50 = zero; c51 = zero;
-        } else {
-            c00 = FloatVector.fromArray(SPECIES, from, fromAt);
-            c01 = FloatVector.fromArray(SPECIES, from, fromAt + L);
-            c10 = FloatVector.fromArray(SPECIES, from, fromAt + fromStride);
-            c11 = FloatVector.fromArray(SPECIES, from, fromAt + fromStride + L);
-            c20 = FloatVector.fromArray(SPECIES, from, fromAt + 2 * fromStride);
-            c21 = FloatVector.fromArray(SPECIES, from, fromAt + 2 * fromStride + L);
-            c30 = FloatVector.fromArray(SPECIES, from, fromAt + 3 * fromStride);
-            c31 = FloatVector.fromArray(SPECIES, from, fromAt + 3 * fromStride + L);
-            c40 = FloatVector.fromArray(SPECIES, from, fromAt + 4 * fromStride);
-            c41 = FloatVector.fromArray(SPECIES, from, fromAt + 4 * fromStride + L);
-            c50 = FloatVector.fromArray(SPECIES, from, fromAt + 5 * fromStride);
-            c51 = FloatVector.fromArray(SPECIES, from, fromAt + 5 * fromStride + L);
-        }
+        c00 = FloatVector.fromArray(SPECIES, from, fromAt);
+        c01 = FloatVector.fromArray(SPECIES, from, fromAt + L);
+        c10 = FloatVector.fromArray(SPECIES, from, fromAt + fromStride);
+        c11 = FloatVector.fromArray(SPECIES, from, fromAt + fromStride + L);
+        c20 = FloatVector.fromArray(SPECIES, from, fromAt + 2 * fromStride);
+        c21 = FloatVector.fromArray(SPECIES, from, fromAt + 2 * fromStride + L);
+        c30 = FloatVector.fromArray(SPECIES, from, fromAt + 3 * fromStride);
+        c31 = FloatVector.fromArray(SPECIES, from, fromAt + 3 * fromStride + L);
+        c40 = FloatVector.fromArray(SPECIES, from, fromAt + 4 * fromStride);
+        c41 = FloatVector.fromArray(SPECIES, from, fromAt + 4 * fromStride + L);
+        c50 = FloatVector.fromArray(SPECIES, from, fromAt + 5 * fromStride);
+        c51 = FloatVector.fromArray(SPECIES, from, fromAt + 5 * fromStride + L);
         int ai = aOffset;
         int bi = bOffset;
         for (int p = 0; p < kc; p++, ai += SHORT, bi += NR) {

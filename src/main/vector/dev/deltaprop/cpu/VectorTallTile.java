@@ -22,8 +22,7 @@ final class VectorTallTile {
 
     /** From packed {@code A}: {@code A(r, p) = a[aOffset + p·TALL + r]}. */
     static void multiply(float[] a, int aOffset, float[] b, int bOffset, int kc, float[] from,
-                                     int fromAt, int fromStride, float[] to, int toAt, int toStride,
-                                     boolean first) {
+                                     int fromAt, int fromStride, float[] to, int toAt, int toStride) {
         FloatVector c00, c01, c10, c11;
         FloatVector c20, c21, c30, c31;
         FloatVector c40, c41, c50, c51;
@@ -31,45 +30,34 @@ final class VectorTallTile {
         FloatVector c80, c81, c90, c91;
         FloatVector c100, c101, c110, c111;
         FloatVector c120, c121, c130, c131;
-        if (first) {
-            FloatVector zero = FloatVector.zero(SPECIES);
-            c00 = zero; c01 = zero; c10 = zero; c11 = zero;
-            c20 = zero; c21 = zero; c30 = zero; c31 = zero;
-            c40 = zero; c41 = zero; c50 = zero; c51 = zero;
-            c60 = zero; c61 = zero; c70 = zero; c71 = zero;
-            c80 = zero; c81 = zero; c90 = zero; c91 = zero;
-            c100 = zero; c101 = zero; c110 = zero; c111 = zero;
-            c120 = zero; c121 = zero; c130 = zero; c131 = zero;
-        } else {
-            c00 = FloatVector.fromArray(SPECIES, from, fromAt);
-            c01 = FloatVector.fromArray(SPECIES, from, fromAt + L);
-            c10 = FloatVector.fromArray(SPECIES, from, fromAt + fromStride);
-            c11 = FloatVector.fromArray(SPECIES, from, fromAt + fromStride + L);
-            c20 = FloatVector.fromArray(SPECIES, from, fromAt + 2 * fromStride);
-            c21 = FloatVector.fromArray(SPECIES, from, fromAt + 2 * fromStride + L);
-            c30 = FloatVector.fromArray(SPECIES, from, fromAt + 3 * fromStride);
-            c31 = FloatVector.fromArray(SPECIES, from, fromAt + 3 * fromStride + L);
-            c40 = FloatVector.fromArray(SPECIES, from, fromAt + 4 * fromStride);
-            c41 = FloatVector.fromArray(SPECIES, from, fromAt + 4 * fromStride + L);
-            c50 = FloatVector.fromArray(SPECIES, from, fromAt + 5 * fromStride);
-            c51 = FloatVector.fromArray(SPECIES, from, fromAt + 5 * fromStride + L);
-            c60 = FloatVector.fromArray(SPECIES, from, fromAt + 6 * fromStride);
-            c61 = FloatVector.fromArray(SPECIES, from, fromAt + 6 * fromStride + L);
-            c70 = FloatVector.fromArray(SPECIES, from, fromAt + 7 * fromStride);
-            c71 = FloatVector.fromArray(SPECIES, from, fromAt + 7 * fromStride + L);
-            c80 = FloatVector.fromArray(SPECIES, from, fromAt + 8 * fromStride);
-            c81 = FloatVector.fromArray(SPECIES, from, fromAt + 8 * fromStride + L);
-            c90 = FloatVector.fromArray(SPECIES, from, fromAt + 9 * fromStride);
-            c91 = FloatVector.fromArray(SPECIES, from, fromAt + 9 * fromStride + L);
-            c100 = FloatVector.fromArray(SPECIES, from, fromAt + 10 * fromStride);
-            c101 = FloatVector.fromArray(SPECIES, from, fromAt + 10 * fromStride + L);
-            c110 = FloatVector.fromArray(SPECIES, from, fromAt + 11 * fromStride);
-            c111 = FloatVector.fromArray(SPECIES, from, fromAt + 11 * fromStride + L);
-            c120 = FloatVector.fromArray(SPECIES, from, fromAt + 12 * fromStride);
-            c121 = FloatVector.fromArray(SPECIES, from, fromAt + 12 * fromStride + L);
-            c130 = FloatVector.fromArray(SPECIES, from, fromAt + 13 * fromStride);
-            c131 = FloatVector.fromArray(SPECIES, from, fromAt + 13 * fromStride + L);
-        }
+        c00 = FloatVector.fromArray(SPECIES, from, fromAt);
+        c01 = FloatVector.fromArray(SPECIES, from, fromAt + L);
+        c10 = FloatVector.fromArray(SPECIES, from, fromAt + fromStride);
+        c11 = FloatVector.fromArray(SPECIES, from, fromAt + fromStride + L);
+        c20 = FloatVector.fromArray(SPECIES, from, fromAt + 2 * fromStride);
+        c21 = FloatVector.fromArray(SPECIES, from, fromAt + 2 * fromStride + L);
+        c30 = FloatVector.fromArray(SPECIES, from, fromAt + 3 * fromStride);
+        c31 = FloatVector.fromArray(SPECIES, from, fromAt + 3 * fromStride + L);
+        c40 = FloatVector.fromArray(SPECIES, from, fromAt + 4 * fromStride);
+        c41 = FloatVector.fromArray(SPECIES, from, fromAt + 4 * fromStride + L);
+        c50 = FloatVector.fromArray(SPECIES, from, fromAt + 5 * fromStride);
+        c51 = FloatVector.fromArray(SPECIES, from, fromAt + 5 * fromStride + L);
+        c60 = FloatVector.fromArray(SPECIES, from, fromAt + 6 * fromStride);
+        c61 = FloatVector.fromArray(SPECIES, from, fromAt + 6 * fromStride + L);
+        c70 = FloatVector.fromArray(SPECIES, from, fromAt + 7 * fromStride);
+        c71 = FloatVector.fromArray(SPECIES, from, fromAt + 7 * fromStride + L);
+        c80 = FloatVector.fromArray(SPECIES, from, fromAt + 8 * fromStride);
+        c81 = FloatVector.fromArray(SPECIES, from, fromAt + 8 * fromStride + L);
+        c90 = FloatVector.fromArray(SPECIES, from, fromAt + 9 * fromStride);
+        c91 = FloatVector.fromArray(SPECIES, from, fromAt + 9 * fromStride + L);
+        c100 = FloatVector.fromArray(SPECIES, from, fromAt + 10 * fromStride);
+        c101 = FloatVector.fromArray(SPECIES, from, fromAt + 10 * fromStride + L);
+        c110 = FloatVector.fromArray(SPECIES, from, fromAt + 11 * fromStride);
+        c111 = FloatVector.fromArray(SPECIES, from, fromAt + 11 * fromStride + L);
+        c120 = FloatVector.fromArray(SPECIES, from, fromAt + 12 * fromStride);
+        c121 = FloatVector.fromArray(SPECIES, from, fromAt + 12 * fromStride + L);
+        c130 = FloatVector.fromArray(SPECIES, from, fromAt + 13 * fromStride);
+        c131 = FloatVector.fromArray(SPECIES, from, fromAt + 13 * fromStride + L);
         int ai = aOffset;
         int bi = bOffset;
         for (int p = 0; p < kc; p++, ai += TALL, bi += NR) {
@@ -150,8 +138,7 @@ final class VectorTallTile {
 
     /** Reading {@code A(r, p) = a[aOffset + p·ldp + r]} in place. */
     static void multiplyColumns(float[] a, int aOffset, int ldp, float[] b, int bOffset, int kc, float[] from,
-                                     int fromAt, int fromStride, float[] to, int toAt, int toStride,
-                                     boolean first) {
+                                     int fromAt, int fromStride, float[] to, int toAt, int toStride) {
         FloatVector c00, c01, c10, c11;
         FloatVector c20, c21, c30, c31;
         FloatVector c40, c41, c50, c51;
@@ -159,45 +146,34 @@ final class VectorTallTile {
         FloatVector c80, c81, c90, c91;
         FloatVector c100, c101, c110, c111;
         FloatVector c120, c121, c130, c131;
-        if (first) {
-            FloatVector zero = FloatVector.zero(SPECIES);
-            c00 = zero; c01 = zero; c10 = zero; c11 = zero;
-            c20 = zero; c21 = zero; c30 = zero; c31 = zero;
-            c40 = zero; c41 = zero; c50 = zero; c51 = zero;
-            c60 = zero; c61 = zero; c70 = zero; c71 = zero;
-            c80 = zero; c81 = zero; c90 = zero; c91 = zero;
-            c100 = zero; c101 = zero; c110 = zero; c111 = zero;
-            c120 = zero; c121 = zero; c130 = zero; c131 = zero;
-        } else {
-            c00 = FloatVector.fromArray(SPECIES, from, fromAt);
-            c01 = FloatVector.fromArray(SPECIES, from, fromAt + L);
-            c10 = FloatVector.fromArray(SPECIES, from, fromAt + fromStride);
-            c11 = FloatVector.fromArray(SPECIES, from, fromAt + fromStride + L);
-            c20 = FloatVector.fromArray(SPECIES, from, fromAt + 2 * fromStride);
-            c21 = FloatVector.fromArray(SPECIES, from, fromAt + 2 * fromStride + L);
-            c30 = FloatVector.fromArray(SPECIES, from, fromAt + 3 * fromStride);
-            c31 = FloatVector.fromArray(SPECIES, from, fromAt + 3 * fromStride + L);
-            c40 = FloatVector.fromArray(SPECIES, from, fromAt + 4 * fromStride);
-            c41 = FloatVector.fromArray(SPECIES, from, fromAt + 4 * fromStride + L);
-            c50 = FloatVector.fromArray(SPECIES, from, fromAt + 5 * fromStride);
-            c51 = FloatVector.fromArray(SPECIES, from, fromAt + 5 * fromStride + L);
-            c60 = FloatVector.fromArray(SPECIES, from, fromAt + 6 * fromStride);
-            c61 = FloatVector.fromArray(SPECIES, from, fromAt + 6 * fromStride + L);
-            c70 = FloatVector.fromArray(SPECIES, from, fromAt + 7 * fromStride);
-            c71 = FloatVector.fromArray(SPECIES, from, fromAt + 7 * fromStride + L);
-            c80 = FloatVector.fromArray(SPECIES, from, fromAt + 8 * fromStride);
-            c81 = FloatVector.fromArray(SPECIES, from, fromAt + 8 * fromStride + L);
-            c90 = FloatVector.fromArray(SPECIES, from, fromAt + 9 * fromStride);
-            c91 = FloatVector.fromArray(SPECIES, from, fromAt + 9 * fromStride + L);
-            c100 = FloatVector.fromArray(SPECIES, from, fromAt + 10 * fromStride);
-            c101 = FloatVector.fromArray(SPECIES, from, fromAt + 10 * fromStride + L);
-            c110 = FloatVector.fromArray(SPECIES, from, fromAt + 11 * fromStride);
-            c111 = FloatVector.fromArray(SPECIES, from, fromAt + 11 * fromStride + L);
-            c120 = FloatVector.fromArray(SPECIES, from, fromAt + 12 * fromStride);
-            c121 = FloatVector.fromArray(SPECIES, from, fromAt + 12 * fromStride + L);
-            c130 = FloatVector.fromArray(SPECIES, from, fromAt + 13 * fromStride);
-            c131 = FloatVector.fromArray(SPECIES, from, fromAt + 13 * fromStride + L);
-        }
+        c00 = FloatVector.fromArray(SPECIES, from, fromAt);
+        c01 = FloatVector.fromArray(SPECIES, from, fromAt + L);
+        c10 = FloatVector.fromArray(SPECIES, from, fromAt + fromStride);
+        c11 = FloatVector.fromArray(SPECIES, from, fromAt + fromStride + L);
+        c20 = FloatVector.fromArray(SPECIES, from, fromAt + 2 * fromStride);
+        c21 = FloatVector.fromArray(SPECIES, from, fromAt + 2 * fromStride + L);
+        c30 = FloatVector.fromArray(SPECIES, from, fromAt + 3 * fromStride);
+        c31 = FloatVector.fromArray(SPECIES, from, fromAt + 3 * fromStride + L);
+        c40 = FloatVector.fromArray(SPECIES, from, fromAt + 4 * fromStride);
+        c41 = FloatVector.fromArray(SPECIES, from, fromAt + 4 * fromStride + L);
+        c50 = FloatVector.fromArray(SPECIES, from, fromAt + 5 * fromStride);
+        c51 = FloatVector.fromArray(SPECIES, from, fromAt + 5 * fromStride + L);
+        c60 = FloatVector.fromArray(SPECIES, from, fromAt + 6 * fromStride);
+        c61 = FloatVector.fromArray(SPECIES, from, fromAt + 6 * fromStride + L);
+        c70 = FloatVector.fromArray(SPECIES, from, fromAt + 7 * fromStride);
+        c71 = FloatVector.fromArray(SPECIES, from, fromAt + 7 * fromStride + L);
+        c80 = FloatVector.fromArray(SPECIES, from, fromAt + 8 * fromStride);
+        c81 = FloatVector.fromArray(SPECIES, from, fromAt + 8 * fromStride + L);
+        c90 = FloatVector.fromArray(SPECIES, from, fromAt + 9 * fromStride);
+        c91 = FloatVector.fromArray(SPECIES, from, fromAt + 9 * fromStride + L);
+        c100 = FloatVector.fromArray(SPECIES, from, fromAt + 10 * fromStride);
+        c101 = FloatVector.fromArray(SPECIES, from, fromAt + 10 * fromStride + L);
+        c110 = FloatVector.fromArray(SPECIES, from, fromAt + 11 * fromStride);
+        c111 = FloatVector.fromArray(SPECIES, from, fromAt + 11 * fromStride + L);
+        c120 = FloatVector.fromArray(SPECIES, from, fromAt + 12 * fromStride);
+        c121 = FloatVector.fromArray(SPECIES, from, fromAt + 12 * fromStride + L);
+        c130 = FloatVector.fromArray(SPECIES, from, fromAt + 13 * fromStride);
+        c131 = FloatVector.fromArray(SPECIES, from, fromAt + 13 * fromStride + L);
         int ai = aOffset;
         int bi = bOffset;
         for (int p = 0; p < kc; p++, ai += ldp, bi += NR) {
@@ -278,8 +254,7 @@ final class VectorTallTile {
 
     /** Reading {@code A(r, p) = a[aOffset + r·lda + p]} in place. */
     static void multiplyRows(float[] a, int aOffset, int lda, float[] b, int bOffset, int kc, float[] from,
-                                     int fromAt, int fromStride, float[] to, int toAt, int toStride,
-                                     boolean first) {
+                                     int fromAt, int fromStride, float[] to, int toAt, int toStride) {
         FloatVector c00, c01, c10, c11;
         FloatVector c20, c21, c30, c31;
         FloatVector c40, c41, c50, c51;
@@ -287,45 +262,34 @@ final class VectorTallTile {
         FloatVector c80, c81, c90, c91;
         FloatVector c100, c101, c110, c111;
         FloatVector c120, c121, c130, c131;
-        if (first) {
-            FloatVector zero = FloatVector.zero(SPECIES);
-            c00 = zero; c01 = zero; c10 = zero; c11 = zero;
-            c20 = zero; c21 = zero; c30 = zero; c31 = zero;
-            c40 = zero; c41 = zero; c50 = zero; c51 = zero;
-            c60 = zero; c61 = zero; c70 = zero; c71 = zero;
-            c80 = zero; c81 = zero; c90 = zero; c91 = zero;
-            c100 = zero; c101 = zero; c110 = zero; c111 = zero;
-            c120 = zero; c121 = zero; c130 = zero; c131 = zero;
-        } else {
-            c00 = FloatVector.fromArray(SPECIES, from, fromAt);
-            c01 = FloatVector.fromArray(SPECIES, from, fromAt + L);
-            c10 = FloatVector.fromArray(SPECIES, from, fromAt + fromStride);
-            c11 = FloatVector.fromArray(SPECIES, from, fromAt + fromStride + L);
-            c20 = FloatVector.fromArray(SPECIES, from, fromAt + 2 * fromStride);
-            c21 = FloatVector.fromArray(SPECIES, from, fromAt + 2 * fromStride + L);
-            c30 = FloatVector.fromArray(SPECIES, from, fromAt + 3 * fromStride);
-            c31 = FloatVector.fromArray(SPECIES, from, fromAt + 3 * fromStride + L);
-            c40 = FloatVector.fromArray(SPECIES, from, fromAt + 4 * fromStride);
-            c41 = FloatVector.fromArray(SPECIES, from, fromAt + 4 * fromStride + L);
-            c50 = FloatVector.fromArray(SPECIES, from, fromAt + 5 * fromStride);
-            c51 = FloatVector.fromArray(SPECIES, from, fromAt + 5 * fromStride + L);
-            c60 = FloatVector.fromArray(SPECIES, from, fromAt + 6 * fromStride);
-            c61 = FloatVector.fromArray(SPECIES, from, fromAt + 6 * fromStride + L);
-            c70 = FloatVector.fromArray(SPECIES, from, fromAt + 7 * fromStride);
-            c71 = FloatVector.fromArray(SPECIES, from, fromAt + 7 * fromStride + L);
-            c80 = FloatVector.fromArray(SPECIES, from, fromAt + 8 * fromStride);
-            c81 = FloatVector.fromArray(SPECIES, from, fromAt + 8 * fromStride + L);
-            c90 = FloatVector.fromArray(SPECIES, from, fromAt + 9 * fromStride);
-            c91 = FloatVector.fromArray(SPECIES, from, fromAt + 9 * fromStride + L);
-            c100 = FloatVector.fromArray(SPECIES, from, fromAt + 10 * fromStride);
-            c101 = FloatVector.fromArray(SPECIES, from, fromAt + 10 * fromStride + L);
-            c110 = FloatVector.fromArray(SPECIES, from, fromAt + 11 * fromStride);
-            c111 = FloatVector.fromArray(SPECIES, from, fromAt + 11 * fromStride + L);
-            c120 = FloatVector.fromArray(SPECIES, from, fromAt + 12 * fromStride);
-            c121 = FloatVector.fromArray(SPECIES, from, fromAt + 12 * fromStride + L);
-            c130 = FloatVector.fromArray(SPECIES, from, fromAt + 13 * fromStride);
-            c131 = FloatVector.fromArray(SPECIES, from, fromAt + 13 * fromStride + L);
-        }
+        c00 = FloatVector.fromArray(SPECIES, from, fromAt);
+        c01 = FloatVector.fromArray(SPECIES, from, fromAt + L);
+        c10 = FloatVector.fromArray(SPECIES, from, fromAt + fromStride);
+        c11 = FloatVector.fromArray(SPECIES, from, fromAt + fromStride + L);
+        c20 = FloatVector.fromArray(SPECIES, from, fromAt + 2 * fromStride);
+        c21 = FloatVector.fromArray(SPECIES, from, fromAt + 2 * fromStride + L);
+        c30 = FloatVector.fromArray(SPECIES, from, fromAt + 3 * fromStride);
+        c31 = FloatVector.fromArray(SPECIES, from, fromAt + 3 * fromStride + L);
+        c40 = FloatVector.fromArray(SPECIES, from, fromAt + 4 * fromStride);
+        c41 = FloatVector.fromArray(SPECIES, from, fromAt + 4 * fromStride + L);
+        c50 = FloatVector.fromArray(SPECIES, from, fromAt + 5 * fromStride);
+        c51 = FloatVector.fromArray(SPECIES, from, fromAt + 5 * fromStride + L);
+        c60 = FloatVector.fromArray(SPECIES, from, fromAt + 6 * fromStride);
+        c61 = FloatVector.fromArray(SPECIES, from, fromAt + 6 * fromStride + L);
+        c70 = FloatVector.fromArray(SPECIES, from, fromAt + 7 * fromStride);
+        c71 = FloatVector.fromArray(SPECIES, from, fromAt + 7 * fromStride + L);
+        c80 = FloatVector.fromArray(SPECIES, from, fromAt + 8 * fromStride);
+        c81 = FloatVector.fromArray(SPECIES, from, fromAt + 8 * fromStride + L);
+        c90 = FloatVector.fromArray(SPECIES, from, fromAt + 9 * fromStride);
+        c91 = FloatVector.fromArray(SPECIES, from, fromAt + 9 * fromStride + L);
+        c100 = FloatVector.fromArray(SPECIES, from, fromAt + 10 * fromStride);
+        c101 = FloatVector.fromArray(SPECIES, from, fromAt + 10 * fromStride + L);
+        c110 = FloatVector.fromArray(SPECIES, from, fromAt + 11 * fromStride);
+        c111 = FloatVector.fromArray(SPECIES, from, fromAt + 11 * fromStride + L);
+        c120 = FloatVector.fromArray(SPECIES, from, fromAt + 12 * fromStride);
+        c121 = FloatVector.fromArray(SPECIES, from, fromAt + 12 * fromStride + L);
+        c130 = FloatVector.fromArray(SPECIES, from, fromAt + 13 * fromStride);
+        c131 = FloatVector.fromArray(SPECIES, from, fromAt + 13 * fromStride + L);
         // fourteen row starts advanced by one per p: unit-stride indices the JIT range-checks once
         int r0 = aOffset;
         int r1 = r0 + lda;

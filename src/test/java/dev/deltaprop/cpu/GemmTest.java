@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@link Gemm} with each micro-kernel (scalar, the Vector API's 6-row and 14-row tiles) in the
@@ -154,6 +155,40 @@ class GemmTest {
             assertArrayEquals(whole, byColumns, kernelName + " " + op + ": " + chunks + " column chunks, seed " + SEED);
             assertArrayEquals(whole, byRows, kernelName + " " + op + ": " + chunks + " row chunks, seed " + SEED);
             assertArrayEquals(whole, fresh, kernelName + " " + op + ": " + chunks + " chunks on fresh Gemms, seed " + SEED);
+        }
+    }
+
+    /**
+     * {@code B} packed once ({@link Gemm#packWhole}) and read by {@link Gemm#multiplyPacked}, whole
+     * and in column chunks, narrow and wide, past {@code KC} and {@code NC}: bitwise the product
+     * that packs {@code B} per call (NN, the layout {@link Predictor} packs its weights in).
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"scalar", "vector6", "vector14"})
+    void packedOnceGivesBitwiseTheSameProduct(String kernelName) {
+        MicroKernel kernel = kernel(kernelName);
+        for (int[] shape : new int[][] {{257, 1031, 600}, {33, 40, 300}, {7, 1, 5}}) {
+            int m = shape[0], n = shape[1], k = shape[2];
+            Product product = new Product("NN", m, n, k, new SplittableRandom(SEED + m));
+            float[] perCall = Compare.poisoned(m * n);
+            Gemm gemm = new Gemm(kernel);
+            gemm.newProduct();
+            product.run(gemm, perCall, 0, m, 0, n);
+            float[] packedB = gemm.packWhole(product.b, k, n);
+            for (int chunks : new int[] {1, 3}) {
+                float[] once = Compare.poisoned(m * n);
+                gemm.newProduct();
+                for (int c = 0; c < chunks; c++) {
+                    gemm.multiplyPacked(product.a, 0, k, 1, packedB, 0, m, Passes.boundary(n, kernel.nr(), c, chunks),
+                            Passes.boundary(n, kernel.nr(), c + 1, chunks), k, (tile, stride, row, column, rows, cols) -> {
+                                for (int r = 0; r < rows; r++) {
+                                    System.arraycopy(tile, r * stride, once, (row + r) * n + column, cols);
+                                }
+                            });
+                }
+                assertArrayEquals(perCall, once, kernelName + " " + m + "x" + n + "x" + k + " in " + chunks
+                        + " chunks, B packed once, seed " + SEED);
+            }
         }
     }
 

@@ -21,7 +21,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Each pass of the cpu backend (the three GEMM shapes with their epilogues, and the output δ)
  * against {@link Reference} in double: sizes 1, 7, 33, 257 and 1100 (past a {@code K} slice, so
- * partial sums are exercised) in each dimension with the others cheap, every activation, both
+ * partial sums are exercised) in each dimension with the others cheap, and 300×150×1100 (several
+ * {@code MC × NC} blocks each way), every activation, both
  * micro-kernels, 1 and 2 threads, outputs poisoned with NaN first. Relative error ≤ 1e-5.
  *
  * <p>{@code DeviceKernelsTest} holds the configuration that {@code Backends.open("cpu")} uses (the
@@ -47,6 +48,9 @@ class PassesTest {
             shapes.add(new int[] {7, size, 33});
             shapes.add(new int[] {33, 7, size});
         }
+        // past MC rows and NC columns at once, wider than a narrow product: the epilogues that take
+        // whole blocks (Epilogue.takesBlocks) see several blocks down and across in every family
+        shapes.add(new int[] {300, 150, 1100});
         return shapes;
     }
 
