@@ -1,5 +1,6 @@
 package dev.deltaprop.cpu;
 
+import dev.deltaprop.testing.SteadyWindows;
 import static dev.deltaprop.testing.Compare.assertClose;
 import static dev.deltaprop.testing.Compare.toDouble;
 import static dev.deltaprop.testing.Compare.uniform;
@@ -232,7 +233,7 @@ class CpuBackendTest {
             long smallest = Long.MAX_VALUE;
             long[] before = new long[ids.length];
             long[] after = new long[ids.length];
-            for (int window = 0; window < 20 && smallest != 0; window++) { // C2 may still be compiling on a loaded machine
+            for (SteadyWindows windows = new SteadyWindows(); windows.another(smallest); ) { // until the JIT has compiled every path (SteadyWindows)
                 for (int k = 0; k < ids.length; k++) {
                     before[k] = threads.getThreadAllocatedBytes(ids[k]);
                 }

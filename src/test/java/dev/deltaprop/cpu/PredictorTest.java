@@ -1,5 +1,6 @@
 package dev.deltaprop.cpu;
 
+import dev.deltaprop.testing.SteadyWindows;
 import static dev.deltaprop.testing.Compare.assertClose;
 import static dev.deltaprop.testing.Compare.toDouble;
 import static dev.deltaprop.testing.Compare.uniform;
@@ -138,7 +139,7 @@ class PredictorTest {
             predictor.predict(xOne, one, 1);
         }
         long smallest = Long.MAX_VALUE;
-        for (int window = 0; window < 20 && smallest != 0; window++) { // until the JIT has compiled every path (slow on a loaded machine)
+        for (SteadyWindows windows = new SteadyWindows(); windows.another(smallest); ) { // until the JIT has compiled every path (SteadyWindows)
             long before = threads.getThreadAllocatedBytes(Thread.currentThread().getId());
             for (int call = 0; call < 1000; call++) {
                 predictor.predict(x, y, 64);

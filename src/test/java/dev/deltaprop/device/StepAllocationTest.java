@@ -1,5 +1,6 @@
 package dev.deltaprop.device;
 
+import dev.deltaprop.testing.SteadyWindows;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -127,7 +128,7 @@ class StepAllocationTest {
         String what = backend + " " + kind + (fused ? " fused" : " layers");
         long thread = Thread.currentThread().getId();
         long smallest = Long.MAX_VALUE;
-        for (int window = 0; window < 20 && smallest != 0; window++) { // C2 may still be compiling on a loaded machine
+        for (SteadyWindows windows = new SteadyWindows(); windows.another(smallest); ) { // until the JIT has compiled every path (SteadyWindows)
             int writes = counting == null ? 0 : counting.writes;
             long before = threads.getThreadAllocatedBytes(thread);
             for (int k = 0; k < WINDOW; k++) {
