@@ -34,6 +34,11 @@ final class GradientKernels {
         kernels.applyStep(w, bias, sumsIn, wState, biasState, nIn, nOut, totalBatch, step);
     }
 
+    /** The step scalars every stepping kernel reads ({@link Kernels#stepScalars}). */
+    StepScalars stepScalars() {
+        return kernels.stepScalars();
+    }
+
     /** {@code total[k] = ((total[k] + parts[0·count + k]) + parts[1·count + k]) + …} for {@code k < count}. One launch. */
     void total(Memory total, Memory parts, int count, int partCount) {
         int reduce = kernels.tiles().reduce();
