@@ -50,7 +50,8 @@ import java.util.Objects;
  * steady step allocates nothing on the Java heap ({@link TrainingStep}). On the CUDA drivers a
  * plan is captured once as a graph and replayed while it stays the step's ({@link StepGraph});
  * {@code -D}{@value StepGraph#PROPERTY}{@code =auto|true|false} chooses, and {@link #device()}
- * says which.
+ * says which. {@link #predict}'s forward pass and the launches of the data-parallel exchange
+ * ({@link DeviceExchange}) are plans too, kept per batch size ({@link KeptPlans}).
  *
  * <p>This class is the facade: it checks every argument before any device work, owns the
  * driver and the loaded {@link DeviceNet} (the buffers and the step count), and hands the work to
