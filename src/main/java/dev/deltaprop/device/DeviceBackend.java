@@ -406,8 +406,8 @@ public final class DeviceBackend extends GuardedExchange implements PeerExchange
             DeviceNet net = net();
             peerExchanges.clear();
             peerDrivers.clear();
-            for (GradientExchange peer : peers) {
-                DeviceBackend other = (DeviceBackend) peer;
+            for (int r = 0; r < peers.size(); r++) { // indexed: no iterator per call
+                DeviceBackend other = (DeviceBackend) peers.get(r);
                 peerExchanges.add(other.exchange);
                 peerDrivers.add(other.driver);
             }

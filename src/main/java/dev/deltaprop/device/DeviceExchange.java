@@ -20,8 +20,8 @@ import java.util.Objects;
  * time the call comes with its sizes and replayed after ({@link KeptPlans}, two sets of sizes
  * kept: a shard's and an epoch's last, smaller one), so that a steady data-parallel step
  * allocates nothing here. A step's {@code η} and Adam's corrections are read by the kernels from
- * the step scalars, written before the launches. The peer reduction ({@link #sumPeers},
- * {@link #copyTotal}) still launches directly.
+ * the step scalars, written before the launches. The peer reduction's {@code gradient_total}
+ * ({@link #sumPeers}) is a plan per layer, kept by {@link DeviceGradients}.
  */
 final class DeviceExchange implements AutoCloseable {
     private final Driver driver;
@@ -157,7 +157,11 @@ final class DeviceExchange implements AutoCloseable {
         checked(net, layer);
         peerSums.clear();
         for (int r = 0; r < peers.size(); r++) {
-            peerSums.add(Objects.requireNonNull(peers.get(r).gradients, "peers[" + r + "]: no gradient sums yet"));
+            DeviceGradients peer = peers.get(r).gradients;
+            if (peer == null) { // no requireNonNull: its message would be built at every call
+                throw new IllegalStateException("peers[" + r + "]: no gradient sums yet");
+            }
+            peerSums.add(peer);
         }
         sums.sumPeers(layer, peerSums, peerDrivers);
     }
@@ -229,7 +233,7 @@ final class DeviceExchange implements AutoCloseable {
     private DeviceGradients sums(DeviceNet net) {
         if (gradients == null) {
             if (gradientKernels == null) {
-                gradientKernels = new GradientKernels(driver, kernels);
+                gradientKernels = new GradientKernels(driver, kernels, timer);
             }
             gradients = new DeviceGradients(driver, gradientKernels, net);
             // every kind for two sets of sizes: GRADIENT, BEGIN and APPLY_ALL once, LAYER and APPLY_LAYER per layer

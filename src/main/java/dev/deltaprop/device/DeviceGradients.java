@@ -25,6 +25,9 @@ final class DeviceGradients implements AutoCloseable {
     /** On the first replica of a peer reduction: the other replicas' sums of layer {@code l}, side by side; made on first use. */
     private final Memory[] peerSums;
     private final int[] peerCapacity;
+    /** Layer {@code l}'s {@code gradient_total} over {@code totalParts[l]} peers as a plan, or {@code null} until the first. */
+    private final LaunchPlan[] totalPlans;
+    private final int[] totalParts;
 
     DeviceGradients(Driver driver, GradientKernels kernels, DeviceNet net) {
         this.driver = driver;
@@ -39,6 +42,8 @@ final class DeviceGradients implements AutoCloseable {
         this.sums = new Memory[depth + 1];
         this.peerSums = new Memory[depth + 1];
         this.peerCapacity = new int[depth + 1];
+        this.totalPlans = new LaunchPlan[depth + 1];
+        this.totalParts = new int[depth + 1];
         try {
             for (int l = 1; l <= depth; l++) {
                 sums[l] = driver.allocate((long) (net.width(l - 1) + 1) * net.width(l));
@@ -118,13 +123,18 @@ final class DeviceGradients implements AutoCloseable {
                 driver.free(peerSums[l]);
                 peerSums[l] = null;
             }
+            totalPlans[l] = null; // it holds the freed buffer
             peerSums[l] = driver.allocate((long) parts * count);
             peerCapacity[l] = parts;
         }
         for (int r = 0; r < parts; r++) {
             driver.copyFromPeer(peerSums[l], (long) r * count, peerDrivers.get(r), peers.get(r).sums[l], 0, count);
         }
-        kernels.total(sums[l], peerSums[l], count, parts);
+        if (totalPlans[l] == null || totalParts[l] != parts) {
+            totalPlans[l] = kernels.totalPlan(sums[l], peerSums[l], count, parts);
+            totalParts[l] = parts;
+        }
+        totalPlans[l].run();
         driver.finish();
     }
 
@@ -169,6 +179,7 @@ final class DeviceGradients implements AutoCloseable {
                 driver.free(peerSums[l]);
                 peerSums[l] = null;
             }
+            totalPlans[l] = null;
         }
     }
 }

@@ -29,8 +29,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * and step), for every optimizer with weight decay, with two shard sizes and a changing
  * {@code η}. Measured on LWJGL's OpenCL binding (PoCL here) and on the fake driver running the
  * whole engine; JOCL is left out, its reads and non-blocking writes allocate inside JOCL. The
- * peer reduction ({@code sumPeers}, {@code copyTotal}) is not measured: it still launches
- * directly. Results are compared with the reference by the data-parallel and training tests.
+ * peer reduction ({@code sumPeers}, {@code copyTotal}) is measured on two LWJGL backends acting
+ * as peers. The planned calls give the numbers of the same pieces launched directly, bit for
+ * bit; results are compared with the reference by the data-parallel and training tests.
  */
 class EngineCallAllocationTest {
     private static final long SEED = 20261202L;
@@ -98,6 +99,74 @@ class EngineCallAllocationTest {
         }
     }
 
+    static Stream<Arguments> peersOnOpenCl() {
+        return openClLwjgl().flatMap(name -> Stream.of(Optimizer.Kind.SGD, Optimizer.Kind.ADAMW)
+                .map(kind -> Arguments.of(name, kind)));
+    }
+
+    /**
+     * The device-to-device reduction of two replicas, layer by layer as {@code ReplicaPass} runs
+     * it on peers (here on one thread; the two backends act as peers by {@link
+     * CountingDriver#emulatePeers}, whose copies reuse one host array): replica 0 sums the
+     * other's sums into its own ({@code gradient_total}, a plan per layer), the other copies the
+     * total back, and both step. Nothing is allocated, and the replicas stay bitwise equal.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("peersOnOpenCl")
+    void aSteadyPeerReductionAllocatesNothing(String backend, Optimizer.Kind kind) {
+        com.sun.management.ThreadMXBean threads = threads();
+        try (DeviceBackend root = DeviceBackends.open(backend); DeviceBackend other = DeviceBackends.open(backend)) {
+            ((CountingDriver) root.driver()).emulatePeers = true;
+            ((CountingDriver) other.driver()).emulatePeers = true;
+            assertTrue(root.enablePeer(other) && other.enablePeer(root), "emulated peers");
+            Optimizer optimizer = Optimizer.builder(kind).weightDecay(0.01f).build();
+            root.load(network(), optimizer);
+            other.load(network(), optimizer);
+            SplittableRandom random = new SplittableRandom(SEED);
+            float[] x = Compare.uniform(random, SAMPLES * 13, 1.0);
+            float[] d = new float[SAMPLES * 3];
+            for (int s = 0; s < SAMPLES; s++) {
+                d[s * 3 + s % 3] = 1;
+            }
+            java.util.List<dev.deltaprop.backend.GradientExchange> others = java.util.List.of(other);
+            int depth = WIDTHS.length - 1;
+            int[] step = {0};
+            Runnable pair = () -> {
+                for (int shard = 0; shard < 2; shard++) {
+                    int k = step[0]++;
+                    float learningRate = 0.01f / (1 + k % 3);
+                    int size = shard == 0 ? BATCH : LAST;
+                    root.beginGradient(x, d, 0, size);
+                    other.beginGradient(x, d, size, size);
+                    for (int l = depth; l >= 1; l--) {
+                        root.layerGradient(l);
+                        other.layerGradient(l);
+                        other.settle();
+                        root.sumPeers(l, others);
+                    }
+                    sink = root.gradientLoss() + other.gradientLoss() > 0 ? Boolean.TRUE : Boolean.FALSE;
+                    for (int l = depth; l >= 1; l--) {
+                        other.copyTotal(l, root);
+                        root.apply(l, learningRate, 2 * size);
+                        other.apply(l, learningRate, 2 * size);
+                    }
+                    other.settle();
+                }
+            };
+            for (int k = 0; k < WARM_UP; k++) {
+                pair.run();
+            }
+            assertSteady(threads, pair, 0, backend + " " + kind + " peer reduction");
+            Network a = root.network();
+            Network b = other.network();
+            for (int l = 0; l < depth; l++) {
+                org.junit.jupiter.api.Assertions.assertArrayEquals(a.layer(l).weights(), b.layer(l).weights(), "layer " + l);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(a.layer(l).bias(), b.layer(l).bias(), "layer " + l + " bias");
+            }
+            assertTrue(Float.isFinite(a.layer(0).weights()[0]), "the parameters stay finite");
+        }
+    }
+
     /**
      * A replayed plan launches what the code it was recorded from launches: {@code predict} and
      * both ways of the exchange, planned, give the predictions, losses and parameters of the same
@@ -121,7 +190,7 @@ class EngineCallAllocationTest {
             DeviceNet net = direct.netForTests();
             LayerPath layers = new LayerPath(direct.kernels(), new StepTimer(direct.driver()));
             DeviceGradients gradients = new DeviceGradients(direct.driver(), new GradientKernels(direct.driver(),
-                    direct.kernels()), net);
+                    direct.kernels(), new StepTimer(direct.driver())), net);
             int depth = WIDTHS.length - 1;
             float[] sums = new float[planned.gradientLength()];
             int[] at = offsets();
