@@ -99,6 +99,8 @@ public final class BenchReport {
         JsonObject o = describe(r.workload());
         o.addProperty("warmup", r.settings().warmup());
         o.addProperty("warmup_min_seconds", r.settings().warmupSeconds());
+        o.addProperty("warmup_seconds", r.warmupNanos() / 1e9);
+        o.addProperty("warmup_jit_quiet", r.jitQuiet());
         o.addProperty("steps", r.settings().steps());
         o.addProperty("learning_rate", Benchmark.LEARNING_RATE);
         o.addProperty("us_per_step", r.microsPerStep());
@@ -164,9 +166,11 @@ public final class BenchReport {
     private static void table(StringBuilder s, BenchResult r) {
         Workload w = r.workload();
         line(s, "workload   %s, %s per step", w, flops(w.flopsPerStep()));
-        line(s, "steps      %d warm-up (at least %s s), %d timed (median)%s", r.settings().warmup(),
-                String.format(java.util.Locale.ROOT, "%.1f", r.settings().warmupSeconds()), r.settings().steps(),
-                r.profiled() ? ", " + r.settings().profiledSteps() + " profiled" : "");
+        line(s, "steps      %d warm-up (%s s, at least %s s%s), %d timed (median)%s", r.settings().warmup(),
+                String.format(java.util.Locale.ROOT, "%.1f", r.warmupNanos() / 1e9),
+                String.format(java.util.Locale.ROOT, "%.1f", r.settings().warmupSeconds()),
+                r.jitQuiet() ? "" : "; the JIT was still compiling: the timed steps may be partly interpreted",
+                r.settings().steps(), r.profiled() ? ", " + r.settings().profiledSteps() + " profiled" : "");
         line(s, "  %-14s %12s %12s %14s %9s", "", "µs/step", "GFLOP/s", "samples/s", "share");
         line(s, "  %-14s %12.1f %12.3f %14.1f %9s", "whole step", r.microsPerStep(), r.gflops(), r.samplesPerSecond(),
                 "100.0 %");

@@ -21,12 +21,21 @@ import java.util.Map;
  *                        when the backend is not profiled, or for {@code gemm-N} (a predict, not a step)
  * @param familyNanos     median nanoseconds of each kernel family per step; empty when not profiled
  * @param kernelNanos     median of the per-step sums of the family times; {@code null} when not profiled
+ * @param warmupNanos     how long the warm-up took
+ * @param jitQuiet        whether the warm-up ended with the JIT quiet ({@link Benchmark#JIT_QUIET_NANOS}),
+ *                        false when it stopped at {@link Benchmark#WARMUP_LIMIT_NANOS} with the JIT still compiling
  */
 public record BenchResult(Workload workload, BenchSettings settings, long stepNanos, float lastLoss,
-        Integer launchesPerStep, Map<String, Long> familyNanos, Long kernelNanos) {
+        Integer launchesPerStep, Map<String, Long> familyNanos, Long kernelNanos, long warmupNanos, boolean jitQuiet) {
 
     public BenchResult {
         familyNanos = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(familyNanos));
+    }
+
+    /** A result whose warm-up took no measured time and ended with the JIT quiet. */
+    public BenchResult(Workload workload, BenchSettings settings, long stepNanos, float lastLoss,
+                       Integer launchesPerStep, Map<String, Long> familyNanos, Long kernelNanos) {
+        this(workload, settings, stepNanos, lastLoss, launchesPerStep, familyNanos, kernelNanos, 0, true);
     }
 
     /** µs per whole step. */

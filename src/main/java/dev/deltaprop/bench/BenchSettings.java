@@ -12,7 +12,9 @@ package dev.deltaprop.bench;
  * profiled side needs more than a handful). The time rule is there because a count alone
  * under-reports a JIT-compiled backend: the {@code cpu} backend's Vector API kernel is compiled
  * by C2 only after 1–2 s of running, and 3 steps of {@code mnist} are far less than that, so its
- * timed steps used to run partly interpreted (about half the speed). The {@code reference} backend is
+ * timed steps used to run partly interpreted (about half the speed). Past the minimum time the
+ * warm-up also waits for the JIT to be quiet ({@link Benchmark#JIT_QUIET_NANOS}), since on a
+ * loaded machine the compilation takes several times longer. The {@code reference} backend is
  * the double-precision oracle, index by index, well under 1 GFLOP/s: there the defaults drop to 1
  * warm-up step with no minimum time and 5 timed steps ({@code mnist} then takes seconds, not minutes), and a workload of
  * more than {@link #REFERENCE_LIMIT_FLOPS} per step ({@code wide}: 23.6 GFLOP, {@code gemm-N}
@@ -24,7 +26,8 @@ package dev.deltaprop.bench;
  * @param profiledSteps steps with profiling on, {@code ≥ 0} (ignored for a backend that is not profiled)
  * @param explicitSteps whether the user chose {@code steps}, which lifts the reference limit
  * @param warmupSeconds untimed steps go on until at least this many seconds have gone by (and at
- *                      least {@code warmup} steps were taken), finite and {@code ≥ 0}
+ *                      least {@code warmup} steps were taken, and, unless 0, the JIT is quiet),
+ *                      finite and {@code ≥ 0}
  */
 public record BenchSettings(int warmup, int steps, int profiledSteps, boolean explicitSteps, double warmupSeconds) {
 

@@ -42,6 +42,16 @@ public final class Benchmark {
      */
     public static final int WINDOW = 50;
 
+    /**
+     * How long the JIT must have been idle (its compilation time and its compiler threads' CPU time
+     * unchanged) before the warm-up may end, when the minimum warm-up time is not 0: the steps'
+     * code is then compiled, not merely running.
+     */
+    public static final long JIT_QUIET_NANOS = 1_000_000_000L;
+
+    /** The longest the warm-up waits for a quiet JIT; the report then says it was still compiling. */
+    public static final long WARMUP_LIMIT_NANOS = 120_000_000_000L;
+
     /** Where a training step's batch comes from. */
     public enum Batches {
         /** Host arrays, {@code Backend.step(x, d, batch, η)}: uploaded by every step. */
@@ -79,16 +89,23 @@ public final class Benchmark {
 
     /** Measures {@code workload} on {@code backend}; leaves profiling off afterwards. */
     public static BenchResult run(Backend backend, Workload workload, BenchSettings settings) {
-        return run(backend, workload, settings, Batches.HOST, System::nanoTime);
+        return run(backend, workload, settings, Batches.HOST, System::nanoTime, new JitActivity());
     }
 
     /** As {@link #run(Backend, Workload, BenchSettings)}, a training workload's batch taken as {@code batches} says. */
     public static BenchResult run(Backend backend, Workload workload, BenchSettings settings, Batches batches) {
-        return run(backend, workload, settings, batches, System::nanoTime);
+        return run(backend, workload, settings, batches, System::nanoTime, new JitActivity());
     }
 
+    /** As {@link #run(Backend, Workload, BenchSettings)} on a scripted clock, with a JIT that compiles nothing. */
     static BenchResult run(Backend backend, Workload workload, BenchSettings settings, LongSupplier nanoTime) {
-        return run(backend, workload, settings, Batches.HOST, nanoTime);
+        return run(backend, workload, settings, Batches.HOST, nanoTime, () -> 0L);
+    }
+
+    /** As {@link #run(Backend, Workload, BenchSettings, LongSupplier)} with the JIT's activity ({@link JitActivity}) scripted too. */
+    static BenchResult run(Backend backend, Workload workload, BenchSettings settings, LongSupplier nanoTime,
+                           LongSupplier jitActivity) {
+        return run(backend, workload, settings, Batches.HOST, nanoTime, jitActivity);
     }
 
     /**
@@ -97,7 +114,7 @@ public final class Benchmark {
      * actually taken, which the time rule can make more than the minimum asked for.
      */
     private static BenchResult run(Backend backend, Workload workload, BenchSettings settings, Batches batches,
-                                   LongSupplier nanoTime) {
+                                   LongSupplier nanoTime, LongSupplier jitActivity) {
         float[] x = workload.inputs();
         float[] d = workload.kind() == Workload.Kind.TRAIN ? workload.teachers() : null;
         int batch = workload.batch();
@@ -127,7 +144,7 @@ public final class Benchmark {
                 profiled.profiling(false);
             }
             float loss = Float.NaN;
-            int warmed = warmUp(step, settings, nanoTime);
+            WarmUp warmed = warmUp(step, settings, nanoTime, jitActivity);
             long[] stepNanos = new long[settings.steps()];
             if (queue == null) {
                 for (int k = 0; k < stepNanos.length; k++) {
@@ -147,9 +164,10 @@ public final class Benchmark {
                 }
                 kernelNanos = profile(profiled, step, settings.profiledSteps(), familyNanos);
             }
-            BenchSettings taken = new BenchSettings(warmed, settings.steps(), settings.profiledSteps(),
+            BenchSettings taken = new BenchSettings(warmed.steps(), settings.steps(), settings.profiledSteps(),
                     settings.explicitSteps(), settings.warmupSeconds());
-            return new BenchResult(workload, taken, Median.of(stepNanos), loss, launches, familyNanos, kernelNanos);
+            return new BenchResult(workload, taken, Median.of(stepNanos), loss, launches, familyNanos, kernelNanos,
+                    warmed.nanos(), warmed.jitQuiet());
         } finally {
             if (profiled != null) {
                 profiled.profiling(false);
@@ -182,18 +200,42 @@ public final class Benchmark {
     }
 
     /**
-     * Takes untimed steps until at least {@code settings.warmup()} were taken and at least
-     * {@code settings.warmupSeconds()} have gone by since the first began; returns how many.
+     * Takes untimed steps until at least {@code settings.warmup()} were taken, at least
+     * {@code settings.warmupSeconds()} have gone by since the first began, and, when that time is
+     * not 0, the JIT has been idle ({@link JitActivity} unchanged) for {@link #JIT_QUIET_NANOS} (or
+     * for the whole minimum time, if that is shorter) — or until {@link #WARMUP_LIMIT_NANOS}, whichever comes
+     * first. The JIT rule is there because the time alone depends on the machine: on 2 cores shared
+     * with other processes, C2 compiled the {@code cpu} backend's Vector API code only after 5–12 s
+     * of {@code tiny} steps (interpreted Vector API code is about 1,000× slower), so a 2 s warm-up
+     * timed steps that were still mostly interpreted (docs/perf.md, "the cpu backend under load").
      */
-    private static int warmUp(StepAction step, BenchSettings settings, LongSupplier nanoTime) {
+    private static WarmUp warmUp(StepAction step, BenchSettings settings, LongSupplier nanoTime,
+                                 LongSupplier jitActivity) {
         long minimumNanos = (long) Math.ceil(settings.warmupSeconds() * 1e9);
+        long quietNanos = Math.min(JIT_QUIET_NANOS, minimumNanos);
         long start = nanoTime.getAsLong();
+        long activity = jitActivity.getAsLong();
+        long quietSince = start;
         int taken = 0;
-        while (taken < settings.warmup() || nanoTime.getAsLong() - start < minimumNanos) {
+        while (true) {
+            long now = nanoTime.getAsLong();
+            long latest = jitActivity.getAsLong();
+            if (latest != activity) {
+                activity = latest;
+                quietSince = now;
+            }
+            boolean minimaMet = taken >= settings.warmup() && now - start >= minimumNanos;
+            boolean quiet = now - quietSince >= quietNanos;
+            if (minimaMet && (quiet || now - start >= WARMUP_LIMIT_NANOS)) {
+                return new WarmUp(taken, now - start, quiet);
+            }
             step.take();
             taken++;
         }
-        return taken;
+    }
+
+    /** What the warm-up took: steps, nanoseconds, and whether it ended with the JIT quiet (not at the limit). */
+    record WarmUp(int steps, long nanos, boolean jitQuiet) {
     }
 
     /**

@@ -36,7 +36,8 @@ import picocli.CommandLine.Option;
                     + " wide (1024-2048-2048-1024 relu, B=512), mnist-adam (784-512-512-10 relu, softmax with"
                     + " cross entropy, Adam, B=256), gemm-N (the forward kernel alone, N×N×N),"
                     + " all (tiny, mnist, wide, mnist-adam).",
-            "Untimed warm-up steps first, until both --warmup steps and --warmup-seconds have passed.",
+            "Untimed warm-up steps first, until --warmup steps and --warmup-seconds have passed and the JIT has"
+                    + " been idle for 1 s (at most 120 s).",
             "Each step reuses one fixed-seed batch; the time is the median of the timed steps with profiling off;"
                     + " a profiled backend then splits a step per kernel family, and host overhead ="
                     + " whole step − sum of kernel times.",
@@ -73,13 +74,14 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", paramLabel = "N",
             description = "Untimed steps first: at least this many, at least 0 (default: " + BenchSettings.DEFAULT_WARMUP
                     + "; " + BenchSettings.REFERENCE_WARMUP + " on the reference backend). The warm-up goes on"
-                    + " until --warmup-seconds have passed too.")
+                    + " until --warmup-seconds have passed and the JIT is quiet too.")
     Integer warmup;
 
     @Option(names = "--warmup-seconds", paramLabel = "S",
             description = "The untimed steps last at least this many seconds, at least 0 (default: "
-                    + BenchSettings.DEFAULT_WARMUP_SECONDS + ", enough for the JIT to compile the cpu backend's kernels; "
-                    + BenchSettings.REFERENCE_WARMUP_SECONDS + " on the reference backend). 0: --warmup steps only.")
+                    + BenchSettings.DEFAULT_WARMUP_SECONDS + "; " + BenchSettings.REFERENCE_WARMUP_SECONDS
+                    + " on the reference backend), and past that until the JIT has been idle for 1 s."
+                    + " 0: --warmup steps only.")
     Double warmupSeconds;
 
     @Option(names = "--profiled-steps", paramLabel = "N",

@@ -70,9 +70,8 @@ public final class CpuBackend extends GuardedExchange implements Profiled {
     private int capacity;
     private float[] bufferX = new float[0];
     private float[] bufferD = new float[0];
-    /** The flat gradient sums of {@link GradientExchange} (layer by layer, {@code S_W^l} then {@code S_b^l}); {@code sumsAt[l-1]} is where layer {@code l}'s start. */
-    private float[] sums;
-    private int[] sumsAt;
+    /** The gradient sums of {@link GradientExchange} and the optimizer step applied to them. */
+    private CpuExchange exchange;
     /** The layer-by-layer backward pass ({@link #beginGradient}): the next layer due (0: none begun), the shard's size and its summed loss. */
     private int nextLayer;
     private int shardBatch;
@@ -189,13 +188,7 @@ public final class CpuBackend extends GuardedExchange implements Profiled {
             columnSums[l] = new ColumnSums();
         }
         capacity = 0;
-        sumsAt = new int[depth];
-        int length = 0;
-        for (int l = 0; l < depth; l++) {
-            sumsAt[l] = length;
-            length += (widths[l] + 1) * widths[l + 1];
-        }
-        sums = new float[length];
+        exchange = new CpuExchange(widths, weights, bias, weightState, biasState);
         nextLayer = 0;
     }
 
@@ -328,7 +321,8 @@ public final class CpuBackend extends GuardedExchange implements Profiled {
         float[][] w = weightState[l - 1];
         float[][] b = biasState[l - 1];
         passes.stageUpdate(weights[l - 1], bias[l - 1], z[l - 1], delta[l], batch, widths[l - 1],
-                widths[l], rule, slot(w, 0), slot(w, 1), slot(b, 0), slot(b, 1), columnSums[l]);
+                widths[l], rule, CpuExchange.slot(w, 0), CpuExchange.slot(w, 1), CpuExchange.slot(b, 0),
+                CpuExchange.slot(b, 1), columnSums[l]);
     }
 
     /** Forward with the output δ, then every hidden δ, one phase each, with the timings of their families; returns {@code Σ_b E_b}. */
@@ -357,8 +351,8 @@ public final class CpuBackend extends GuardedExchange implements Profiled {
         float[][] shard = shard(x, d, offset, batch);
         double loss = backward(shard[0], shard[1], batch);
         for (int l = 1; l <= weights.length; l++) {
-            passes.stageGradient(z[l - 1], delta[l], batch, widths[l - 1], widths[l], sums,
-                    sumsAt[l - 1], columnSums[l]);
+            passes.stageGradient(z[l - 1], delta[l], batch, widths[l - 1], widths[l], exchange.sums(),
+                    exchange.at(l), columnSums[l]);
             if (l % 2 == 0 || l == weights.length) {
                 passes.runStaged(); // two independent layers a phase
             }
@@ -389,8 +383,8 @@ public final class CpuBackend extends GuardedExchange implements Profiled {
             stageDelta(l, shardBatch);
             passes.runStaged();
         }
-        passes.stageGradient(z[l - 1], delta[l], shardBatch, widths[l - 1], widths[l], sums, sumsAt[l - 1],
-                columnSums[l]);
+        passes.stageGradient(z[l - 1], delta[l], shardBatch, widths[l - 1], widths[l], exchange.sums(),
+                exchange.at(l), columnSums[l]);
         passes.runStaged();
         nextLayer--;
     }
@@ -404,39 +398,27 @@ public final class CpuBackend extends GuardedExchange implements Profiled {
     @Override
     protected void readGradientInside(int layer, float[] target, int targetOffset) {
         loaded();
-        int count = layerCount(layer);
-        Checks.slice("target", target, targetOffset, count);
-        System.arraycopy(sums, sumsAt[layer - 1], target, targetOffset, count);
+        exchange.read(layer, target, targetOffset);
     }
 
     @Override
     protected void writeGradientInside(int layer, float[] source, int sourceOffset) {
         loaded();
-        int count = layerCount(layer);
-        Checks.slice("source", source, sourceOffset, count);
-        System.arraycopy(source, sourceOffset, sums, sumsAt[layer - 1], count);
+        exchange.write(layer, source, sourceOffset);
     }
 
     /** Layer {@code layer}'s part of {@link #apply(float, int)}; the rule of the step is set with {@code layer = L}. */
     @Override
     protected void applyInside(int layer, float learningRate, int totalBatch) {
         loaded();
-        layerCount(layer);
+        exchange.layerCount(layer);
         if (layer == weights.length) {
             Checks.learningRate(learningRate);
             Checks.batchSize(totalBatch);
             steps++;
             rule.set(optimizer, steps, learningRate, totalBatch);
         }
-        applyLayer(layer - 1);
-    }
-
-    /** {@code (n_{l-1} + 1) · n_l}, after checking {@code 1 ≤ layer ≤ L}. */
-    private int layerCount(int layer) {
-        if (layer < 1 || layer > weights.length) {
-            throw new IllegalArgumentException("layer: expected 1 to " + weights.length + ", found " + layer);
-        }
-        return (widths[layer - 1] + 1) * widths[layer];
+        exchange.apply(rule, layer);
     }
 
     /** {@code {x, d}} of the shard, copied to the front of the staging buffers when it does not start at 0 (the passes index from 0). */
@@ -471,21 +453,19 @@ public final class CpuBackend extends GuardedExchange implements Profiled {
     @Override
     protected int gradientLengthInside() {
         loaded();
-        return sums.length;
+        return exchange.length();
     }
 
     @Override
     protected void readGradientInside(float[] target) {
         loaded();
-        Checks.gradient("target", target, sums.length);
-        System.arraycopy(sums, 0, target, 0, sums.length);
+        exchange.read(target);
     }
 
     @Override
     protected void writeGradientInside(float[] source) {
         loaded();
-        Checks.gradient("source", source, sums.length);
-        System.arraycopy(source, 0, sums, 0, sums.length);
+        exchange.write(source);
     }
 
     /** The optimizer rule of the update epilogue ({@link OptimizerStep}) over the held sums, on this thread (it is elementwise). */
@@ -496,24 +476,9 @@ public final class CpuBackend extends GuardedExchange implements Profiled {
         Checks.batchSize(totalBatch);
         steps++;
         rule.set(optimizer, steps, learningRate, totalBatch);
-        for (int l = weights.length - 1; l >= 0; l--) {
-            applyLayer(l);
+        for (int layer = weights.length; layer >= 1; layer--) {
+            exchange.apply(rule, layer);
         }
-    }
-
-    /** The step set in {@link #rule} on {@code W^{l+1}} and {@code b^{l+1}} from their held sums (elementwise, so the layers' order does not matter). */
-    private void applyLayer(int l) {
-        float[][] w = weightState[l];
-        float[][] b = biasState[l];
-        int count = weights[l].length;
-        rule.weights(weights[l], slot(w, 0), slot(w, 1), 0, sums, sumsAt[l], count);
-        for (int j = 0; j < bias[l].length; j++) {
-            rule.bias(bias[l], slot(b, 0), slot(b, 1), j, sums[sumsAt[l] + count + j]);
-        }
-    }
-
-    private static float[] slot(float[][] slots, int slot) {
-        return slot < slots.length ? slots[slot] : null;
     }
 
     private void forwardAll(float[] x, int batch) {
@@ -619,6 +584,7 @@ public final class CpuBackend extends GuardedExchange implements Profiled {
             weights = null;
             weightState = null;
             biasState = null;
+            exchange = null;
             network = null;
         }
     }

@@ -24,6 +24,10 @@ final class VectorDerivatives implements Derivatives {
 
     @Override
     public void relu(float[] s, int sOffset, float[] u, int offset, float[] delta, int dOffset, int count) {
+        if (count < L) {
+            SCALAR.relu(s, sOffset, u, offset, delta, dOffset, count); // no whole vector: none made
+            return;
+        }
         FloatVector zero = FloatVector.zero(SPECIES);
         int k = 0;
         for (; k + L <= count; k += L) {
@@ -35,6 +39,10 @@ final class VectorDerivatives implements Derivatives {
 
     @Override
     public void leakyRelu(float[] s, int sOffset, float[] u, int offset, float[] delta, int dOffset, int count) {
+        if (count < L) {
+            SCALAR.leakyRelu(s, sOffset, u, offset, delta, dOffset, count); // no whole vector: none made
+            return;
+        }
         FloatVector slope = FloatVector.broadcast(SPECIES, LEAKY_SLOPE);
         int k = 0;
         for (; k + L <= count; k += L) {

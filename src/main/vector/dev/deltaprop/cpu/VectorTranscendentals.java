@@ -37,6 +37,13 @@ import jdk.incubator.vector.VectorSpecies;
  * vectors, 36 KiB per step of CpuBackendTest's allocation check. So the exp steps
  * ({@link FloatTranscendentals#exp}) are written out in each loop.
  *
+ * <p>A run shorter than one vector goes to the scalar loops before any constant is broadcast.
+ * Softmax over 10 outputs calls {@link #expShifted} once a sample with no whole vector: the ten
+ * broadcasts were then the method's only vector work, and until C2 compiles a method its
+ * broadcasts are real objects. A method without a loop iteration is compiled late on a loaded
+ * machine (it sat in C1 for over 1,000 steps of CpuBackendTest's check, 96 bytes a broadcast, 30 KiB
+ * a step: the 3,072,000 bytes per 100 steps of issue 14's flaky failure).
+ *
  * <p>Kept over {@code FloatVector.lanewise(VectorOperators.TANH / EXP)}, which the JMH
  * {@code ActivationBenchmark} times beside it: see docs/perf-cpu.md for the measured reason.
  */
@@ -47,6 +54,10 @@ final class VectorTranscendentals implements Transcendentals {
 
     @Override
     public void expShifted(float[] x, int xOffset, float shift, float[] y, int yOffset, int count) {
+        if (count < L) {
+            SCALAR.expShifted(x, xOffset, shift, y, yOffset, count); // no whole vector: none made (class comment)
+            return;
+        }
         FloatVector expMin = FloatVector.broadcast(SPECIES, EXP_MIN);
         FloatVector expMax = FloatVector.broadcast(SPECIES, EXP_MAX);
         FloatVector log2e = FloatVector.broadcast(SPECIES, LOG2E);
@@ -81,6 +92,10 @@ final class VectorTranscendentals implements Transcendentals {
 
     @Override
     public void tanh(float[] x, int xOffset, float[] y, int yOffset, int count) {
+        if (count < L) {
+            SCALAR.tanh(x, xOffset, y, yOffset, count); // no whole vector: none made (class comment)
+            return;
+        }
         FloatVector expMin = FloatVector.broadcast(SPECIES, EXP_MIN);
         FloatVector expMax = FloatVector.broadcast(SPECIES, EXP_MAX);
         FloatVector log2e = FloatVector.broadcast(SPECIES, LOG2E);
@@ -128,6 +143,10 @@ final class VectorTranscendentals implements Transcendentals {
 
     @Override
     public void sigmoid(float[] x, int xOffset, float[] y, int yOffset, int count) {
+        if (count < L) {
+            SCALAR.sigmoid(x, xOffset, y, yOffset, count); // no whole vector: none made (class comment)
+            return;
+        }
         FloatVector expMin = FloatVector.broadcast(SPECIES, EXP_MIN);
         FloatVector expMax = FloatVector.broadcast(SPECIES, EXP_MAX);
         FloatVector log2e = FloatVector.broadcast(SPECIES, LOG2E);

@@ -206,4 +206,41 @@ class BenchmarkTest {
         assertEquals(0, n.settings().warmup());
         assertEquals(1, none.profilingAtStep.size());
     }
+
+    /**
+     * Past both minima the warm-up waits for the JIT to have finished no compilation for
+     * {@link Benchmark#JIT_QUIET_NANOS}, and gives up at {@link Benchmark#WARMUP_LIMIT_NANOS}
+     * saying so. Scripted: 0.3 s a step; the compilation time grows with every step up to the twelfth.
+     */
+    @Test
+    void theWarmUpWaitsForTheJitToBeQuiet() {
+        Workload tiny = Workload.tiny();
+        long stepNanos = 300_000_000L;
+
+        // the last compilation is seen at 12 steps (3.6 s); 1 s later is 4.6 s, first reached after 16 steps (4.8 s)
+        ScriptedBackend compiling = new ScriptedBackend(List.of(families(1, 1, 1, 1)));
+        BenchResult r = Benchmark.run(compiling, tiny, new BenchSettings(3, 1, 0, true, 2.0),
+                () -> compiling.profilingAtStep.size() * stepNanos,
+                () -> Math.min(compiling.profilingAtStep.size(), 12) * 5L);
+        assertEquals(16, r.settings().warmup(), "warm-up steps taken");
+        assertEquals(16 * stepNanos, r.warmupNanos());
+        assertTrue(r.jitQuiet());
+
+        // a JIT that never stops: the warm-up ends at the limit, 120 s = 400 steps, and says so
+        ScriptedBackend endless = new ScriptedBackend(List.of(families(1, 1, 1, 1)));
+        BenchResult e = Benchmark.run(endless, tiny, new BenchSettings(3, 1, 0, true, 2.0),
+                () -> endless.profilingAtStep.size() * stepNanos, () -> endless.profilingAtStep.size() * 5L);
+        assertEquals(400, e.settings().warmup());
+        assertFalse(e.jitQuiet());
+        BenchReport report = new BenchReport(new BenchReport.Environment("0", "17", "scripted", "scripted", List.of()));
+        report.add(e);
+        assertTrue(report.table().contains("the JIT was still compiling"), report.table());
+        assertTrue(report.json().contains("\"warmup_jit_quiet\": false"), report.json());
+
+        // a minimum time of 0 is a count only, whatever the JIT does
+        ScriptedBackend counted = new ScriptedBackend(List.of(families(1, 1, 1, 1)));
+        BenchResult c = Benchmark.run(counted, tiny, new BenchSettings(3, 1, 0, true, 0.0),
+                () -> counted.profilingAtStep.size() * stepNanos, () -> counted.profilingAtStep.size() * 5L);
+        assertEquals(3, c.settings().warmup());
+    }
 }
