@@ -50,7 +50,8 @@ import java.util.Objects;
  * steady step allocates nothing on the Java heap ({@link TrainingStep}). On the CUDA drivers a
  * plan is captured once as a graph and replayed while it stays the step's ({@link StepGraph});
  * {@code -D}{@value StepGraph#PROPERTY}{@code =auto|true|false} chooses, and {@link #device()}
- * says which.
+ * says which. {@link #predict}'s forward pass and the launches of the data-parallel exchange
+ * ({@link DeviceExchange}) are plans too, kept per batch size ({@link KeptPlans}).
  *
  * <p>This class is the facade: it checks every argument before any device work, owns the
  * driver and the loaded {@link DeviceNet} (the buffers and the step count), and hands the work to
@@ -80,6 +81,10 @@ public final class DeviceBackend extends GuardedExchange implements PeerExchange
     private final List<Driver> peerDrivers = new ArrayList<>();
     private final StepGraph graphs;
     private final TrainingStep steps;
+    /** {@link #predict}'s forward passes, one plan per batch size (the two most recent kept). */
+    private final KeptPlans predictions;
+    /** The one kind of work {@link #predictions} keeps. */
+    private static final int PREDICT = 0;
     private DeviceNet net;
     private Optimizer optimizer;
     private boolean closed;
@@ -123,6 +128,7 @@ public final class DeviceBackend extends GuardedExchange implements PeerExchange
         this.layers = new LayerPath(kernels, timer);
         this.exchange = new DeviceExchange(driver, kernels, layers, input, timer);
         this.steps = new TrainingStep(driver, kernels, layers, fused, timer, graphs);
+        this.predictions = new KeptPlans(driver, kernels, timer, 2);
     }
 
     @Override
@@ -149,6 +155,16 @@ public final class DeviceBackend extends GuardedExchange implements PeerExchange
     /** The step plans, for the device tests. */
     StepPlans plans() {
         return steps.plans();
+    }
+
+    /** {@link #predict}'s plans, for the device tests. */
+    KeptPlans predictions() {
+        return predictions;
+    }
+
+    /** The data-parallel exchange's plans, for the device tests. */
+    KeptPlans exchangePlans() {
+        return exchange.plans();
     }
 
     /** The fused path's mode for the next {@link #load} (the tests choose each path). */
@@ -184,6 +200,7 @@ public final class DeviceBackend extends GuardedExchange implements PeerExchange
         }
         exchange.close();
         steps.unload();
+        predictions.clear();
         if (net != null) {
             net.close();
             net = null;
@@ -276,7 +293,11 @@ public final class DeviceBackend extends GuardedExchange implements PeerExchange
         net.reserve(batch);
         driver.write(net.z(0), 0, x, 0, x.length);
         timer.start();
-        layers.outputs(net, batch);
+        LaunchPlan plan = predictions.find(net, PREDICT, batch, 0);
+        if (plan == null) {
+            plan = predictions.record(net, PREDICT, batch, 0, () -> layers.outputs(net, batch));
+        }
+        plan.run();
         float[] y = new float[batch * net.width(net.depth())];
         driver.read(net.z(net.depth()), 0, y, 0, y.length);
         timer.finish();
@@ -385,8 +406,8 @@ public final class DeviceBackend extends GuardedExchange implements PeerExchange
             DeviceNet net = net();
             peerExchanges.clear();
             peerDrivers.clear();
-            for (GradientExchange peer : peers) {
-                DeviceBackend other = (DeviceBackend) peer;
+            for (int r = 0; r < peers.size(); r++) { // indexed: no iterator per call
+                DeviceBackend other = (DeviceBackend) peers.get(r);
                 peerExchanges.add(other.exchange);
                 peerDrivers.add(other.driver);
             }
@@ -459,6 +480,7 @@ public final class DeviceBackend extends GuardedExchange implements PeerExchange
         try {
             exchange.close();
             steps.close();
+            predictions.clear();
             if (net != null) {
                 net.close();
                 net = null;

@@ -14,6 +14,14 @@ import java.util.Objects;
  * the host, and the optimizer step from them with {@code g = S / B}. The sums' buffers and
  * kernels are made on the first use after a load, so a backend that never trains data-parallel
  * never builds them.
+ *
+ * <p>The launches of each call — a whole backward pass with the sums, a shard's start, a layer's
+ * δ and sums, one layer's or every layer's step — are a {@link LaunchPlan} recorded the first
+ * time the call comes with its sizes and replayed after ({@link KeptPlans}, two sets of sizes
+ * kept: a shard's and an epoch's last, smaller one), so that a steady data-parallel step
+ * allocates nothing here. A step's {@code η} and Adam's corrections are read by the kernels from
+ * the step scalars, written before the launches. The peer reduction's {@code gradient_total}
+ * ({@link #sumPeers}) is a plan per layer, kept by {@link DeviceGradients}.
  */
 final class DeviceExchange implements AutoCloseable {
     private final Driver driver;
@@ -23,6 +31,14 @@ final class DeviceExchange implements AutoCloseable {
     private final StepTimer timer;
     private GradientKernels gradientKernels;
     private DeviceGradients gradients;
+    /** The plans of the calls below, made with the sums (sized by the depth). */
+    private KeptPlans plans;
+    /** The kinds of work {@link #plans} keeps. */
+    private static final int GRADIENT = 0;
+    private static final int BEGIN = 1;
+    private static final int LAYER = 2;
+    private static final int APPLY_LAYER = 3;
+    private static final int APPLY_ALL = 4;
     /** The layer-by-layer backward pass ({@link #begin}): the next layer due (0: none begun), and the shard's size. */
     private int nextLayer;
     private int shardBatch;
@@ -45,9 +61,15 @@ final class DeviceExchange implements AutoCloseable {
     double gradient(DeviceNet net, float[] x, float[] d, int offset, int batch) {
         DeviceGradients sums = shard(net, x, d, offset, batch);
         timer.start();
-        layers.backward(net, batch, 0); // not a step: its loss is returned, never recorded
-        sums.compute(batch);
-        timer.family("gradient");
+        LaunchPlan plan = plans.find(net, GRADIENT, batch, 0);
+        if (plan == null) {
+            plan = plans.record(net, GRADIENT, batch, 0, () -> {
+                layers.backward(net, batch, 0); // not a step: its loss is returned, never recorded
+                sums.compute(batch);
+                timer.family("gradient");
+            });
+        }
+        plan.run();
         nextLayer = 0;
         shardBatch = batch;
         double loss = loss(net);
@@ -58,10 +80,16 @@ final class DeviceExchange implements AutoCloseable {
     /** The start of a layer-by-layer {@link #gradient}: the shard uploaded, the forward pass and the output δ with the loss. */
     void begin(DeviceNet net, float[] x, float[] d, int offset, int batch) {
         shard(net, x, d, offset, batch);
-        layers.forward(net, batch);
         int depth = net.depth();
-        kernels.deltaOutput(net.z(depth), net.teacher(), net.u(depth), net.delta(depth), net.partials(), net.loss(), batch,
-                net.width(depth), net.activation(depth), net.lossKind());
+        LaunchPlan plan = plans.find(net, BEGIN, batch, 0);
+        if (plan == null) {
+            plan = plans.record(net, BEGIN, batch, 0, () -> {
+                layers.forward(net, batch);
+                kernels.deltaOutput(net.z(depth), net.teacher(), net.u(depth), net.delta(depth), net.partials(),
+                        net.loss(), batch, net.width(depth), net.activation(depth), net.lossKind());
+            });
+        }
+        plan.run();
         shardBatch = batch;
         nextLayer = depth;
     }
@@ -72,12 +100,20 @@ final class DeviceExchange implements AutoCloseable {
             throw new IllegalStateException("layer: expected " + (nextLayer < 1 ? "a shard begun by beginGradient first"
                     : "layer " + nextLayer + " next (from L down to 1)") + ", found " + layer);
         }
+        DeviceGradients sums = sums(net);
         int l = layer;
-        if (l < net.depth()) {
-            kernels.deltaHidden(net.delta(l + 1), net.weights(l + 1), net.u(l), net.z(l), net.delta(l), shardBatch,
-                    net.width(l), net.width(l + 1), net.activation(l));
+        int batch = shardBatch;
+        LaunchPlan plan = plans.find(net, LAYER, l, batch);
+        if (plan == null) {
+            plan = plans.record(net, LAYER, l, batch, () -> {
+                if (l < net.depth()) {
+                    kernels.deltaHidden(net.delta(l + 1), net.weights(l + 1), net.u(l), net.z(l), net.delta(l), batch,
+                            net.width(l), net.width(l + 1), net.activation(l));
+                }
+                sums.compute(l, batch);
+            });
         }
-        sums(net).compute(l, shardBatch);
+        plan.run();
         nextLayer--;
     }
 
@@ -108,7 +144,11 @@ final class DeviceExchange implements AutoCloseable {
             Checks.batchSize(totalBatch);
             sums.beginStep(optimizer, learningRate);
         }
-        sums.apply(layer, totalBatch);
+        LaunchPlan plan = plans.find(net, APPLY_LAYER, layer, totalBatch);
+        if (plan == null) {
+            plan = plans.record(net, APPLY_LAYER, layer, totalBatch, () -> sums.apply(layer, totalBatch));
+        }
+        plan.run();
     }
 
     /** On replica 0: layer {@code layer}'s sums += the peers', in order, on this device ({@link DeviceGradients#sumPeers}). */
@@ -117,7 +157,11 @@ final class DeviceExchange implements AutoCloseable {
         checked(net, layer);
         peerSums.clear();
         for (int r = 0; r < peers.size(); r++) {
-            peerSums.add(Objects.requireNonNull(peers.get(r).gradients, "peers[" + r + "]: no gradient sums yet"));
+            DeviceGradients peer = peers.get(r).gradients;
+            if (peer == null) { // no requireNonNull: its message would be built at every call
+                throw new IllegalStateException("peers[" + r + "]: no gradient sums yet");
+            }
+            peerSums.add(peer);
         }
         sums.sumPeers(layer, peerSums, peerDrivers);
     }
@@ -173,15 +217,27 @@ final class DeviceExchange implements AutoCloseable {
         DeviceGradients sums = sums(net);
         Checks.learningRate(learningRate);
         Checks.batchSize(totalBatch);
-        sums.apply(optimizer, learningRate, totalBatch);
+        sums.beginStep(optimizer, learningRate);
+        LaunchPlan plan = plans.find(net, APPLY_ALL, totalBatch, 0);
+        if (plan == null) {
+            plan = plans.record(net, APPLY_ALL, totalBatch, 0, () -> sums.applyAll(totalBatch));
+        }
+        plan.run();
+    }
+
+    /** The plans kept since the sums were made ({@code null} before), for the device tests. */
+    KeptPlans plans() {
+        return plans;
     }
 
     private DeviceGradients sums(DeviceNet net) {
         if (gradients == null) {
             if (gradientKernels == null) {
-                gradientKernels = new GradientKernels(driver, kernels);
+                gradientKernels = new GradientKernels(driver, kernels, timer);
             }
             gradients = new DeviceGradients(driver, gradientKernels, net);
+            // every kind for two sets of sizes: GRADIENT, BEGIN and APPLY_ALL once, LAYER and APPLY_LAYER per layer
+            plans = new KeptPlans(driver, kernels, timer, 2 * (2 * net.depth() + 3));
         }
         return gradients;
     }
@@ -190,6 +246,7 @@ final class DeviceExchange implements AutoCloseable {
     @Override
     public void close() {
         nextLayer = 0;
+        plans = null; // they hold the sums and the net's buffers, freed now
         if (gradients != null) {
             gradients.close();
             gradients = null;

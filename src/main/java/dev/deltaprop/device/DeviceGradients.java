@@ -18,10 +18,16 @@ final class DeviceGradients implements AutoCloseable {
     private final DeviceNet net;
     private final Memory[] sums;
     private final int length;
-    private OptimizerStep rule;
+    /** The step {@link #beginStep} began: its optimizer ({@code null}: none yet), {@code η} and {@code t}. */
+    private Optimizer optimizer;
+    private float learningRate;
+    private long step;
     /** On the first replica of a peer reduction: the other replicas' sums of layer {@code l}, side by side; made on first use. */
     private final Memory[] peerSums;
     private final int[] peerCapacity;
+    /** Layer {@code l}'s {@code gradient_total} over {@code totalParts[l]} peers as a plan, or {@code null} until the first. */
+    private final LaunchPlan[] totalPlans;
+    private final int[] totalParts;
 
     DeviceGradients(Driver driver, GradientKernels kernels, DeviceNet net) {
         this.driver = driver;
@@ -36,6 +42,8 @@ final class DeviceGradients implements AutoCloseable {
         this.sums = new Memory[depth + 1];
         this.peerSums = new Memory[depth + 1];
         this.peerCapacity = new int[depth + 1];
+        this.totalPlans = new LaunchPlan[depth + 1];
+        this.totalParts = new int[depth + 1];
         try {
             for (int l = 1; l <= depth; l++) {
                 sums[l] = driver.allocate((long) (net.width(l - 1) + 1) * net.width(l));
@@ -75,15 +83,31 @@ final class DeviceGradients implements AutoCloseable {
         driver.write(sums[l], 0, source, sourceOffset, count(l));
     }
 
-    /** Starts step {@code t} (counted on the net) of {@code optimizer}: the rule every layer's {@link #apply(int, int)} takes. */
+    /**
+     * Starts step {@code t} (counted on the net) of {@code optimizer}: its {@code η} and bias
+     * corrections go to the step scalars (one small upload where they changed, nothing
+     * allocated), and every layer's {@link #apply(int, int)} from now on takes its rule.
+     */
     void beginStep(Optimizer optimizer, float learningRate) {
-        rule = OptimizerStep.of(optimizer, learningRate, net.nextStep());
+        long t = net.nextStep();
+        kernels.stepScalars().write(learningRate, OptimizerStep.stepSize(optimizer, learningRate, t),
+                OptimizerStep.rootCorrection(optimizer, t));
+        this.optimizer = optimizer;
+        this.learningRate = learningRate;
+        this.step = t;
     }
 
-    /** Layer {@code l}'s step by the rule of {@link #beginStep}, {@code g = S / totalBatch}: one launch. */
+    /**
+     * Layer {@code l}'s step by the rule of {@link #beginStep}, {@code g = S / totalBatch}: one
+     * launch. The engine records it into a plan ({@link DeviceExchange}), so the rule's numbers
+     * are made only then; the kernel reads {@code η} and the corrections from the step scalars.
+     */
     void apply(int l, int totalBatch) {
+        if (optimizer == null) {
+            throw new IllegalStateException("apply: expected a step begun by the last layer's apply first");
+        }
         kernels.apply(net.weights(l), net.bias(l), sums[l], net.weightsState(l), net.biasState(l), net.width(l - 1),
-                net.width(l), totalBatch, rule);
+                net.width(l), totalBatch, OptimizerStep.of(optimizer, learningRate, step));
     }
 
     /**
@@ -99,13 +123,18 @@ final class DeviceGradients implements AutoCloseable {
                 driver.free(peerSums[l]);
                 peerSums[l] = null;
             }
+            totalPlans[l] = null; // it holds the freed buffer
             peerSums[l] = driver.allocate((long) parts * count);
             peerCapacity[l] = parts;
         }
         for (int r = 0; r < parts; r++) {
             driver.copyFromPeer(peerSums[l], (long) r * count, peerDrivers.get(r), peers.get(r).sums[l], 0, count);
         }
-        kernels.total(sums[l], peerSums[l], count, parts);
+        if (totalPlans[l] == null || totalParts[l] != parts) {
+            totalPlans[l] = kernels.totalPlan(sums[l], peerSums[l], count, parts);
+            totalParts[l] = parts;
+        }
+        totalPlans[l].run();
         driver.finish();
     }
 
@@ -132,9 +161,8 @@ final class DeviceGradients implements AutoCloseable {
         }
     }
 
-    /** Step {@code t} (counted on the net) of {@code optimizer} from the sums held now, with {@code g = S / totalBatch}. */
-    void apply(Optimizer optimizer, float learningRate, int totalBatch) {
-        beginStep(optimizer, learningRate);
+    /** Every layer's step ({@code L} down to 1) by the rule of {@link #beginStep}, with {@code g = S / totalBatch}. */
+    void applyAll(int totalBatch) {
         for (int l = net.depth(); l >= 1; l--) {
             apply(l, totalBatch);
         }
@@ -151,6 +179,7 @@ final class DeviceGradients implements AutoCloseable {
                 driver.free(peerSums[l]);
                 peerSums[l] = null;
             }
+            totalPlans[l] = null;
         }
     }
 }

@@ -15,11 +15,13 @@ import dev.deltaprop.device.driver.Driver.Memory;
 final class GradientKernels {
     private final Driver driver;
     private final Kernels kernels;
+    private final StepTimer timer;
     private final Driver.Kernel total;
 
-    GradientKernels(Driver driver, Kernels kernels) {
+    GradientKernels(Driver driver, Kernels kernels, StepTimer timer) {
         this.driver = driver;
         this.kernels = kernels;
+        this.timer = timer;
         this.total = driver.kernel(kernels.program(), "gradient_total");
     }
 
@@ -34,10 +36,20 @@ final class GradientKernels {
         kernels.applyStep(w, bias, sumsIn, wState, biasState, nIn, nOut, totalBatch, step);
     }
 
+    /** The step scalars every stepping kernel reads ({@link Kernels#stepScalars}). */
+    StepScalars stepScalars() {
+        return kernels.stepScalars();
+    }
+
     /** {@code total[k] = ((total[k] + parts[0·count + k]) + parts[1·count + k]) + …} for {@code k < count}. One launch. */
     void total(Memory total, Memory parts, int count, int partCount) {
         int reduce = kernels.tiles().reduce();
-        driver.launch(this.total, new int[] {(count + reduce - 1) / reduce}, new int[] {reduce}, total, parts, count,
+        kernels.launch(this.total, new int[] {(count + reduce - 1) / reduce}, new int[] {reduce}, total, parts, count,
                 partCount);
+    }
+
+    /** {@link #total}'s launch as a plan, enqueued by each {@link LaunchPlan#run} (nothing enqueued now). */
+    LaunchPlan totalPlan(Memory total, Memory parts, int count, int partCount) {
+        return LaunchPlan.record(driver, kernels, timer, () -> total(total, parts, count, partCount));
     }
 }
