@@ -6,10 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deltaprop.backend.Backends;
 import dev.deltaprop.device.driver.jocl.JoclDriverFactory;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -58,20 +56,7 @@ class SignalChainingPreloadTest {
     }
 
     private static String run(Path jar, boolean noRelaunch) throws Exception {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString(),
-                "bench", "--backend", "opencl", "--workload", "tiny", "--warmup", "0", "--steps", "1"));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().remove("LD_PRELOAD");
-        builder.environment().remove("JDK_JAVA_OPTIONS");
-        if (noRelaunch) {
-            builder.environment().put("DELTAPROP_NO_RELAUNCH", "1");
-        } else {
-            builder.environment().remove("DELTAPROP_NO_RELAUNCH");
-        }
-        Process process = builder.start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        process.waitFor();
-        return output;
+        return VectorRelaunchTest.run(List.of("-jar", jar.toString(), "bench", "--backend", "opencl", "--workload", "tiny",
+                "--warmup", "0", "--warmup-seconds", "0", "--steps", "1"), noRelaunch).output;
     }
 }

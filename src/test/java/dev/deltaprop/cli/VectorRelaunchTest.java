@@ -70,12 +70,17 @@ class VectorRelaunchTest {
         return jar;
     }
 
-    private static Result run(List<String> arguments, boolean noRelaunch) throws Exception {
+    /**
+     * {@code java ARGUMENTS} as a user starts it: no {@code JDK_JAVA_OPTIONS}, and nothing
+     * preloaded (the test JVM's signal-chaining preload is the pom's, not the user's).
+     */
+    static Result run(List<String> arguments, boolean noRelaunch) throws Exception {
         List<String> command = new ArrayList<>();
         command.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
         command.addAll(arguments);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().remove("JDK_JAVA_OPTIONS");
+        builder.environment().remove("LD_PRELOAD");
         if (noRelaunch) {
             builder.environment().put("DELTAPROP_NO_RELAUNCH", "1");
         } else {
@@ -86,7 +91,7 @@ class VectorRelaunchTest {
         return new Result(process.waitFor(), output);
     }
 
-    private static final class Result {
+    static final class Result {
         final int status;
         final String output;
 
