@@ -53,12 +53,12 @@ import java.util.Objects;
  * ({@link DeviceExchange}) are plans too, kept per batch size ({@link KeptPlans}).
  *
  * <p>This class is the facade: it checks every argument before any device work, owns the
- * driver, and hands the work to one class per seam: {@link LoadedNet} (a load's checks, the loaded net and optimizer, what a
- * load or a close frees), {@link BatchInput} (a batch into {@code X} and {@code D}),
- * {@link TrainingStep} (a step's scalars, plan, graph and loss), {@link Prediction} (the
- * forward pass of {@link #predict}), {@link LayerPath} (the per-layer GEMM launches),
- * {@link FusedPath} (the fused small-MLP step) and {@link DeviceExchange} (the gradient
- * exchange of data-parallel training).
+ * driver, and hands the work to one class per seam: {@link LoadedNet} (a load's checks, the
+ * loaded net and optimizer, what a load or a close frees), {@link BatchInput} (a batch into
+ * {@code X} and {@code D}), {@link TrainingStep} (a step's scalars, plan, graph and loss),
+ * {@link Prediction} (the forward pass of {@link #predict}), {@link LayerPath} (the per-layer
+ * GEMM launches), {@link FusedPath} (the fused small-MLP step) and {@link DeviceExchange} (the
+ * gradient exchange of data-parallel training).
  */
 public final class DeviceBackend extends GuardedExchange implements PeerExchange, Profiled {
     /** The share of global memory a data set may take on the device, in percent. */
