@@ -8,7 +8,6 @@ import dev.deltaprop.backend.PeerExchange;
 import dev.deltaprop.backend.LossReading;
 import dev.deltaprop.backend.Profiled;
 import dev.deltaprop.device.driver.Driver;
-import dev.deltaprop.model.MemoryEstimate;
 import dev.deltaprop.model.Network;
 import dev.deltaprop.model.Optimizer;
 import dev.deltaprop.model.OptimizerState;
@@ -54,18 +53,16 @@ import java.util.Objects;
  * ({@link DeviceExchange}) are plans too, kept per batch size ({@link KeptPlans}).
  *
  * <p>This class is the facade: it checks every argument before any device work, owns the
- * driver and the loaded {@link DeviceNet} (the buffers and the step count), and hands the work to
- * one class per seam: {@link BatchInput} (a batch into {@code X} and {@code D}),
- * {@link TrainingStep} (a step's scalars, plan, graph and loss), {@link LayerPath} (the
- * per-layer GEMM launches), {@link FusedPath} (the fused small-MLP step) and
- * {@link DeviceExchange} (the gradient exchange of data-parallel training).
+ * driver, and hands the work to one class per seam: {@link LoadedNet} (a load's checks, the
+ * loaded net and optimizer, what a load or a close frees), {@link BatchInput} (a batch into
+ * {@code X} and {@code D}), {@link TrainingStep} (a step's scalars, plan, graph and loss),
+ * {@link Prediction} (the forward pass of {@link #predict}), {@link LayerPath} (the per-layer
+ * GEMM launches), {@link FusedPath} (the fused small-MLP step) and {@link DeviceExchange} (the
+ * gradient exchange of data-parallel training).
  */
 public final class DeviceBackend extends GuardedExchange implements PeerExchange, Profiled {
     /** The share of global memory a data set may take on the device, in percent. */
     public static final int DATASET_SHARE_PERCENT = 50;
-
-    /** Says at {@code INFO} when a data set is too large to stay on the device (see {@link #upload}). */
-    private static final System.Logger LOG = System.getLogger("dev.deltaprop.device");
 
     private final String name;
     private final Driver driver;
@@ -78,16 +75,10 @@ public final class DeviceBackend extends GuardedExchange implements PeerExchange
     private final DeviceExchange exchange;
     /** {@link #sumPeers}' peers, kept across steps so that a step allocates nothing. */
     private final List<DeviceExchange> peerExchanges = new ArrayList<>();
-    private final List<Driver> peerDrivers = new ArrayList<>();
     private final StepGraph graphs;
     private final TrainingStep steps;
-    /** {@link #predict}'s forward passes, one plan per batch size (the two most recent kept). */
-    private final KeptPlans predictions;
-    /** The one kind of work {@link #predictions} keeps. */
-    private static final int PREDICT = 0;
-    private DeviceNet net;
-    private Optimizer optimizer;
-    private boolean closed;
+    private final Prediction prediction;
+    private final LoadedNet loaded;
 
     /**
      * Builds the kernels on {@code driver}'s device. On failure the driver is closed.
@@ -128,7 +119,8 @@ public final class DeviceBackend extends GuardedExchange implements PeerExchange
         this.layers = new LayerPath(kernels, timer);
         this.exchange = new DeviceExchange(driver, kernels, layers, input, timer);
         this.steps = new TrainingStep(driver, kernels, layers, fused, timer, graphs);
-        this.predictions = new KeptPlans(driver, kernels, timer, 2);
+        this.prediction = new Prediction(driver, kernels, layers, timer);
+        this.loaded = new LoadedNet(name, driver, fused, steps, exchange, prediction);
     }
 
     @Override
@@ -139,82 +131,18 @@ public final class DeviceBackend extends GuardedExchange implements PeerExchange
     @Override
     public String device() {
         return driver.deviceName() + " (" + driver.deviceVersion() + "; " + driver.binding() + "; tiles "
-                + kernels.tiles() + "; " + fused.description(net) + "; " + graphs.description() + ")";
+                + kernels.tiles() + "; " + fused.description(loaded.current()) + "; " + graphs.description() + ")";
     }
 
-    /** The graph mode from now on (the tests choose); any graph is dropped. */
-    void graphMode(StepGraph.Mode mode) {
-        graphs.mode(mode);
-    }
-
-    /** The step graphs, for the device tests. */
-    StepGraph graphs() {
-        return graphs;
-    }
-
-    /** The step plans, for the device tests. */
-    StepPlans plans() {
-        return steps.plans();
-    }
-
-    /** {@link #predict}'s plans, for the device tests. */
-    KeptPlans predictions() {
-        return predictions;
-    }
-
-    /** The data-parallel exchange's plans, for the device tests. */
-    KeptPlans exchangePlans() {
-        return exchange.plans();
-    }
-
-    /** The fused path's mode for the next {@link #load} (the tests choose each path). */
-    void fusedMode(FusedMlp.Mode mode) {
-        fused.mode(mode);
-    }
-
-    /** Whether the loaded network takes the fused small-MLP step. */
-    boolean fusedOn() {
-        return fused.on();
-    }
-
-    /**
-     * Puts the parameters and the optimizer's state into device memory: {@code state == null}
-     * starts fresh ({@code t = 0}, every slot zero); a given state is checked against the
-     * network and the optimizer before anything is allocated, and a refused load leaves the
-     * previous network loaded.
-     */
+    /** The load, its checks and what it frees: {@link LoadedNet#load}. */
     @Override
     protected void loadInside(Network network, Optimizer optimizer, OptimizerState state) {
-        Objects.requireNonNull(network, "network");
-        Objects.requireNonNull(optimizer, "optimizer");
-        if (state != null) {
-            state.requireFits(network, optimizer);
-        }
-        open();
-        // the parameters and the optimizer's state, against the device's memory, before any is allocated
-        long bytes = MemoryEstimate.bytes(network.parameterCount(), (1 + optimizer.kind().slots()) * Float.BYTES);
-        if (bytes > driver.globalMemoryBytes()) {
-            throw new IllegalArgumentException(name + ": the network " + network.shape() + " (its parameters and "
-                    + optimizer.kind() + " state) needs about " + MemoryEstimate.describe(bytes) + " of device memory,"
-                    + " more than the device's " + MemoryEstimate.describe(driver.globalMemoryBytes()));
-        }
-        exchange.close();
-        steps.unload();
-        predictions.clear();
-        if (net != null) {
-            net.close();
-            net = null;
-        }
-        net = new DeviceNet(driver, network, optimizer.kind(), state);
-        steps.loaded(net);
-        this.optimizer = optimizer;
-        fused.choose(network);
+        loaded.load(network, optimizer, state);
     }
 
     @Override
     public Optimizer optimizer() {
-        net();
-        return optimizer;
+        return loaded.optimizer();
     }
 
     /** {@code t} and the state arrays, read back from the device. */
@@ -283,25 +211,12 @@ public final class DeviceBackend extends GuardedExchange implements PeerExchange
 
     /** The step's launches once the batch is in {@code X} and {@code D} and the timer started: {@link TrainingStep}. */
     private float train(DeviceNet net, int batch, float learningRate, int launchesBefore, boolean lazy) {
-        return steps.run(net, optimizer, fused.on(), batch, learningRate, launchesBefore, lazy);
+        return steps.run(net, loaded.optimizer(), fused.on(), batch, learningRate, launchesBefore, lazy);
     }
 
     @Override
     protected float[] predictInside(float[] x, int batch) {
-        DeviceNet net = net();
-        Checks.inputs(x, batch, net.width(0));
-        net.reserve(batch);
-        driver.write(net.z(0), 0, x, 0, x.length);
-        timer.start();
-        LaunchPlan plan = predictions.find(net, PREDICT, batch, 0);
-        if (plan == null) {
-            plan = predictions.record(net, PREDICT, batch, 0, () -> layers.outputs(net, batch));
-        }
-        plan.run();
-        float[] y = new float[batch * net.width(net.depth())];
-        driver.read(net.z(net.depth()), 0, y, 0, y.length);
-        timer.finish();
-        return y;
+        return prediction.predict(net(), x, batch);
     }
 
     @Override
@@ -310,12 +225,8 @@ public final class DeviceBackend extends GuardedExchange implements PeerExchange
         int inputs = net.width(0);
         int outputs = net.width(net.depth());
         Checks.batch(x, d, samples, inputs, outputs);
-        long bytes = ((long) samples * (inputs + outputs + 1)) * Float.BYTES;
-        if (bytes > datasetShare * driver.globalMemoryBytes()) {
-            LOG.log(System.Logger.Level.INFO, () -> name() + ": the data set (" + String.format(java.util.Locale.ROOT, "%,d", bytes)
-                    + " bytes) is larger than " + Math.round(datasetShare * 100) + "% of the device's "
-                    + driver.globalMemoryBytes() / (1024 * 1024) + " MiB: it stays on the host, and each batch is uploaded at its step");
-            return super.uploadInside(x, d, samples);
+        if (!DeviceDataset.fits(name, driver, datasetShare, samples, inputs, outputs)) {
+            return super.uploadInside(x, d, samples); // on the host, each batch uploaded at its step
         }
         return new DeviceDataset(this, driver, x, d, samples, inputs, outputs);
     }
@@ -342,7 +253,7 @@ public final class DeviceBackend extends GuardedExchange implements PeerExchange
 
     @Override
     protected void applyInside(float learningRate, int totalBatch) {
-        exchange.apply(net(), optimizer, learningRate, totalBatch);
+        exchange.apply(net(), loaded.optimizer(), learningRate, totalBatch);
     }
 
     @Override
@@ -372,7 +283,7 @@ public final class DeviceBackend extends GuardedExchange implements PeerExchange
 
     @Override
     protected void applyInside(int layer, float learningRate, int totalBatch) {
-        exchange.apply(net(), layer, optimizer, learningRate, totalBatch);
+        exchange.apply(net(), layer, loaded.optimizer(), learningRate, totalBatch);
     }
 
     /** Whether {@code peer} is a device replica whose memory this device reads directly ({@link Driver#enablePeerAccess}). */
@@ -405,13 +316,10 @@ public final class DeviceBackend extends GuardedExchange implements PeerExchange
         try {
             DeviceNet net = net();
             peerExchanges.clear();
-            peerDrivers.clear();
             for (int r = 0; r < peers.size(); r++) { // indexed: no iterator per call
-                DeviceBackend other = (DeviceBackend) peers.get(r);
-                peerExchanges.add(other.exchange);
-                peerDrivers.add(other.driver);
+                peerExchanges.add(((DeviceBackend) peers.get(r)).exchange);
             }
-            exchange.sumPeers(net, layer, peerExchanges, peerDrivers);
+            exchange.sumPeers(net, layer, peerExchanges);
         } finally {
             leave(entered);
         }
@@ -421,8 +329,9 @@ public final class DeviceBackend extends GuardedExchange implements PeerExchange
     public void copyTotal(int layer, GradientExchange root) {
         boolean entered = enter();
         try {
-            DeviceBackend other = (DeviceBackend) root;
-            exchange.copyTotal(net(), layer, other.driver, other.exchange);
+            // the cast first: a root of another kind is refused before the net's checks
+            DeviceExchange other = ((DeviceBackend) root).exchange;
+            exchange.copyTotal(net(), layer, other);
         } finally {
             leave(entered);
         }
@@ -445,10 +354,63 @@ public final class DeviceBackend extends GuardedExchange implements PeerExchange
      */
     @Override
     public int launchesPerStep() {
-        if (steps.lastLaunches() > 0) {
-            return steps.lastLaunches();
-        }
-        return net == null ? 0 : fused.on() ? FusedPath.LAUNCHES : 3 * net.depth() + 1;
+        return steps.launchesPerStep(loaded.current(), fused.on());
+    }
+
+    /** Frees the net and everything made for it, then closes the driver: {@link LoadedNet#close}. */
+    @Override
+    protected void closeInside() {
+        loaded.close();
+    }
+
+    private void open() {
+        loaded.open();
+    }
+
+    @Override
+    public int[] widths() {
+        return net().shape().widths();
+    }
+
+    private DeviceNet net() {
+        return loaded.net();
+    }
+
+    // what the device tests reach inside: the driver, the kernels, the net, the plans, the paths
+
+    /** The graph mode from now on (the tests choose); any graph is dropped. */
+    void graphMode(StepGraph.Mode mode) {
+        graphs.mode(mode);
+    }
+
+    /** The step graphs, for the device tests. */
+    StepGraph graphs() {
+        return graphs;
+    }
+
+    /** The step plans, for the device tests. */
+    StepPlans plans() {
+        return steps.plans();
+    }
+
+    /** {@link #predict}'s plans, for the device tests. */
+    KeptPlans predictions() {
+        return prediction.plans();
+    }
+
+    /** The data-parallel exchange's plans, for the device tests. */
+    KeptPlans exchangePlans() {
+        return exchange.plans();
+    }
+
+    /** The fused path's mode for the next {@link #load} (the tests choose each path). */
+    void fusedMode(FusedMlp.Mode mode) {
+        fused.mode(mode);
+    }
+
+    /** Whether the loaded network takes the fused small-MLP step. */
+    boolean fusedOn() {
+        return fused.on();
     }
 
     /** The driver, for the device tests. */
@@ -469,44 +431,5 @@ public final class DeviceBackend extends GuardedExchange implements PeerExchange
     /** The built kernels, for the device tests. */
     Kernels kernels() {
         return kernels;
-    }
-
-    @Override
-    protected void closeInside() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        try {
-            exchange.close();
-            steps.close();
-            predictions.clear();
-            if (net != null) {
-                net.close();
-                net = null;
-            }
-            fused.close();
-        } finally {
-            driver.close();
-        }
-    }
-
-    private void open() {
-        if (closed) {
-            throw new IllegalStateException(name + ": the backend is closed");
-        }
-    }
-
-    @Override
-    public int[] widths() {
-        return net().shape().widths();
-    }
-
-    private DeviceNet net() {
-        open();
-        if (net == null) {
-            throw new IllegalStateException(name + ": no network loaded; call load(network) first");
-        }
-        return net;
     }
 }

@@ -11,6 +11,9 @@ import dev.deltaprop.device.driver.Driver.Memory;
  * new permutation, which the gather kernel follows. Closing frees the three buffers.
  */
 final class DeviceDataset implements Dataset {
+    /** Says at {@code INFO} when a data set is too large to stay on the device (see {@link #fits}). */
+    private static final System.Logger LOG = System.getLogger("dev.deltaprop.device");
+
     private final DeviceBackend owner;
     private final Driver driver;
     private final int samples;
@@ -19,6 +22,22 @@ final class DeviceDataset implements Dataset {
     private Memory inputs;
     private Memory teachers;
     private Memory order;
+
+    /**
+     * Whether {@code samples} samples of {@code inputs} inputs and {@code outputs} teachers, with
+     * their order, take at most {@code share} of {@code driver}'s global memory; when not,
+     * backend {@code name} says so at {@code INFO} (the data set then stays on the host).
+     */
+    static boolean fits(String name, Driver driver, double share, int samples, int inputs, int outputs) {
+        long bytes = ((long) samples * (inputs + outputs + 1)) * Float.BYTES;
+        if (bytes > share * driver.globalMemoryBytes()) {
+            LOG.log(System.Logger.Level.INFO, () -> name + ": the data set (" + String.format(java.util.Locale.ROOT, "%,d", bytes)
+                    + " bytes) is larger than " + Math.round(share * 100) + "% of the device's "
+                    + driver.globalMemoryBytes() / (1024 * 1024) + " MiB: it stays on the host, and each batch is uploaded at its step");
+            return false;
+        }
+        return true;
+    }
 
     DeviceDataset(DeviceBackend owner, Driver driver, float[] x, float[] d, int samples, int inputWidth, int outputWidth) {
         this.owner = owner;

@@ -43,6 +43,7 @@ final class DeviceExchange implements AutoCloseable {
     private int nextLayer;
     private int shardBatch;
     private final List<DeviceGradients> peerSums = new ArrayList<>();
+    private final List<Driver> peerDrivers = new ArrayList<>();
 
     DeviceExchange(Driver driver, Kernels kernels, LayerPath layers, BatchInput input, StepTimer timer) {
         this.driver = driver;
@@ -152,23 +153,25 @@ final class DeviceExchange implements AutoCloseable {
     }
 
     /** On replica 0: layer {@code layer}'s sums += the peers', in order, on this device ({@link DeviceGradients#sumPeers}). */
-    void sumPeers(DeviceNet net, int layer, List<DeviceExchange> peers, List<Driver> peerDrivers) {
+    void sumPeers(DeviceNet net, int layer, List<DeviceExchange> peers) {
         DeviceGradients sums = sums(net);
         checked(net, layer);
         peerSums.clear();
+        peerDrivers.clear();
         for (int r = 0; r < peers.size(); r++) {
             DeviceGradients peer = peers.get(r).gradients;
             if (peer == null) { // no requireNonNull: its message would be built at every call
                 throw new IllegalStateException("peers[" + r + "]: no gradient sums yet");
             }
             peerSums.add(peer);
+            peerDrivers.add(peers.get(r).driver); // each replica's exchange runs on its backend's driver
         }
         sums.sumPeers(layer, peerSums, peerDrivers);
     }
 
     /** On another replica: layer {@code layer}'s sums ← replica 0's total (a peer copy, queued). */
-    void copyTotal(DeviceNet net, int layer, Driver rootDriver, DeviceExchange root) {
-        sums(net).copyTotal(checked(net, layer), rootDriver, Objects.requireNonNull(root.gradients, "root: no gradient sums yet"));
+    void copyTotal(DeviceNet net, int layer, DeviceExchange root) {
+        sums(net).copyTotal(checked(net, layer), root.driver, Objects.requireNonNull(root.gradients, "root: no gradient sums yet"));
     }
 
     private static int checked(DeviceNet net, int layer) {

@@ -81,9 +81,16 @@ final class TrainingStep implements AutoCloseable {
         return record.read(net);
     }
 
-    /** The launches of the last step, those that put its batch in place included; 0 before the first. */
-    int lastLaunches() {
-        return lastLaunches;
+    /**
+     * The launches of the last step, those that put its batch in place included; before the
+     * first, a step's launches on {@code net} ({@code null}: none loaded, 0): 2 on the fused path,
+     * else {@code 3L + 1}.
+     */
+    int launchesPerStep(DeviceNet net, boolean fusedStep) {
+        if (lastLaunches > 0) {
+            return lastLaunches;
+        }
+        return net == null ? 0 : fusedStep ? FusedPath.LAUNCHES : 3 * net.depth() + 1;
     }
 
     /** The step plans, for the device tests. */

@@ -21,8 +21,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The engine's calls outside a training step allocate nothing on the Java heap once their
  * launch plans exist ({@link KeptPlans}), as {@link StepAllocationTest} holds a step to it:
- * {@code predict} of two batch sizes in turn (a caller's batch and a smaller last one) allocates
- * only the result array it returns, and a replica's share of a data-parallel step
+ * {@code predict} of three batch sizes in turn (a caller's batch, a smaller last one and a
+ * single sample; with only two sizes' plans kept each call would record one) allocates only the
+ * result array it returns, and a replica's share of a data-parallel step
  * ({@link dev.deltaprop.backend.GradientExchange}, called as {@code ReplicaPass} calls it, on one
  * thread) allocates nothing: whole (the gradient, its sums out and the total in, the step) and
  * layer by layer (the shard begun, each layer's δ and sums out, the loss, each layer's total in
@@ -37,6 +38,8 @@ class EngineCallAllocationTest {
     private static final long SEED = 20261202L;
     private static final int BATCH = 16;
     private static final int LAST = 5;
+    /** {@code predict}'s third batch size, cycled with {@link #BATCH} and {@link #LAST}. */
+    private static final int SINGLE = 1;
     private static final int SAMPLES = 3 * BATCH + LAST;
     private static final int WARM_UP = 1500;
     private static final int WINDOW = 60;
@@ -270,17 +273,19 @@ class EngineCallAllocationTest {
         float[] x = Compare.uniform(new SplittableRandom(SEED), SAMPLES * 13, 1.0);
         float[] xLast = java.util.Arrays.copyOf(x, LAST * 13);
         float[] xBatch = java.util.Arrays.copyOf(x, BATCH * 13);
-        Runnable pair = () -> {
+        float[] xSingle = java.util.Arrays.copyOf(x, SINGLE * 13);
+        Runnable cycle = () -> {
             sink = device.predict(xBatch, BATCH);
             sink = device.predict(xLast, LAST);
+            sink = device.predict(xSingle, SINGLE);
         };
         for (int k = 0; k < WARM_UP; k++) {
-            pair.run();
+            cycle.run();
         }
-        long results = arrayBytes(threads, BATCH * 3) + arrayBytes(threads, LAST * 3);
-        long plans = device.predictions().recorded();
-        assertSteady(threads, pair, results, backend + " predict " + BATCH + " and " + LAST);
-        assertEquals(plans, device.predictions().recorded(), backend + ": no predict plan recorded again");
+        assertEquals(3, device.predictions().recorded(), backend + ": one predict plan per batch size");
+        long results = arrayBytes(threads, BATCH * 3) + arrayBytes(threads, LAST * 3) + arrayBytes(threads, SINGLE * 3);
+        assertSteady(threads, cycle, results, backend + " predict " + BATCH + ", " + LAST + " and " + SINGLE);
+        assertEquals(3, device.predictions().recorded(), backend + ": no predict plan recorded again");
     }
 
     private static void assertExchangeAllocatesNothing(DeviceBackend device, Optimizer.Kind kind, boolean layered,
