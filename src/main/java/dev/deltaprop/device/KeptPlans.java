@@ -2,16 +2,17 @@ package dev.deltaprop.device;
 
 import dev.deltaprop.device.driver.Driver;
 import dev.deltaprop.device.driver.Driver.Memory;
+import java.util.function.Supplier;
 
 /**
  * A few {@link LaunchPlan}s kept by what they launch — a kind of work on a net and two sizes
- * (a batch, a layer, a total batch) — for the engine's work outside a training step:
- * {@link DeviceBackend#predict}'s forward pass and the launches of data-parallel training
- * ({@link DeviceExchange}). The same work on the same sizes replays its plan, so that a steady
+ * (a batch, a layer, a total batch): training steps ({@link StepPlans}), {@link Prediction}'s
+ * forward pass and the launches of data-parallel training ({@link DeviceExchange}). The same work on the same sizes replays its plan, so that a steady
  * caller allocates nothing on the Java heap; the least recently used plan is dropped first.
  *
  * <p>A plan is valid while the buffers it holds live: the net's batch-sized buffers
- * ({@link DeviceNet#batchBuffers}) and, where it holds it, the split-K buffer of {@link Kernels}.
+ * ({@link DeviceNet#batchBuffers}) and, where it holds them, the split-K buffer of {@link Kernels}
+ * and the other regrowable buffer its owner names (the fused kernel's partials, for steps).
  * A stale plan is recorded again in its place. Whoever frees the rest of what a plan holds (a
  * load frees the net) drops every plan ({@link #clear}).
  *
@@ -22,6 +23,8 @@ final class KeptPlans {
     private final Driver driver;
     private final Kernels kernels;
     private final StepTimer timer;
+    /** The other buffer that launches may regrow, now ({@code null} from it: none). */
+    private final Supplier<Memory> otherPartials;
     private final Entry[] entries;
     private long clock;
     private long recorded;
@@ -35,18 +38,29 @@ final class KeptPlans {
         long batchBuffers;
         /** The split-K buffer the plan holds ({@code null}: it holds none). */
         Memory splitPartials;
+        /** The other regrowable buffer it holds ({@code null}: none). */
+        Memory otherPartials;
         LaunchPlan plan;
         long used;
     }
 
     /** Keeps at most {@code capacity} plans. */
     KeptPlans(Driver driver, Kernels kernels, StepTimer timer, int capacity) {
+        this(driver, kernels, timer, capacity, () -> null);
+    }
+
+    /**
+     * Keeps at most {@code capacity} plans, which may also hold the buffer that
+     * {@code otherPartials} gives at the time (made once: the lookups allocate nothing).
+     */
+    KeptPlans(Driver driver, Kernels kernels, StepTimer timer, int capacity, Supplier<Memory> otherPartials) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity: expected at least 1, found " + capacity);
         }
         this.driver = driver;
         this.kernels = kernels;
         this.timer = timer;
+        this.otherPartials = otherPartials;
         this.entries = new Entry[capacity];
         for (int k = 0; k < capacity; k++) {
             entries[k] = new Entry();
@@ -87,16 +101,19 @@ final class KeptPlans {
         }
         LaunchPlan plan;
         Memory split;
+        Memory other;
         do {
             split = kernels.splitPartials();
+            other = otherPartials.get();
             plan = LaunchPlan.record(driver, kernels, timer, launches);
-        } while (split != kernels.splitPartials());
+        } while (split != kernels.splitPartials() || other != otherPartials.get());
         place.net = net;
         place.kind = kind;
         place.first = first;
         place.second = second;
         place.batchBuffers = net.batchBuffers();
         place.splitPartials = plan.uses(split) ? split : null;
+        place.otherPartials = other != null && plan.uses(other) ? other : null;
         place.plan = plan;
         place.used = ++clock;
         recorded++;
@@ -109,6 +126,7 @@ final class KeptPlans {
             entry.net = null;
             entry.plan = null;
             entry.splitPartials = null;
+            entry.otherPartials = null;
             entry.used = 0;
         }
     }
@@ -124,6 +142,7 @@ final class KeptPlans {
 
     private boolean valid(Entry entry) {
         return entry.batchBuffers == entry.net.batchBuffers()
-                && (entry.splitPartials == null || entry.splitPartials == kernels.splitPartials());
+                && (entry.splitPartials == null || entry.splitPartials == kernels.splitPartials())
+                && (entry.otherPartials == null || entry.otherPartials == otherPartials.get());
     }
 }
