@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
 
 /**
  * Whether this JVM is safe from the signal handlers of an OpenCL platform's kernel compiler, and
@@ -42,28 +43,43 @@ final class SignalChaining {
      * {@link #hazard} finds a danger in this process.
      */
     static void warnOnce(String platformName) {
-        if (WARNED.get()) {
+        if (WARNED.get() || platformName == null || !compilesWithLlvm(platformName)) {
             return;
         }
-        String maps;
-        try {
-            maps = Files.readString(Path.of("/proc/self/maps"));
-        } catch (IOException | RuntimeException e) {
-            return; // not Linux: neither PoCL's handlers nor libjsig are known there
-        }
-        String warning = hazard(platformName, maps, System.getProperty("java.home"));
+        String warning = hazard(platformName, Maps.AT_START, System.getProperty("java.home"));
         if (warning != null && WARNED.compareAndSet(false, true)) {
             LOG.log(System.Logger.Level.WARNING, warning);
         }
     }
 
     /**
+     * This process's mapped files, read once: whether {@code libjsig.so} is preloaded is fixed when
+     * the JVM starts, and a program that opens and closes many drivers should not read
+     * {@code /proc/self/maps} (hundreds of kilobytes in a JVM) at every open, nor keep it. {@code null} where there is
+     * no such file (not Linux: neither PoCL's handlers nor libjsig are known there, so
+     * {@link #hazard} warns of nothing).
+     */
+    private static final class Maps {
+        /** The lines that name {@code libjsig.so} (all that {@link #hazard} looks for), or {@code null}. */
+        static final String AT_START = read();
+
+        private static String read() {
+            try (java.util.stream.Stream<String> lines = Files.lines(Path.of("/proc/self/maps"))) {
+                return lines.filter(line -> line.contains("/libjsig.so")).collect(Collectors.joining("\n"));
+            } catch (IOException | RuntimeException e) {
+                return null;
+            }
+        }
+    }
+
+    /**
      * The warning for a driver on {@code platformName} in a process whose mapped files are
-     * {@code maps} ({@code /proc/self/maps}), or {@code null} when there is nothing to fear: the
-     * platform does not compile with LLVM in the process, or {@code libjsig.so} is loaded.
+     * {@code maps} ({@code /proc/self/maps}; {@code null}: not readable, not Linux), or {@code null}
+     * when there is nothing to fear: the platform does not compile with LLVM in the process, or
+     * {@code libjsig.so} is loaded, or this is not Linux.
      */
     static String hazard(String platformName, String maps, String javaHome) {
-        if (platformName == null || !compilesWithLlvm(platformName) || maps.contains("/libjsig.so")) {
+        if (platformName == null || !compilesWithLlvm(platformName) || maps == null || maps.contains("/libjsig.so")) {
             return null;
         }
         return "OpenCL platform '" + platformName + "' compiles kernels with LLVM, which replaces the JVM's SIGSEGV"
