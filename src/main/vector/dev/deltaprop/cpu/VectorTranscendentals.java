@@ -53,7 +53,11 @@ import jdk.incubator.vector.VectorSpecies;
  * compiled tanh was thrown away ({@code unstable_if}, action {@code reinterpret}, JFR
  * {@code jdk.Deoptimization} at the old {@code count < L} test) and every caller ran the Vector API's
  * boxed fallback until C2 compiled it again: a warm predictor went from 0 to 3.9 MB a call
- * ({@code PollutedHistoryTest}). A trap in the vector-free wrapper costs only an interpreted branch.
+ * ({@code PollutedHistoryTest}). A trap in the vector-free wrapper costs only an interpreted branch,
+ * as long as the lanes are not inlined into it: each {@code *Lanes} method is over C2's
+ * {@code FreqInlineSize} (325 bytecodes; tanh 515, sigmoid 384, exp 343), so C2 compiles it as a
+ * method of its own ({@code -XX:+PrintInlining}: {@code tanhLanes (515 bytes) hot method too big}).
+ * Keep them so: a lanes method small enough to be inlined would die with its caller's trap.
  *
  * <p>Kept over {@code FloatVector.lanewise(VectorOperators.TANH / EXP)}, which the JMH
  * {@code ActivationBenchmark} times beside it: see docs/perf-cpu.md for the measured reason.
