@@ -72,6 +72,8 @@ public final class CpuBackend extends GuardedExchange implements Profiled {
     private float[] bufferD = new float[0];
     /** The gradient sums of {@link GradientExchange} and the optimizer step applied to them. */
     private CpuExchange exchange;
+    /** {@link CpuExchange}'s flat gradient sums, kept from one load to the next of the same shape ({@link #widths}). */
+    private float[] sums;
     /** The layer-by-layer backward pass ({@link #beginGradient}): the next layer due (0: none begun), the shard's size and its summed loss. */
     private int nextLayer;
     private int shardBatch;
@@ -164,7 +166,6 @@ public final class CpuBackend extends GuardedExchange implements Profiled {
         this.network = network;
         this.optimizer = optimizer;
         this.steps = start.steps();
-        widths = network.widths();
         activations = new Activation[depth];
         weights = new float[depth][];
         bias = new float[depth][];
@@ -180,15 +181,24 @@ public final class CpuBackend extends GuardedExchange implements Profiled {
                 biasState[l][slot] = start.bias(l, slot);
             }
         }
-        u = new float[depth + 1][];
-        z = new float[depth + 1][];
-        delta = new float[depth + 1][];
-        columnSums = new ColumnSums[depth + 1];
-        for (int l = 1; l <= depth; l++) {
-            columnSums[l] = new ColumnSums();
+        int[] previous = widths;
+        widths = network.widths();
+        if (!java.util.Arrays.equals(previous, widths)) {
+            // a new shape: new activations (grown at the first step) and new gradient sums; a reload
+            // of the same shape (a fresh start, a checkpoint, a replica reset) keeps both, so that
+            // it allocates only the parameters and the optimizer's state
+            u = new float[depth + 1][];
+            z = new float[depth + 1][];
+            delta = new float[depth + 1][];
+            columnSums = new ColumnSums[depth + 1];
+            for (int l = 1; l <= depth; l++) {
+                columnSums[l] = new ColumnSums();
+            }
+            capacity = 0;
+            sums = null;
         }
-        capacity = 0;
-        exchange = new CpuExchange(widths, weights, bias, weightState, biasState);
+        exchange = new CpuExchange(widths, weights, bias, weightState, biasState, sums);
+        sums = exchange.sums();
         nextLayer = 0;
     }
 
@@ -585,6 +595,10 @@ public final class CpuBackend extends GuardedExchange implements Profiled {
             weightState = null;
             biasState = null;
             exchange = null;
+            sums = null;
+            u = null;
+            z = null;
+            delta = null;
             network = null;
         }
     }

@@ -12,7 +12,8 @@ import dev.deltaprop.backend.Checks;
  * gradient being {@code g = S / B} (B the batch of all replicas together).
  *
  * <p>Made at each {@code load}, over that load's parameter and state arrays, which it steps in
- * place; it allocates nothing after construction.
+ * place; the sums are the previous load's when the shape is the same. It allocates nothing after
+ * construction.
  */
 final class CpuExchange {
     private final float[][] weights;
@@ -30,6 +31,15 @@ final class CpuExchange {
      * @param weightState {@code weightState[l-1][slot]}, the optimizer's state of {@code W^l}; likewise {@code biasState}
      */
     CpuExchange(int[] widths, float[][] weights, float[][] bias, float[][][] weightState, float[][][] biasState) {
+        this(widths, weights, bias, weightState, biasState, null);
+    }
+
+    /**
+     * As {@link #CpuExchange(int[], float[][], float[][], float[][][], float[][][])}, over {@code reuse}
+     * for the sums when it has their length (a reload of the same shape), zeroed as a new array would be.
+     */
+    CpuExchange(int[] widths, float[][] weights, float[][] bias, float[][][] weightState, float[][][] biasState,
+                float[] reuse) {
         this.widths = widths;
         this.weights = weights;
         this.bias = bias;
@@ -42,7 +52,12 @@ final class CpuExchange {
             at[l] = length;
             length += (widths[l] + 1) * widths[l + 1];
         }
-        sums = new float[length];
+        if (reuse != null && reuse.length == length) {
+            java.util.Arrays.fill(reuse, 0f);
+            sums = reuse;
+        } else {
+            sums = new float[length];
+        }
     }
 
     /** The flat sums, for the passes that write them. */

@@ -41,6 +41,8 @@ final class Workers implements AutoCloseable {
     /** How long a thread spins before parking; a training step's phases follow each other within this. */
     private static final long SPIN_NANOS = 50_000;
 
+    /** Who owns the threads, for the refusal after {@link #close}: e.g. {@code cpu passes}. */
+    private final String owner;
     private final int parts;
     private final Thread[] threads;
     /** 1 while worker {@code t} is (about to be) parked; volatile so that it pairs with {@link #phase}. */
@@ -60,10 +62,21 @@ final class Workers implements AutoCloseable {
     /** When set (measurement only), each run is recorded in it; read and written by the calling thread only. */
     private PhaseClock clock;
 
-    /** @param parts the number of threads, the caller's included; at least 1 */
-    Workers(int parts) {
-        this(parts, Thread::new);
+    /**
+     * @param owner who runs its phases on them, named in the refusal after {@link #close}
+     * @param parts the number of threads, the caller's included; at least 1
+     */
+    Workers(String owner, int parts) {
+        this(owner, parts, Thread::new);
     }
+
+    /** Workers owned by {@link Passes}, the one owner so far (as {@code Workers("cpu passes", parts)}). */
+    Workers(int parts) {
+        this(PASSES, parts);
+    }
+
+    /** The owner {@link #Workers(int)} names. */
+    static final String PASSES = "cpu passes";
 
     /**
      * As {@link #Workers(int)}, with the threads made by {@code factory} (tests make it fail).
@@ -71,6 +84,12 @@ final class Workers implements AutoCloseable {
      * the failure is rethrown: a failed start leaves no thread behind.
      */
     Workers(int parts, ThreadFactory factory) {
+        this(PASSES, parts, factory);
+    }
+
+    /** As {@link #Workers(int, ThreadFactory)}, owned by {@code owner}. */
+    Workers(String owner, int parts, ThreadFactory factory) {
+        this.owner = java.util.Objects.requireNonNull(owner, "owner");
         if (parts < 1) {
             throw new IllegalArgumentException("threads: expected at least 1, found " + parts);
         }
@@ -118,7 +137,7 @@ final class Workers implements AutoCloseable {
     /** Runs {@code task} on every thread and returns when all parts are done; rethrows a part's failure. */
     void run(Task task) {
         if (closed) {
-            throw new IllegalStateException("cpu: the backend is closed");
+            throw new IllegalStateException(owner + ": closed, its worker threads have stopped");
         }
         PhaseClock timing = clock;
         long started = timing == null ? 0 : System.nanoTime();

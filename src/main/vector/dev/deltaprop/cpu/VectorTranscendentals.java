@@ -44,6 +44,21 @@ import jdk.incubator.vector.VectorSpecies;
  * machine (it sat in C1 for over 1,000 steps of CpuBackendTest's check, 96 bytes a broadcast, 30 KiB
  * a step: the 3,072,000 bytes per 100 steps of issue 14's flaky failure).
  *
+ * <p>No method with vector code has a branch that depends on the shape of the run: each
+ * {@code *Lanes} method takes whole vectors only, at least one (its loop test goes both ways in
+ * every call), and the public method around it, which holds no vector, decides whether there is a
+ * whole vector and does the tail. C2 compiles a branch that its profile has never seen taken as an
+ * uncommon trap, and the cpu backend and every {@link Predictor} share these methods: when one
+ * caller's shape first took a branch the others had not (a run shorter than a vector, a tail), the
+ * compiled tanh was thrown away ({@code unstable_if}, action {@code reinterpret}, JFR
+ * {@code jdk.Deoptimization} at the old {@code count < L} test) and every caller ran the Vector API's
+ * boxed fallback until C2 compiled it again: a warm predictor went from 0 to 3.9 MB a call
+ * ({@code PollutedHistoryTest}). A trap in the vector-free wrapper costs only an interpreted branch,
+ * as long as the lanes are not inlined into it: each {@code *Lanes} method is over C2's
+ * {@code FreqInlineSize} (325 bytecodes; tanh 515, sigmoid 384, exp 343), so C2 compiles it as a
+ * method of its own ({@code -XX:+PrintInlining}: {@code tanhLanes (515 bytes) hot method too big}).
+ * Keep them so: a lanes method small enough to be inlined would die with its caller's trap.
+ *
  * <p>Kept over {@code FloatVector.lanewise(VectorOperators.TANH / EXP)}, which the JMH
  * {@code ActivationBenchmark} times beside it: see docs/perf-cpu.md for the measured reason.
  */
@@ -54,10 +69,17 @@ final class VectorTranscendentals implements Transcendentals {
 
     @Override
     public void expShifted(float[] x, int xOffset, float shift, float[] y, int yOffset, int count) {
-        if (count < L) {
-            SCALAR.expShifted(x, xOffset, shift, y, yOffset, count); // no whole vector: none made (class comment)
-            return;
+        int whole = count - count % L;
+        if (whole > 0) { // no whole vector: none made (class comment)
+            expShiftedLanes(x, xOffset, shift, y, yOffset, whole);
         }
+        for (int k = whole; k < count; k++) {
+            y[yOffset + k] = FloatTranscendentals.exp(x[xOffset + k] - shift);
+        }
+    }
+
+    /** {@link #expShifted} over {@code whole} values, a multiple of {@code L}, at least one vector (class comment). */
+    private static void expShiftedLanes(float[] x, int xOffset, float shift, float[] y, int yOffset, int whole) {
         FloatVector expMin = FloatVector.broadcast(SPECIES, EXP_MIN);
         FloatVector expMax = FloatVector.broadcast(SPECIES, EXP_MAX);
         FloatVector log2e = FloatVector.broadcast(SPECIES, LOG2E);
@@ -68,8 +90,7 @@ final class VectorTranscendentals implements Transcendentals {
         FloatVector e3 = FloatVector.broadcast(SPECIES, E3);
         FloatVector e4 = FloatVector.broadcast(SPECIES, E4);
         FloatVector e5 = FloatVector.broadcast(SPECIES, E5);
-        int k = 0;
-        for (; k + L <= count; k += L) {
+        for (int k = 0; k < whole; k += L) {
             FloatVector v = FloatVector.fromArray(SPECIES, x, xOffset + k).sub(shift);
             FloatVector clamped = v.max(expMin).min(expMax);
             FloatVector rounded = clamped.mul(log2e).add(rounder);
@@ -85,17 +106,21 @@ final class VectorTranscendentals implements Transcendentals {
                     .mul(n2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
             e.intoArray(y, yOffset + k);
         }
-        for (; k < count; k++) {
-            y[yOffset + k] = FloatTranscendentals.exp(x[xOffset + k] - shift);
-        }
     }
 
     @Override
     public void tanh(float[] x, int xOffset, float[] y, int yOffset, int count) {
-        if (count < L) {
-            SCALAR.tanh(x, xOffset, y, yOffset, count); // no whole vector: none made (class comment)
-            return;
+        int whole = count - count % L;
+        if (whole > 0) { // no whole vector: none made (class comment)
+            tanhLanes(x, xOffset, y, yOffset, whole);
         }
+        for (int k = whole; k < count; k++) {
+            y[yOffset + k] = FloatTranscendentals.tanh(x[xOffset + k]);
+        }
+    }
+
+    /** {@link #tanh} over {@code whole} values, a multiple of {@code L}, at least one vector (class comment). */
+    private static void tanhLanes(float[] x, int xOffset, float[] y, int yOffset, int whole) {
         FloatVector expMin = FloatVector.broadcast(SPECIES, EXP_MIN);
         FloatVector expMax = FloatVector.broadcast(SPECIES, EXP_MAX);
         FloatVector log2e = FloatVector.broadcast(SPECIES, LOG2E);
@@ -111,8 +136,7 @@ final class VectorTranscendentals implements Transcendentals {
         FloatVector t0 = FloatVector.broadcast(SPECIES, T0);
         FloatVector t1 = FloatVector.broadcast(SPECIES, T1);
         FloatVector t2 = FloatVector.broadcast(SPECIES, T2);
-        int k = 0;
-        for (; k + L <= count; k += L) {
+        for (int k = 0; k < whole; k += L) {
             FloatVector v = FloatVector.fromArray(SPECIES, x, xOffset + k);
             FloatVector a = v.abs();
             FloatVector a2 = a.mul(a);
@@ -136,17 +160,21 @@ final class VectorTranscendentals implements Transcendentals {
             IntVector sign = v.reinterpretAsInts().and(SIGN);
             t.reinterpretAsInts().or(sign).reinterpretAsFloats().intoArray(y, yOffset + k);
         }
-        for (; k < count; k++) {
-            y[yOffset + k] = FloatTranscendentals.tanh(x[xOffset + k]);
-        }
     }
 
     @Override
     public void sigmoid(float[] x, int xOffset, float[] y, int yOffset, int count) {
-        if (count < L) {
-            SCALAR.sigmoid(x, xOffset, y, yOffset, count); // no whole vector: none made (class comment)
-            return;
+        int whole = count - count % L;
+        if (whole > 0) { // no whole vector: none made (class comment)
+            sigmoidLanes(x, xOffset, y, yOffset, whole);
         }
+        for (int k = whole; k < count; k++) {
+            y[yOffset + k] = FloatTranscendentals.sigmoid(x[xOffset + k]);
+        }
+    }
+
+    /** {@link #sigmoid} over {@code whole} values, a multiple of {@code L}, at least one vector (class comment). */
+    private static void sigmoidLanes(float[] x, int xOffset, float[] y, int yOffset, int whole) {
         FloatVector expMin = FloatVector.broadcast(SPECIES, EXP_MIN);
         FloatVector expMax = FloatVector.broadcast(SPECIES, EXP_MAX);
         FloatVector log2e = FloatVector.broadcast(SPECIES, LOG2E);
@@ -158,8 +186,7 @@ final class VectorTranscendentals implements Transcendentals {
         FloatVector e4 = FloatVector.broadcast(SPECIES, E4);
         FloatVector e5 = FloatVector.broadcast(SPECIES, E5);
         FloatVector one = FloatVector.broadcast(SPECIES, 1f);
-        int k = 0;
-        for (; k + L <= count; k += L) {
+        for (int k = 0; k < whole; k += L) {
             FloatVector v = FloatVector.fromArray(SPECIES, x, xOffset + k);
             FloatVector minusA = v.abs().neg();
             FloatVector clamped = minusA.max(expMin).min(expMax);
@@ -176,9 +203,6 @@ final class VectorTranscendentals implements Transcendentals {
                     .mul(n2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
             VectorMask<Float> nonNegative = v.compare(VectorOperators.GE, 0f);
             e.blend(one, nonNegative).div(e.add(1f)).intoArray(y, yOffset + k);
-        }
-        for (; k < count; k++) {
-            y[yOffset + k] = FloatTranscendentals.sigmoid(x[xOffset + k]);
         }
     }
 }
