@@ -13,7 +13,7 @@ package dev.deltaprop.cpu;
  * registers' reach, so no pass over the output follows.
  *
  * <p>Blocking (Goto/BLIS): the {@code K} dimension in slices of {@link #KC}, so that a packed
- * {@code KC × NR} micro-panel of {@code B} (32 KiB at NR = 32) stays in L1 while the {@code MR}-row
+ * {@code KC × NR} micro-panel of {@code B} (64 KiB at NR = 32) is reused, from L1 and L2, while the {@code MR}-row
  * micro-panels of an {@code MC × KC} block of {@code A} (L2) stream past it; {@code B} in blocks
  * of {@code NC} columns, packed once per block and slice.
  *
@@ -37,11 +37,19 @@ package dev.deltaprop.cpu;
  * have grown to the shapes it runs.
  */
 final class Gemm {
-    /** Depth of a {@code K} slice: {@code KC × NR × 4} bytes of {@code B} (32 KiB at NR = 32) fit L1 (48 KiB). */
-    static final int KC = 256;
-    /** Rows of {@code A} per block, about: {@code 126 × 256 × 4} = 126 KiB at MR = 14, well inside L2. */
+    /**
+     * Depth of a {@code K} slice. A {@code KC × NR} micro-panel of {@code B} is 64 KiB at NR = 32:
+     * more than L1 (32 KiB on the AMD EPYC Zen 4 of docs/perf.md, 48 KiB on the Sapphire Rapids),
+     * so it streams from L2 beside {@code A}, which the micro-kernel sustains (the kernel alone, one
+     * core of the EPYC: 113 GFLOP/s at KC = 128, 109 at 256, 117 at 512). What a deeper slice
+     * saves is the partial sums' round trip between slices: the update's {@code K} is the batch
+     * (512 on {@code wide}, 256 on {@code mnist}), which now takes one slice (TN 2048×2048×512,
+     * one core: 91 → 99 GFLOP/s).
+     */
+    static final int KC = 512;
+    /** Rows of {@code A} per block, about: {@code 112 × 512 × 4} = 224 KiB at MR = 14, well inside L2 (1 MiB). */
     private static final int MC_TARGET = 120;
-    /** Columns of {@code B} per block, about 1024: {@code 256 × 1024 × 4} = 1 MiB of packed {@code B}. */
+    /** Columns of {@code B} per block, about 1024: {@code 512 × 1024 × 4} = 2 MiB of packed {@code B} (L3). */
     private static final int NC_TARGET = 1024;
 
     /**
@@ -60,7 +68,11 @@ final class Gemm {
     private final int kcMax;
     private final int mc;
     private final int nc;
-    private final float[] packedB;
+    /**
+     * {@code B}'s packed block, made at the first product that packs {@code B} per call: a
+     * {@code Gemm} that only runs {@link #multiplyPacked} ({@link Predictor}'s) never needs its 2 MiB.
+     */
+    private float[] packedB;
     /** The partial sums of the current column block between {@code K} slices, tile after tile. */
     private float[] sums = new float[0];
     /** The finished tile the epilogue reads. */
@@ -92,7 +104,6 @@ final class Gemm {
         this.kcMax = kc;
         this.mc = Math.max(1, mcTarget / mr) * mr;
         this.nc = Math.max(nr, ncTarget / nr * nr);
-        this.packedB = new float[kc * nc];
         this.tile = new float[mr * nr];
     }
 
@@ -150,6 +161,14 @@ final class Gemm {
         return packed;
     }
 
+    /** {@link #packedB}, made at its first use (once per thread; never again after). */
+    private float[] packedB() {
+        if (packedB == null) {
+            packedB = new float[kcMax * nc];
+        }
+        return packedB;
+    }
+
     private void run(float[] a, int aOffset, int aRowStride, int aColStride,
                      float[] b, int bOffset, int bRowStride, int bColStride, float[] packedWholeB,
                      int m0, int m1, int n0, int n1, int k, Epilogue epilogue) {
@@ -166,12 +185,13 @@ final class Gemm {
         }
         int slices = (k + kcMax - 1) / kcMax;
         reserve(a, aOffset, aRowStride, aColStride, k, (m1 + mr - 1) / mr, slices);
-        // the sums between K slices lie tile after tile (each tile contiguous: the next slice reads
-        // them back in order; in place in C, 14 rows a whole row of C apart, they cost a fifth)
+        // the sums between K slices lie tile after tile (each tile contiguous; in place in C, 14 rows
+        // a whole row of C apart, they cost a fifth), down each column of tiles, in the order the
+        // kernel loop below visits them: one stream, not one jump of a row of tiles per tile
         int ldc = (Math.min(nc, n1 - n0) + nr - 1) / nr * nr;
         int tileSize = mr * nr;
-        int tilesAcross = ldc / nr;
-        int sumsNeeded = slices > 1 ? (m1 - m0 + mr - 1) / mr * tilesAcross * tileSize : 0;
+        int panelsDown = (m1 - m0 + mr - 1) / mr;
+        int sumsNeeded = slices > 1 ? panelsDown * (ldc / nr) * tileSize : 0;
         if (sums.length < sumsNeeded) {
             sums = new float[sumsNeeded]; // grows to the largest product this thread has run, then never again
         }
@@ -186,11 +206,10 @@ final class Gemm {
                 int kc = Math.min(kcMax, k - pc);
                 boolean first = s == 0;
                 boolean last = s == slices - 1;
-                float[] bPacked = packedB;
+                float[] bPacked = packedWholeB;
                 if (packedWholeB == null) {
-                    packB(b, bOffset, bRowStride, bColStride, pc, kc, jc, ncBlock, packedB, kc * nr);
-                } else {
-                    bPacked = packedWholeB;
+                    bPacked = packedB();
+                    packB(b, bOffset, bRowStride, bColStride, pc, kc, jc, ncBlock, bPacked, kc * nr);
                 }
                 for (int ic = m0; ic < m1; ic += mc) {
                     int mcBlock = Math.min(mc, m1 - ic);
@@ -204,13 +223,13 @@ final class Gemm {
                             stamp[slot] = product;
                         }
                     }
-                    // the B micro-panel stays in L1 while the block's A panels stream past it
+                    // the B micro-panel is reused (L1, L2) while the block's A panels stream past it
                     for (int jr = 0; jr < ncBlock; jr += nr) {
                         int bPanel = packedWholeB == null ? jr * kc : (jc + jr) / nr * k * nr + pc * nr;
                         for (int ir = 0; ir < mcBlock; ir += mr) {
                             int row = ic + ir;
                             int aPanel = (row / mr * slices + s) * mr * kcMax;
-                            int at = ((row - m0) / mr * tilesAcross + jr / nr) * tileSize;
+                            int at = (jr / nr * panelsDown + (row - m0) / mr) * tileSize;
                             if (last && blocks) {
                                 kernel.multiply(packedA, aPanel, bPacked, bPanel, kc, sums, at, nr, block, ir * ldc + jr,
                                         ldc, first);
@@ -240,8 +259,8 @@ final class Gemm {
         int slices = (k + kcMax - 1) / kcMax;
         int ldc = (n1 - n0 + nr - 1) / nr * nr; // n1 - n0 ≤ NARROW_COLUMNS ≤ NC: one column block
         int tileSize = mr * nr;
-        int tilesAcross = ldc / nr;
-        int sumsNeeded = slices > 1 ? (m1 - m0 + mr - 1) / mr * tilesAcross * tileSize : 0;
+        int panelsDown = (m1 - m0 + mr - 1) / mr;
+        int sumsNeeded = slices > 1 ? panelsDown * (ldc / nr) * tileSize : 0;
         if (sums.length < sumsNeeded) {
             sums = new float[sumsNeeded];
         }
@@ -251,11 +270,10 @@ final class Gemm {
             int kc = Math.min(kcMax, k - pc);
             boolean first = s == 0;
             boolean last = s == slices - 1;
-            float[] bPacked = packedB;
+            float[] bPacked = packedWholeB;
             if (packedWholeB == null) {
-                packB(b, bOffset, bRowStride, bColStride, pc, kc, n0, n1 - n0, packedB, kc * nr);
-            } else {
-                bPacked = packedWholeB;
+                bPacked = packedB();
+                packB(b, bOffset, bRowStride, bColStride, pc, kc, n0, n1 - n0, bPacked, kc * nr);
             }
             for (int ic = m0; ic < m1; ic += mc) {
                 int mcBlock = Math.min(mc, m1 - ic);
@@ -267,7 +285,7 @@ final class Gemm {
                     int bPanel = packedWholeB == null ? jr * kc : (n0 + jr) / nr * k * nr + pc * nr;
                     for (int ir = 0; ir < mcBlock; ir += mr) {
                         int row = ic + ir;
-                        int at = ((row - m0) / mr * tilesAcross + jr / nr) * tileSize;
+                        int at = (jr / nr * panelsDown + (row - m0) / mr) * tileSize;
                         float[] to = last ? tile : sums;
                         int toAt = last ? 0 : at;
                         int toStride = nr;
@@ -326,11 +344,33 @@ final class Gemm {
                     System.arraycopy(b, source + p * bRowStride, packedB, panel + p * nr, cols);
                 }
             } else {
-                // Wᵀ of the δ pass: walk each source row along p. Walking p outside would touch NR
-                // rows a power-of-two stride apart per step, which fall into two L1 sets and thrash.
-                // (A Vector API scatter of 16 p per step was no faster: this reads all of W once
-                // from L3 and is bound by that, measured 1.2–1.4 ms both ways for wide's 2048×1024.)
-                for (int j = 0; j < cols; j++) {
+                // Wᵀ of the δ pass: eight source rows walked along p together, each step writing
+                // eight adjacent floats of the micro-panel. One row at a time wrote one float per
+                // 128-byte row of the panel (64 KiB at KC = 512, past L1) and was 2–3× slower
+                // (wide's 2048×2048 W, one core: 5.5–9.5 ms against 2.5–2.7); more rows than eight
+                // a power-of-two stride apart fall into one L1 set, past its eight ways.
+                int j = 0;
+                for (; j + 8 <= cols; j += 8) {
+                    int r0 = source + j * bColStride;
+                    int r1 = r0 + bColStride;
+                    int r2 = r1 + bColStride;
+                    int r3 = r2 + bColStride;
+                    int r4 = r3 + bColStride;
+                    int r5 = r4 + bColStride;
+                    int r6 = r5 + bColStride;
+                    int r7 = r6 + bColStride;
+                    for (int p = 0, from = 0, to = panel + j; p < kc; p++, from += bRowStride, to += nr) {
+                        packedB[to] = b[r0 + from];
+                        packedB[to + 1] = b[r1 + from];
+                        packedB[to + 2] = b[r2 + from];
+                        packedB[to + 3] = b[r3 + from];
+                        packedB[to + 4] = b[r4 + from];
+                        packedB[to + 5] = b[r5 + from];
+                        packedB[to + 6] = b[r6 + from];
+                        packedB[to + 7] = b[r7 + from];
+                    }
+                }
+                for (; j < cols; j++) {
                     int row = source + j * bColStride;
                     for (int p = 0; p < kc; p++) {
                         packedB[panel + p * nr + j] = b[row + p * bRowStride];
@@ -360,9 +400,29 @@ final class Gemm {
                 System.arraycopy(a, source + p * aColStride, packed, at + p * mr, rows);
             }
         } else {
-            // one row at a time, read in order (rows a power-of-two stride apart read together
-            // would share a few L1 sets)
-            for (int r = 0; r < rows; r++) {
+            // seven rows walked along p together, each step writing seven adjacent floats (as
+            // packB's Wᵀ: one row at a time wrote one float per MR-float row of the panel); seven
+            // rows a power-of-two stride apart still fit the eight ways of one L1 set
+            int r = 0;
+            for (; r + 7 <= rows; r += 7) {
+                int r0 = source + r * aRowStride;
+                int r1 = r0 + aRowStride;
+                int r2 = r1 + aRowStride;
+                int r3 = r2 + aRowStride;
+                int r4 = r3 + aRowStride;
+                int r5 = r4 + aRowStride;
+                int r6 = r5 + aRowStride;
+                for (int p = 0, from = 0, to = at + r; p < kc; p++, from += aColStride, to += mr) {
+                    packed[to] = a[r0 + from];
+                    packed[to + 1] = a[r1 + from];
+                    packed[to + 2] = a[r2 + from];
+                    packed[to + 3] = a[r3 + from];
+                    packed[to + 4] = a[r4 + from];
+                    packed[to + 5] = a[r5 + from];
+                    packed[to + 6] = a[r6 + from];
+                }
+            }
+            for (; r < rows; r++) {
                 for (int p = 0, from = source + r * aRowStride, to = at + r; p < kc; p++, from += aColStride, to += mr) {
                     packed[to] = a[from];
                 }
