@@ -134,7 +134,22 @@ final class Gemm {
     void multiply(float[] a, int aOffset, int aRowStride, int aColStride,
                   float[] b, int bOffset, int bRowStride, int bColStride,
                   int m0, int m1, int n0, int n1, int k, Epilogue epilogue) {
-        run(a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride, null, m0, m1, n0, n1, k, epilogue);
+        multiply(a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride, m0, m1, n0, n1, n1 - n0, k,
+                epilogue);
+    }
+
+    /**
+     * {@link #multiply} of the columns {@code [n0, n1)} of a product {@code columns} wide: whether
+     * {@code A} is read in place ({@link #NARROW_COLUMNS}) follows the product's width, not the
+     * chunk's. A chunk of a wide product packs {@code A} once for all its chunks; read in place,
+     * the 64-column chunks that two threads cut {@code mnist}'s 512-wide layers into ran slower
+     * than one thread's 128-column chunks.
+     */
+    void multiply(float[] a, int aOffset, int aRowStride, int aColStride,
+                  float[] b, int bOffset, int bRowStride, int bColStride,
+                  int m0, int m1, int n0, int n1, int columns, int k, Epilogue epilogue) {
+        run(a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride, null, m0, m1, n0, n1, columns, k,
+                epilogue);
     }
 
     /**
@@ -147,7 +162,7 @@ final class Gemm {
         if (n0 % nr != 0) {
             throw new IllegalArgumentException("n0: expected a multiple of NR = " + nr + ", found " + n0);
         }
-        run(a, aOffset, aRowStride, aColStride, null, 0, 0, 0, packedWholeB, m0, m1, n0, n1, k, epilogue);
+        run(a, aOffset, aRowStride, aColStride, null, 0, 0, 0, packedWholeB, m0, m1, n0, n1, n1 - n0, k, epilogue);
     }
 
     /**
@@ -171,14 +186,14 @@ final class Gemm {
 
     private void run(float[] a, int aOffset, int aRowStride, int aColStride,
                      float[] b, int bOffset, int bRowStride, int bColStride, float[] packedWholeB,
-                     int m0, int m1, int n0, int n1, int k, Epilogue epilogue) {
+                     int m0, int m1, int n0, int n1, int columns, int k, Epilogue epilogue) {
         if (m0 >= m1 || n0 >= n1) {
             return;
         }
         if (m0 % mr != 0) {
             throw new IllegalArgumentException("m0: expected a multiple of MR = " + mr + ", found " + m0);
         }
-        if (n1 - n0 <= NARROW_COLUMNS && (aColStride == 1 || aRowStride == 1)) {
+        if (columns <= NARROW_COLUMNS && (aColStride == 1 || aRowStride == 1)) {
             multiplyInPlace(a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride, packedWholeB,
                     m0, m1, n0, n1, k, epilogue);
             return;
