@@ -199,7 +199,10 @@ final class Gemm {
             return;
         }
         int slices = (k + kcMax - 1) / kcMax;
-        reserve(a, aOffset, aRowStride, aColStride, k, (m1 + mr - 1) / mr, slices);
+        // a panel slice's room: KC deep, or K where the product is shallower (the update's K is
+        // the batch: mnist's 256 in KC-deep rooms spread its packed A over twice the L2 it needs)
+        int slotSize = mr * Math.min(kcMax, k);
+        reserve(a, aOffset, aRowStride, aColStride, k, (m1 + mr - 1) / mr, slices, slotSize);
         // the sums between K slices lie tile after tile (each tile contiguous; in place in C, 14 rows
         // a whole row of C apart, they cost a fifth), down each column of tiles, in the order the
         // kernel loop below visits them: one stream, not one jump of a row of tiles per tile
@@ -234,7 +237,7 @@ final class Gemm {
                         int slot = row / mr * slices + s;
                         if (stamp[slot] != product) {
                             packA(a, aOffset, aRowStride, aColStride, row, Math.min(mr, m1 - row), pc, kc,
-                                    packedA, slot * mr * kcMax, mr);
+                                    packedA, slot * slotSize, mr);
                             stamp[slot] = product;
                         }
                     }
@@ -243,7 +246,7 @@ final class Gemm {
                         int bPanel = packedWholeB == null ? jr * kc : (jc + jr) / nr * k * nr + pc * nr;
                         for (int ir = 0; ir < mcBlock; ir += mr) {
                             int row = ic + ir;
-                            int aPanel = (row / mr * slices + s) * mr * kcMax;
+                            int aPanel = (row / mr * slices + s) * slotSize;
                             int at = (jr / nr * panelsDown + (row - m0) / mr) * tileSize;
                             if (last && blocks) {
                                 kernel.multiply(packedA, aPanel, bPacked, bPanel, kc, sums, at, nr, block, ir * ldc + jr,
@@ -323,11 +326,13 @@ final class Gemm {
     }
 
     /**
-     * Makes room for {@code panels} packed panels of {@code slices} slices, and starts a new
-     * product if this {@code A} is not the current one. Growing keeps what is packed: a panel's
-     * place depends on {@code slices} only, which is fixed within a product.
+     * Makes room for {@code panels} packed panels of {@code slices} slices of {@code slotSize}
+     * floats each, and starts a new product if this {@code A} is not the current one. Growing keeps
+     * what is packed: a panel's place depends on {@code slices} and {@code slotSize} only, which
+     * {@code k} fixes within a product.
      */
-    private void reserve(float[] a, int aOffset, int aRowStride, int aColStride, int k, int panels, int slices) {
+    private void reserve(float[] a, int aOffset, int aRowStride, int aColStride, int k, int panels, int slices,
+                         int slotSize) {
         if (a != productA || aOffset != productOffset || aRowStride != productRowStride
                 || aColStride != productColStride || k != productK) {
             newProduct();
@@ -340,7 +345,9 @@ final class Gemm {
         int slots = panels * slices;
         if (stamp.length < slots) {
             stamp = java.util.Arrays.copyOf(stamp, slots);
-            packedA = java.util.Arrays.copyOf(packedA, slots * mr * kcMax);
+        }
+        if (packedA.length < slots * slotSize) {
+            packedA = java.util.Arrays.copyOf(packedA, slots * slotSize);
         }
     }
 
