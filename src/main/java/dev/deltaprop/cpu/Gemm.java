@@ -13,7 +13,7 @@ package dev.deltaprop.cpu;
  * registers' reach, so no pass over the output follows.
  *
  * <p>Blocking (Goto/BLIS): the {@code K} dimension in slices of {@link #KC}, so that a packed
- * {@code KC × NR} micro-panel of {@code B} (32 KiB at NR = 32) stays in L1 while the {@code MR}-row
+ * {@code KC × NR} micro-panel of {@code B} (64 KiB at NR = 32) is reused, from L1 and L2, while the {@code MR}-row
  * micro-panels of an {@code MC × KC} block of {@code A} (L2) stream past it; {@code B} in blocks
  * of {@code NC} columns, packed once per block and slice.
  *
@@ -37,11 +37,19 @@ package dev.deltaprop.cpu;
  * have grown to the shapes it runs.
  */
 final class Gemm {
-    /** Depth of a {@code K} slice: {@code KC × NR × 4} bytes of {@code B} (32 KiB at NR = 32) fit L1 (48 KiB). */
-    static final int KC = 256;
-    /** Rows of {@code A} per block, about: {@code 126 × 256 × 4} = 126 KiB at MR = 14, well inside L2. */
+    /**
+     * Depth of a {@code K} slice. A {@code KC × NR} micro-panel of {@code B} is 64 KiB at NR = 32:
+     * more than L1 (32 KiB on the AMD EPYC Zen 4 of docs/perf.md, 48 KiB on the Sapphire Rapids),
+     * so it streams from L2 beside {@code A}, which the micro-kernel sustains (the kernel alone, one
+     * core of the EPYC: 113 GFLOP/s at KC = 128, 109 at 256, 117 at 512). What a deeper slice
+     * saves is the partial sums' round trip between slices: the update's {@code K} is the batch
+     * (512 on {@code wide}, 256 on {@code mnist}), which now takes one slice (TN 2048×2048×512,
+     * one core: 91 → 99 GFLOP/s).
+     */
+    static final int KC = 512;
+    /** Rows of {@code A} per block, about: {@code 112 × 512 × 4} = 224 KiB at MR = 14, well inside L2 (1 MiB). */
     private static final int MC_TARGET = 120;
-    /** Columns of {@code B} per block, about 1024: {@code 256 × 1024 × 4} = 1 MiB of packed {@code B}. */
+    /** Columns of {@code B} per block, about 1024: {@code 512 × 1024 × 4} = 2 MiB of packed {@code B} (L3). */
     private static final int NC_TARGET = 1024;
 
     /**
@@ -60,7 +68,11 @@ final class Gemm {
     private final int kcMax;
     private final int mc;
     private final int nc;
-    private final float[] packedB;
+    /**
+     * {@code B}'s packed block, made at the first product that packs {@code B} per call: a
+     * {@code Gemm} that only runs {@link #multiplyPacked} ({@link Predictor}'s) never needs its 2 MiB.
+     */
+    private float[] packedB;
     /** The partial sums of the current column block between {@code K} slices, tile after tile. */
     private float[] sums = new float[0];
     /** The finished tile the epilogue reads. */
@@ -92,7 +104,6 @@ final class Gemm {
         this.kcMax = kc;
         this.mc = Math.max(1, mcTarget / mr) * mr;
         this.nc = Math.max(nr, ncTarget / nr * nr);
-        this.packedB = new float[kc * nc];
         this.tile = new float[mr * nr];
     }
 
@@ -123,7 +134,22 @@ final class Gemm {
     void multiply(float[] a, int aOffset, int aRowStride, int aColStride,
                   float[] b, int bOffset, int bRowStride, int bColStride,
                   int m0, int m1, int n0, int n1, int k, Epilogue epilogue) {
-        run(a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride, null, m0, m1, n0, n1, k, epilogue);
+        multiply(a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride, m0, m1, n0, n1, n1 - n0, k,
+                epilogue);
+    }
+
+    /**
+     * {@link #multiply} of the columns {@code [n0, n1)} of a product {@code columns} wide: whether
+     * {@code A} is read in place ({@link #NARROW_COLUMNS}) follows the product's width, not the
+     * chunk's. A chunk of a wide product packs {@code A} once for all its chunks; read in place,
+     * the 64-column chunks that two threads cut {@code mnist}'s 512-wide layers into ran slower
+     * than one thread's 128-column chunks.
+     */
+    void multiply(float[] a, int aOffset, int aRowStride, int aColStride,
+                  float[] b, int bOffset, int bRowStride, int bColStride,
+                  int m0, int m1, int n0, int n1, int columns, int k, Epilogue epilogue) {
+        run(a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride, null, m0, m1, n0, n1, columns, k,
+                epilogue);
     }
 
     /**
@@ -136,7 +162,7 @@ final class Gemm {
         if (n0 % nr != 0) {
             throw new IllegalArgumentException("n0: expected a multiple of NR = " + nr + ", found " + n0);
         }
-        run(a, aOffset, aRowStride, aColStride, null, 0, 0, 0, packedWholeB, m0, m1, n0, n1, k, epilogue);
+        run(a, aOffset, aRowStride, aColStride, null, 0, 0, 0, packedWholeB, m0, m1, n0, n1, n1 - n0, k, epilogue);
     }
 
     /**
@@ -146,32 +172,44 @@ final class Gemm {
      */
     float[] packWhole(float[] b, int k, int n) {
         float[] packed = new float[(n + nr - 1) / nr * k * nr];
-        packB(b, 0, n, 1, 0, k, 0, n, packed, k * nr);
+        Packing.packB(b, 0, n, 1, 0, k, 0, n, packed, k * nr, nr);
         return packed;
+    }
+
+    /** {@link #packedB}, made at its first use (once per thread; never again after). */
+    private float[] packedB() {
+        if (packedB == null) {
+            packedB = new float[kcMax * nc];
+        }
+        return packedB;
     }
 
     private void run(float[] a, int aOffset, int aRowStride, int aColStride,
                      float[] b, int bOffset, int bRowStride, int bColStride, float[] packedWholeB,
-                     int m0, int m1, int n0, int n1, int k, Epilogue epilogue) {
+                     int m0, int m1, int n0, int n1, int columns, int k, Epilogue epilogue) {
         if (m0 >= m1 || n0 >= n1) {
             return;
         }
         if (m0 % mr != 0) {
             throw new IllegalArgumentException("m0: expected a multiple of MR = " + mr + ", found " + m0);
         }
-        if (n1 - n0 <= NARROW_COLUMNS && (aColStride == 1 || aRowStride == 1)) {
+        if (columns <= NARROW_COLUMNS && (aColStride == 1 || aRowStride == 1)) {
             multiplyInPlace(a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride, packedWholeB,
                     m0, m1, n0, n1, k, epilogue);
             return;
         }
         int slices = (k + kcMax - 1) / kcMax;
-        reserve(a, aOffset, aRowStride, aColStride, k, (m1 + mr - 1) / mr, slices);
-        // the sums between K slices lie tile after tile (each tile contiguous: the next slice reads
-        // them back in order; in place in C, 14 rows a whole row of C apart, they cost a fifth)
+        // a panel slice's room: KC deep, or K where the product is shallower (the update's K is
+        // the batch: mnist's 256 in KC-deep rooms spread its packed A over twice the L2 it needs)
+        int slotSize = mr * Math.min(kcMax, k);
+        reserve(a, aOffset, aRowStride, aColStride, k, (m1 + mr - 1) / mr, slices, slotSize);
+        // the sums between K slices lie tile after tile (each tile contiguous; in place in C, 14 rows
+        // a whole row of C apart, they cost a fifth), down each column of tiles, in the order the
+        // kernel loop below visits them: one stream, not one jump of a row of tiles per tile
         int ldc = (Math.min(nc, n1 - n0) + nr - 1) / nr * nr;
         int tileSize = mr * nr;
-        int tilesAcross = ldc / nr;
-        int sumsNeeded = slices > 1 ? (m1 - m0 + mr - 1) / mr * tilesAcross * tileSize : 0;
+        int panelsDown = (m1 - m0 + mr - 1) / mr;
+        int sumsNeeded = slices > 1 ? panelsDown * (ldc / nr) * tileSize : 0;
         if (sums.length < sumsNeeded) {
             sums = new float[sumsNeeded]; // grows to the largest product this thread has run, then never again
         }
@@ -186,11 +224,10 @@ final class Gemm {
                 int kc = Math.min(kcMax, k - pc);
                 boolean first = s == 0;
                 boolean last = s == slices - 1;
-                float[] bPacked = packedB;
+                float[] bPacked = packedWholeB;
                 if (packedWholeB == null) {
-                    packB(b, bOffset, bRowStride, bColStride, pc, kc, jc, ncBlock, packedB, kc * nr);
-                } else {
-                    bPacked = packedWholeB;
+                    bPacked = packedB();
+                    Packing.packB(b, bOffset, bRowStride, bColStride, pc, kc, jc, ncBlock, bPacked, kc * nr, nr);
                 }
                 for (int ic = m0; ic < m1; ic += mc) {
                     int mcBlock = Math.min(mc, m1 - ic);
@@ -199,18 +236,18 @@ final class Gemm {
                         int row = ic + ir;
                         int slot = row / mr * slices + s;
                         if (stamp[slot] != product) {
-                            packA(a, aOffset, aRowStride, aColStride, row, Math.min(mr, m1 - row), pc, kc,
-                                    packedA, slot * mr * kcMax, mr);
+                            Packing.packA(a, aOffset, aRowStride, aColStride, row, Math.min(mr, m1 - row), pc, kc,
+                                    packedA, slot * slotSize, mr);
                             stamp[slot] = product;
                         }
                     }
-                    // the B micro-panel stays in L1 while the block's A panels stream past it
+                    // the B micro-panel is reused (L1, L2) while the block's A panels stream past it
                     for (int jr = 0; jr < ncBlock; jr += nr) {
                         int bPanel = packedWholeB == null ? jr * kc : (jc + jr) / nr * k * nr + pc * nr;
                         for (int ir = 0; ir < mcBlock; ir += mr) {
                             int row = ic + ir;
-                            int aPanel = (row / mr * slices + s) * mr * kcMax;
-                            int at = ((row - m0) / mr * tilesAcross + jr / nr) * tileSize;
+                            int aPanel = (row / mr * slices + s) * slotSize;
+                            int at = (jr / nr * panelsDown + (row - m0) / mr) * tileSize;
                             if (last && blocks) {
                                 kernel.multiply(packedA, aPanel, bPacked, bPanel, kc, sums, at, nr, block, ir * ldc + jr,
                                         ldc, first);
@@ -240,8 +277,8 @@ final class Gemm {
         int slices = (k + kcMax - 1) / kcMax;
         int ldc = (n1 - n0 + nr - 1) / nr * nr; // n1 - n0 ≤ NARROW_COLUMNS ≤ NC: one column block
         int tileSize = mr * nr;
-        int tilesAcross = ldc / nr;
-        int sumsNeeded = slices > 1 ? (m1 - m0 + mr - 1) / mr * tilesAcross * tileSize : 0;
+        int panelsDown = (m1 - m0 + mr - 1) / mr;
+        int sumsNeeded = slices > 1 ? panelsDown * (ldc / nr) * tileSize : 0;
         if (sums.length < sumsNeeded) {
             sums = new float[sumsNeeded];
         }
@@ -251,23 +288,22 @@ final class Gemm {
             int kc = Math.min(kcMax, k - pc);
             boolean first = s == 0;
             boolean last = s == slices - 1;
-            float[] bPacked = packedB;
+            float[] bPacked = packedWholeB;
             if (packedWholeB == null) {
-                packB(b, bOffset, bRowStride, bColStride, pc, kc, n0, n1 - n0, packedB, kc * nr);
-            } else {
-                bPacked = packedWholeB;
+                bPacked = packedB();
+                Packing.packB(b, bOffset, bRowStride, bColStride, pc, kc, n0, n1 - n0, bPacked, kc * nr, nr);
             }
             for (int ic = m0; ic < m1; ic += mc) {
                 int mcBlock = Math.min(mc, m1 - ic);
                 int fullRows = mcBlock / mr * mr;
                 if (fullRows < mcBlock) {
-                    packA(a, aOffset, aRowStride, aColStride, ic + fullRows, mcBlock - fullRows, pc, kc, edgeA, 0, mr);
+                    Packing.packA(a, aOffset, aRowStride, aColStride, ic + fullRows, mcBlock - fullRows, pc, kc, edgeA, 0, mr);
                 }
                 for (int jr = 0; jr < n1 - n0; jr += nr) {
                     int bPanel = packedWholeB == null ? jr * kc : (n0 + jr) / nr * k * nr + pc * nr;
                     for (int ir = 0; ir < mcBlock; ir += mr) {
                         int row = ic + ir;
-                        int at = ((row - m0) / mr * tilesAcross + jr / nr) * tileSize;
+                        int at = (jr / nr * panelsDown + (row - m0) / mr) * tileSize;
                         float[] to = last ? tile : sums;
                         int toAt = last ? 0 : at;
                         int toStride = nr;
@@ -290,11 +326,13 @@ final class Gemm {
     }
 
     /**
-     * Makes room for {@code panels} packed panels of {@code slices} slices, and starts a new
-     * product if this {@code A} is not the current one. Growing keeps what is packed: a panel's
-     * place depends on {@code slices} only, which is fixed within a product.
+     * Makes room for {@code panels} packed panels of {@code slices} slices of {@code slotSize}
+     * floats each, and starts a new product if this {@code A} is not the current one. Growing keeps
+     * what is packed: a panel's place depends on {@code slices} and {@code slotSize} only, which
+     * {@code k} fixes within a product.
      */
-    private void reserve(float[] a, int aOffset, int aRowStride, int aColStride, int k, int panels, int slices) {
+    private void reserve(float[] a, int aOffset, int aRowStride, int aColStride, int k, int panels, int slices,
+                         int slotSize) {
         if (a != productA || aOffset != productOffset || aRowStride != productRowStride
                 || aColStride != productColStride || k != productK) {
             newProduct();
@@ -307,71 +345,9 @@ final class Gemm {
         int slots = panels * slices;
         if (stamp.length < slots) {
             stamp = java.util.Arrays.copyOf(stamp, slots);
-            packedA = java.util.Arrays.copyOf(packedA, slots * mr * kcMax);
         }
-    }
-
-    /**
-     * {@code packed[(j/NR)·panelStride + p·NR + j%NR] = B(pc+p, jc+j)} for {@code p < kc}, zero
-     * beyond column {@code ncBlock}.
-     */
-    private void packB(float[] b, int bOffset, int bRowStride, int bColStride, int pc, int kc, int jc, int ncBlock,
-                       float[] packedB, int panelStride) {
-        for (int jr = 0; jr < ncBlock; jr += nr) {
-            int cols = Math.min(nr, ncBlock - jr);
-            int panel = jr / nr * panelStride;
-            int source = bOffset + pc * bRowStride + (jc + jr) * bColStride;
-            if (bColStride == 1) {
-                for (int p = 0; p < kc; p++) {
-                    System.arraycopy(b, source + p * bRowStride, packedB, panel + p * nr, cols);
-                }
-            } else {
-                // Wᵀ of the δ pass: walk each source row along p. Walking p outside would touch NR
-                // rows a power-of-two stride apart per step, which fall into two L1 sets and thrash.
-                // (A Vector API scatter of 16 p per step was no faster: this reads all of W once
-                // from L3 and is bound by that, measured 1.2–1.4 ms both ways for wide's 2048×1024.)
-                for (int j = 0; j < cols; j++) {
-                    int row = source + j * bColStride;
-                    for (int p = 0; p < kc; p++) {
-                        packedB[panel + p * nr + j] = b[row + p * bRowStride];
-                    }
-                }
-            }
-            if (cols < nr) {
-                for (int p = 0; p < kc; p++) {
-                    for (int j = cols; j < nr; j++) {
-                        packedB[panel + p * nr + j] = 0f;
-                    }
-                }
-            }
-        }
-    }
-
-    /**
-     * One panel: {@code packedA[at + p·MR + r] = A(row + r, pc + p)} for {@code p < kc},
-     * {@code r < rows}, zero for {@code rows ≤ r < MR}.
-     */
-    private static void packA(float[] a, int aOffset, int aRowStride, int aColStride, int row, int rows, int pc, int kc,
-                              float[] packed, int at, int mr) {
-        int source = aOffset + row * aRowStride + pc * aColStride;
-        if (aRowStride == 1) {
-            // Zᵀ of the update: the panel's rows are adjacent in memory, read them together
-            for (int p = 0; p < kc; p++) {
-                System.arraycopy(a, source + p * aColStride, packed, at + p * mr, rows);
-            }
-        } else {
-            // one row at a time, read in order (rows a power-of-two stride apart read together
-            // would share a few L1 sets)
-            for (int r = 0; r < rows; r++) {
-                for (int p = 0, from = source + r * aRowStride, to = at + r; p < kc; p++, from += aColStride, to += mr) {
-                    packed[to] = a[from];
-                }
-            }
-        }
-        if (rows < mr) {
-            for (int p = 0; p < kc; p++) {
-                java.util.Arrays.fill(packed, at + p * mr + rows, at + (p + 1) * mr, 0f);
-            }
+        if (packedA.length < slots * slotSize) {
+            packedA = java.util.Arrays.copyOf(packedA, slots * slotSize);
         }
     }
 }

@@ -76,7 +76,7 @@ final class GemmJob {
     void run(Gemm gemm, int chunk) {
         if (byColumns) {
             gemm.multiply(a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride,
-                    0, m, Passes.boundary(n, nr, chunk, chunks), Passes.boundary(n, nr, chunk + 1, chunks), k,
+                    0, m, Passes.boundary(n, nr, chunk, chunks), Passes.boundary(n, nr, chunk + 1, chunks), n, k,
                     epilogue);
         } else {
             gemm.multiply(a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride,

@@ -22,7 +22,10 @@ import java.util.SplittableRandom;
  * <p>Rounds of warm-up run for {@code -Dwarmup.ms} (default 4000) at least, and until a round
  * passes without JIT compilation. The families and shapes take turns round by round, so a loaded machine slows each alike. It
  * prints the best wall time of each and, with one thread (which {@link Passes} runs on the
- * caller), the best thread CPU time, which leaves out the time the thread was descheduled.
+ * caller), the best thread CPU time, which leaves out the time the thread was descheduled; with
+ * more, the best summed CPU time of the team's threads and the GFLOP/s per core it gives (all
+ * threads' work, the spinning at the barrier included, without the time a loaded machine took
+ * the cores away: what sharing work between the threads costs, where the wall time says little).
  *
  * <pre>java --add-modules jdk.incubator.vector -cp target/classes:target/test-classes \
  *     dev.deltaprop.cpu.FamilyPerf THREADS ROUNDS BxNINxNOUT...</pre>
@@ -53,6 +56,10 @@ public final class FamilyPerf {
             java.util.Arrays.fill(row, Long.MAX_VALUE);
         }
         try (Passes passes = new Passes(threads, MicroKernels.chosen())) {
+            // the team's threads (Workers names them deltaprop-cpu-N), whose CPU time adds up to the work of a phase
+            long[] team = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().startsWith("deltaprop-cpu-") || t == Thread.currentThread())
+                    .mapToLong(Thread::getId).toArray();
             for (Layer layer : layers) {
                 layer.prepare(passes);
             }
@@ -74,11 +81,11 @@ public final class FamilyPerf {
                 }
                 for (int s = 0; s < shapes; s++) {
                     for (int f = 0; f < FAMILIES.length; f++) {
-                        long startCpu = CPU.getCurrentThreadCpuTime();
+                        long startCpu = teamCpu(team);
                         long start = System.nanoTime();
                         layers[s].run(passes, f);
                         long nanos = System.nanoTime() - start;
-                        long cpuNanos = CPU.getCurrentThreadCpuTime() - startCpu;
+                        long cpuNanos = teamCpu(team) - startCpu;
                         if (r >= 0) {
                             wall[s][f] = Math.min(wall[s][f], nanos);
                             cpu[s][f] = Math.min(cpu[s][f], cpuNanos);
@@ -95,9 +102,19 @@ public final class FamilyPerf {
                         : f == 1 ? l.batch + "x" + l.nIn + "x" + l.nOut + ":NT" : l.nIn + "x" + l.nOut + "x" + l.batch + ":TN";
                 System.out.printf("%-8s %-16s threads=%d best_us=%.1f gflops=%.1f%s%n", FAMILIES[f], gemm, threads,
                         wall[s][f] * 1e-3, flops / wall[s][f],
-                        threads == 1 ? String.format(" cpu_us=%.1f cpu_gflops=%.1f", cpu[s][f] * 1e-3, flops / cpu[s][f]) : "");
+                        threads == 1 ? String.format(" cpu_us=%.1f cpu_gflops=%.1f", cpu[s][f] * 1e-3, flops / cpu[s][f])
+                                : String.format(" team_cpu_us=%.1f per_core_gflops=%.1f", cpu[s][f] * 1e-3, flops / cpu[s][f]));
             }
         }
+    }
+
+    /** The summed CPU time of {@code team}'s threads. */
+    private static long teamCpu(long[] team) {
+        long sum = 0;
+        for (long id : team) {
+            sum += CPU.getThreadCpuTime(id);
+        }
+        return sum;
     }
 
     /** One layer's operands, drawn once. */

@@ -95,7 +95,12 @@ class GemmTest {
 
         /** Runs rows [m0, m1) × columns [n0, n1) into c. */
         void run(Gemm gemm, float[] c, int m0, int m1, int n0, int n1) {
-            gemm.multiply(a, 0, aRow, aCol, b, 0, bRow, bCol, m0, m1, n0, n1, k,
+            run(gemm, c, m0, m1, n0, n1, n1 - n0);
+        }
+
+        /** As {@link #run(Gemm, float[], int, int, int, int)}, the columns a chunk of a product {@code columns} wide (as {@link GemmJob} calls it). */
+        void run(Gemm gemm, float[] c, int m0, int m1, int n0, int n1, int columns) {
+            gemm.multiply(a, 0, aRow, aCol, b, 0, bRow, bCol, m0, m1, n0, n1, columns, k,
                     (tile, stride, row, column, rows, cols) -> {
                         for (int r = 0; r < rows; r++) {
                             System.arraycopy(tile, r * stride, c, (row + r) * n + column, cols);
@@ -125,7 +130,7 @@ class GemmTest {
     void chunksGiveBitwiseTheSameProduct(String kernelName, String op) {
         int m = 257;
         int n = 1031;
-        int k = 600; // three K slices
+        int k = 1100; // three K slices
         Product product = new Product(op, m, n, k, new SplittableRandom(SEED ^ 0x5DEECE66DL));
         MicroKernel kernel = kernel(kernelName);
         float[] whole = Compare.poisoned(m * n);
@@ -138,9 +143,15 @@ class GemmTest {
             float[] byColumns = Compare.poisoned(m * n);
             float[] byRows = Compare.poisoned(m * n);
             float[] fresh = Compare.poisoned(m * n);
+            float[] ofWide = Compare.poisoned(m * n);
             one.newProduct();
             for (int c = 0; c < chunks; c++) {
                 product.run(one, byColumns, 0, m, Passes.boundary(n, nr, c, chunks), Passes.boundary(n, nr, c + 1, chunks));
+            }
+            // the same chunks as chunks of a product n wide: A packed even where a chunk is narrow
+            one.newProduct();
+            for (int c = 0; c < chunks; c++) {
+                product.run(one, ofWide, 0, m, Passes.boundary(n, nr, c, chunks), Passes.boundary(n, nr, c + 1, chunks), n);
             }
             Gemm rows = new Gemm(kernel);
             rows.newProduct();
@@ -155,6 +166,7 @@ class GemmTest {
             assertArrayEquals(whole, byColumns, kernelName + " " + op + ": " + chunks + " column chunks, seed " + SEED);
             assertArrayEquals(whole, byRows, kernelName + " " + op + ": " + chunks + " row chunks, seed " + SEED);
             assertArrayEquals(whole, fresh, kernelName + " " + op + ": " + chunks + " chunks on fresh Gemms, seed " + SEED);
+            assertArrayEquals(whole, ofWide, kernelName + " " + op + ": " + chunks + " chunks of a wide product, seed " + SEED);
         }
     }
 
