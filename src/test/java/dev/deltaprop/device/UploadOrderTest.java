@@ -70,8 +70,8 @@ class UploadOrderTest {
                     int batch = batches[k % batches.length];
                     float[] x = new float[batch * 13];
                     float[] d = new float[batch * 3];
-                    FloatBuffer xb = FloatBuffer.wrap(x);
-                    FloatBuffer db = FloatBuffer.wrap(d);
+                    FloatBuffer xb = direct(x);
+                    FloatBuffer db = direct(d);
                     // four queued steps in a row, so that a batch's upload comes while the step that last read
                     // its slot (two before it) is still queued; then an eager one of each kind
                     switch (k % 6) {
@@ -90,5 +90,11 @@ class UploadOrderTest {
                 assertEquals(List.of(), driver.violations, ahead + " fused " + fused);
             }
         }
+    }
+
+    private static FloatBuffer direct(float[] values) {
+        FloatBuffer buffer = java.nio.ByteBuffer.allocateDirect(values.length * Float.BYTES).order(java.nio.ByteOrder.nativeOrder())
+                .asFloatBuffer();
+        return buffer.put(values).flip();
     }
 }

@@ -81,8 +81,13 @@ public final class LaneOrderDriver extends NativeDriver<float[], String, String,
 
     /** Runs the queue's commands in order until one waits for a fence not yet signalled. */
     private boolean drain(ArrayDeque<Command> commands) {
+        return run(commands, Integer.MAX_VALUE);
+    }
+
+    /** Runs at most {@code most} of the queue's commands in order, stopping at one that waits for a fence not yet signalled. */
+    private boolean run(ArrayDeque<Command> commands, int most) {
         boolean ran = false;
-        while (!commands.isEmpty()) {
+        for (int k = 0; k < most && !commands.isEmpty(); k++) {
             Command next = commands.peek();
             if (next.waits != null && !next.waits.done) {
                 return ran;
@@ -117,10 +122,15 @@ public final class LaneOrderDriver extends NativeDriver<float[], String, String,
         }
     }
 
-    /** Runs both queues until both are empty (the host waits). */
+    /**
+     * Runs both queues until both are empty (the host waits), still in the order least favourable
+     * to the caller: the queue that runs ahead as far as it can, the other one command at a time.
+     */
     private void drainAll() {
+        ArrayDeque<Command> first = ahead == Ahead.LANE ? lane : queue;
+        ArrayDeque<Command> second = ahead == Ahead.LANE ? queue : lane;
         while (!queue.isEmpty() || !lane.isEmpty()) {
-            boolean ran = drain(queue) | drain(lane);
+            boolean ran = drain(first) | run(second, 1);
             if (!ran) {
                 throw new IllegalStateException("fake lanes: both queues wait for fences never signalled");
             }
