@@ -17,8 +17,8 @@ import java.util.function.IntSupplier;
  * Adam step or a scheduled {@code η} replays. A key is captured
  * the second time it comes within two steps (the first step's allocations, which a capture
  * refuses, are then behind it; steps on host batches take two input slots in turn,
- * {@link InputBuffers}, so their plans come every other step); two graphs are kept, the least
- * recently used replaced when another key is captured. The driver
+ * {@link InputBuffers}, so their plans come every other step); {@value #KEPT} graphs are kept,
+ * the least recently used replaced when another key is captured. The driver
  * destroys a graph whose buffers are freed (a reload, a larger batch, a grown split-K buffer),
  * and then the key is captured again. While profiling, a step launches
  * directly: its marks between families cannot go into a graph.
@@ -43,8 +43,11 @@ final class StepGraph implements AutoCloseable {
 
     private final Driver driver;
     private Mode mode;
-    /** Graphs kept at once: one per input slot of a step on host batches. */
-    private static final int KEPT = 2;
+    /**
+     * Graphs kept at once: a step on host batches takes two plans (one per input slot), a step
+     * on a device data set a third; and room for one more, the other batch size's.
+     */
+    private static final int KEPT = 4;
     private final Driver.Graph[] graphs = new Driver.Graph[KEPT];
     private final Object[] graphKeys = new Object[KEPT];
     private final long[] graphUsed = new long[KEPT];
