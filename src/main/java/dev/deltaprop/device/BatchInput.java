@@ -6,8 +6,9 @@ import java.nio.FloatBuffer;
 
 /**
  * Puts a batch of {@code B} samples into the net's {@code X = Z^0} ({@code B × n_0}) and
- * {@code D} ({@code B × n_L}): from host arrays or buffers by upload, or from a data set in device
- * memory by two gather launches (no host work but the launches). The {@code checked} methods
+ * {@code D} ({@code B × n_L}): from host arrays or buffers by upload (a step's on the upload
+ * lane, {@link InputBuffers}), or from a data set in device memory by two gather launches (no
+ * host work but the launches). The {@code checked} methods
  * check a step's arguments first (before any device work), reserve the net for {@code B} and start
  * the step's timer; the others trust their caller to have done so.
  *
@@ -23,6 +24,7 @@ final class BatchInput {
     private final Driver driver;
     private final Kernels kernels;
     private final StepTimer timer;
+    private final InputBuffers buffers;
     /** The most offsets kept boxed per gather plan (256 KiB of references): an epoch of more batches boxes the rest at their steps. */
     private static final int MAX_BOXED_OFFSETS = 1 << 16;
     private final Gathers[] gathers = {new Gathers(), new Gathers()};
@@ -70,6 +72,12 @@ final class BatchInput {
         this.driver = driver;
         this.kernels = kernels;
         this.timer = timer;
+        this.buffers = new InputBuffers(driver);
+    }
+
+    /** Where host batches of steps go: the upload lane's input slots, or slot 0 on the queue. */
+    InputBuffers buffers() {
+        return buffers;
     }
 
     /** Checks a host batch and {@code η}, uploads the batch into {@code X} and {@code D} and starts the step's timer. */
@@ -77,7 +85,7 @@ final class BatchInput {
         Checks.batch(x, d, batch, net.width(0), net.width(net.depth()));
         Checks.learningRate(learningRate);
         net.reserve(batch);
-        write(net, x, d, 0, batch);
+        buffers.upload(net, x, d, batch);
         timer.start();
         return net;
     }
@@ -87,7 +95,7 @@ final class BatchInput {
         Checks.batch(x, d, batch, net.width(0), net.width(net.depth()));
         Checks.learningRate(learningRate);
         net.reserve(batch);
-        write(net, x, d, batch);
+        buffers.upload(net, x, d, batch);
         timer.start();
         return net;
     }
@@ -110,12 +118,6 @@ final class BatchInput {
         int outputs = net.width(net.depth());
         driver.write(net.z(0), 0, x, offset * inputs, batch * inputs);
         driver.write(net.teacher(), 0, d, offset * outputs, batch * outputs);
-    }
-
-    /** Uploads {@code batch} samples from the buffers' positions (not moved). */
-    void write(DeviceNet net, FloatBuffer x, FloatBuffer d, int batch) {
-        driver.write(net.z(0), 0, x, batch * net.width(0));
-        driver.write(net.teacher(), 0, d, batch * net.width(net.depth()));
     }
 
     /**

@@ -111,14 +111,14 @@ public final class DeviceBackend extends GuardedExchange implements PeerExchange
             this.graphs = new StepGraph(driver, StepGraph.mode());
             this.kernels = tiles == null ? new Kernels(driver) : new Kernels(driver, tiles);
             this.fused = new FusedPath(driver, kernels, mode);
+            this.input = new BatchInput(driver, kernels, timer); // a bad -Ddeltaprop.overlap closes the driver too
         } catch (RuntimeException | Error e) {
             driver.close();
             throw e;
         }
-        this.input = new BatchInput(driver, kernels, timer);
         this.layers = new LayerPath(kernels, timer);
         this.exchange = new DeviceExchange(driver, kernels, layers, input, timer);
-        this.steps = new TrainingStep(driver, kernels, layers, fused, timer, graphs);
+        this.steps = new TrainingStep(driver, kernels, layers, fused, timer, graphs, input.buffers());
         this.prediction = new Prediction(driver, kernels, layers, timer);
         this.loaded = new LoadedNet(name, driver, fused, steps, exchange, prediction);
     }
@@ -131,7 +131,8 @@ public final class DeviceBackend extends GuardedExchange implements PeerExchange
     @Override
     public String device() {
         return driver.deviceName() + " (" + driver.deviceVersion() + "; " + driver.binding() + "; tiles "
-                + kernels.tiles() + "; " + fused.description(loaded.current()) + "; " + graphs.description() + ")";
+                + kernels.tiles() + "; " + fused.description(loaded.current()) + "; " + graphs.description() + "; "
+                + input.buffers().description() + ")";
     }
 
     /** The load, its checks and what it frees: {@link LoadedNet#load}. */

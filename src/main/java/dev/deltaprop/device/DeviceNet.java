@@ -22,6 +22,14 @@ import java.util.List;
  * and the loss with the loss record of lazy steps ({@link LossRecord}). Batch-sized buffers hold {@link #capacity()} samples and are regrown only when a
  * larger batch arrives. Arrays are indexed by layer number, so index 0 of {@code u}, {@code z}'s
  * siblings is unused and {@code z(0)} is the input.
+ *
+ * <p>Besides {@code X} and {@code D} (input slot 0, which every path uses) there are two more
+ * pairs, slots 1 and 2, that only steps on host batches uploaded on the driver's upload lane use
+ * ({@link InputBuffers}): step {@code n} reads one pair while step {@code n + 1}'s batch is copied
+ * into the other. They are allocated at the first such step, at the batch-sized buffers'
+ * capacity, and freed with them. While a slot is {@link #selectInputs selected} (from a host
+ * batch's upload until its step's launches are enqueued), {@link #z z(0)} and {@link #teacher()}
+ * are that slot's.
  */
 final class DeviceNet implements AutoCloseable {
     private final Driver driver;
@@ -41,6 +49,10 @@ final class DeviceNet implements AutoCloseable {
     private final Memory[] z;
     private final Memory[] delta;
     private Memory teacher;
+    /** Input slots 1 and 2 ({@code [0]} unused): {@code X} and {@code D} of host batches on the upload lane. */
+    private final Memory[] laneInputs = new Memory[3];
+    private final Memory[] laneTeachers = new Memory[3];
+    private int inputSlot;
     private Memory partials;
     private Memory loss;
     private int capacity;
@@ -223,17 +235,36 @@ final class DeviceNet implements AutoCloseable {
         return u[l];
     }
 
-    /** {@code Z^l}; {@code z(0)} is the batch input {@code X}. */
+    /** {@code Z^l}; {@code z(0)} is the batch input {@code X} of the selected input slot. */
     Memory z(int l) {
-        return z[l];
+        return l == 0 && inputSlot != 0 ? laneInputs[inputSlot] : z[l];
     }
 
     Memory delta(int l) {
         return delta[l];
     }
 
+    /** {@code D} of the selected input slot. */
     Memory teacher() {
-        return teacher;
+        return inputSlot != 0 ? laneTeachers[inputSlot] : teacher;
+    }
+
+    /**
+     * Makes {@code slot}'s {@code X} and {@code D} those that {@link #z z(0)} and {@link #teacher()}
+     * give (0: the ones every path uses; 1, 2: the upload lane's, allocated now at the
+     * capacity if they are not yet).
+     */
+    void selectInputs(int slot) {
+        if (slot != 0 && laneInputs[slot] == null) {
+            laneInputs[slot] = driver.allocate((long) capacity * widths[0]);
+            laneTeachers[slot] = driver.allocate((long) capacity * widths[widths.length - 1]);
+        }
+        inputSlot = slot;
+    }
+
+    /** The selected input slot: 0, or 1 or 2 during a step on a batch uploaded on the lane. */
+    int inputSlot() {
+        return inputSlot;
     }
 
     Memory partials() {
@@ -266,6 +297,15 @@ final class DeviceNet implements AutoCloseable {
             driver.free(teacher);
             teacher = null;
         }
+        for (int slot = 1; slot < laneInputs.length; slot++) {
+            for (Memory[] buffers : List.of(laneInputs, laneTeachers)) {
+                if (buffers[slot] != null) {
+                    driver.free(buffers[slot]);
+                    buffers[slot] = null;
+                }
+            }
+        }
+        inputSlot = 0;
         capacity = 0;
     }
 

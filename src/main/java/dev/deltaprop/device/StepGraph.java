@@ -15,8 +15,10 @@ import java.util.function.IntSupplier;
  * {@code η} (a schedule) and Adam's bias corrections, is no argument: the kernels read it from
  * {@link StepScalars}, written before the step outside the graph, so it is in no plan and an
  * Adam step or a scheduled {@code η} replays. A key is captured
- * the second time in a row it comes (the first step's allocations, which a capture refuses, are
- * then behind it); one graph is kept, replaced when another key is captured. The driver
+ * the second time it comes within two steps (the first step's allocations, which a capture
+ * refuses, are then behind it; steps on host batches take two input slots in turn,
+ * {@link InputBuffers}, so their plans come every other step); {@value #KEPT} graphs are kept,
+ * the least recently used replaced when another key is captured. The driver
  * destroys a graph whose buffers are freed (a reload, a larger batch, a grown split-K buffer),
  * and then the key is captured again. While profiling, a step launches
  * directly: its marks between families cannot go into a graph.
@@ -41,9 +43,17 @@ final class StepGraph implements AutoCloseable {
 
     private final Driver driver;
     private Mode mode;
-    private Driver.Graph graph;
-    private Object graphKey;
+    /**
+     * Graphs kept at once: a step on host batches takes two plans (one per input slot), a step
+     * on a device data set a third; and room for one more, the other batch size's.
+     */
+    private static final int KEPT = 4;
+    private final Driver.Graph[] graphs = new Driver.Graph[KEPT];
+    private final Object[] graphKeys = new Object[KEPT];
+    private final long[] graphUsed = new long[KEPT];
+    private long clock;
     private Object lastKey;
+    private Object keyBefore;
     private long captures;
     private long replays;
 
@@ -98,36 +108,67 @@ final class StepGraph implements AutoCloseable {
     int run(Object key, IntSupplier launches, boolean profiling) {
         if (!on() || profiling) {
             lastKey = null;
+            keyBefore = null;
             return launches.getAsInt();
         }
-        if (graph != null && graph.live() && key.equals(graphKey)) {
-            driver.launch(graph);
-            replays++;
-            lastKey = key;
-            return graph.launches();
-        }
-        if (key.equals(lastKey)) {
-            invalidate();
-            graph = driver.capture(launches::getAsInt);
-            graphKey = key;
+        int g = kept(key);
+        if (g < 0 && (key.equals(lastKey) || key.equals(keyBefore))) {
+            g = leastRecentlyUsed();
+            destroy(g);
+            graphs[g] = driver.capture(launches::getAsInt);
+            graphKeys[g] = key;
             captures++;
-            driver.launch(graph);
-            replays++;
-            lastKey = key;
-            return graph.launches();
         }
+        keyBefore = lastKey;
         lastKey = key;
-        return launches.getAsInt();
+        if (g < 0) {
+            return launches.getAsInt();
+        }
+        driver.launch(graphs[g]);
+        graphUsed[g] = ++clock;
+        replays++;
+        return graphs[g].launches();
     }
 
-    /** Destroys the graph (a load, a mode change, close); the next repeated key captures again. */
-    void invalidate() {
-        if (graph != null && graph.live()) {
-            driver.destroy(graph);
+    /** The index of the live graph captured for {@code key}, or -1. */
+    private int kept(Object key) {
+        for (int g = 0; g < KEPT; g++) {
+            if (graphs[g] != null && graphs[g].live() && key.equals(graphKeys[g])) {
+                return g;
+            }
         }
-        graph = null;
-        graphKey = null;
+        return -1;
+    }
+
+    /** The place of a missing or dead graph, else of the least recently used one. */
+    private int leastRecentlyUsed() {
+        int oldest = 0;
+        for (int g = 0; g < KEPT; g++) {
+            if (graphs[g] == null || !graphs[g].live()) {
+                return g;
+            }
+            if (graphUsed[g] < graphUsed[oldest]) {
+                oldest = g;
+            }
+        }
+        return oldest;
+    }
+
+    private void destroy(int g) {
+        if (graphs[g] != null && graphs[g].live()) {
+            driver.destroy(graphs[g]);
+        }
+        graphs[g] = null;
+        graphKeys[g] = null;
+    }
+
+    /** Destroys the graphs (a load, a mode change, close); the next repeated key captures again. */
+    void invalidate() {
+        for (int g = 0; g < KEPT; g++) {
+            destroy(g);
+        }
         lastKey = null;
+        keyBefore = null;
     }
 
     /** Graphs captured so far. */
@@ -148,12 +189,11 @@ final class StepGraph implements AutoCloseable {
         return "no graphs (" + PROPERTY + "=" + (mode == Mode.OFF ? "false" : "auto: CUDA drivers only") + ")";
     }
 
-    /** Destroys the graph; the driver may already be closed (it destroyed the graph then). */
+    /** Destroys the graphs; the driver may already be closed (it destroyed them then). */
     @Override
     public void close() {
-        if (graph != null && graph.live()) {
-            driver.destroy(graph);
+        for (int g = 0; g < KEPT; g++) {
+            destroy(g);
         }
-        graph = null;
     }
 }

@@ -12,8 +12,13 @@ import dev.deltaprop.model.Optimizer;
  * step's plan is recorded the first time such a step comes and replayed by every step after it:
  * no argument list is built, no number boxed, nothing allocated.
  *
+ * <p>A step on a host batch uploaded on the upload lane reads its batch from one of two input
+ * slots, taken in turn ({@link InputBuffers}), so such a step has one plan per slot: both are
+ * kept and replayed, never recorded again for the other slot's buffers.
+ *
  * <p>At most {@value #KEPT} plans are kept, the least recently used dropped first: a trainer
- * needs two or four (its batch and an epoch's last, smaller one; eager and queued). A plan is
+ * needs two or four (its batch and an epoch's last, smaller one; eager and queued), each twice
+ * for host batches on the lane. A plan is
  * recorded again when a buffer it holds was freed: the net's batch-sized buffers regrown for a
  * larger batch, or the split-K buffer of {@link Kernels} or the fused kernel's partial buffer
  * regrown for another plan. A load drops every plan ({@link #clear}). The plans are kept by
@@ -21,8 +26,8 @@ import dev.deltaprop.model.Optimizer;
  */
 final class StepPlans {
     /** Plans kept at once. */
-    static final int KEPT = 4;
-    /** The kinds of work, for {@link KeptPlans}: a step on each path. */
+    static final int KEPT = 8;
+    /** The kinds of work, for {@link KeptPlans}: a step on each path, plus twice the net's input slot. */
     private static final int LAYER_STEP = 0;
     private static final int FUSED_STEP = 1;
 
@@ -46,7 +51,7 @@ final class StepPlans {
      */
     LaunchPlan plan(DeviceNet net, boolean fusedStep, int batch, int recordCapacity, Optimizer optimizer,
                     float learningRate, long t) {
-        int kind = fusedStep ? FUSED_STEP : LAYER_STEP;
+        int kind = (fusedStep ? FUSED_STEP : LAYER_STEP) + 2 * net.inputSlot();
         LaunchPlan plan = kept.find(net, kind, batch, recordCapacity);
         if (plan != null) {
             return plan;

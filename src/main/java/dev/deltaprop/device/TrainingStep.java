@@ -27,10 +27,13 @@ final class TrainingStep implements AutoCloseable {
     private final StepPlans plans;
     private final StepGraph graphs;
     private final LossRecord record;
+    private final InputBuffers inputs;
     private int lastLaunches;
 
-    TrainingStep(Driver driver, Kernels kernels, LayerPath layers, FusedPath fused, StepTimer timer, StepGraph graphs) {
+    TrainingStep(Driver driver, Kernels kernels, LayerPath layers, FusedPath fused, StepTimer timer, StepGraph graphs,
+                 InputBuffers inputs) {
         this.kernels = kernels;
+        this.inputs = inputs;
         this.timer = timer;
         this.graphs = graphs;
         this.plans = new StepPlans(driver, kernels, layers, fused, timer);
@@ -59,13 +62,17 @@ final class TrainingStep implements AutoCloseable {
     float run(DeviceNet net, Optimizer optimizer, boolean fusedStep, int batch, float learningRate, int launchesBefore,
               boolean lazy) {
         long t = net.nextStep();
-        // η and the bias corrections go to the device before the launches, outside any graph: a replay reads this step's
-        kernels.stepScalars().write(learningRate, OptimizerStep.stepSize(optimizer, learningRate, t),
-                OptimizerStep.rootCorrection(optimizer, t));
-        int capacity = lazy ? LossRecord.CAPACITY : 0;
-        LaunchPlan plan = plans.plan(net, fusedStep, batch, capacity, optimizer, learningRate, t);
-        // the plan is its own graph key: one per net, path, batch and record, compared by identity
-        lastLaunches = launchesBefore + graphs.run(plan, plan, timer.enabled());
+        try {
+            // η and the bias corrections go to the device before the launches, outside any graph: a replay reads this step's
+            kernels.stepScalars().write(learningRate, OptimizerStep.stepSize(optimizer, learningRate, t),
+                    OptimizerStep.rootCorrection(optimizer, t));
+            int capacity = lazy ? LossRecord.CAPACITY : 0;
+            LaunchPlan plan = plans.plan(net, fusedStep, batch, capacity, optimizer, learningRate, t);
+            // the plan is its own graph key: one per net, path, batch, record and input slot, compared by identity
+            lastLaunches = launchesBefore + graphs.run(plan, plan, timer.enabled());
+        } finally {
+            inputs.stepQueued(net); // the batch's slot may be refilled once these launches have run
+        }
         if (lazy) {
             timer.finish();
             record.queued(net);

@@ -108,6 +108,24 @@ final class CountingDriver implements Driver {
         driver.write(target, targetOffset, bounce, 0, count);
     }
 
+    @Override public boolean overlapsUploads() { return driver.overlapsUploads(); }
+    @Override public Fence fence() { return driver.fence(); }
+    @Override public void signal(Fence fence) { driver.signal(fence); }
+    @Override public void await(Fence fence) { driver.await(fence); }
+
+    /** An upload counts as a write: one copy from the host. */
+    @Override
+    public void upload(Memory target, long targetOffset, float[] source, int sourceOffset, int count, Fence after, Fence done) {
+        writes++;
+        driver.upload(target, targetOffset, source, sourceOffset, count, after, done);
+    }
+
+    @Override
+    public void upload(Memory target, long targetOffset, FloatBuffer source, int count, Fence after, Fence done) {
+        writes++;
+        driver.upload(target, targetOffset, source, count, after, done);
+    }
+
     @Override public boolean capturesGraphs() { return driver.capturesGraphs(); }
     @Override public Graph capture(Runnable launches) { return driver.capture(launches); }
 

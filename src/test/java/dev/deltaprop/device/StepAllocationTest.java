@@ -67,7 +67,8 @@ class StepAllocationTest {
 
     static Stream<Arguments> fake() {
         return Stream.of(Optimizer.Kind.values()).flatMap(kind -> Stream.of(false, true)
-                .flatMap(fused -> Stream.of(false, true).map(graphs -> Arguments.of(kind, fused, graphs))));
+                .flatMap(fused -> Stream.of(false, true).flatMap(graphs -> Stream.of(false, true)
+                        .map(lane -> Arguments.of(kind, fused, graphs, lane)))));
     }
 
     @ParameterizedTest(name = "{0} {1} fused {2}")
@@ -78,12 +79,15 @@ class StepAllocationTest {
         }
     }
 
-    @ParameterizedTest(name = "fake {0} fused {1} graphs {2}")
+    /** With {@code lane}, host batches take the upload lane's path: two input slots, two plans, fences (as on CUDA). */
+    @ParameterizedTest(name = "fake {0} fused {1} graphs {2} upload lane {3}")
     @MethodSource("fake")
-    void aSteadyStepOnTheFakeDriverAllocatesNothing(Optimizer.Kind kind, boolean fused, boolean graphs) {
-        try (DeviceBackend device = new DeviceBackend("fake", FakeDriver.forEngine())) {
+    void aSteadyStepOnTheFakeDriverAllocatesNothing(Optimizer.Kind kind, boolean fused, boolean graphs, boolean lane) {
+        try (DeviceBackend device = new DeviceBackend("fake", FakeDriver.forEngine(lane))) {
+            assertEquals(lane, device.device().contains("host batches on the upload lane"), device.device());
             device.graphMode(graphs ? StepGraph.Mode.ON : StepGraph.Mode.OFF);
-            assertSteadyStateAllocatesNothing(device, kind, fused, false, "fake (graphs " + (graphs ? "on)" : "off)"));
+            assertSteadyStateAllocatesNothing(device, kind, fused, false, "fake (graphs " + (graphs ? "on" : "off")
+                    + ", upload lane " + (lane ? "on)" : "off)"));
             if (graphs) {
                 assertTrue(device.graphs().replays() > 0, "graphs on: steps were replayed");
             } else {

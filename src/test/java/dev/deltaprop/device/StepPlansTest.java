@@ -66,8 +66,12 @@ class StepPlansTest {
                     Compare.close(new float[] {loss}, new double[] {expected}, BOUND, what + " step " + s + " loss");
                 }
                 if (s == BATCHES.length) {
+                    // the same eager step again, on both: once for the other input slot of host batches on the
+                    // upload lane (InputBuffers: one plan per slot), then once more, which must record nothing
+                    device.step(x, d, batch, learningRate);
+                    reference.step(x, d, batch, learningRate);
                     long recorded = device.plans().recorded();
-                    device.step(x, d, batch, learningRate); // the same eager step again, on both
+                    device.step(x, d, batch, learningRate);
                     reference.step(x, d, batch, learningRate);
                     assertEquals(recorded, device.plans().recorded(), what + ": a repeated step replays its plan");
                 }

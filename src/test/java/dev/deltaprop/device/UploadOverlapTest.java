@@ -23,7 +23,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Issue 13 item 3: a host batch's upload is staged and enqueued without waiting for the step
- * before it (OpenCL: {@code UploadStaging}; CUDA: pinned staging), so it overlaps that step. The
+ * before it (OpenCL: {@code UploadStaging}; CUDA: pinned staging), on the upload lane into one of
+ * two input buffers taken in turn ({@link InputBuffers}), so it overlaps that step. Each case runs
+ * with the lane where the driver has one (both OpenCL bindings here); the gathered run is the path
+ * without it (slot 0, no fences), so the two must agree bit for bit, at batches of 1, 7, 33 and
+ * 257 and a short 5 after the 257. The
  * caller's arrays are free the moment {@code queueStep} returns: here they are overwritten with
  * NaN at once, and the run must still equal, bit for bit, the same batches gathered on the
  * device from an uploaded data set (no upload per step at all). Inputs of 1031 and 257 make a
@@ -48,26 +52,30 @@ class UploadOverlapTest {
         String what = backend + " n_0=" + inputs + " buffers=" + buffers + " (seed " + seed + ")";
         Network start = Network.builder(inputs).layer(9, Activation.TANH).layer(3, Activation.IDENTITY).build(seed);
         SplittableRandom random = new SplittableRandom(seed);
-        int samples = 40;
+        int samples = 300;
         float[] x = Compare.uniform(random, samples * inputs, 1.0);
         float[] d = Compare.uniform(random, samples * 3, 1.0);
-        int[] batches = {33, 1, 7};
-        int steps = 60;
-        float[][] xs = new float[34][];
-        float[][] ds = new float[34][];
+        int[] batches = {33, 1, 7, 257, 5}; // 257 and then 5: an epoch's full batch and its short last one
+        int steps = 40;
+        float[][] xs = new float[258][];
+        float[][] ds = new float[258][];
         for (int b : batches) {
             xs[b] = new float[b * inputs];
             ds[b] = new float[b * 3];
         }
-        FloatBuffer direct = ByteBuffer.allocateDirect(33 * inputs * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
-        FloatBuffer directD = ByteBuffer.allocateDirect(33 * 3 * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        FloatBuffer direct = ByteBuffer.allocateDirect(257 * inputs * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        FloatBuffer directD = ByteBuffer.allocateDirect(257 * 3 * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
         try (DeviceBackend gathered = DeviceBackends.open(backend); DeviceBackend uploaded = DeviceBackends.open(backend)) {
             gathered.load(start);
             uploaded.load(start);
+            if (uploaded.driver().overlapsUploads() && InputBuffers.requested()) {
+                org.junit.jupiter.api.Assertions.assertTrue(uploaded.device().contains("host batches on the upload lane"),
+                        uploaded.device());
+            }
             Dataset data = gathered.upload(x, d, samples);
             for (int k = 0; k < steps; k++) {
                 int batch = batches[k % batches.length];
-                int offset = (k * 5) % (samples - batch + 1);
+                int offset = (k * 37) % (samples - batch + 1);
                 gathered.queueStep(data, offset, batch, 0.05f);
                 if (buffers) {
                     direct.clear().put(x, offset * inputs, batch * inputs).flip();

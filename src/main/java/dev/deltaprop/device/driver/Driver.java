@@ -14,6 +14,15 @@ import java.util.Map;
  * complete (the source may be reused) when the call returns; launches are asynchronous until
  * {@link #finish()} or a read. Every native call's result is checked; a failure throws a
  * {@link DriverException} naming the call and the error.
+ *
+ * <p>Uploads may also go on a second queue of their own, the <em>upload lane</em> (OpenCL: a
+ * second command queue; CUDA: a second stream), so that a batch's copy runs while the kernels
+ * before it still run ({@link #overlapsUploads()}). The two queues are ordered only by
+ * {@link Fence}s: {@link #upload} waits on the lane for a fence the queue {@link #signal}ed (the
+ * kernels that last read the target have run) and signals one on the lane when its copy is done,
+ * which the queue {@link #await}s before the kernels that read what it copied. Where there is no
+ * lane, an upload is a {@link #write} on the one queue and fences are nothing, which orders the
+ * same.
  */
 public interface Driver extends AutoCloseable {
 
@@ -112,6 +121,48 @@ public interface Driver extends AutoCloseable {
     void copyFromPeer(Memory target, long targetOffset, Driver peer, Memory source, long sourceOffset, int count);
 
     /**
+     * Whether {@link #upload} runs on a queue of its own (the upload lane), ordered with the
+     * queue only by {@link Fence}s; {@code false}: it is a {@link #write} on the one queue.
+     */
+    default boolean overlapsUploads() {
+        return false;
+    }
+
+    /**
+     * A fence of this driver, not yet signalled (waiting on it waits for nothing), reused by
+     * signalling it again; freed by {@link #close()}. Made once per use, not per step.
+     */
+    default Fence fence() {
+        return Fence.NONE;
+    }
+
+    /**
+     * Copies {@code count} floats from {@code source[sourceOffset..]} to {@code target[targetOffset..]}
+     * on the upload lane: after what {@code after} marks (the kernels that last read
+     * {@code target}; {@code null} or never signalled: nothing), without waiting for the queue;
+     * {@code done} ({@code null}: none) is signalled on the lane once the copy (and every lane
+     * copy before it) has run. The source is free when the call returns, as for {@link #write}.
+     * Nothing on the queue waits for the copy until it {@link #await}s {@code done}.
+     */
+    default void upload(Memory target, long targetOffset, float[] source, int sourceOffset, int count, Fence after,
+                        Fence done) {
+        write(target, targetOffset, source, sourceOffset, count);
+    }
+
+    /** As {@link #upload(Memory, long, float[], int, int, Fence, Fence)} from the buffer's position (not moved). */
+    default void upload(Memory target, long targetOffset, FloatBuffer source, int count, Fence after, Fence done) {
+        write(target, targetOffset, source, count);
+    }
+
+    /** Signals {@code fence} on the queue once everything enqueued on it so far has run (its previous signal forgotten). */
+    default void signal(Fence fence) {
+    }
+
+    /** Makes what is enqueued on the queue from now on wait for {@code fence}'s last signal (none: no wait). */
+    default void await(Fence fence) {
+    }
+
+    /**
      * Whether this driver can record launches into a graph and replay it ({@link #capture}):
      * the CUDA drivers can ({@code cuStreamBeginCapture} … {@code cuGraphLaunch}); OpenCL keeps
      * its queue.
@@ -144,7 +195,7 @@ public interface Driver extends AutoCloseable {
         throw new UnsupportedOperationException(binding() + ": no graphs (CUDA graphs are for cuda and cuda-lwjgl)");
     }
 
-    /** Frees every buffer, program, kernel, mark and graph, and the queue and context. Idempotent. */
+    /** Frees every buffer, program, kernel, mark, fence and graph, and the queues and context. Idempotent. */
     @Override
     void close();
 
@@ -165,6 +216,20 @@ public interface Driver extends AutoCloseable {
 
     /** A point in the queue. */
     interface TimingMark {
+    }
+
+    /**
+     * A point in the queue or the upload lane that the other one can wait for ({@code cl_event},
+     * {@code CUevent}): see {@link #upload}, {@link #signal} and {@link #await}.
+     */
+    interface Fence {
+        /** The fence of a driver with no upload lane: nothing to wait for. */
+        Fence NONE = new Fence() {
+            @Override
+            public String toString() {
+                return "no fence (one queue)";
+            }
+        };
     }
 
     /** Launches recorded by {@link #capture}, replayed by {@link #launch(Graph)}. */

@@ -62,6 +62,24 @@ final class Handles {
     record Mark<E>(NativeDriver<?, ?, ?, ?> owner, E handle) implements Driver.TimingMark {
     }
 
+    /** A fence of the upload lane ({@link UploadLane}); its native holder is {@code null} where there is no lane. */
+    static final class Fence implements Driver.Fence {
+        final NativeDriver<?, ?, ?, ?> owner;
+        final Object handle;
+        boolean signalled;
+        boolean released;
+
+        Fence(NativeDriver<?, ?, ?, ?> owner, Object handle) {
+            this.owner = owner;
+            this.handle = handle;
+        }
+
+        @Override
+        public String toString() {
+            return "fence (" + owner.binding() + (signalled ? ", signalled" : "") + ")";
+        }
+    }
+
     /** A graph made ready to launch, and the buffers its launches use (freeing one destroys it). */
     static final class Graph implements Driver.Graph {
         final NativeDriver<?, ?, ?, ?> owner;

@@ -124,6 +124,59 @@ public abstract class NativeCalls<B, P, K, E> implements Driver {
         throw new UnsupportedOperationException(binding() + ": no graphs");
     }
 
+    /**
+     * Whether the binding has an upload lane, a second queue or stream for {@link #upload}
+     * ({@link Driver#overlapsUploads()}); by default not, and then no lane call below is made.
+     */
+    protected boolean uploadLaneNative() {
+        return false;
+    }
+
+    /** A fence's native holder, not yet signalled: an event slot the binding reuses at each signal. */
+    protected Object fenceNative() {
+        throw new UnsupportedOperationException(binding() + ": no upload lane");
+    }
+
+    /** Releases a fence's holder and the event it holds, if any. */
+    protected void releaseFence(Object fence) {
+        throw new UnsupportedOperationException(binding() + ": no upload lane");
+    }
+
+    /** Makes the lane's next commands wait for {@code fence}'s last signal (it was signalled). */
+    protected void laneWaitNative(Object fence) {
+        throw new UnsupportedOperationException(binding() + ": no upload lane");
+    }
+
+    /** Copies on the lane, without waiting for the queue or the copy; the source is free on return. */
+    protected void laneWriteNative(B target, long targetOffset, float[] source, int sourceOffset, int count) {
+        throw new UnsupportedOperationException(binding() + ": no upload lane");
+    }
+
+    /** As {@link #laneWriteNative(Object, long, float[], int, int)} from the buffer's position, which must not move. */
+    protected void laneWriteNative(B target, long targetOffset, FloatBuffer source, int count) {
+        throw new UnsupportedOperationException(binding() + ": no upload lane");
+    }
+
+    /** Signals {@code fence} on the lane behind every lane command so far (replacing its previous signal). */
+    protected void laneSignalNative(Object fence) {
+        throw new UnsupportedOperationException(binding() + ": no upload lane");
+    }
+
+    /** Signals {@code fence} on the queue behind everything enqueued there (replacing its previous signal). */
+    protected void signalNative(Object fence) {
+        throw new UnsupportedOperationException(binding() + ": no upload lane");
+    }
+
+    /** Makes the queue's next commands wait for {@code fence}'s last signal (it was signalled). */
+    protected void awaitNative(Object fence) {
+        throw new UnsupportedOperationException(binding() + ": no upload lane");
+    }
+
+    /** Waits for everything on the lane (reached only where there is one). */
+    protected void laneFinishNative() {
+        throw new UnsupportedOperationException(binding() + ": no upload lane");
+    }
+
     /** Releases what marks share beyond each mark (a pool of idle events); by default nothing. */
     protected void releaseMarkPool(Releases releases) {
     }

@@ -11,7 +11,8 @@ import java.util.Set;
 
 /**
  * What every binding's {@link Driver} does the same way, so that a binding only makes the native
- * calls: it owns the live buffers, programs, kernels and marks; checks every argument, range and
+ * calls: it owns the live buffers, programs, kernels and marks, the graphs ({@link GraphCapture})
+ * and the upload lane's fences ({@link UploadLane}); checks every argument, range and
  * launch geometry before any native call, with messages that name the field and the expected
  * value (DESIGN §6); says one thing when used after {@link #close()}; and closes by releasing
  * everything even when a release fails, then throwing the first failure with the others
@@ -37,10 +38,8 @@ public abstract class NativeDriver<B, P, K, E> extends NativeCalls<B, P, K, E> {
     private final Set<Handles.Mark<E>> marks = Collections.newSetFromMap(new IdentityHashMap<>());
     /** The peers {@link #enablePeerAccess} accepted. */
     private final Set<Driver> peers = Collections.newSetFromMap(new IdentityHashMap<>());
-    private final Set<Handles.Graph> graphs = Collections.newSetFromMap(new IdentityHashMap<>());
-    /** The buffers the launches of the capture under way use, or {@code null} when none is. */
-    private Set<Memory> capturing;
-    private int capturedLaunches;
+    private final GraphCapture graphs = new GraphCapture(this);
+    private final UploadLane<B> lane = new UploadLane<>(this);
     private boolean closed;
 
     /** @param binding the binding and its version, as {@link #binding()} returns it, e.g. {@code JOCL 2.0.6} */
@@ -76,12 +75,8 @@ public abstract class NativeDriver<B, P, K, E> extends NativeCalls<B, P, K, E> {
         Handles.Buffer<B> buffer = live(memory, "memory");
         buffers.remove(buffer);
         buffer.freed = true;
-        // a graph's launches hold the buffer's address: it must never run again
-        for (Handles.Graph graph : List.copyOf(graphs)) {
-            if (graph.uses.contains(buffer)) {
-                destroyGraph(graph);
-            }
-        }
+        graphs.freed(buffer); // a graph's launches hold the buffer's address: it must never run again
+        lane.finish(); // a lane copy into the buffer may still be under way (freeNative orders only with the queue)
         freeNative(buffer.handle);
     }
 
@@ -97,10 +92,7 @@ public abstract class NativeDriver<B, P, K, E> extends NativeCalls<B, P, K, E> {
     @Override
     public final void write(Memory target, long targetOffset, FloatBuffer source, int count) {
         outsideCapture("write");
-        Handles.Buffer<B> buffer = live(target, "target");
-        Objects.requireNonNull(source, "source: expected a buffer, found null");
-        Ranges.device("targetOffset", targetOffset, count, buffer);
-        Ranges.host("position", 0, count, source.remaining(), "source.remaining()");
+        Handles.Buffer<B> buffer = bufferTarget(target, targetOffset, source, count);
         if (count > 0) {
             writeNative(buffer.handle, targetOffset, source, count);
         }
@@ -113,6 +105,15 @@ public abstract class NativeDriver<B, P, K, E> extends NativeCalls<B, P, K, E> {
         if (count > 0) {
             writeNative(buffer.handle, targetOffset, source, sourceOffset, count);
         }
+    }
+
+    /** The checks of a write from a buffer's position. */
+    private Handles.Buffer<B> bufferTarget(Memory target, long targetOffset, FloatBuffer source, int count) {
+        Handles.Buffer<B> buffer = live(target, "target");
+        Objects.requireNonNull(source, "source: expected a buffer, found null");
+        Ranges.device("targetOffset", targetOffset, count, buffer);
+        Ranges.host("position", 0, count, source.remaining(), "source.remaining()");
+        return buffer;
     }
 
     /** The checks of a write from an array of {@code sourceLength} elements ({@code -1}: none given). */
@@ -187,14 +188,7 @@ public abstract class NativeDriver<B, P, K, E> extends NativeCalls<B, P, K, E> {
         @SuppressWarnings("unchecked")
         K handle = (K) function.handle;
         launchNative(handle, function.name, groups, groupSize, arguments);
-        if (capturing != null) {
-            for (Object argument : arguments) {
-                if (argument instanceof Memory memory) {
-                    capturing.add(memory);
-                }
-            }
-            capturedLaunches++;
-        }
+        graphs.launched(arguments);
     }
 
     @Override
@@ -210,73 +204,69 @@ public abstract class NativeDriver<B, P, K, E> extends NativeCalls<B, P, K, E> {
     @Override
     public final Graph capture(Runnable launches) {
         outsideCapture("capture");
-        Objects.requireNonNull(launches, "launches: expected the launches to capture, found null");
-        if (!graphsNative()) {
-            throw new UnsupportedOperationException(binding + ": no graphs (CUDA graphs are for cuda and cuda-lwjgl)");
-        }
-        beginCaptureNative();
-        Set<Memory> uses = Collections.newSetFromMap(new IdentityHashMap<>());
-        capturing = uses;
-        capturedLaunches = 0;
-        try {
-            launches.run();
-        } catch (RuntimeException | Error e) {
-            capturing = null;
-            try {
-                abortCaptureNative();
-            } catch (RuntimeException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
-        }
-        capturing = null;
-        Handles.Graph graph = new Handles.Graph(this, endCaptureNative(), uses, capturedLaunches);
-        graphs.add(graph);
-        return graph;
+        return graphs.capture(launches);
     }
 
     @Override
     public final void launch(Graph graph) {
         outsideCapture("launch(graph)");
-        Handles.Graph ours = ours(graph, "graph");
-        if (ours.destroyed) {
-            throw new IllegalArgumentException("graph: expected a live graph of this driver, found " + ours
-                    + " (destroyed, or a buffer it uses was freed)");
-        }
-        launchGraphNative(ours.handle);
+        graphs.launch(graph);
     }
 
     @Override
     public final void destroy(Graph graph) {
         outsideCapture("destroy(graph)");
-        Handles.Graph ours = ours(graph, "graph");
-        if (!ours.destroyed) {
-            destroyGraph(ours);
-        }
+        graphs.destroy(graph);
     }
 
     /** How many graphs are live (for leak tests). */
     public final int liveGraphs() {
-        return graphs.size();
+        return graphs.live();
     }
 
-    private void destroyGraph(Handles.Graph graph) {
-        graphs.remove(graph);
-        graph.destroyed = true;
-        releaseGraph(graph.handle);
+    @Override
+    public final boolean overlapsUploads() {
+        return lane.on();
     }
 
-    private Handles.Graph ours(Graph graph, String field) {
-        if (!(graph instanceof Handles.Graph ours) || ours.owner != this) {
-            throw new IllegalArgumentException(field + ": expected a graph of this driver, found " + graph);
-        }
-        return ours;
+    @Override
+    public final Fence fence() {
+        outsideCapture("fence");
+        return lane.fence();
+    }
+
+    @Override
+    public final void upload(Memory target, long targetOffset, float[] source, int sourceOffset, int count, Fence after,
+                             Fence done) {
+        outsideCapture("upload");
+        Handles.Buffer<B> buffer = writeTarget(target, targetOffset, count, source == null ? -1 : source.length, sourceOffset);
+        lane.upload(buffer.handle, targetOffset, source, sourceOffset, count, lane.ours(after, "after"), lane.ours(done, "done"));
+    }
+
+    @Override
+    public final void upload(Memory target, long targetOffset, FloatBuffer source, int count, Fence after, Fence done) {
+        outsideCapture("upload");
+        Handles.Buffer<B> buffer = bufferTarget(target, targetOffset, source, count);
+        lane.upload(buffer.handle, targetOffset, source, count, lane.ours(after, "after"), lane.ours(done, "done"));
+    }
+
+    @Override
+    public final void signal(Fence fence) {
+        outsideCapture("signal");
+        lane.signal(lane.ours(Objects.requireNonNull(fence, "fence: expected a fence, found null"), "fence"));
+    }
+
+    @Override
+    public final void await(Fence fence) {
+        outsideCapture("await");
+        lane.await(lane.ours(Objects.requireNonNull(fence, "fence: expected a fence, found null"), "fence"));
     }
 
     @Override
     public final void finish() {
         outsideCapture("finish");
         finishNative();
+        lane.finish();
     }
 
     @Override
@@ -352,21 +342,16 @@ public abstract class NativeDriver<B, P, K, E> extends NativeCalls<B, P, K, E> {
         closed = true;
         Releases releases = new Releases();
         releases.attempt(this::makeCurrent);
-        if (capturing != null) {
-            capturing = null;
-            releases.attempt(this::abortCaptureNative);
-        }
+        graphs.abort(releases);
+        releases.attempt(lane::finish);
         releases.attempt(this::quiesce);
         for (Handles.Mark<E> mark : marks) {
             releases.attempt(() -> releaseMark(mark.handle()));
         }
         marks.clear();
         releaseMarkPool(releases);
-        for (Handles.Graph graph : graphs) {
-            graph.destroyed = true;
-            releases.attempt(() -> releaseGraph(graph.handle));
-        }
-        graphs.clear();
+        lane.close(releases);
+        graphs.close(releases);
         for (Handles.Buffer<B> buffer : buffers) {
             buffer.freed = true;
             releases.attempt(() -> releaseBuffer(buffer.handle));
@@ -411,7 +396,7 @@ public abstract class NativeDriver<B, P, K, E> extends NativeCalls<B, P, K, E> {
     /** {@link #enter()}, refusing {@code call} while launches are being captured: a graph holds launches only. */
     private void outsideCapture(String call) {
         enter();
-        if (capturing != null) {
+        if (graphs.capturing()) {
             throw new IllegalStateException(binding + ": " + call + " is not allowed while launches are captured into a graph"
                     + " (only kernel launches are)");
         }

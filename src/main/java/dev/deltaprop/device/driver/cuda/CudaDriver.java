@@ -19,6 +19,12 @@ import java.util.function.ToIntFunction;
  * <p>{@code cuMemFree} is not ordered with the stream, so {@link #free} first waits for the
  * stream: a kernel still queued may be using the buffer.
  *
+ * <p>The upload lane ({@link dev.deltaprop.device.driver.Driver#upload}) is a second
+ * non-blocking stream with its own pinned staging; a fence is a {@code CUevent} made without
+ * timing, recorded again at each signal ({@code cuEventRecord} on the stream or the lane), and a
+ * wait is {@code cuStreamWaitEvent}, which blocks neither the host nor, on a graph launch, the
+ * graph's capture (the waits stay outside every graph).
+ *
  * @param <F> the binding's {@code CUfunction}
  */
 public abstract class CudaDriver<B, P, F, E> extends NativeDriver<B, P, CudaDriver.Function<F>, CudaMarks.Mark<E>> {
@@ -74,6 +80,78 @@ public abstract class CudaDriver<B, P, F, E> extends NativeDriver<B, P, CudaDriv
 
     /** {@code cuEventRecord} on the stream: its result. */
     protected abstract int recordEvent(E event);
+
+    /** {@code cuEventCreate(CU_EVENT_DISABLE_TIMING)}, checked: a fence of the upload lane. */
+    protected abstract E createFenceEvent();
+
+    /** {@code cuEventRecord} on the upload lane's stream: its result. */
+    protected abstract int recordLaneEvent(E event);
+
+    /** {@code cuStreamWaitEvent(the lane's stream, or the stream, event, 0)}: its result. */
+    protected abstract int waitEvent(E event, boolean lane);
+
+    /** As {@link #upload} on the upload lane's stream, through the lane's own pinned staging. */
+    protected abstract void laneUpload(B target, long targetOffset, int count, Filler filler);
+
+    /** {@code cuStreamSynchronize} of the upload lane's stream, checked. */
+    protected abstract void synchronizeLane();
+
+    @Override
+    protected final boolean uploadLaneNative() {
+        return true;
+    }
+
+    @Override
+    protected final Object fenceNative() {
+        return createFenceEvent();
+    }
+
+    @SuppressWarnings("unchecked")
+    @Override
+    protected final void releaseFence(Object fence) {
+        CudaResult.check("cuEventDestroy", releasers.eventDestroy().applyAsInt((E) fence));
+    }
+
+    @SuppressWarnings("unchecked")
+    @Override
+    protected final void laneWaitNative(Object fence) {
+        CudaResult.check("cuStreamWaitEvent(upload lane)", waitEvent((E) fence, true));
+    }
+
+    @SuppressWarnings("unchecked")
+    @Override
+    protected final void laneSignalNative(Object fence) {
+        CudaResult.check("cuEventRecord(upload lane)", recordLaneEvent((E) fence));
+    }
+
+    @SuppressWarnings("unchecked")
+    @Override
+    protected final void signalNative(Object fence) {
+        CudaResult.check("cuEventRecord", recordEvent((E) fence));
+    }
+
+    @SuppressWarnings("unchecked")
+    @Override
+    protected final void awaitNative(Object fence) {
+        CudaResult.check("cuStreamWaitEvent", waitEvent((E) fence, false));
+    }
+
+    @Override
+    protected final void laneWriteNative(B target, long targetOffset, float[] source, int sourceOffset, int count) {
+        laneUpload(target, targetOffset, count, (staged, from, n) -> staged.asFloatBuffer().put(source, sourceOffset + from, n));
+    }
+
+    @Override
+    protected final void laneWriteNative(B target, long targetOffset, FloatBuffer source, int count) {
+        int start = source.position();
+        laneUpload(target, targetOffset, count, (staged, from, n) ->
+                staged.asFloatBuffer().put(source.duplicate().limit(start + from + n).position(start + from)));
+    }
+
+    @Override
+    protected final void laneFinishNative() {
+        synchronizeLane();
+    }
 
     /** An event from the pool of {@link CudaMarks}, recorded on the stream. */
     @Override
@@ -271,6 +349,7 @@ public abstract class CudaDriver<B, P, F, E> extends NativeDriver<B, P, CudaDriv
     @Override
     protected final void quiesce() {
         synchronize();
+        synchronizeLane();
     }
 
     /**

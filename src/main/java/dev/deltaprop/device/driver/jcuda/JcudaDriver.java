@@ -48,6 +48,9 @@ public final class JcudaDriver extends CudaDriver<CUdeviceptr, CUmodule, JcudaDr
     private final CUcontext context = new CUcontext();
     private final CUstream stream = new CUstream();
     private final PinnedStaging staging;
+    /** The upload lane's stream and its own staging (a half's event is then always the lane's). */
+    private final CUstream uploadStream = new CUstream();
+    private final PinnedStaging laneStaging;
     private final Pointer readBuffer = new Pointer();
     private long readBufferBytes;
     /** How a buffer argument is passed: one function object for the driver's life. */
@@ -69,15 +72,25 @@ public final class JcudaDriver extends CudaDriver<CUdeviceptr, CUmodule, JcudaDr
         this.handle = Jcuda.handle(device.ordinal());
         check("cuDevicePrimaryCtxRetain", JCudaDriver.cuDevicePrimaryCtxRetain(context, handle));
         PinnedStaging created = null;
-        boolean streamCreated = false;
+        PinnedStaging createdLane = null;
+        int streamsCreated = 0;
         try {
             makeCurrent();
             check("cuStreamCreate", JCudaDriver.cuStreamCreate(stream, CUstream_flags.CU_STREAM_NON_BLOCKING));
-            streamCreated = true;
+            streamsCreated++;
+            check("cuStreamCreate(upload lane)", JCudaDriver.cuStreamCreate(uploadStream, CUstream_flags.CU_STREAM_NON_BLOCKING));
+            streamsCreated++;
             created = new PinnedStaging(STAGING_HALF_BYTES);
+            createdLane = new PinnedStaging(STAGING_HALF_BYTES);
         } catch (RuntimeException e) {
             // undo what was made; the first failure is the one reported
-            if (streamCreated) {
+            if (created != null) {
+                created.close();
+            }
+            if (streamsCreated > 1) {
+                JCudaDriver.cuStreamDestroy(uploadStream);
+            }
+            if (streamsCreated > 0) {
                 JCudaDriver.cuStreamDestroy(stream);
             }
             JCudaDriver.cuDevicePrimaryCtxRelease(handle);
@@ -85,6 +98,7 @@ public final class JcudaDriver extends CudaDriver<CUdeviceptr, CUmodule, JcudaDr
             throw e;
         }
         this.staging = created;
+        this.laneStaging = createdLane;
     }
 
     private static String jcudaVersion() {
@@ -109,6 +123,16 @@ public final class JcudaDriver extends CudaDriver<CUdeviceptr, CUmodule, JcudaDr
 
     @Override
     protected void upload(CUdeviceptr target, long targetOffset, int count, Filler filler) {
+        upload(staging, stream, target, targetOffset, count, filler);
+    }
+
+    @Override
+    protected void laneUpload(CUdeviceptr target, long targetOffset, int count, Filler filler) {
+        upload(laneStaging, uploadStream, target, targetOffset, count, filler);
+    }
+
+    private static void upload(PinnedStaging staging, CUstream stream, CUdeviceptr target, long targetOffset, int count,
+                               Filler filler) {
         int chunkElements = (int) (staging.chunkBytes() / Sizeof.FLOAT);
         for (int from = 0; from < count; from += chunkElements) {
             int n = Math.min(chunkElements, count - from);
@@ -253,6 +277,29 @@ public final class JcudaDriver extends CudaDriver<CUdeviceptr, CUmodule, JcudaDr
     }
 
     @Override
+    protected CUevent createFenceEvent() {
+        CUevent event = new CUevent();
+        check("cuEventCreate", JCudaDriver.cuEventCreate(event, CUevent_flags.CU_EVENT_DISABLE_TIMING));
+        return event;
+    }
+
+    @Override
+    protected int recordLaneEvent(CUevent event) {
+        return JCudaDriver.cuEventRecord(event, uploadStream);
+    }
+
+    @Override
+    protected int waitEvent(CUevent event, boolean lane) {
+        return JCudaDriver.cuStreamWaitEvent(lane ? uploadStream : stream, event, 0);
+    }
+
+    @Override
+    protected void synchronizeLane() {
+        check("cuStreamSynchronize(upload lane)", JCudaDriver.cuStreamSynchronize(uploadStream));
+        laneStaging.drainedAll();
+    }
+
+    @Override
     protected float elapsedMilliseconds(CUevent start, CUevent end) {
         float[] milliseconds = new float[1];
         check("cuEventElapsedTime", JCudaDriver.cuEventElapsedTime(milliseconds, start, end));
@@ -281,11 +328,13 @@ public final class JcudaDriver extends CudaDriver<CUdeviceptr, CUmodule, JcudaDr
     @Override
     protected void releaseDevice(Releases releases) {
         releases.attempt(staging::close);
+        releases.attempt(laneStaging::close);
         if (readBufferBytes > 0) {
             releases.attempt(() -> check("cuMemFreeHost", JCudaDriver.cuMemFreeHost(readBuffer)));
             readBufferBytes = 0;
         }
         releases.attempt(() -> check("cuStreamDestroy", JCudaDriver.cuStreamDestroy(stream)));
+        releases.attempt(() -> check("cuStreamDestroy(upload lane)", JCudaDriver.cuStreamDestroy(uploadStream)));
         releases.attempt(() -> check("cuDevicePrimaryCtxRelease", JCudaDriver.cuDevicePrimaryCtxRelease(handle)));
         CURRENT.remove();
     }

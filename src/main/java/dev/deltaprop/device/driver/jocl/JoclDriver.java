@@ -28,6 +28,8 @@ public final class JoclDriver extends OpenClDriver<cl_mem, cl_program, cl_kernel
     private final cl_device_id device;
     private final cl_context context;
     private final cl_command_queue queue;
+    /** The upload lane's queue (no profiling: nothing on it is timed). */
+    private final cl_command_queue uploadQueue;
     private final cl_mem[] memSlot = new cl_mem[1];
     private final Pointer memArgument = Pointer.to(memSlot);
     private final int[] intSlot = new int[1];
@@ -37,7 +39,7 @@ public final class JoclDriver extends OpenClDriver<cl_mem, cl_program, cl_kernel
     private final long[][] globalSizes = {new long[1], new long[2], new long[3]};
     private final long[][] localSizes = {new long[1], new long[2], new long[3]};
     /** The upload staging's two markers ({@link #enqueueStagingMarker}): each event object reused, one-element wait lists. */
-    private final cl_event[][] stagingMarkers = {{new cl_event()}, {new cl_event()}};
+    private final cl_event[][] stagingMarkers = {{new cl_event()}, {new cl_event()}, {new cl_event()}, {new cl_event()}};
     /** Pointers to the last two arrays read into, by identity and offset: the loss and the loss record's reads reuse theirs. */
     private final float[][] readTargets = new float[2][];
     private final long[] readOffsets = new long[2];
@@ -62,6 +64,12 @@ public final class JoclDriver extends OpenClDriver<cl_mem, cl_program, cl_kernel
         if (status[0] != CL.CL_SUCCESS) {
             CL.clReleaseContext(context);
             ClStatus.check("clCreateCommandQueue", status[0]);
+        }
+        uploadQueue = CL.clCreateCommandQueue(context, device, 0, status);
+        if (status[0] != CL.CL_SUCCESS) {
+            CL.clReleaseCommandQueue(queue);
+            CL.clReleaseContext(context);
+            ClStatus.check("clCreateCommandQueue(upload lane)", status[0]);
         }
     }
 
@@ -109,11 +117,12 @@ public final class JoclDriver extends OpenClDriver<cl_mem, cl_program, cl_kernel
     }
 
     @Override
-    protected int enqueueWriteAsync(cl_mem target, long targetBytes, java.nio.ByteBuffer host, long hostOffset, long bytes) {
+    protected int enqueueWriteAsync(boolean lane, cl_mem target, long targetBytes, java.nio.ByteBuffer host, long hostOffset,
+                                    long bytes) {
         // the staging half's position stays 0: the offset is the pointer's. JOCL keeps the pointer
         // alive until the copy is done (a task on its release executor per non-blocking write): that
         // task, the event and this pointer are what a staged write allocates on JOCL (LWJGL: nothing)
-        return CL.clEnqueueWriteBuffer(queue, target, CL.CL_FALSE, targetBytes, bytes,
+        return CL.clEnqueueWriteBuffer(lane ? uploadQueue : queue, target, CL.CL_FALSE, targetBytes, bytes,
                 Pointer.to(host).withByteOffset(hostOffset), 0, null, null);
     }
 
@@ -231,7 +240,48 @@ public final class JoclDriver extends OpenClDriver<cl_mem, cl_program, cl_kernel
     @Override
     protected void enqueueStagingMarker(int slot) {
         // the call writes the new event into the object: one object per slot for the driver's life
-        ClStatus.check("clEnqueueMarkerWithWaitList", CL.clEnqueueMarkerWithWaitList(queue, 0, null, stagingMarkers[slot][0]));
+        ClStatus.check("clEnqueueMarkerWithWaitList", CL.clEnqueueMarkerWithWaitList(slot >= 2 ? uploadQueue : queue, 0, null,
+                stagingMarkers[slot][0]));
+    }
+
+    /** A fence's event: one {@code cl_event} object, which each marker call fills anew, and whether it holds one. */
+    private static final class EventSlot {
+        final cl_event[] event = {new cl_event()};
+        boolean holds;
+    }
+
+    @Override
+    protected Object newEventSlot() {
+        return new EventSlot();
+    }
+
+    @Override
+    protected void markInto(Object slot, boolean lane) {
+        EventSlot ours = (EventSlot) slot;
+        releaseEventSlot(ours);
+        ClStatus.check("clEnqueueMarkerWithWaitList", CL.clEnqueueMarkerWithWaitList(lane ? uploadQueue : queue, 0, null,
+                ours.event[0]));
+        ours.holds = true;
+    }
+
+    @Override
+    protected void barrier(Object slot, boolean lane) {
+        ClStatus.check("clEnqueueBarrierWithWaitList", CL.clEnqueueBarrierWithWaitList(lane ? uploadQueue : queue, 1,
+                ((EventSlot) slot).event, null));
+    }
+
+    @Override
+    protected void releaseEventSlot(Object slot) {
+        EventSlot ours = (EventSlot) slot;
+        if (ours.holds) {
+            ours.holds = false;
+            ClStatus.check("clReleaseEvent", CL.clReleaseEvent(ours.event[0]));
+        }
+    }
+
+    @Override
+    protected void finishLane() {
+        ClStatus.check("clFinish(upload lane)", CL.clFinish(uploadQueue));
     }
 
     @Override
@@ -252,6 +302,7 @@ public final class JoclDriver extends OpenClDriver<cl_mem, cl_program, cl_kernel
     @Override
     protected void releaseDevice(Releases releases) {
         releases.attempt(() -> ClStatus.check("clReleaseCommandQueue", CL.clReleaseCommandQueue(queue)));
+        releases.attempt(() -> ClStatus.check("clReleaseCommandQueue(upload lane)", CL.clReleaseCommandQueue(uploadQueue)));
         releases.attempt(() -> ClStatus.check("clReleaseContext", CL.clReleaseContext(context)));
     }
 }

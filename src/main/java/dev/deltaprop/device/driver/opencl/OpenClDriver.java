@@ -19,6 +19,12 @@ import java.util.function.ToIntFunction;
  * runs again on the same buffers and sizes costs one {@code clEnqueueNDRangeKernel}; and uploads
  * that do not wait for the queue ({@link UploadStaging}, through {@link #stagedWrite}).
  *
+ * <p>The upload lane ({@link dev.deltaprop.device.driver.Driver#upload}) is a second in-order
+ * command queue on the same context, with its own staging (markers in slots 2 and 3); a fence is
+ * an event slot the binding keeps, re-filled by {@code clEnqueueMarkerWithWaitList} at each
+ * signal, and a wait is {@code clEnqueueBarrierWithWaitList} on that one event. A lane copy is
+ * staged in chunks of at most a staging half, so that it never blocks.
+ *
  * @param <V> the binding's {@code cl_event}
  */
 public abstract class OpenClDriver<B, P, K, V> extends NativeDriver<B, P, OpenClDriver.ClKernel<K>, OpenClDriver.Event<V>> {
@@ -28,6 +34,10 @@ public abstract class OpenClDriver<B, P, K, V> extends NativeDriver<B, P, OpenCl
     private final int maxGroupSize;
     private final int computeUnits;
     private final UploadStaging staging;
+    /** The upload lane's staging: its markers are enqueued on the lane, in slots 2 and 3. */
+    private final UploadStaging laneStaging;
+    /** The most floats one lane copy stages: a whole staging half. */
+    private static final int LANE_CHUNK_FLOATS = (int) (UploadStaging.MAX_HALF_BYTES / Float.BYTES);
     private long argumentsSet;
 
     /** {@code computeUnits}: the device's {@code CL_DEVICE_MAX_COMPUTE_UNITS} (taken as at least 1). */
@@ -40,14 +50,16 @@ public abstract class OpenClDriver<B, P, K, V> extends NativeDriver<B, P, OpenCl
         this.maxGroupSize = (int) Math.min(Integer.MAX_VALUE, maxGroupSize);
         this.computeUnits = Math.max(1, computeUnits);
         this.staging = new UploadStaging(this::enqueueStagingMarker, this::awaitStagingMarker, this::finishNative);
+        this.laneStaging = new UploadStaging(slot -> enqueueStagingMarker(slot + 2), slot -> awaitStagingMarker(slot + 2),
+                this::finishLane);
     }
 
     /**
      * {@code clEnqueueWriteBuffer} without blocking, of {@code bytes} from {@code host} at byte
      * {@code hostOffset} (a direct buffer that stays untouched until the copy has run) to
-     * {@code target} at byte {@code targetBytes}: its status.
+     * {@code target} at byte {@code targetBytes}, on the upload lane's queue or on the queue: its status.
      */
-    protected abstract int enqueueWriteAsync(B target, long targetBytes, ByteBuffer host, long hostOffset, long bytes);
+    protected abstract int enqueueWriteAsync(boolean lane, B target, long targetBytes, ByteBuffer host, long hostOffset, long bytes);
 
     /**
      * Copies {@code source[sourceOffset .. +count)} into the upload staging and enqueues its copy
@@ -87,9 +99,89 @@ public abstract class OpenClDriver<B, P, K, V> extends NativeDriver<B, P, OpenCl
     }
 
     private void enqueueStaged(B target, long targetOffset, long at, int count) {
-        ClStatus.check("clEnqueueWriteBuffer", enqueueWriteAsync(target, targetOffset * Float.BYTES, staging.half(), at,
+        ClStatus.check("clEnqueueWriteBuffer", enqueueWriteAsync(false, target, targetOffset * Float.BYTES, staging.half(), at,
                 (long) count * Float.BYTES));
     }
+
+    @Override
+    protected final boolean uploadLaneNative() {
+        return true;
+    }
+
+    @Override
+    protected final void laneWriteNative(B target, long targetOffset, float[] source, int sourceOffset, int count) {
+        for (int from = 0; from < count; from += LANE_CHUNK_FLOATS) {
+            int n = Math.min(LANE_CHUNK_FLOATS, count - from);
+            long at = laneStaging.reserve((long) n * Float.BYTES);
+            laneStaging.floats().put((int) (at / Float.BYTES), source, sourceOffset + from, n);
+            enqueueLane(target, targetOffset + from, at, n);
+        }
+    }
+
+    @Override
+    protected final void laneWriteNative(B target, long targetOffset, FloatBuffer source, int count) {
+        for (int from = 0; from < count; from += LANE_CHUNK_FLOATS) {
+            int n = Math.min(LANE_CHUNK_FLOATS, count - from);
+            long at = laneStaging.reserve((long) n * Float.BYTES);
+            laneStaging.floats().put((int) (at / Float.BYTES), source, source.position() + from, n);
+            enqueueLane(target, targetOffset + from, at, n);
+        }
+    }
+
+    private void enqueueLane(B target, long targetOffset, long at, int count) {
+        ClStatus.check("clEnqueueWriteBuffer(upload lane)", enqueueWriteAsync(true, target, targetOffset * Float.BYTES,
+                laneStaging.half(), at, (long) count * Float.BYTES));
+    }
+
+    @Override
+    protected final Object fenceNative() {
+        return newEventSlot();
+    }
+
+    @Override
+    protected final void releaseFence(Object fence) {
+        releaseEventSlot(fence);
+    }
+
+    @Override
+    protected final void laneWaitNative(Object fence) {
+        barrier(fence, true);
+    }
+
+    @Override
+    protected final void laneSignalNative(Object fence) {
+        markInto(fence, true);
+    }
+
+    @Override
+    protected final void signalNative(Object fence) {
+        markInto(fence, false);
+    }
+
+    @Override
+    protected final void awaitNative(Object fence) {
+        barrier(fence, false);
+    }
+
+    @Override
+    protected final void laneFinishNative() {
+        finishLane();
+    }
+
+    /** A holder for one event, empty, that {@link #markInto} fills again and again (allocating nothing). */
+    protected abstract Object newEventSlot();
+
+    /** Releases the event {@code slot} holds (if any), then enqueues a marker on the lane or the queue into it, checked. */
+    protected abstract void markInto(Object slot, boolean lane);
+
+    /** {@code clEnqueueBarrierWithWaitList} of the one event in {@code slot} on the lane or the queue, checked. */
+    protected abstract void barrier(Object slot, boolean lane);
+
+    /** Releases the event {@code slot} holds, if any, checked. */
+    protected abstract void releaseEventSlot(Object slot);
+
+    /** {@code clFinish} of the upload lane's queue, checked. */
+    protected abstract void finishLane();
 
     /** A kernel and the arguments last set on it, by index ({@code null}: not set, or its setting failed). */
     public static final class ClKernel<K> {
@@ -121,8 +213,8 @@ public abstract class OpenClDriver<B, P, K, V> extends NativeDriver<B, P, OpenCl
 
     /**
      * Enqueues a marker behind everything queued into the binding's staging slot {@code slot}
-     * (0 or 1; {@link UploadStaging}), a slot it keeps for the driver's life so that this
-     * allocates nothing on the Java heap.
+     * (0 or 1 on the queue, 2 or 3 on the upload lane; {@link UploadStaging}), a slot it keeps for
+     * the driver's life so that this allocates nothing on the Java heap.
      */
     protected abstract void enqueueStagingMarker(int slot);
 
@@ -175,7 +267,9 @@ public abstract class OpenClDriver<B, P, K, V> extends NativeDriver<B, P, OpenCl
     @Override
     protected final void quiesce() {
         finishNative();
+        finishLane();
         staging.release();
+        laneStaging.release();
     }
 
     @Override

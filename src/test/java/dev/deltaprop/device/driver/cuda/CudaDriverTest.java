@@ -144,9 +144,44 @@ class CudaDriverTest {
             return ++next;
         }
 
+        /** The fences' events, whose records are written down (the marks' are not). */
+        final java.util.Set<Integer> fences = new java.util.HashSet<>();
+
         @Override
         protected int recordEvent(Integer event) {
+            if (fences.contains(event)) {
+                calls.add("cuEventRecord stream " + event);
+            }
             return 0;
+        }
+
+        @Override
+        protected Integer createFenceEvent() {
+            calls.add("cuEventCreate(DISABLE_TIMING) " + (next + 1));
+            fences.add(next + 1);
+            return ++next;
+        }
+
+        @Override
+        protected int recordLaneEvent(Integer event) {
+            calls.add("cuEventRecord lane " + event);
+            return 0;
+        }
+
+        @Override
+        protected int waitEvent(Integer event, boolean lane) {
+            calls.add("cuStreamWaitEvent " + (lane ? "lane " : "stream ") + event);
+            return 0;
+        }
+
+        @Override
+        protected void laneUpload(Integer target, long targetOffset, int count, Filler filler) {
+            calls.add("upload on the lane " + target);
+        }
+
+        @Override
+        protected void synchronizeLane() {
+            calls.add("cuStreamSynchronize lane");
         }
 
         @Override
@@ -186,6 +221,43 @@ class CudaDriverTest {
         void lose(Driver.Memory memory) {
             dev.deltaprop.device.driver.NativeDriverAccess.loseHandle(memory, -1);
         }
+    }
+
+    /**
+     * The upload lane's calls, in order: a host batch's copy waits on the lane for the event the
+     * stream recorded after the kernels that read its target ({@code cuStreamWaitEvent} on the
+     * lane, none before the first signal), copies on the lane and records its own event there; the
+     * stream waits for that event before the next kernel; freeing a buffer waits for the lane as
+     * well as the stream, and close destroys the fences' events.
+     */
+    @Test
+    void theUploadLaneWaitsOnEvents() {
+        List<String> calls = new ArrayList<>();
+        Recording driver = new Recording(calls);
+        Driver.Memory x = driver.allocate(4);
+        Driver.Kernel kernel = driver.kernel(driver.build(new ProgramSource("kernels/test.cu", "", new byte[] {1}), Map.of()), "reads");
+        assertTrue(driver.overlapsUploads());
+        Driver.Fence uploaded = driver.fence();
+        Driver.Fence read = driver.fence();
+        driver.upload(x, 0, new float[4], 0, 4, read, null);
+        driver.upload(x, 0, new float[4], 0, 4, null, uploaded);
+        driver.await(uploaded);
+        driver.launch(kernel, new int[] {1}, new int[] {1}, x);
+        driver.signal(read);
+        driver.upload(x, 0, new float[4], 0, 4, read, uploaded);
+        driver.await(uploaded);
+        driver.free(x);
+        driver.close();
+        int from = calls.indexOf("cuEventCreate(DISABLE_TIMING) 2");
+        assertEquals(List.of("cuEventCreate(DISABLE_TIMING) 2", "cuEventCreate(DISABLE_TIMING) 3",
+                "upload on the lane 1", "upload on the lane 1", "cuEventRecord lane 2", "cuStreamWaitEvent stream 2",
+                "cuLaunchKernel reads", "cuEventRecord stream 3",
+                "cuStreamWaitEvent lane 3", "upload on the lane 1", "cuEventRecord lane 2", "cuStreamWaitEvent stream 2",
+                "cuStreamSynchronize lane", "cuStreamSynchronize", "cuMemFree 1"),
+                calls.subList(from, calls.indexOf("cuMemFree 1") + 1));
+        List<String> closing = calls.subList(calls.indexOf("cuMemFree 1") + 1, calls.size());
+        assertTrue(closing.contains("cuEventDestroy 2") && closing.contains("cuEventDestroy 3"), closing.toString());
+        assertTrue(closing.indexOf("cuStreamSynchronize lane") < closing.indexOf("cuEventDestroy 2"), closing.toString());
     }
 
     @Test

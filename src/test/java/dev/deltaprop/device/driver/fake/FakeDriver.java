@@ -24,7 +24,10 @@ import java.util.Map;
  * <p>{@link #forEngine()} opens one that the whole engine runs on: it accepts every kernel name,
  * runs those it does not know as nothing (their results are meaningless: the engine's tests on it
  * measure the host side — launches, graphs, allocations — and check results on real kernels) and
- * logs no calls, so that a long run keeps no growing list.
+ * logs no calls, so that a long run keeps no growing list. {@link #forEngine(boolean)} with
+ * {@code true} gives it an upload lane as well: one that runs every command at once (this device
+ * is synchronous), so the engine takes its lane path — two input slots, fences — and a test can
+ * see what that path costs the host; {@link LaneOrderDriver} is the one whose queues run apart.
  */
 public final class FakeDriver extends NativeDriver<float[], String, String, Long> {
     /** A buffer handle whose release fails. */
@@ -36,6 +39,8 @@ public final class FakeDriver extends NativeDriver<float[], String, String, Long
     private List<Recorded> recording;
     /** Whether every kernel name is accepted (the unknown ones run as nothing) and no call is logged: {@link #forEngine()}. */
     private final boolean engine;
+    /** Whether uploads go on an upload lane (run at once, like everything here). */
+    private final boolean lane;
 
     /** One recorded launch: the kernel and copies of its grid and arguments as they were at capture. */
     private record Recorded(String kernel, int[] groups, int[] groupSize, Object[] arguments) {
@@ -46,8 +51,13 @@ public final class FakeDriver extends NativeDriver<float[], String, String, Long
     }
 
     private FakeDriver(boolean engine) {
+        this(engine, false);
+    }
+
+    private FakeDriver(boolean engine, boolean lane) {
         super("fake 1.0");
         this.engine = engine;
+        this.lane = lane;
     }
 
     /** A fake driver, for the tests outside this package. */
@@ -58,6 +68,56 @@ public final class FakeDriver extends NativeDriver<float[], String, String, Long
     /** A fake driver that builds the engine's whole program: see the class comment. */
     public static FakeDriver forEngine() {
         return new FakeDriver(true);
+    }
+
+    /** As {@link #forEngine()}, with an upload lane where {@code lane}. */
+    public static FakeDriver forEngine(boolean lane) {
+        return new FakeDriver(true, lane);
+    }
+
+    @Override
+    protected boolean uploadLaneNative() {
+        return lane;
+    }
+
+    /** A fence holds nothing: every command has run when its call returns. */
+    @Override
+    protected Object fenceNative() {
+        return "fence";
+    }
+
+    @Override
+    protected void releaseFence(Object fence) {
+    }
+
+    @Override
+    protected void laneWaitNative(Object fence) {
+    }
+
+    @Override
+    protected void laneWriteNative(float[] target, long targetOffset, float[] source, int sourceOffset, int count) {
+        writeNative(target, targetOffset, source, sourceOffset, count);
+    }
+
+    @Override
+    protected void laneWriteNative(float[] target, long targetOffset, FloatBuffer source, int count) {
+        writeNative(target, targetOffset, source, count);
+    }
+
+    @Override
+    protected void laneSignalNative(Object fence) {
+    }
+
+    @Override
+    protected void signalNative(Object fence) {
+    }
+
+    @Override
+    protected void awaitNative(Object fence) {
+    }
+
+    @Override
+    protected void laneFinishNative() {
     }
 
     /** The factory a backend table row names. */

@@ -35,6 +35,9 @@ public final class LwjglCudaDriver extends CudaDriver<Long, Long, LwjglCudaDrive
     private final long context;
     private long stream;
     private PinnedSlots pinned;
+    /** The upload lane's stream and its own pinned slots (a slot's event is then always the lane's). */
+    private long uploadStream;
+    private PinnedSlots lanePinned;
     /** Every kernel's argument storage, freed at close (a kernel lives as long as its module, which is until close). */
     private final java.util.List<LwjglArguments> argumentStorage = new java.util.ArrayList<>();
     private final java.util.function.ToLongFunction<Memory> address = memory -> handle(memory);
@@ -60,7 +63,10 @@ public final class LwjglCudaDriver extends CudaDriver<Long, Long, LwjglCudaDrive
                 makeCurrent();
                 check("cuStreamCreate", CU.cuStreamCreate(out, CU.CU_STREAM_NON_BLOCKING));
                 stream = out.get(0);
+                check("cuStreamCreate(upload lane)", CU.cuStreamCreate(out, CU.CU_STREAM_NON_BLOCKING));
+                uploadStream = out.get(0);
                 pinned = new PinnedSlots();
+                lanePinned = new PinnedSlots();
             } catch (RuntimeException e) {
                 // undo what was made; the first failure is the one reported
                 Releases releases = new Releases();
@@ -97,15 +103,48 @@ public final class LwjglCudaDriver extends CudaDriver<Long, Long, LwjglCudaDrive
 
     @Override
     protected void upload(Long target, long targetOffset, int count, Filler filler) {
+        upload(pinned, stream, target, targetOffset, count, filler);
+    }
+
+    @Override
+    protected void laneUpload(Long target, long targetOffset, int count, Filler filler) {
+        upload(lanePinned, uploadStream, target, targetOffset, count, filler);
+    }
+
+    private static void upload(PinnedSlots slots, long on, long target, long targetOffset, int count, Filler filler) {
         int chunk = PinnedSlots.SLOT_BYTES / Float.BYTES;
         for (int from = 0; from < count; from += chunk) {
             int n = Math.min(chunk, count - from);
-            ByteBuffer slot = pinned.acquire();
+            ByteBuffer slot = slots.acquire();
             filler.fill(slot, from, n);
             check("cuMemcpyHtoDAsync", CU.cuMemcpyHtoDAsync(target + (targetOffset + from) * Float.BYTES,
-                    slot.limit(n * Float.BYTES), stream));
-            pinned.enqueued(stream);
+                    slot.limit(n * Float.BYTES), on));
+            slots.enqueued(on);
         }
+    }
+
+    @Override
+    protected Long createFenceEvent() {
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            PointerBuffer out = stack.mallocPointer(1);
+            check("cuEventCreate", CU.cuEventCreate(out, CU.CU_EVENT_DISABLE_TIMING));
+            return out.get(0);
+        }
+    }
+
+    @Override
+    protected int recordLaneEvent(Long event) {
+        return CU.cuEventRecord(event, uploadStream);
+    }
+
+    @Override
+    protected int waitEvent(Long event, boolean lane) {
+        return CU.cuStreamWaitEvent(lane ? uploadStream : stream, event, 0);
+    }
+
+    @Override
+    protected void synchronizeLane() {
+        check("cuStreamSynchronize(upload lane)", CU.cuStreamSynchronize(uploadStream));
     }
 
     @Override
@@ -293,6 +332,15 @@ public final class LwjglCudaDriver extends CudaDriver<Long, Long, LwjglCudaDrive
         if (pinned != null) {
             pinned.close(releases);
             pinned = null;
+        }
+        if (lanePinned != null) {
+            lanePinned.close(releases);
+            lanePinned = null;
+        }
+        if (uploadStream != 0) {
+            long created = uploadStream;
+            uploadStream = 0;
+            releases.attempt(() -> check("cuStreamDestroy(upload lane)", CU.cuStreamDestroy(created)));
         }
         if (stream != 0) {
             long created = stream;

@@ -43,13 +43,15 @@ public final class LwjglOpenClDriver extends OpenClDriver<Long, Long, Long, Long
     private final long device;
     private final long context;
     private final long queue;
+    /** The upload lane's queue (no profiling: nothing on it is timed). */
+    private final long uploadQueue;
     /** Host staging for partial copies; grown on demand up to {@link #STAGING_FLOATS}. */
     private FloatBuffer staging;
     /** A launch's global and local work sizes, 3 slots each, made at the first launch and kept: no buffer per launch. */
     private PointerBuffer globalSizes;
     private PointerBuffer localSizes;
     /** The upload staging's two markers ({@link #enqueueStagingMarker}), and the one-event list their calls pass. */
-    private final long[] stagingMarkers = new long[2];
+    private final long[] stagingMarkers = new long[4];
     private PointerBuffer stagingEvent;
     /** A kernel argument's value on its way to clSetKernelArg ({@link #argumentValue}); 0 until the first. */
     private long argumentValue;
@@ -70,6 +72,12 @@ public final class LwjglOpenClDriver extends OpenClDriver<Long, Long, Long, Long
             if (status.get(0) != ClStatus.SUCCESS) {
                 CL10.clReleaseContext(context);
                 ClStatus.check("clCreateCommandQueue", status.get(0));
+            }
+            uploadQueue = CL10.clCreateCommandQueue(context, device, 0, status);
+            if (status.get(0) != ClStatus.SUCCESS) {
+                CL10.clReleaseCommandQueue(queue);
+                CL10.clReleaseContext(context);
+                ClStatus.check("clCreateCommandQueue(upload lane)", status.get(0));
             }
         }
     }
@@ -138,8 +146,9 @@ public final class LwjglOpenClDriver extends OpenClDriver<Long, Long, Long, Long
     }
 
     @Override
-    protected int enqueueWriteAsync(Long target, long targetBytes, java.nio.ByteBuffer host, long hostOffset, long bytes) {
-        return CL10.nclEnqueueWriteBuffer(queue, target, CL10.CL_FALSE, targetBytes, bytes,
+    protected int enqueueWriteAsync(boolean lane, Long target, long targetBytes, java.nio.ByteBuffer host, long hostOffset,
+                                    long bytes) {
+        return CL10.nclEnqueueWriteBuffer(lane ? uploadQueue : queue, target, CL10.CL_FALSE, targetBytes, bytes,
                 MemoryUtil.memAddress(host) + hostOffset, 0, MemoryUtil.NULL, MemoryUtil.NULL);
     }
 
@@ -297,8 +306,52 @@ public final class LwjglOpenClDriver extends OpenClDriver<Long, Long, Long, Long
         if (stagingEvent == null) {
             stagingEvent = MemoryUtil.memAllocPointer(1); // kept: the event list of every staging marker call
         }
-        ClStatus.check("clEnqueueMarkerWithWaitList", CL12.clEnqueueMarkerWithWaitList(queue, null, stagingEvent));
+        ClStatus.check("clEnqueueMarkerWithWaitList", CL12.clEnqueueMarkerWithWaitList(slot >= 2 ? uploadQueue : queue, null,
+                stagingEvent));
         stagingMarkers[slot] = stagingEvent.get(0);
+    }
+
+    /** A fence's event: one {@code cl_event} in a {@code long}, 0 while it holds none. */
+    @Override
+    protected Object newEventSlot() {
+        return new long[1];
+    }
+
+    @Override
+    protected void markInto(Object slot, boolean lane) {
+        long[] event = (long[]) slot;
+        releaseEventSlot(event);
+        if (stagingEvent == null) {
+            stagingEvent = MemoryUtil.memAllocPointer(1);
+        }
+        ClStatus.check("clEnqueueMarkerWithWaitList", CL12.clEnqueueMarkerWithWaitList(lane ? uploadQueue : queue, null,
+                stagingEvent));
+        event[0] = stagingEvent.get(0);
+    }
+
+    @Override
+    protected void barrier(Object slot, boolean lane) {
+        if (stagingEvent == null) {
+            stagingEvent = MemoryUtil.memAllocPointer(1);
+        }
+        stagingEvent.put(0, ((long[]) slot)[0]);
+        ClStatus.check("clEnqueueBarrierWithWaitList", CL12.nclEnqueueBarrierWithWaitList(lane ? uploadQueue : queue, 1,
+                stagingEvent.address(), MemoryUtil.NULL));
+    }
+
+    @Override
+    protected void releaseEventSlot(Object slot) {
+        long[] event = (long[]) slot;
+        if (event[0] != 0) {
+            long held = event[0];
+            event[0] = 0;
+            ClStatus.check("clReleaseEvent", CL10.clReleaseEvent(held));
+        }
+    }
+
+    @Override
+    protected void finishLane() {
+        ClStatus.check("clFinish(upload lane)", CL10.clFinish(uploadQueue));
     }
 
     @Override
@@ -322,6 +375,7 @@ public final class LwjglOpenClDriver extends OpenClDriver<Long, Long, Long, Long
     @Override
     protected void releaseDevice(Releases releases) {
         releases.attempt(() -> ClStatus.check("clReleaseCommandQueue", CL10.clReleaseCommandQueue(queue)));
+        releases.attempt(() -> ClStatus.check("clReleaseCommandQueue(upload lane)", CL10.clReleaseCommandQueue(uploadQueue)));
         releases.attempt(() -> ClStatus.check("clReleaseContext", CL10.clReleaseContext(context)));
         if (staging != null) {
             MemoryUtil.memFree(staging);
