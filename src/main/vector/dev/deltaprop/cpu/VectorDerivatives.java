@@ -24,33 +24,40 @@ final class VectorDerivatives implements Derivatives {
 
     @Override
     public void relu(float[] s, int sOffset, float[] u, int offset, float[] delta, int dOffset, int count) {
-        if (count < L) {
-            SCALAR.relu(s, sOffset, u, offset, delta, dOffset, count); // no whole vector: none made
-            return;
+        int whole = count - count % L;
+        if (whole > 0) {
+            reluLanes(s, sOffset, u, offset, delta, dOffset, whole);
         }
+        SCALAR.relu(s, sOffset + whole, u, offset + whole, delta, dOffset + whole, count - whole);
+    }
+
+    /** The first {@code whole} elements, a positive multiple of {@code L}: no branch on the run. */
+    private static void reluLanes(float[] s, int sOffset, float[] u, int offset, float[] delta, int dOffset, int whole) {
         FloatVector zero = FloatVector.zero(SPECIES);
-        int k = 0;
-        for (; k + L <= count; k += L) {
+        for (int k = 0; k < whole; k += L) {
             VectorMask<Float> positive = FloatVector.fromArray(SPECIES, u, offset + k).compare(VectorOperators.GT, 0f);
             zero.blend(FloatVector.fromArray(SPECIES, s, sOffset + k), positive).intoArray(delta, dOffset + k);
         }
-        SCALAR.relu(s, sOffset + k, u, offset + k, delta, dOffset + k, count - k);
     }
 
     @Override
     public void leakyRelu(float[] s, int sOffset, float[] u, int offset, float[] delta, int dOffset, int count) {
-        if (count < L) {
-            SCALAR.leakyRelu(s, sOffset, u, offset, delta, dOffset, count); // no whole vector: none made
-            return;
+        int whole = count - count % L;
+        if (whole > 0) {
+            leakyReluLanes(s, sOffset, u, offset, delta, dOffset, whole);
         }
+        SCALAR.leakyRelu(s, sOffset + whole, u, offset + whole, delta, dOffset + whole, count - whole);
+    }
+
+    /** The first {@code whole} elements, a positive multiple of {@code L}: no branch on the run. */
+    private static void leakyReluLanes(float[] s, int sOffset, float[] u, int offset, float[] delta, int dOffset,
+                                       int whole) {
         FloatVector slope = FloatVector.broadcast(SPECIES, LEAKY_SLOPE);
-        int k = 0;
-        for (; k + L <= count; k += L) {
+        for (int k = 0; k < whole; k += L) {
             VectorMask<Float> positive = FloatVector.fromArray(SPECIES, u, offset + k).compare(VectorOperators.GT, 0f);
             FloatVector v = FloatVector.fromArray(SPECIES, s, sOffset + k);
             v.mul(slope).blend(v, positive).intoArray(delta, dOffset + k);
         }
-        SCALAR.leakyRelu(s, sOffset + k, u, offset + k, delta, dOffset + k, count - k);
     }
 
     @Override
