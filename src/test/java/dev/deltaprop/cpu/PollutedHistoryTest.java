@@ -3,12 +3,9 @@ package dev.deltaprop.cpu;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.deltaprop.testing.ForkedJvm;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,19 +35,6 @@ class PollutedHistoryTest {
     }
 
     private static List<String> fork() throws IOException, InterruptedException {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        ProcessBuilder builder = new ProcessBuilder(java.toString(), "--add-modules", "jdk.incubator.vector",
-                "-cp", System.getProperty("java.class.path"), PollutedHistory.class.getName());
-        builder.redirectError(ProcessBuilder.Redirect.DISCARD); // the incubator module's warning
-        Process process = builder.start();
-        List<String> lines = new ArrayList<>();
-        for (String line : new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
-            if (!line.isBlank()) {
-                lines.add(line.trim());
-            }
-        }
-        assertTrue(process.waitFor(240, TimeUnit.SECONDS), "the forked JVM did not finish in 240 s");
-        assertEquals(0, process.exitValue(), "the forked JVM failed: " + lines);
-        return lines;
+        return ForkedJvm.lines(PollutedHistory.class, 240);
     }
 }

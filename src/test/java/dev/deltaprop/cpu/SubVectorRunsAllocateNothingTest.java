@@ -3,12 +3,9 @@ package dev.deltaprop.cpu;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.deltaprop.testing.ForkedJvm;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -44,19 +41,6 @@ class SubVectorRunsAllocateNothingTest {
     }
 
     private static List<String> fork() throws IOException, InterruptedException {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        ProcessBuilder builder = new ProcessBuilder(java.toString(), "-Xint", "--add-modules", "jdk.incubator.vector",
-                "-cp", System.getProperty("java.class.path"), SubVectorRuns.class.getName());
-        builder.redirectError(ProcessBuilder.Redirect.DISCARD); // the incubator module's warning
-        Process process = builder.start();
-        List<String> lines = new ArrayList<>();
-        for (String line : new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
-            if (!line.isBlank()) {
-                lines.add(line.trim());
-            }
-        }
-        assertTrue(process.waitFor(120, TimeUnit.SECONDS), "the forked JVM did not finish in 120 s");
-        assertEquals(0, process.exitValue(), "the forked JVM failed: " + lines);
-        return lines;
+        return ForkedJvm.lines(SubVectorRuns.class, 120, "-Xint");
     }
 }

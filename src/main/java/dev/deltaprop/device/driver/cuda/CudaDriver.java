@@ -42,12 +42,12 @@ public abstract class CudaDriver<B, P, F, E> extends NativeDriver<B, P, CudaDriv
         this.marks = new CudaMarks<>(new CudaMarks.Events<>() {
             @Override
             public E create() {
-                return createEvent();
+                return createEvent(true);
             }
 
             @Override
             public int record(E event) {
-                return recordEvent(event);
+                return recordEvent(event, false);
             }
 
             @Override
@@ -75,17 +75,14 @@ public abstract class CudaDriver<B, P, F, E> extends NativeDriver<B, P, CudaDriv
                                      ToIntFunction<E> eventSynchronize) {
     }
 
-    /** {@code cuEventCreate}, checked. */
-    protected abstract E createEvent();
+    /**
+     * {@code cuEventCreate}, checked: {@code CU_EVENT_DEFAULT} for a timing mark, else
+     * {@code CU_EVENT_DISABLE_TIMING} (a fence of the upload lane).
+     */
+    protected abstract E createEvent(boolean timing);
 
-    /** {@code cuEventRecord} on the stream: its result. */
-    protected abstract int recordEvent(E event);
-
-    /** {@code cuEventCreate(CU_EVENT_DISABLE_TIMING)}, checked: a fence of the upload lane. */
-    protected abstract E createFenceEvent();
-
-    /** {@code cuEventRecord} on the upload lane's stream: its result. */
-    protected abstract int recordLaneEvent(E event);
+    /** {@code cuEventRecord} on the lane's stream, or the stream: its result. */
+    protected abstract int recordEvent(E event, boolean lane);
 
     /** {@code cuStreamWaitEvent(the lane's stream, or the stream, event, 0)}: its result. */
     protected abstract int waitEvent(E event, boolean lane);
@@ -103,7 +100,7 @@ public abstract class CudaDriver<B, P, F, E> extends NativeDriver<B, P, CudaDriv
 
     @Override
     protected final Object fenceNative() {
-        return createFenceEvent();
+        return createEvent(false);
     }
 
     @SuppressWarnings("unchecked")
@@ -121,13 +118,13 @@ public abstract class CudaDriver<B, P, F, E> extends NativeDriver<B, P, CudaDriv
     @SuppressWarnings("unchecked")
     @Override
     protected final void laneSignalNative(Object fence) {
-        CudaResult.check("cuEventRecord(upload lane)", recordLaneEvent((E) fence));
+        CudaResult.check("cuEventRecord(upload lane)", recordEvent((E) fence, true));
     }
 
     @SuppressWarnings("unchecked")
     @Override
     protected final void signalNative(Object fence) {
-        CudaResult.check("cuEventRecord", recordEvent((E) fence));
+        CudaResult.check("cuEventRecord", recordEvent((E) fence, false));
     }
 
     @SuppressWarnings("unchecked")
@@ -138,14 +135,12 @@ public abstract class CudaDriver<B, P, F, E> extends NativeDriver<B, P, CudaDriv
 
     @Override
     protected final void laneWriteNative(B target, long targetOffset, float[] source, int sourceOffset, int count) {
-        laneUpload(target, targetOffset, count, (staged, from, n) -> staged.asFloatBuffer().put(source, sourceOffset + from, n));
+        laneUpload(target, targetOffset, count, floats(source, sourceOffset));
     }
 
     @Override
     protected final void laneWriteNative(B target, long targetOffset, FloatBuffer source, int count) {
-        int start = source.position();
-        laneUpload(target, targetOffset, count, (staged, from, n) ->
-                staged.asFloatBuffer().put(source.duplicate().limit(start + from + n).position(start + from)));
+        laneUpload(target, targetOffset, count, floats(source));
     }
 
     @Override
@@ -199,6 +194,17 @@ public abstract class CudaDriver<B, P, F, E> extends NativeDriver<B, P, CudaDriv
 
     /** A kernel and the most threads a block of it may have (its registers and shared memory decide). */
     public record Function<F>(F function, int maxThreadsPerBlock) {
+    }
+
+    /** Fills staging from {@code source[sourceOffset …]}: the same for the stream's and the lane's copies. */
+    private static Filler floats(float[] source, int sourceOffset) {
+        return (staged, from, n) -> staged.asFloatBuffer().put(source, sourceOffset + from, n);
+    }
+
+    /** Fills staging from {@code source} at its position (not moved): the same for both copies. */
+    private static Filler floats(FloatBuffer source) {
+        int start = source.position();
+        return (staged, from, n) -> staged.asFloatBuffer().put(source.duplicate().limit(start + from + n).position(start + from));
     }
 
     /** Puts elements {@code [from, from + n)} of a write's source at the start of {@code staged}. */
@@ -295,14 +301,12 @@ public abstract class CudaDriver<B, P, F, E> extends NativeDriver<B, P, CudaDriv
 
     @Override
     protected final void writeNative(B target, long targetOffset, float[] source, int sourceOffset, int count) {
-        upload(target, targetOffset, count, (staged, from, n) -> staged.asFloatBuffer().put(source, sourceOffset + from, n));
+        upload(target, targetOffset, count, floats(source, sourceOffset));
     }
 
     @Override
     protected final void writeNative(B target, long targetOffset, FloatBuffer source, int count) {
-        int start = source.position();
-        upload(target, targetOffset, count, (staged, from, n) ->
-                staged.asFloatBuffer().put(source.duplicate().limit(start + from + n).position(start + from)));
+        upload(target, targetOffset, count, floats(source));
     }
 
     @Override

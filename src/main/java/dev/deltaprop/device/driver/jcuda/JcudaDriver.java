@@ -265,27 +265,16 @@ public final class JcudaDriver extends CudaDriver<CUdeviceptr, CUmodule, JcudaDr
     }
 
     @Override
-    protected CUevent createEvent() {
+    protected CUevent createEvent(boolean timing) {
         CUevent event = new CUevent();
-        check("cuEventCreate", JCudaDriver.cuEventCreate(event, CUevent_flags.CU_EVENT_DEFAULT));
+        check("cuEventCreate", JCudaDriver.cuEventCreate(event,
+                timing ? CUevent_flags.CU_EVENT_DEFAULT : CUevent_flags.CU_EVENT_DISABLE_TIMING));
         return event;
     }
 
     @Override
-    protected int recordEvent(CUevent event) {
-        return JCudaDriver.cuEventRecord(event, stream);
-    }
-
-    @Override
-    protected CUevent createFenceEvent() {
-        CUevent event = new CUevent();
-        check("cuEventCreate", JCudaDriver.cuEventCreate(event, CUevent_flags.CU_EVENT_DISABLE_TIMING));
-        return event;
-    }
-
-    @Override
-    protected int recordLaneEvent(CUevent event) {
-        return JCudaDriver.cuEventRecord(event, uploadStream);
+    protected int recordEvent(CUevent event, boolean lane) {
+        return JCudaDriver.cuEventRecord(event, lane ? uploadStream : stream);
     }
 
     @Override

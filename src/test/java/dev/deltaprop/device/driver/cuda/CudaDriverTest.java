@@ -138,7 +138,12 @@ class CudaDriverTest {
         int eventsCreated;
 
         @Override
-        protected Integer createEvent() {
+        protected Integer createEvent(boolean timing) {
+            if (!timing) {
+                calls.add("cuEventCreate(DISABLE_TIMING) " + (next + 1));
+                fences.add(next + 1);
+                return ++next;
+            }
             eventsCreated++;
             calls.add("cuEventCreate");
             return ++next;
@@ -148,23 +153,14 @@ class CudaDriverTest {
         final java.util.Set<Integer> fences = new java.util.HashSet<>();
 
         @Override
-        protected int recordEvent(Integer event) {
+        protected int recordEvent(Integer event, boolean lane) {
+            if (lane) {
+                calls.add("cuEventRecord lane " + event);
+                return 0;
+            }
             if (fences.contains(event)) {
                 calls.add("cuEventRecord stream " + event);
             }
-            return 0;
-        }
-
-        @Override
-        protected Integer createFenceEvent() {
-            calls.add("cuEventCreate(DISABLE_TIMING) " + (next + 1));
-            fences.add(next + 1);
-            return ++next;
-        }
-
-        @Override
-        protected int recordLaneEvent(Integer event) {
-            calls.add("cuEventRecord lane " + event);
             return 0;
         }
 

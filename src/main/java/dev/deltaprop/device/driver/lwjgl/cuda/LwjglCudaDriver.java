@@ -124,20 +124,6 @@ public final class LwjglCudaDriver extends CudaDriver<Long, Long, LwjglCudaDrive
     }
 
     @Override
-    protected Long createFenceEvent() {
-        try (MemoryStack stack = MemoryStack.stackPush()) {
-            PointerBuffer out = stack.mallocPointer(1);
-            check("cuEventCreate", CU.cuEventCreate(out, CU.CU_EVENT_DISABLE_TIMING));
-            return out.get(0);
-        }
-    }
-
-    @Override
-    protected int recordLaneEvent(Long event) {
-        return CU.cuEventRecord(event, uploadStream);
-    }
-
-    @Override
     protected int waitEvent(Long event, boolean lane) {
         return CU.cuStreamWaitEvent(lane ? uploadStream : stream, event, 0);
     }
@@ -280,17 +266,17 @@ public final class LwjglCudaDriver extends CudaDriver<Long, Long, LwjglCudaDrive
     }
 
     @Override
-    protected Long createEvent() {
+    protected Long createEvent(boolean timing) {
         try (MemoryStack stack = MemoryStack.stackPush()) {
             PointerBuffer out = stack.mallocPointer(1);
-            check("cuEventCreate", CU.cuEventCreate(out, CU.CU_EVENT_DEFAULT));
+            check("cuEventCreate", CU.cuEventCreate(out, timing ? CU.CU_EVENT_DEFAULT : CU.CU_EVENT_DISABLE_TIMING));
             return out.get(0);
         }
     }
 
     @Override
-    protected int recordEvent(Long event) {
-        return CU.cuEventRecord(event, stream);
+    protected int recordEvent(Long event, boolean lane) {
+        return CU.cuEventRecord(event, lane ? uploadStream : stream);
     }
 
     @Override
