@@ -110,13 +110,8 @@ final class OptimizerStep {
      * be {@code null}), indexed like {@code w}.
      */
     void weights(float[] w, float[] first, float[] second, int offset, float[] sums, int sumsOffset, int count) {
-        if (plainSgd) {
-            float scale = sgdScale;
-            for (int k = 0; k < count; k++) {
-                w[offset + k] -= scale * sums[sumsOffset + k];
-            }
-            return;
-        }
+        // plain sgd too: C2 (JDK 17) left its scalar loop at 0.84 ns a weight in 256-wide rows on
+        // Zen 3, the vector rows take 0.21 (docs/perf.md, "plain sgd's rows")
         if (VECTOR_ROWS != null && count >= MIN_VECTOR_COUNT) {
             VECTOR_ROWS.weights(this, w, first, second, offset, sums, sumsOffset, count);
             return;
@@ -126,6 +121,13 @@ final class OptimizerStep {
 
     /** {@link #weights} one parameter at a time; also the tail of the vector rows, so both give the same bits. */
     void scalarWeights(float[] w, float[] first, float[] second, int offset, float[] sums, int sumsOffset, int count) {
+        if (plainSgd) {
+            float scale = sgdScale;
+            for (int k = 0; k < count; k++) {
+                w[offset + k] -= scale * sums[sumsOffset + k];
+            }
+            return;
+        }
         float inverse = inverseBatch;
         switch (kind) {
             case SGD:

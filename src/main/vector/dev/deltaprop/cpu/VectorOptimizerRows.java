@@ -25,7 +25,11 @@ final class VectorOptimizerRows implements OptimizerStep.VectorRows {
         if (whole > 0) { // the lanes take whole vectors only, at least one: no branch on the run in them
             switch (rule.kind) {
                 case SGD:
-                    sgd(rule, w, offset, sums, sumsOffset, whole);
+                    if (rule.plainSgd) {
+                        plainSgd(rule, w, offset, sums, sumsOffset, whole);
+                    } else {
+                        sgd(rule, w, offset, sums, sumsOffset, whole);
+                    }
                     break;
                 case MOMENTUM:
                     momentum(rule, w, first, offset, sums, sumsOffset, whole);
@@ -44,6 +48,15 @@ final class VectorOptimizerRows implements OptimizerStep.VectorRows {
             }
         }
         rule.scalarWeights(w, first, second, offset + whole, sums, sumsOffset + whole, count - whole);
+    }
+
+    /** Plain sgd (no decay): {@code w ← w − (η/B)·sum}, one factor, as {@link OptimizerStep#scalarWeights}. */
+    private static void plainSgd(OptimizerStep rule, float[] w, int offset, float[] sums, int sumsOffset, int whole) {
+        float scale = rule.sgdScale;
+        for (int k = 0; k < whole; k += L) {
+            FloatVector g = FloatVector.fromArray(SPECIES, sums, sumsOffset + k).mul(scale);
+            FloatVector.fromArray(SPECIES, w, offset + k).sub(g).intoArray(w, offset + k);
+        }
     }
 
     /** {@code g' = sum/B + λ w}, {@code w ← w − η g'}. */
