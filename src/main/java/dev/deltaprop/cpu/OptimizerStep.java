@@ -111,7 +111,7 @@ final class OptimizerStep {
      */
     void weights(float[] w, float[] first, float[] second, int offset, float[] sums, int sumsOffset, int count) {
         // plain sgd too: C2 (JDK 17) left its scalar loop at 0.84 ns a weight in 256-wide rows on
-        // Zen 3, the vector rows take 0.21 (docs/perf.md, "plain sgd's rows")
+        // Zen 3, the vector rows take 0.21 (docs/perf.md, "cpu on an AVX2 machine")
         if (VECTOR_ROWS != null && count >= MIN_VECTOR_COUNT) {
             VECTOR_ROWS.weights(this, w, first, second, offset, sums, sumsOffset, count);
             return;

@@ -122,7 +122,8 @@ final class VectorMicroKernel implements MicroKernel {
         c51 = FloatVector.fromArray(SPECIES, from, fromAt + 5 * fromStride + L);
         int ai = aOffset;
         int bi = bOffset;
-        // the loop runs on bi alone (see multiplyShort); ai only follows it
+        // the loop runs on one index to its end (see multiplyShort): here bi, whose end is inside the
+        // packed B panel, since ai's (aOffset + ldp·kc) could pass Integer.MAX_VALUE for a large ldp
         for (int bEnd = bOffset + NR * kc; bi < bEnd; ai += ldp, bi += NR) {
             FloatVector b0 = FloatVector.fromArray(SPECIES, b, bi);
             FloatVector b1 = FloatVector.fromArray(SPECIES, b, bi + L);
@@ -239,7 +240,7 @@ final class VectorMicroKernel implements MicroKernel {
         int bi = bOffset;
         // The loop runs on one index to its end, not on a counter p beside ai and bi: on Zen 3 (AVX2)
         // C2 compiled the counter form to 70-72 GFLOP/s and this form to 90-95 on one core, the
-        // kernel alone (docs/perf.md, "the AVX2 tile's loop"). Same FMAs in the same order.
+        // kernel alone (docs/perf.md, "cpu on an AVX2 machine"). Same FMAs in the same order.
         for (int end = aOffset + SHORT * kc; ai < end; ai += SHORT, bi += NR) {
             FloatVector b0 = FloatVector.fromArray(SPECIES, b, bi);
             FloatVector b1 = FloatVector.fromArray(SPECIES, b, bi + L);
