@@ -61,6 +61,8 @@ final class Gemm {
     static final int NARROW_COLUMNS = 64;
 
     private final MicroKernel kernel;
+    /** Whether this GEMM's first product has asked {@link TileWarmUp} to compile the tile first. */
+    private boolean warmedUp;
     /** The partial last panel of a narrow product's {@code A}, packed (its padding rows must read as zeros). */
     private final float[] edgeA;
     private final int mr;
@@ -192,6 +194,12 @@ final class Gemm {
         }
         if (m0 % mr != 0) {
             throw new IllegalArgumentException("m0: expected a multiple of MR = " + mr + ", found " + m0);
+        }
+        if (!warmedUp) { // once per JVM and tile, before the first product's vector code (not at construction: devices opens backends)
+            warmedUp = true;
+            if (kernel.warmsUpFirst()) {
+                TileWarmUp.once(kernel);
+            }
         }
         if (columns <= NARROW_COLUMNS && (aColStride == 1 || aRowStride == 1)) {
             multiplyInPlace(a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride, packedWholeB,

@@ -18,6 +18,14 @@ interface MicroKernel {
         return this;
     }
 
+    /**
+     * Whether {@link TileWarmUp} runs this kernel alone before its first product: the Vector API's
+     * kernel, whose compiled code depends on what the JIT has seen before (see there).
+     */
+    default boolean warmsUpFirst() {
+        return false;
+    }
+
     /** Rows of the tile. */
     int mr();
 

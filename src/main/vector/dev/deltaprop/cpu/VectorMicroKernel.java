@@ -61,6 +61,11 @@ final class VectorMicroKernel implements MicroKernel {
     }
 
     @Override
+    public boolean warmsUpFirst() {
+        return true;
+    }
+
+    @Override
     public int nr() {
         return NR;
     }
