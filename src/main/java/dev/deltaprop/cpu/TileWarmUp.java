@@ -20,7 +20,7 @@ import java.util.Set;
  * is boxed, and the tile runs about 8× slower for the rest of the JVM's life (106 kB of code
  * instead of 39.5 kB). On the Zen 4 machine that happened in one fresh {@code bench} JVM in four to
  * six ({@code mnist}: 44–57 ms a step instead of 5–6; docs/perf.md, "one fresh JVM in four to six"). Run alone
- * first, the tiles see only their own operations; in the same measurement every compile came out
+ * first, the tiles see only their own operations; in the same measurement (44 JVMs) every compile came out
  * whole.
  *
  * <p>{@link Gemm} calls it before its first product, so it delays a JVM's first step or batch
