@@ -34,7 +34,9 @@ class SplitKTrainingTest {
                 .layer(2000, Activation.RELU)
                 .layer(3, Activation.IDENTITY)
                 .build(seed);
-        steps(backend, seed, start, 5, kernels -> kernels.plan(5, 40, 1031), "the first forward GEMM");
+        // η 0.01: at 0.05 this 2000-wide relu layer diverges on some seeds (|w| to 53 in three steps,
+        // seed 5594974633053), where float32 and the float64 reference part by 3e-3; at 0.01 by ≤ 3e-7
+        steps(backend, seed, start, 5, 0.01f, kernels -> kernels.plan(5, 40, 1031), "the first forward GEMM");
     }
 
     @ParameterizedTest(name = "{0}", allowZeroInvocations = true)
@@ -46,14 +48,14 @@ class SplitKTrainingTest {
                 .layer(33, Activation.RELU)
                 .layer(1, Activation.IDENTITY)
                 .build(seed);
-        steps(backend, seed, start, 1031, kernels -> kernels.updatePlan(1031, 7, 3), "the first update GEMM");
+        steps(backend, seed, start, 1031, 0.05f, kernels -> kernels.updatePlan(1031, 7, 3), "the first update GEMM");
     }
 
     /**
-     * Three steps of {@code batch} samples on two device backends and the reference; the plan
+     * Three steps of {@code batch} samples at {@code learningRate} on two device backends and the reference; the plan
      * {@code mustSplit} gives is asserted split, and the launches counted from every GEMM's plan.
      */
-    private static void steps(String backend, long seed, Network start, int batch,
+    private static void steps(String backend, long seed, Network start, int batch, float learningRate,
                               java.util.function.Function<Kernels, GemmPlan> mustSplit, String which) {
         String what = backend + " (seed " + seed + ")";
         SplittableRandom random = new SplittableRandom(seed);
@@ -82,9 +84,9 @@ class SplitKTrainingTest {
             for (int s = 0; s < 3; s++) {
                 float[] x = Compare.uniform(random, batch * nIn, 1.0);
                 float[] d = Compare.uniform(random, batch * nOut, 0.5);
-                float loss = device.step(x, d, batch, 0.05f);
-                assertEquals(loss, again.step(x, d, batch, 0.05f), what + " step " + s + ": the same loss, bit for bit");
-                Compare.close(new float[] {loss}, new double[] {reference.step(x, d, batch, 0.05f)}, BOUND,
+                float loss = device.step(x, d, batch, learningRate);
+                assertEquals(loss, again.step(x, d, batch, learningRate), what + " step " + s + ": the same loss, bit for bit");
+                Compare.close(new float[] {loss}, new double[] {reference.step(x, d, batch, learningRate)}, BOUND,
                         what + " step " + s + " loss");
                 assertEquals(3 * depth + 1 + split, device.launchesPerStep(), what + ": 3L + 1 plus one reduce per split GEMM");
             }
