@@ -33,7 +33,7 @@ final class TileWarmUp {
     static final String PROPERTY = "deltaprop.cpu.warmup";
     /** The whole warm-up's limit: a JVM without C2 (or with the compile queue stuck) never gets faster. */
     static final long LIMIT_NANOS = 4_000_000_000L;
-    /** Depth per call: a training slice's, so that the profile the JIT compiles from looks like a step's. */
+    /** Depth per call: {@code mnist}'s update product's (K = its batch, 256; {@link Gemm#KC} slices reach 512), a step's kind of profile for the JIT. */
     static final int KC = 256;
     private static final int CALLS_PER_BATCH = 8;
     /** Batches timed before the reference (the slowest so far) is compared with: the first ones run in the interpreter. */
@@ -108,16 +108,11 @@ final class TileWarmUp {
     static Result run(MicroKernel kernel, long limitNanos) {
         int mr = kernel.mr();
         int nr = kernel.nr();
-        // A: one packed panel (mr·KC), also read as KC-long rows (lda = KC) and as mr-long columns (ldp = mr)
+        // A: one packed panel (mr·KC), also read as KC-long rows (lda = KC) and as mr-long columns (ldp = mr);
+        // zeros, since an FMA's time does not depend on its operands (zero is not subnormal)
         float[] a = new float[mr * KC];
         float[] b = new float[nr * KC];
         float[] c = new float[mr * nr];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = (i % 7) * 0.125f;
-        }
-        for (int i = 0; i < b.length; i++) {
-            b[i] = (i % 5) * 0.25f;
-        }
         double flops = 2.0 * mr * nr * KC * CALLS_PER_BATCH; // a batch's, so that flops / ns is GFLOP/s
         long start = System.nanoTime();
         long[] calls = new long[FORMS.length];

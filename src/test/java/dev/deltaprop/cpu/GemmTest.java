@@ -63,8 +63,8 @@ class GemmTest {
         return cases.stream();
     }
 
-    /** The operands of {@code C = op(A) op(B)} (C m×n, shared k) and how {@link Gemm} reads them. */
-    private static final class Product {
+    /** The operands of {@code C = op(A) op(B)} (C m×n, shared k) and how {@link Gemm} reads them (TileWarmUpTest too). */
+    static final class Product {
         final int m, n, k, aRow, aCol, bRow, bCol;
         final float[] a, b;
         final double[] expected;

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.deltaprop.testing.Seeds;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -72,30 +74,12 @@ class TileWarmUpTest {
     @Test
     void aProductAfterTheWarmUpIsTheProductWithout() {
         assumeTrue(MicroKernels.vectorAvailable());
-        int m = 37;
-        int n = 45;
-        int k = 300;
-        float[] a = new float[m * k];
-        float[] b = new float[k * n];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = (float) Math.sin(i);
-        }
-        for (int i = 0; i < b.length; i++) {
-            b[i] = (float) Math.cos(3 * i);
-        }
-        float[] first = product(MicroKernels.vector(VectorMicroKernel.TALL), a, b, m, n, k);
+        GemmTest.Product product = new GemmTest.Product("NN", 37, 45, 300, new SplittableRandom(Seeds.seed()));
+        float[] first = new float[37 * 45];
+        product.run(new Gemm(MicroKernels.vector(VectorMicroKernel.TALL)), first, 0, 37, 0, 45);
         TileWarmUp.run(MicroKernels.vector(VectorMicroKernel.TALL), 100_000_000L);
-        float[] again = product(MicroKernels.vector(VectorMicroKernel.TALL), a, b, m, n, k);
+        float[] again = new float[37 * 45];
+        product.run(new Gemm(MicroKernels.vector(VectorMicroKernel.TALL)), again, 0, 37, 0, 45);
         assertArrayEquals(first, again);
-    }
-
-    private static float[] product(MicroKernel kernel, float[] a, float[] b, int m, int n, int k) {
-        float[] c = new float[m * n];
-        new Gemm(kernel).multiply(a, 0, k, 1, b, 0, n, 1, 0, m, 0, n, k, (tile, stride, row, column, rows, cols) -> {
-            for (int r = 0; r < rows; r++) {
-                System.arraycopy(tile, r * stride, c, (row + r) * n + column, cols);
-            }
-        });
-        return c;
     }
 }
