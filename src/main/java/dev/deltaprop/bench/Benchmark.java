@@ -2,6 +2,7 @@ package dev.deltaprop.bench;
 
 import dev.deltaprop.backend.Backend;
 import dev.deltaprop.backend.Dataset;
+import dev.deltaprop.backend.JitActivity;
 import dev.deltaprop.backend.LazyLoss;
 import dev.deltaprop.backend.LossReading;
 import dev.deltaprop.backend.Profiled;

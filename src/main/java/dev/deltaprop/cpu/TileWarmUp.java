@@ -1,8 +1,10 @@
 package dev.deltaprop.cpu;
 
+import dev.deltaprop.backend.JitActivity;
 import java.lang.management.ManagementFactory;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.function.LongSupplier;
 
 /**
  * Runs a Vector API tile's three forms (packed {@code A}; {@code A}'s rows and columns read in
@@ -26,13 +28,25 @@ import java.util.Set;
  * <p>{@link Gemm} calls it before its first product, so it delays a JVM's first step or batch
  * prediction by about 1.4 s with the 14 × 32 tile and 0.5 s with the 6 × 16 one (the tiles run
  * uncompiled until C2 has them, as the first steps would anyway); opening a backend or listing
- * devices does not wait. {@code -Ddeltaprop.cpu.warmup=false} turns it off. It stops at
- * {@link #LIMIT_NANOS} whatever the JIT does, and says so in the log.
+ * devices does not wait. {@code -Ddeltaprop.cpu.warmup=false} turns it off.
+ *
+ * <p>When it gives up: a form that is not compiled yet is given up once the JIT has been quiet
+ * ({@link JitActivity} unchanged) for {@link #QUIET_NANOS} (a JVM without C2, or a tile already
+ * compiled boxed: waiting longer changes nothing), and the whole warm-up stops at
+ * {@link #LIMIT_NANOS} whatever the JIT does; either way the log says so. Not a fixed time: the
+ * same warm-up took 1.7–2.0 s alone on a 2-vCPU Xeon and 3.6–5.5 s beside two busy threads or two
+ * other warm-ups, and a limit of 4 s cut it before the last form was compiled, so the predictor
+ * that followed compiled boxed after all (PollutedHistoryTest failed CI's dry run that way).
  */
 final class TileWarmUp {
     static final String PROPERTY = "deltaprop.cpu.warmup";
-    /** The whole warm-up's limit: a JVM without C2 (or with the compile queue stuck) never gets faster. */
-    static final long LIMIT_NANOS = 4_000_000_000L;
+    /** The whole warm-up's limit, for a JIT busy that long with other code (or a compile queue stuck). */
+    static final long LIMIT_NANOS = 30_000_000_000L;
+    /**
+     * How long the JIT must have done nothing before an uncompiled form is given up: the bench's
+     * quiet time; the tile's longest compile, its OSR one, takes 0.31–0.35 s alone (JFR, Xeon).
+     */
+    static final long QUIET_NANOS = 1_000_000_000L;
     /** Depth per call: {@code mnist}'s update product's (K = its batch, 256; {@link Gemm#KC} slices reach 512), a step's kind of profile for the JIT. */
     static final int KC = 256;
     private static final int CALLS_PER_BATCH = 8;
@@ -104,8 +118,16 @@ final class TileWarmUp {
         return s.toString();
     }
 
-    /** Runs each form until it is compiled or {@code limitNanos} (for all forms together) has passed. */
+    /** {@link #run(MicroKernel, long, long, LongSupplier)} with {@link #QUIET_NANOS} and this JVM's JIT. */
     static Result run(MicroKernel kernel, long limitNanos) {
+        return run(kernel, limitNanos, QUIET_NANOS, new JitActivity());
+    }
+
+    /**
+     * Runs each form until it is compiled, or the JIT has been quiet ({@code jit} unchanged) for
+     * {@code quietNanos} while it ran, or {@code limitNanos} (for all forms together) has passed.
+     */
+    static Result run(MicroKernel kernel, long limitNanos, long quietNanos, LongSupplier jit) {
         int mr = kernel.mr();
         int nr = kernel.nr();
         // A: one packed panel (mr·KC), also read as KC-long rows (lda = KC) and as mr-long columns (ldp = mr);
@@ -122,8 +144,18 @@ final class TileWarmUp {
             long formStart = System.nanoTime();
             long slowest = 0;
             int fast = 0;
-            for (int batch = 0; fast < COMPILED_BATCHES && System.nanoTime() - start < limitNanos; batch++) {
+            long activity = jit.getAsLong();
+            long activeAt = formStart;
+            for (int batch = 0; fast < COMPILED_BATCHES; batch++) {
                 long t = System.nanoTime();
+                long latest = jit.getAsLong();
+                if (latest != activity) {
+                    activity = latest;
+                    activeAt = t;
+                }
+                if (t - start >= limitNanos || t - activeAt >= quietNanos) {
+                    break;
+                }
                 for (int i = 0; i < CALLS_PER_BATCH; i++) {
                     call(kernel, form, a, b, c, nr, i == 0);
                 }

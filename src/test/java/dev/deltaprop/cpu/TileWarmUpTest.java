@@ -12,7 +12,8 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link TileWarmUp}: who it runs for, that it keeps to its limit and runs nothing past it, what
+ * {@link TileWarmUp}: who it runs for, that it keeps to its limit and runs nothing past it, that
+ * a quiet JIT ends a form that is not compiled and a busy one does not, what
  * "compiled" requires of a form, and that a product after it is the product without it. Whether
  * the JIT's code came out whole is a measurement (docs/perf.md), not a test: it depends on timing.
  */
@@ -37,6 +38,30 @@ class TileWarmUpTest {
     }
 
     @Test
+    void aQuietJitEndsAFormThatIsNotCompiled() {
+        // a kernel that never gets faster, and a JIT whose activity never changes
+        TileWarmUp.Result r = TileWarmUp.run(new SteadyKernel(), 20_000_000_000L, 150_000_000L, () -> 7L);
+        assertFalse(r.allCompiled());
+        for (int f = 0; f < TileWarmUp.FORMS.length; f++) {
+            assertTrue(r.calls()[f] > 0, TileWarmUp.FORMS[f] + " ran no call");
+            assertTrue(r.formNanos()[f] >= 150_000_000L, TileWarmUp.FORMS[f] + " ended before the JIT was quiet for 150 ms: "
+                    + r.formNanos()[f] + " ns");
+        }
+        // each form within a batch (8 calls of 0.2 ms) of its quiet time; the 20 s limit far away
+        assertTrue(r.nanos() < 3 * (150_000_000L + 1_000_000_000L), r.nanos() + " ns");
+    }
+
+    @Test
+    void aBusyJitKeepsTheWarmUpGoingToItsLimit() {
+        long[] activity = {0};
+        // the JIT's activity moves at every reading: never quiet, so only the 400 ms limit ends it
+        TileWarmUp.Result r = TileWarmUp.run(new SteadyKernel(), 400_000_000L, 50_000_000L, () -> ++activity[0]);
+        assertFalse(r.allCompiled());
+        assertTrue(r.formNanos()[0] >= 400_000_000L, "the first form ended at " + r.formNanos()[0] + " ns, before the limit");
+        assertEquals(0, r.calls()[1] + r.calls()[2], "calls past the limit");
+    }
+
+        @Test
     void aFormCountsAsCompiledOnlyAfterItsReferenceAndCompiledBatches() {
         assumeTrue(MicroKernels.vectorAvailable());
         // the short tile: half a second where C2 compiles it, cut at 300 ms here whatever it does
@@ -81,5 +106,56 @@ class TileWarmUpTest {
         float[] again = new float[37 * 45];
         product.run(new Gemm(MicroKernels.vector(VectorMicroKernel.TALL)), again, 0, 37, 0, 45);
         assertArrayEquals(first, again);
+    }
+
+    /**
+     * A tile whose every call takes 0.2 ms, compiled or not: never 200× faster than its slowest
+     * batch nor 20 GFLOP/s (4 × 8 × 256 × 2 flops in 0.2 ms is 0.08), so no form ever counts as compiled.
+     */
+    private static final class SteadyKernel implements MicroKernel {
+        private static void spin() {
+            long until = System.nanoTime() + 200_000L;
+            while (System.nanoTime() < until) {
+                Thread.onSpinWait();
+            }
+        }
+
+        @Override
+        public int mr() {
+            return 4;
+        }
+
+        @Override
+        public int nr() {
+            return 8;
+        }
+
+        @Override
+        public void multiply(float[] a, int aOffset, float[] b, int bOffset, int kc, float[] from, int fromAt, int fromStride,
+                             float[] to, int toAt, int toStride, boolean first) {
+            spin();
+        }
+
+        @Override
+        public void multiplyRows(float[] a, int aOffset, int lda, float[] b, int bOffset, int kc, float[] from, int fromAt,
+                                 int fromStride, float[] to, int toAt, int toStride, boolean first) {
+            spin();
+        }
+
+        @Override
+        public void multiplyColumns(float[] a, int aOffset, int ldp, float[] b, int bOffset, int kc, float[] from, int fromAt,
+                                    int fromStride, float[] to, int toAt, int toStride, boolean first) {
+            spin();
+        }
+
+        @Override
+        public void rowTimesMatrix(float[] x, int xOffset, int k, float[] w, float[] bias, int n, float[] out) {
+            throw new UnsupportedOperationException("the warm-up multiplies tiles only");
+        }
+
+        @Override
+        public String description() {
+            return "a 0.2 ms tile";
+        }
     }
 }

@@ -1,4 +1,4 @@
-package dev.deltaprop.bench;
+package dev.deltaprop.backend;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

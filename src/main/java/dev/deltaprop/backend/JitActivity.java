@@ -1,4 +1,4 @@
-package dev.deltaprop.bench;
+package dev.deltaprop.backend;
 
 import java.io.IOException;
 import java.lang.management.CompilationMXBean;
@@ -10,17 +10,18 @@ import java.nio.file.Path;
 import java.util.function.LongSupplier;
 
 /**
- * A number that changes while the JIT works, for the warm-up's JIT rule ({@link Benchmark}): the
- * JVM's accumulated compilation milliseconds ({@link CompilationMXBean}) plus, on Linux, the CPU
- * ticks of the compiler threads ({@code /proc/self/task/*}, threads named {@code C1/C2
+ * A number that changes while the JIT works, for the waits that end when the JIT is done: the
+ * cpu backend's tile warm-up and the bench's warm-up steps. It is the JVM's accumulated
+ * compilation milliseconds ({@link CompilationMXBean}) plus, on Linux, the CPU ticks of the
+ * compiler threads ({@code /proc/self/task/*}, threads named {@code C1/C2
  * CompilerThre…}). The first moves only when a compilation finishes, so a single long C2
  * compilation (seconds on a loaded machine) would look quiet; the second moves while it runs.
  * Read at most every {@link #SAMPLE_NANOS}, so that a step of a millisecond does not pay for
- * the directory walk; where neither source exists it is a constant (the JIT rule then holds at once).
+ * the directory walk; where neither source exists it is a constant (a wait for a quiet JIT then ends at once).
  */
-final class JitActivity implements LongSupplier {
+public final class JitActivity implements LongSupplier {
     /** How often the sources are read; steps in between see the last reading. */
-    static final long SAMPLE_NANOS = 100_000_000L;
+    public static final long SAMPLE_NANOS = 100_000_000L;
 
     private final Path tasks;
     private final CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
@@ -30,7 +31,7 @@ final class JitActivity implements LongSupplier {
     private long value;
 
     /** This JVM's threads, {@code /proc/self/task}. */
-    JitActivity() {
+    public JitActivity() {
         this(Path.of("/proc/self/task"));
     }
 
