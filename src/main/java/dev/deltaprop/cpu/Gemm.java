@@ -240,14 +240,22 @@ final class Gemm {
                 for (int ic = m0; ic < m1; ic += mc) {
                     int mcBlock = Math.min(mc, m1 - ic);
                     // m0 is a multiple of MR (whole panels per chunk), so row / MR names the panel
-                    for (int ir = 0; ir < mcBlock; ir += mr) {
+                    // the block's panels not yet packed for this product, a run at a time (one
+                    // call: Zᵀ's rows are then read in runs across the panels, Packing.packPanelsA)
+                    for (int ir = 0; ir < mcBlock; ) {
                         int row = ic + ir;
                         int slot = row / mr * slices + s;
-                        if (stamp[slot] != product) {
-                            Packing.packA(a, aOffset, aRowStride, aColStride, row, Math.min(mr, m1 - row), pc, kc,
-                                    packedA, slot * slotSize, mr);
-                            stamp[slot] = product;
+                        if (stamp[slot] == product) {
+                            ir += mr;
+                            continue;
                         }
+                        int end = ir;
+                        for (; end < mcBlock && stamp[(ic + end) / mr * slices + s] != product; end += mr) {
+                            stamp[(ic + end) / mr * slices + s] = product;
+                        }
+                        Packing.packPanelsA(a, aOffset, aRowStride, aColStride, row, Math.min(end, mcBlock) - ir, pc, kc,
+                                packedA, slot * slotSize, slices * slotSize, mr);
+                        ir = end;
                     }
                     // the B micro-panel is reused (L1, L2) while the block's A panels stream past it
                     for (int jr = 0; jr < ncBlock; jr += nr) {

@@ -15,54 +15,115 @@ final class Packing {
      */
     static void packB(float[] b, int bOffset, int bRowStride, int bColStride, int pc, int kc, int jc, int ncBlock,
                       float[] packedB, int panelStride, int nr) {
+        if (bColStride == 1) {
+            packRowsB(b, bOffset, bRowStride, pc, kc, jc, ncBlock, packedB, panelStride, nr);
+            return;
+        }
         for (int jr = 0; jr < ncBlock; jr += nr) {
             int cols = Math.min(nr, ncBlock - jr);
             int panel = jr / nr * panelStride;
             int source = bOffset + pc * bRowStride + (jc + jr) * bColStride;
-            if (bColStride == 1) {
+            // Wᵀ of the δ pass: eight source rows walked along p together, each step writing
+            // eight adjacent floats of the micro-panel. One row at a time wrote one float per
+            // 128-byte row of the panel (64 KiB at KC = 512, past L1) and was 2–3× slower
+            // (wide's 2048×2048 W, one core: 5.5–9.5 ms against 2.5–2.7); more rows than eight
+            // a power-of-two stride apart fall into one L1 set, past its eight ways.
+            int j = 0;
+            for (; j + 8 <= cols; j += 8) {
+                int r0 = source + j * bColStride;
+                int r1 = r0 + bColStride;
+                int r2 = r1 + bColStride;
+                int r3 = r2 + bColStride;
+                int r4 = r3 + bColStride;
+                int r5 = r4 + bColStride;
+                int r6 = r5 + bColStride;
+                int r7 = r6 + bColStride;
+                for (int p = 0, from = 0, to = panel + j; p < kc; p++, from += bRowStride, to += nr) {
+                    packedB[to] = b[r0 + from];
+                    packedB[to + 1] = b[r1 + from];
+                    packedB[to + 2] = b[r2 + from];
+                    packedB[to + 3] = b[r3 + from];
+                    packedB[to + 4] = b[r4 + from];
+                    packedB[to + 5] = b[r5 + from];
+                    packedB[to + 6] = b[r6 + from];
+                    packedB[to + 7] = b[r7 + from];
+                }
+            }
+            for (; j < cols; j++) {
+                int row = source + j * bColStride;
                 for (int p = 0; p < kc; p++) {
-                    System.arraycopy(b, source + p * bRowStride, packedB, panel + p * nr, cols);
-                }
-            } else {
-                // Wᵀ of the δ pass: eight source rows walked along p together, each step writing
-                // eight adjacent floats of the micro-panel. One row at a time wrote one float per
-                // 128-byte row of the panel (64 KiB at KC = 512, past L1) and was 2–3× slower
-                // (wide's 2048×2048 W, one core: 5.5–9.5 ms against 2.5–2.7); more rows than eight
-                // a power-of-two stride apart fall into one L1 set, past its eight ways.
-                int j = 0;
-                for (; j + 8 <= cols; j += 8) {
-                    int r0 = source + j * bColStride;
-                    int r1 = r0 + bColStride;
-                    int r2 = r1 + bColStride;
-                    int r3 = r2 + bColStride;
-                    int r4 = r3 + bColStride;
-                    int r5 = r4 + bColStride;
-                    int r6 = r5 + bColStride;
-                    int r7 = r6 + bColStride;
-                    for (int p = 0, from = 0, to = panel + j; p < kc; p++, from += bRowStride, to += nr) {
-                        packedB[to] = b[r0 + from];
-                        packedB[to + 1] = b[r1 + from];
-                        packedB[to + 2] = b[r2 + from];
-                        packedB[to + 3] = b[r3 + from];
-                        packedB[to + 4] = b[r4 + from];
-                        packedB[to + 5] = b[r5 + from];
-                        packedB[to + 6] = b[r6 + from];
-                        packedB[to + 7] = b[r7 + from];
-                    }
-                }
-                for (; j < cols; j++) {
-                    int row = source + j * bColStride;
-                    for (int p = 0; p < kc; p++) {
-                        packedB[panel + p * nr + j] = b[row + p * bRowStride];
-                    }
+                    packedB[panel + p * nr + j] = b[row + p * bRowStride];
                 }
             }
             if (cols < nr) {
                 for (int p = 0; p < kc; p++) {
-                    for (int j = cols; j < nr; j++) {
-                        packedB[panel + p * nr + j] = 0f;
-                    }
+                    java.util.Arrays.fill(packedB, panel + p * nr + cols, panel + (p + 1) * nr, 0f);
                 }
+            }
+        }
+    }
+
+    /** Panels {@link #packRowsB} fills together: one row's run of {@code B} is this many panels wide. */
+    static final int PANELS_PER_ROW_RUN = 8;
+
+    /**
+     * {@link #packB} of a row-major {@code B} (the forward's {@code W}, the update's {@code δ}), row
+     * by row across up to {@link #PANELS_PER_ROW_RUN} panels: each row of {@code B} is read as one
+     * run of {@code 8·NR} floats (1 KiB at NR = 32) before the next row, a row stride further on.
+     * Panel by panel, each step read {@code NR} floats and jumped a row: with {@code wide}'s 8 KiB rows
+     * every read was a new page, out of reach of the prefetchers, and packing took a tenth of the
+     * forward GEMM. More panels per run would write more streams, a panel stride (64 KiB) apart,
+     * than one L1 set has ways.
+     */
+    private static void packRowsB(float[] b, int bOffset, int bRowStride, int pc, int kc, int jc, int ncBlock,
+                                  float[] packedB, int panelStride, int nr) {
+        int runWidth = PANELS_PER_ROW_RUN * nr;
+        for (int j0 = 0; j0 < ncBlock; j0 += runWidth) {
+            int j1 = Math.min(ncBlock, j0 + runWidth);
+            int firstPanel = j0 / nr * panelStride;
+            for (int p = 0, source = bOffset + pc * bRowStride + jc; p < kc; p++, source += bRowStride) {
+                for (int jr = j0, panel = firstPanel + p * nr; jr < j1; jr += nr, panel += panelStride) {
+                    System.arraycopy(b, source + jr, packedB, panel, Math.min(nr, j1 - jr));
+                }
+            }
+            int cols = j1 - j0;
+            if (cols % nr != 0) { // the last panel's padding columns
+                int panel = (j1 - 1) / nr * panelStride;
+                for (int p = 0; p < kc; p++) {
+                    java.util.Arrays.fill(packedB, panel + p * nr + cols % nr, panel + (p + 1) * nr, 0f);
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link #packA} of the consecutive panels that hold rows {@code [row, row + rows)}, panel
+     * {@code i} at {@code at + i·panelStride} (the last partial, zero-padded). Where those rows are
+     * adjacent in memory for each {@code p} ({@code Zᵀ} of the update, {@code aRowStride == 1}) it
+     * reads each {@code p}'s run of them once across all the panels: panel by panel, each step read
+     * {@code MR} floats and jumped a whole row of {@code Z} ({@code wide}'s 8 KiB), the pattern that
+     * made {@link #packRowsB} necessary. Otherwise it packs panel by panel.
+     */
+    static void packPanelsA(float[] a, int aOffset, int aRowStride, int aColStride, int row, int rows, int pc, int kc,
+                            float[] packed, int at, int panelStride, int mr) {
+        int panels = (rows + mr - 1) / mr;
+        if (aRowStride != 1 || panels == 1) {
+            for (int i = 0; i < panels; i++) {
+                packA(a, aOffset, aRowStride, aColStride, row + i * mr, Math.min(mr, rows - i * mr), pc, kc, packed,
+                        at + i * panelStride, mr);
+            }
+            return;
+        }
+        for (int p = 0, source = aOffset + row + pc * aColStride; p < kc; p++, source += aColStride) {
+            for (int i = 0, r = 0, to = at + p * mr; r < rows; i++, r += mr, to += panelStride) {
+                System.arraycopy(a, source + r, packed, to, Math.min(mr, rows - r));
+            }
+        }
+        int last = rows - (panels - 1) * mr;
+        if (last < mr) {
+            int panel = at + (panels - 1) * panelStride;
+            for (int p = 0; p < kc; p++) {
+                java.util.Arrays.fill(packed, panel + p * mr + last, panel + (p + 1) * mr, 0f);
             }
         }
     }
