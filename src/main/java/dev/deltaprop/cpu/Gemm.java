@@ -48,7 +48,7 @@ final class Gemm {
      */
     static final int KC = 512;
     /** Rows of {@code A} per block, about: {@code 112 × 512 × 4} = 224 KiB at MR = 14, well inside L2 (1 MiB). */
-    private static final int MC_TARGET = 120;
+    static final int MC_TARGET = 120;
     /** Columns of {@code B} per block, about 1024: {@code 512 × 1024 × 4} = 2 MiB of packed {@code B} (L3). */
     private static final int NC_TARGET = 1024;
 
@@ -250,8 +250,8 @@ final class Gemm {
                             continue;
                         }
                         int end = ir;
-                        for (; end < mcBlock && stamp[(ic + end) / mr * slices + s] != product; end += mr) {
-                            stamp[(ic + end) / mr * slices + s] = product;
+                        for (int next = slot; end < mcBlock && stamp[next] != product; end += mr, next += slices) {
+                            stamp[next] = product; // the next panel's slot for this slice is slices on
                         }
                         Packing.packPanelsA(a, aOffset, aRowStride, aColStride, row, Math.min(end, mcBlock) - ir, pc, kc,
                                 packedA, slot * slotSize, slices * slotSize, mr);

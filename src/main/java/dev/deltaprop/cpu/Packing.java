@@ -55,11 +55,7 @@ final class Packing {
                     packedB[panel + p * nr + j] = b[row + p * bRowStride];
                 }
             }
-            if (cols < nr) {
-                for (int p = 0; p < kc; p++) {
-                    java.util.Arrays.fill(packedB, panel + p * nr + cols, panel + (p + 1) * nr, 0f);
-                }
-            }
+            zeroPadding(packedB, panel, kc, nr, cols);
         }
     }
 
@@ -86,13 +82,8 @@ final class Packing {
                     System.arraycopy(b, source + jr, packedB, panel, Math.min(nr, j1 - jr));
                 }
             }
-            int cols = j1 - j0;
-            if (cols % nr != 0) { // the last panel's padding columns
-                int panel = (j1 - 1) / nr * panelStride;
-                for (int p = 0; p < kc; p++) {
-                    java.util.Arrays.fill(packedB, panel + p * nr + cols % nr, panel + (p + 1) * nr, 0f);
-                }
-            }
+            int last = (j1 - 1) / nr * nr; // the run's last panel, partial where ncBlock ends in it
+            zeroPadding(packedB, last / nr * panelStride, kc, nr, j1 - last);
         }
     }
 
@@ -115,17 +106,11 @@ final class Packing {
             return;
         }
         for (int p = 0, source = aOffset + row + pc * aColStride; p < kc; p++, source += aColStride) {
-            for (int i = 0, r = 0, to = at + p * mr; r < rows; i++, r += mr, to += panelStride) {
+            for (int r = 0, to = at + p * mr; r < rows; r += mr, to += panelStride) {
                 System.arraycopy(a, source + r, packed, to, Math.min(mr, rows - r));
             }
         }
-        int last = rows - (panels - 1) * mr;
-        if (last < mr) {
-            int panel = at + (panels - 1) * panelStride;
-            for (int p = 0; p < kc; p++) {
-                java.util.Arrays.fill(packed, panel + p * mr + last, panel + (p + 1) * mr, 0f);
-            }
-        }
+        zeroPadding(packed, at + (panels - 1) * panelStride, kc, mr, rows - (panels - 1) * mr);
     }
 
     /**
@@ -169,9 +154,17 @@ final class Packing {
                 }
             }
         }
-        if (rows < mr) {
-            for (int p = 0; p < kc; p++) {
-                java.util.Arrays.fill(packed, at + p * mr + rows, at + (p + 1) * mr, 0f);
+        zeroPadding(packed, at, kc, mr, rows);
+    }
+
+    /**
+     * A partial panel's padding: in each of its {@code kc} steps of {@code width} values, those past
+     * the first {@code used} are zero (read by the micro-kernel, so they must add nothing).
+     */
+    private static void zeroPadding(float[] packed, int panel, int kc, int width, int used) {
+        if (used < width) {
+            for (int p = 0, at = panel; p < kc; p++, at += width) {
+                java.util.Arrays.fill(packed, at + used, at + width, 0f);
             }
         }
     }

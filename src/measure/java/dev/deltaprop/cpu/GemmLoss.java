@@ -110,7 +110,7 @@ public final class GemmLoss {
             }
             long packB = CPU.getCurrentThreadCpuTime() - start;
             start = CPU.getCurrentThreadCpuTime();
-            int block = 120 / mr * mr; // Gemm's MC
+            int block = Math.max(1, Gemm.MC_TARGET / mr) * mr; // Gemm's MC, as its constructor derives it
             for (int pc = 0; pc < k; pc += Gemm.KC) {
                 int depth = Math.min(Gemm.KC, k - pc);
                 for (int row = 0; row < m; row += block) {

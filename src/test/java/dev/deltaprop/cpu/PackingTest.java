@@ -2,6 +2,7 @@ package dev.deltaprop.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.deltaprop.testing.Compare;
 import dev.deltaprop.testing.Seeds;
 import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,14 +23,6 @@ class PackingTest {
         System.out.println("PackingTest seed " + SEED + " (rerun with DELTAPROP_TEST_SEED=" + SEED + ")");
     }
 
-    private static float[] random(int length, SplittableRandom random) {
-        float[] values = new float[length];
-        for (int i = 0; i < length; i++) {
-            values[i] = (float) (random.nextDouble() * 2 - 1);
-        }
-        return values;
-    }
-
     @ParameterizedTest(name = "B {0}x{1}, slice {2}+{3}, columns {4}+{5}, transposed {6}")
     @CsvSource({
             // rows, columns, pc, kc, jc, ncBlock, transposed
@@ -43,13 +36,12 @@ class PackingTest {
     void packBIsBAsDefined(int rows, int columns, int pc, int kc, int jc, int ncBlock, boolean transposed) {
         SplittableRandom random = new SplittableRandom(SEED);
         int offset = 3;
-        float[] b = random(offset + rows * columns, random);
+        float[] b = Compare.uniform(random, offset + rows * columns, 1.0);
         int rowStride = transposed ? 1 : columns;
         int colStride = transposed ? rows : 1; // transposed: B(p, j) = b[offset + j·rows + p]
         int panelStride = kc * NR + 5; // a gap between panels: packing writes inside its panels only
         int panels = (ncBlock + NR - 1) / NR;
-        float[] packed = new float[panels * panelStride];
-        java.util.Arrays.fill(packed, Float.NaN);
+        float[] packed = Compare.poisoned(panels * panelStride);
         Packing.packB(b, offset, rowStride, colStride, pc, kc, jc, ncBlock, packed, panelStride, NR);
         for (int q = 0; q < panels; q++) {
             for (int p = 0; p < kc; p++) {
@@ -78,12 +70,11 @@ class PackingTest {
         SplittableRandom random = new SplittableRandom(SEED + 1);
         int k = pc + kc + 2;
         int offset = 2;
-        float[] a = random(offset + m * k, random);
+        float[] a = Compare.uniform(random, offset + m * k, 1.0);
         int rowStride = transposed ? 1 : k;
         int colStride = transposed ? m : 1;
         int at = 7;
-        float[] packed = new float[at + mr * kc + 3];
-        java.util.Arrays.fill(packed, Float.NaN);
+        float[] packed = Compare.poisoned(at + mr * kc + 3);
         Packing.packA(a, offset, rowStride, colStride, row, rows, pc, kc, packed, at, mr);
         for (int p = 0; p < kc; p++) {
             for (int r = 0; r < mr; r++) {
@@ -111,16 +102,14 @@ class PackingTest {
         SplittableRandom random = new SplittableRandom(SEED + 2);
         int k = pc + kc + 3;
         int offset = 1;
-        float[] a = random(offset + m * k, random);
+        float[] a = Compare.uniform(random, offset + m * k, 1.0);
         int rowStride = transposed ? 1 : k;
         int colStride = transposed ? m : 1;
         int panels = (rows + mr - 1) / mr;
         int at = 4;
         int panelStride = mr * kc + 9; // as Gemm's slots: a panel's slices lie between its panels
-        float[] expected = new float[at + panels * panelStride];
-        float[] packed = new float[expected.length];
-        java.util.Arrays.fill(expected, Float.NaN);
-        java.util.Arrays.fill(packed, Float.NaN);
+        float[] expected = Compare.poisoned(at + panels * panelStride);
+        float[] packed = Compare.poisoned(expected.length);
         for (int i = 0; i < panels; i++) {
             Packing.packA(a, offset, rowStride, colStride, row + i * mr, Math.min(mr, rows - i * mr), pc, kc, expected,
                     at + i * panelStride, mr);
