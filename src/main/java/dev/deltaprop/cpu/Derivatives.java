@@ -120,11 +120,7 @@ interface Derivatives {
         }
 
         static Derivatives vector() {
-            try {
-                return (Derivatives) Class.forName(VECTOR_CLASS).getDeclaredConstructor().newInstance();
-            } catch (ReflectiveOperationException | LinkageError e) {
-                throw new IllegalStateException("cpu: the Vector API derivatives did not load: " + e, e);
-            }
+            return MicroKernels.loadVector(VECTOR_CLASS, Derivatives.class, "derivatives");
         }
     }
 }

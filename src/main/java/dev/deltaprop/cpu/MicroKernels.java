@@ -61,6 +61,19 @@ final class MicroKernels {
         return ModuleLayer.boot().findModule(MODULE).isPresent();
     }
 
+    /**
+     * A new {@code className} (a Vector API class of {@code src/main/vector}, loaded by name so that
+     * its interface links on a JVM without the module) as {@code type}; {@code what} names it in the
+     * exception when it cannot load.
+     */
+    static <T> T loadVector(String className, Class<T> type, String what) {
+        try {
+            return type.cast(Class.forName(className).getDeclaredConstructor().newInstance());
+        } catch (ReflectiveOperationException | LinkageError e) {
+            throw new IllegalStateException("cpu: the Vector API " + what + " did not load: " + e, e);
+        }
+    }
+
     /** Why the scalar kernel runs, for {@code devices}; {@code null} when the vector kernel can load. */
     static String whyScalar() {
         return vectorAvailable() ? null

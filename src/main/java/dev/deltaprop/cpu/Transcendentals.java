@@ -58,11 +58,7 @@ interface Transcendentals {
         }
 
         static Transcendentals vector() {
-            try {
-                return (Transcendentals) Class.forName(VECTOR_CLASS).getDeclaredConstructor().newInstance();
-            } catch (ReflectiveOperationException | LinkageError e) {
-                throw new IllegalStateException("cpu: the Vector API activations did not load: " + e, e);
-            }
+            return MicroKernels.loadVector(VECTOR_CLASS, Transcendentals.class, "activations");
         }
     }
 }
