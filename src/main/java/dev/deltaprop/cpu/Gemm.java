@@ -92,6 +92,15 @@ final class Gemm {
     private int productRowStride;
     private int productColStride;
     private int productK = -1;
+    /**
+     * What {@link #packedB} holds: {@code B}, how it is read, the slice and the columns, packed in
+     * product {@link #packedBProduct}. A later call of the same product for the same slice and
+     * columns (the row chunks of a narrow product, which all read the whole of {@code B}) reuses it.
+     */
+    private float[] packedBSource;
+    private int packedBOffset, packedBRowStride, packedBColStride, packedBSlice, packedBDepth, packedBColumn,
+            packedBColumns;
+    private int packedBProduct;
 
     Gemm(MicroKernel kernel) {
         this(kernel, KC, MC_TARGET, NC_TARGET);
@@ -114,14 +123,16 @@ final class Gemm {
     }
 
     /**
-     * Forgets the packed panels of {@code A}: the next {@link #multiply} packs afresh. Call it
-     * before each product whose {@code A} may have changed since the last call (a new phase).
+     * Forgets the packed panels of {@code A} and the packed block of {@code B}: the next
+     * {@link #multiply} packs afresh. Call it before each product whose {@code A} or {@code B} may
+     * have changed since the last call (a new phase).
      */
     void newProduct() {
         product++;
         productK = -1;
         if (product == Integer.MAX_VALUE) { // after 2³¹ products: stamps from the first could match again
             java.util.Arrays.fill(stamp, 0);
+            packedBProduct = 0;
             product = 1;
         }
     }
@@ -129,7 +140,8 @@ final class Gemm {
     /**
      * {@code C = A B} over rows {@code [m0, m1)} and columns {@code [n0, n1)}, each finished tile
      * handed to {@code epilogue}. Panels of {@code A} packed by an earlier call since
-     * {@link #newProduct} are reused when {@code A}, its offset, strides and {@code k} are the same;
+     * {@link #newProduct} are reused when {@code A}, its offset, strides and {@code k} are the same
+     * (and {@code B}'s packed block when the last call packed the same rows and columns of it);
      * so {@code m0} is a multiple of {@code MR}, and within one product {@code m1} is too or is
      * always the same (the rows of a partial last panel).
      */
@@ -186,6 +198,32 @@ final class Gemm {
         return packedB;
     }
 
+    /**
+     * {@link #packedB} holding {@code B}'s rows {@code [pc, pc + kc)} and columns
+     * {@code [jc, jc + ncBlock)}, packed now unless this product packed just those last. {@code B}
+     * does not change within a product (a phase's jobs never write what another reads): the row
+     * chunks of {@code mnist}'s 256 × 10 output layer each packed the same 512 × 10 {@code W} with
+     * its padding, a third of that phase.
+     */
+    private float[] packB(float[] b, int bOffset, int bRowStride, int bColStride, int pc, int kc, int jc, int ncBlock) {
+        float[] packed = packedB();
+        if (packedBProduct != product || packedBSource != b || packedBOffset != bOffset
+                || packedBRowStride != bRowStride || packedBColStride != bColStride || packedBSlice != pc
+                || packedBDepth != kc || packedBColumn != jc || packedBColumns != ncBlock) {
+            Packing.packB(b, bOffset, bRowStride, bColStride, pc, kc, jc, ncBlock, packed, kc * nr, nr);
+            packedBProduct = product;
+            packedBSource = b;
+            packedBOffset = bOffset;
+            packedBRowStride = bRowStride;
+            packedBColStride = bColStride;
+            packedBSlice = pc;
+            packedBDepth = kc;
+            packedBColumn = jc;
+            packedBColumns = ncBlock;
+        }
+        return packed;
+    }
+
     private void run(float[] a, int aOffset, int aRowStride, int aColStride,
                      float[] b, int bOffset, int bRowStride, int bColStride, float[] packedWholeB,
                      int m0, int m1, int n0, int n1, int columns, int k, Epilogue epilogue) {
@@ -234,8 +272,7 @@ final class Gemm {
                 boolean last = s == slices - 1;
                 float[] bPacked = packedWholeB;
                 if (packedWholeB == null) {
-                    bPacked = packedB();
-                    Packing.packB(b, bOffset, bRowStride, bColStride, pc, kc, jc, ncBlock, bPacked, kc * nr, nr);
+                    bPacked = packB(b, bOffset, bRowStride, bColStride, pc, kc, jc, ncBlock);
                 }
                 for (int ic = m0; ic < m1; ic += mc) {
                     int mcBlock = Math.min(mc, m1 - ic);
@@ -306,8 +343,7 @@ final class Gemm {
             boolean last = s == slices - 1;
             float[] bPacked = packedWholeB;
             if (packedWholeB == null) {
-                bPacked = packedB();
-                Packing.packB(b, bOffset, bRowStride, bColStride, pc, kc, n0, n1 - n0, bPacked, kc * nr, nr);
+                bPacked = packB(b, bOffset, bRowStride, bColStride, pc, kc, n0, n1 - n0);
             }
             for (int ic = m0; ic < m1; ic += mc) {
                 int mcBlock = Math.min(mc, m1 - ic);

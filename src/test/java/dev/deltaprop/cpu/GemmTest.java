@@ -15,6 +15,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -236,6 +237,36 @@ class GemmTest {
         float[] d = Compare.poisoned(40 * 70);
         other.run(gemm, d, 0, 40, 0, 70); // no newProduct: another array is another product
         Compare.assertClose("another A", d, other.expected, 40 * 70, BOUND, SEED);
+    }
+
+    /**
+     * The packed block of {@code B} likewise: the row chunks of one product pack it once and share
+     * it (bitwise the one-call product, narrow and wide), and after {@link Gemm#newProduct} a
+     * changed {@code B} (same array, as the weights are after an update) is packed afresh.
+     */
+    @ParameterizedTest(name = "{0}x{1}x{2}")
+    @CsvSource({"40, 10, 300", "45, 100, 200"})
+    void changedBIsPackedAfreshAndRowChunksShareIt(int m, int n, int k) {
+        Product product = new Product("NN", m, n, k, new SplittableRandom(SEED + 4));
+        MicroKernel kernel = kernel("vector14");
+        Gemm gemm = new Gemm(kernel);
+        float[] whole = Compare.poisoned(m * n);
+        gemm.newProduct();
+        product.run(gemm, whole, 0, m, 0, n);
+        float[] byRows = Compare.poisoned(m * n);
+        gemm.newProduct();
+        for (int c = 0; c < 3; c++) {
+            product.run(gemm, byRows, Passes.boundary(m, kernel.mr(), c, 3), Passes.boundary(m, kernel.mr(), c + 1, 3), 0, n);
+        }
+        assertArrayEquals(whole, byRows, "row chunks sharing B's packed block, seed " + SEED);
+        Arrays.fill(product.b, 0f);
+        gemm.newProduct();
+        for (int c = 0; c < 3; c++) {
+            product.run(gemm, byRows, Passes.boundary(m, kernel.mr(), c, 3), Passes.boundary(m, kernel.mr(), c + 1, 3), 0, n);
+        }
+        for (float value : byRows) {
+            assertEquals(0f, value, "B changed after newProduct: its old packed block was reused");
+        }
     }
 
     @Test
