@@ -11,6 +11,8 @@
 # target/test-classes (mvn -o -q -Dmaven.antrun.skip test-compile) and libopenblas-dev.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
+# OpenBLAS (and PyTorch, which calls it) under its fastest kernels here: native/openblas-coretype.sh
+eval "$(sh "$here/openblas-coretype.sh")"
 repo=$(dirname "$here")
 rounds=${1:-2}
 [ $# -gt 0 ] && shift

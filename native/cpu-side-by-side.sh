@@ -11,6 +11,8 @@ set -eu
 n=${1:-1024}
 runs=${2:-9}
 here=$(cd "$(dirname "$0")" && pwd)
+# OpenBLAS (and PyTorch, which calls it) under its fastest kernels here: native/openblas-coretype.sh
+eval "$(sh "$here/openblas-coretype.sh")"
 jar=${DELTAPROP_JAR:-$here/../target/deltaprop.jar}
 [ -f "$jar" ] || { echo "cpu-side-by-side: $jar not found; run mvn -o package -DskipTests first" >&2; exit 1; }
 echo "== $(date -u +%FT%TZ), load average $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"

@@ -57,16 +57,20 @@ def main(directory, rounds, workloads):
     for w, ours, theirs, policy, ratio, low, high in rows:
         print(f"{w:<12}{ours:>15,.0f}{theirs:>14,.0f}  {policy:<9}{ratio:>6.2f}×   {low:.2f}–{high:.2f}")
     flops = seconds = 0.0
+    kernels = set()
     for path in sorted(glob.glob(os.path.join(directory, "openblas-*.txt"))):
         shape = re.search(r"openblas-(\d+)x(\d+)x(\d+):", path)
-        rate = re.search(r"([\d.]+) GFLOP/s", open(path).read())
+        text = open(path).read()
+        rate = re.search(r"([\d.]+) GFLOP/s", text)
+        kernels.update(re.findall(r"threads, (\S+) kernels", text))
         if shape and rate:
             m, n, k = map(int, shape.groups())
             flops += 2.0 * m * n * k
             seconds += 2.0 * m * n * k / (float(rate.group(1)) * 1e9)
     if wide_gflops is not None and seconds > 0:
         ceiling = flops / seconds / 1e9
-        print(f"wide: deltaprop cpu {wide_gflops:.1f} GFLOP/s per training step, OpenBLAS {ceiling:.1f} GFLOP/s "
+        names = "/".join(sorted(kernels)) or "?"
+        print(f"wide: deltaprop cpu {wide_gflops:.1f} GFLOP/s per training step, OpenBLAS ({names} kernels) {ceiling:.1f} GFLOP/s "
               f"on the same GEMMs: {100 * wide_gflops / ceiling:.0f} % (goal ≥ 85 %)")
 
 

@@ -20,6 +20,8 @@ set -eu
 rounds=${1:-2}
 steps=${2:-}
 here=$(cd "$(dirname "$0")" && pwd)
+# OpenBLAS (and PyTorch, which calls it) under its fastest kernels here: native/openblas-coretype.sh
+eval "$(sh "$here/openblas-coretype.sh")"
 jar=${DELTAPROP_JAR:-$here/../target/deltaprop.jar}
 python=${PYTHON:-/usr/bin/python3}
 workloads=${WORKLOADS:-tiny,mnist,wide,mnist-adam}
@@ -30,7 +32,7 @@ trap 'rm -rf "$results"' EXIT
 deltaprop_steps=${steps:+--steps $steps}
 torch_steps=${steps:+--steps $steps --repeats 3}
 
-echo "== $(date -u +%FT%TZ), load average $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores, $(java -version 2>&1 | head -1)"
+echo "== $(date -u +%FT%TZ), load average $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores, $(java -version 2>&1 | head -1), OPENBLAS_CORETYPE ${OPENBLAS_CORETYPE:-unset}"
 round=1
 while [ "$round" -le "$rounds" ]; do
     for w in $(echo "$workloads" | tr ',' ' '); do

@@ -14,6 +14,8 @@
  * checks 64 entries of C against a double-precision dot product. It also prints the best process
  * CPU time of a call (CLOCK_PROCESS_CPUTIME_ID): with one thread, what the call cost on a shared
  * machine without the time it was descheduled (how the cpu backend's one-thread figures are taken).
+ * The first line names the kernels OpenBLAS chose (its own CPU detection or OPENBLAS_CORETYPE):
+ * a CPU newer than the library may get older ones (native/openblas-coretype.sh).
  */
 #include <cblas.h>
 #include <math.h>
@@ -121,8 +123,8 @@ int main(int argc, char **argv) {
     double relative = norm > 0 ? sqrt(error / norm) : sqrt(error);
     qsort(times, runs, sizeof(double), compare_doubles);
     double median = runs % 2 ? times[runs / 2] : 0.5 * (times[runs / 2 - 1] + times[runs / 2]);
-    printf("openblas SGEMM %d×%d×%d row-major %s, %d threads: median %.3f ms of %d runs (%d warm-up, min %.3f, max %.3f)\n",
-           m, n, depth, op, openblas_get_num_threads(), median * 1e3, runs, warmup, times[0] * 1e3, times[runs - 1] * 1e3);
+    printf("openblas SGEMM %d×%d×%d row-major %s, %d threads, %s kernels: median %.3f ms of %d runs (%d warm-up, min %.3f, max %.3f)\n",
+           m, n, depth, op, openblas_get_num_threads(), openblas_get_corename(), median * 1e3, runs, warmup, times[0] * 1e3, times[runs - 1] * 1e3);
     printf("         %.2f GFLOP/s\n", 2.0 * m * n * depth / median / 1e9);
     printf("cpu      best %.3f ms of process CPU time, %.2f GFLOP/s\n", bestCpu * 1e3, 2.0 * m * n * depth / bestCpu / 1e9);
     printf("check    64 entries against a double dot product: relative error %.2e\n", relative);
