@@ -186,7 +186,7 @@ final class Gemm {
      */
     float[] packWhole(float[] b, int k, int n) {
         float[] packed = new float[(n + nr - 1) / nr * k * nr];
-        Packing.packB(b, 0, n, 1, 0, k, 0, n, packed, k * nr, nr);
+        Packing.packB(b, 0, n, 1, 0, k, 0, n, packed, k * nr, kernel);
         return packed;
     }
 
@@ -210,7 +210,7 @@ final class Gemm {
         if (packedBProduct != product || packedBSource != b || packedBOffset != bOffset
                 || packedBRowStride != bRowStride || packedBColStride != bColStride || packedBSlice != pc
                 || packedBDepth != kc || packedBColumn != jc || packedBColumns != ncBlock) {
-            Packing.packB(b, bOffset, bRowStride, bColStride, pc, kc, jc, ncBlock, packed, kc * nr, nr);
+            Packing.packB(b, bOffset, bRowStride, bColStride, pc, kc, jc, ncBlock, packed, kc * nr, kernel);
             packedBProduct = product;
             packedBSource = b;
             packedBOffset = bOffset;

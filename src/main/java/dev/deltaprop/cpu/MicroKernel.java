@@ -60,6 +60,18 @@ interface MicroKernel {
      */
     void rowTimesMatrix(float[] x, int xOffset, int k, float[] w, float[] bias, int n, float[] out);
 
+    /**
+     * {@code to[toAt + j] = from[fromAt + j]} for {@code j < NR}: one row of a {@code B}
+     * micro-panel, which {@link Packing} moves once per {@code p} and panel from a row-major
+     * {@code B}. The Vector API kernel moves it in two vector loads and stores; a
+     * {@code System.arraycopy} call per 128 bytes took twice as long (mnist's 784 × 512
+     * {@code W}, one core of the Zen 5: 61 against 31 µs; docs/perf.md). Copies only: the bits are
+     * the operand's.
+     */
+    default void copyPanelRow(float[] from, int fromAt, float[] to, int toAt) {
+        System.arraycopy(from, fromAt, to, toAt, nr());
+    }
+
     /** What it runs on, for {@code Backend.device()}: e.g. {@code Vector API 512-bit}. */
     String description();
 }

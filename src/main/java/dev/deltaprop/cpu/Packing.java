@@ -11,12 +11,14 @@ final class Packing {
 
     /**
      * {@code packed[(j/NR)·panelStride + p·NR + j%NR] = B(pc+p, jc+j)} for {@code p < kc}, zero
-     * beyond column {@code ncBlock}.
+     * beyond column {@code ncBlock}, {@code NR} the kernel's ({@link MicroKernel#nr}), whose
+     * {@link MicroKernel#copyPanelRow} moves a row-major {@code B}'s whole panel rows.
      */
     static void packB(float[] b, int bOffset, int bRowStride, int bColStride, int pc, int kc, int jc, int ncBlock,
-                      float[] packedB, int panelStride, int nr) {
+                      float[] packedB, int panelStride, MicroKernel kernel) {
+        int nr = kernel.nr();
         if (bColStride == 1) {
-            packRowsB(b, bOffset, bRowStride, pc, kc, jc, ncBlock, packedB, panelStride, nr);
+            packRowsB(b, bOffset, bRowStride, pc, kc, jc, ncBlock, packedB, panelStride, kernel);
             return;
         }
         for (int jr = 0; jr < ncBlock; jr += nr) {
@@ -69,17 +71,25 @@ final class Packing {
      * Panel by panel, each step read {@code NR} floats and jumped a row: with {@code wide}'s 8 KiB rows
      * every read was a new page, out of reach of the prefetchers, and packing took a tenth of the
      * forward GEMM. More panels per run would write more streams, a panel stride (64 KiB) apart,
-     * than one L1 set has ways.
+     * than one L1 set has ways. A whole panel row moves by the kernel's {@link MicroKernel#copyPanelRow}
+     * (two vector moves at NR = 2L), the partial last one by {@code System.arraycopy}.
      */
     private static void packRowsB(float[] b, int bOffset, int bRowStride, int pc, int kc, int jc, int ncBlock,
-                                  float[] packedB, int panelStride, int nr) {
+                                  float[] packedB, int panelStride, MicroKernel kernel) {
+        int nr = kernel.nr();
         int runWidth = PANELS_PER_ROW_RUN * nr;
         for (int j0 = 0; j0 < ncBlock; j0 += runWidth) {
             int j1 = Math.min(ncBlock, j0 + runWidth);
+            int whole = j0 + (j1 - j0) / nr * nr; // the run's whole panels end here
             int firstPanel = j0 / nr * panelStride;
             for (int p = 0, source = bOffset + pc * bRowStride + jc; p < kc; p++, source += bRowStride) {
-                for (int jr = j0, panel = firstPanel + p * nr; jr < j1; jr += nr, panel += panelStride) {
-                    System.arraycopy(b, source + jr, packedB, panel, Math.min(nr, j1 - jr));
+                int jr = j0;
+                int panel = firstPanel + p * nr;
+                for (; jr < whole; jr += nr, panel += panelStride) {
+                    kernel.copyPanelRow(b, source + jr, packedB, panel);
+                }
+                if (jr < j1) {
+                    System.arraycopy(b, source + jr, packedB, panel, j1 - jr);
                 }
             }
             int last = (j1 - 1) / nr * nr; // the run's last panel, partial where ncBlock ends in it

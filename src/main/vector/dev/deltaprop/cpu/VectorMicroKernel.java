@@ -71,6 +71,12 @@ final class VectorMicroKernel implements MicroKernel {
     }
 
     @Override
+    public void copyPanelRow(float[] from, int fromAt, float[] to, int toAt) {
+        FloatVector.fromArray(SPECIES, from, fromAt).intoArray(to, toAt);
+        FloatVector.fromArray(SPECIES, from, fromAt + L).intoArray(to, toAt + L);
+    }
+
+    @Override
     public void multiply(float[] a, int aOffset, float[] b, int bOffset, int kc, float[] from, int fromAt,
                          int fromStride, float[] to, int toAt, int toStride, boolean first) {
         if (first) {

@@ -105,7 +105,7 @@ public final class GemmLoss {
             for (int j = 0; j < n; j += CHUNK) {
                 for (int pc = 0; pc < k; pc += Gemm.KC) {
                     int depth = Math.min(Gemm.KC, k - pc);
-                    Packing.packB(b, 0, n, 1, pc, depth, j, Math.min(CHUNK, n - j), packScratchB, depth * nr, nr);
+                    Packing.packB(b, 0, n, 1, pc, depth, j, Math.min(CHUNK, n - j), packScratchB, depth * nr, kernel);
                 }
             }
             long packB = CPU.getCurrentThreadCpuTime() - start;

@@ -12,12 +12,13 @@ import org.junit.jupiter.params.provider.CsvSource;
  * {@link Packing} against its definitions, value by value: {@code B} row-major (read in row runs
  * of {@link Packing#PANELS_PER_ROW_RUN} panels) and transposed, {@code A} both ways, with offsets,
  * slices that do not start at zero, blocks that end in a partial panel and blocks wider than one
- * row run; {@link Packing#packPanelsA} as {@code packA} panel by panel. The packed buffers are
- * poisoned with NaN first, so a padding value left unwritten fails.
+ * row run; {@link Packing#packPanelsA} as {@code packA} panel by panel. {@code B} is packed for
+ * each kernel's {@code NR} and by its {@link MicroKernel#copyPanelRow}: the Vector API tiles
+ * (14 and 6 rows, {@code NR = 2L}) and the scalar one ({@code NR = 256}, by {@code System.arraycopy}).
+ * The packed buffers are poisoned with NaN first, so a padding value left unwritten fails.
  */
 class PackingTest {
     private static final long SEED = Seeds.seed();
-    private static final int NR = 32;
 
     static {
         System.out.println("PackingTest seed " + SEED + " (rerun with DELTAPROP_TEST_SEED=" + SEED + ")");
@@ -34,26 +35,35 @@ class PackingTest {
             "33, 300, 3, 29, 0, 300, true", // Wᵀ of the δ pass
             "40, 77, 1, 37, 5, 70, true"})
     void packBIsBAsDefined(int rows, int columns, int pc, int kc, int jc, int ncBlock, boolean transposed) {
+        for (MicroKernel kernel : new MicroKernel[] {MicroKernels.vector(14), MicroKernels.vector(6),
+                new ScalarMicroKernel()}) {
+            packBIsBAsDefined(kernel, rows, columns, pc, kc, jc, ncBlock, transposed);
+        }
+    }
+
+    private static void packBIsBAsDefined(MicroKernel kernel, int rows, int columns, int pc, int kc, int jc, int ncBlock,
+                                          boolean transposed) {
+        int nr = kernel.nr();
         SplittableRandom random = new SplittableRandom(SEED);
         int offset = 3;
         float[] b = Compare.uniform(random, offset + rows * columns, 1.0);
         int rowStride = transposed ? 1 : columns;
         int colStride = transposed ? rows : 1; // transposed: B(p, j) = b[offset + j·rows + p]
-        int panelStride = kc * NR + 5; // a gap between panels: packing writes inside its panels only
-        int panels = (ncBlock + NR - 1) / NR;
+        int panelStride = kc * nr + 5; // a gap between panels: packing writes inside its panels only
+        int panels = (ncBlock + nr - 1) / nr;
         float[] packed = Compare.poisoned(panels * panelStride);
-        Packing.packB(b, offset, rowStride, colStride, pc, kc, jc, ncBlock, packed, panelStride, NR);
+        Packing.packB(b, offset, rowStride, colStride, pc, kc, jc, ncBlock, packed, panelStride, kernel);
         for (int q = 0; q < panels; q++) {
             for (int p = 0; p < kc; p++) {
-                for (int j = 0; j < NR; j++) {
-                    int column = q * NR + j;
+                for (int j = 0; j < nr; j++) {
+                    int column = q * nr + j;
                     float expected = column < ncBlock ? b[offset + (pc + p) * rowStride + (jc + column) * colStride] : 0f;
-                    assertEquals(expected, packed[q * panelStride + p * NR + j],
-                            "panel " + q + ", p " + p + ", column " + j);
+                    assertEquals(expected, packed[q * panelStride + p * nr + j],
+                            kernel.description() + ": panel " + q + ", p " + p + ", column " + j);
                 }
             }
-            for (int gap = kc * NR; gap < panelStride; gap++) {
-                assertEquals(Float.NaN, packed[q * panelStride + gap], "panel " + q + "'s gap " + gap);
+            for (int gap = kc * nr; gap < panelStride; gap++) {
+                assertEquals(Float.NaN, packed[q * panelStride + gap], kernel.description() + ": panel " + q + "'s gap " + gap);
             }
         }
     }
