@@ -8,11 +8,11 @@ package dev.deltaprop.cpu;
  * <p>One definition whatever the split: δ's rows in panels of {@code MR} (the micro-kernel's tile
  * height, so that a tile holds whole panels), each panel's sum in float with its rounding errors
  * kept ({@link PanelSums}: TwoSum in increasing row, as accurate as a sum in double), taken to
- * double once per panel, and the panels' sums added in double in increasing panel order. When a phase splits δ by columns, the one
- * thread owning a column meets its panels in order and adds each at once ({@link #accumulate});
- * when it splits by rows, panels finish in any order on any thread, so each is kept and
- * {@link #sum} adds them in order. Either way the result is the same double, bit for bit, for any
- * thread count.
+ * double once per panel, and the panels' sums added in double in increasing panel order. When a
+ * phase splits δ by columns, the one thread owning a column meets its panels in order and adds
+ * each at once ({@link #accumulate}); when it splits by rows, panels finish in any order on any
+ * thread, so each is kept and {@link #sum} adds them in order. Either way the result is the same
+ * double, bit for bit, for any thread count (not for another tile height: its panels differ).
  */
 final class ColumnSums {
     private static final PanelSums PANEL_SUMS = PanelSums.CHOSEN;

@@ -15,6 +15,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class MicroKernels {
     static final String PROPERTY = "deltaprop.cpu.kernel";
+    /** The Vector API tile's rows: {@code auto} (the JVM's, {@code VectorMicroKernel.defaultRows}), {@code 14} or {@code 6}. */
+    static final String TILE_PROPERTY = "deltaprop.cpu.tile";
     private static final String VECTOR_CLASS = "dev.deltaprop.cpu.VectorMicroKernel";
     private static final String MODULE = "jdk.incubator.vector";
 
@@ -80,9 +82,27 @@ final class MicroKernels {
                 : MODULE + " not loaded (start the JVM with --add-modules " + MODULE + " for the Vector API kernel)";
     }
 
-    /** The Vector API kernel, with the tile for this JVM's vector width. */
+    /** The Vector API kernel, with the tile {@code deltaprop.cpu.tile} asks for (default: this JVM's). */
     static MicroKernel vector() {
-        return vector(0);
+        return vector(tileRows(System.getProperty(TILE_PROPERTY, "auto")));
+    }
+
+    /**
+     * The tile rows the setting {@code wanted} of {@code deltaprop.cpu.tile} names: {@code 0} for
+     * {@code auto}, else 14 or 6 (on any vector width: 14 rows with AVX2's 16 registers spill, but
+     * run correctly).
+     */
+    static int tileRows(String wanted) {
+        switch (wanted.trim().toLowerCase(Locale.ROOT)) {
+            case "auto":
+                return 0;
+            case "14":
+                return 14;
+            case "6":
+                return 6;
+            default:
+                throw new IllegalArgumentException(TILE_PROPERTY + ": expected auto, 14 or 6, found '" + wanted.trim() + "'");
+        }
     }
 
     /**

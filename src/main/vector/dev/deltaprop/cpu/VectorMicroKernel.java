@@ -15,7 +15,8 @@ import jdk.incubator.vector.VectorSpecies;
  * the FMAs (measured on this project's AVX-512 machine, one core, the kernel alone with {@code A}
  * streaming from L2: 6 × 32 reached 142, 12 × 32 165, 14 × 32 176 GFLOP/s; docs/perf-cpu.md).
  * Narrower vectors (AVX2: 16 registers) keep the {@code 6 × 2L} tile: 12 accumulators, two
- * {@code B} vectors and one broadcast are 15 registers. Either way twelve or more independent
+ * {@code B} vectors and one broadcast are 15 registers. So do JDKs after 17 with AVX-512
+ * ({@link #defaultRows}: JDK 25 compiles the tall tile to run at two thirds of the short one). Either way twelve or more independent
  * accumulators cover the FMA latency (4 cycles) on two FMA pipes.
  *
  * <p>Compiled separately with {@code --add-modules jdk.incubator.vector} (see pom.xml) and
@@ -42,9 +43,21 @@ final class VectorMicroKernel implements MicroKernel {
 
     private final int mr;
 
-    /** The tile for this JVM's vectors: {@link #TALL} rows with 512-bit vectors, else {@link #SHORT}. */
+    /** The tile for this JVM ({@link #defaultRows}). */
     VectorMicroKernel() {
-        this(SPECIES.vectorBitSize() >= 512 ? TALL : SHORT);
+        this(defaultRows(Runtime.version().feature(), SPECIES.vectorBitSize()));
+    }
+
+    /**
+     * {@link #TALL} rows with 512-bit vectors on JDK 17, else {@link #SHORT}. The tall tile needs
+     * 31 of the 32 vector registers, and only JDK 17's C2 was measured to compile it at the short
+     * tile's speed or better: JDK 25's ran it at two thirds of the short one (Zen 5, one core,
+     * FamilyPerf on wide's 512×2048×2048: 110–114 against 167–174 GFLOP/s, where JDK 17 ran 173–177
+     * and 170–172; docs/perf.md). JDKs between were not measured; {@code -Ddeltaprop.cpu.tile}
+     * chooses ({@link MicroKernels#tileRows}).
+     */
+    static int defaultRows(int jdkFeature, int vectorBits) {
+        return vectorBits >= 512 && jdkFeature <= 17 ? TALL : SHORT;
     }
 
     /** @param mr {@link #TALL} or {@link #SHORT} (tests run both on one machine) */

@@ -283,4 +283,26 @@ class GemmTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MicroKernels.vector(8));
         assertEquals("mr: expected 6 or 14, found 8", e.getMessage());
     }
+
+    /** The tall tile only with 512-bit vectors on JDK 17 (JDK 25 ran it at two thirds of the short one). */
+    @Test
+    void tallTileOnlyWhereItWasMeasuredFast() {
+        assertEquals(14, VectorMicroKernel.defaultRows(17, 512));
+        assertEquals(6, VectorMicroKernel.defaultRows(17, 256));
+        assertEquals(6, VectorMicroKernel.defaultRows(25, 512));
+        assertEquals(6, VectorMicroKernel.defaultRows(21, 512));
+        MicroKernel chosen = MicroKernels.vector();
+        int vectorBits = chosen.nr() / 2 * Float.SIZE; // NR = 2L
+        assertEquals(VectorMicroKernel.defaultRows(Runtime.version().feature(), vectorBits), chosen.mr(),
+                "the default tile on this JVM");
+    }
+
+    @Test
+    void tilePropertyNamesTheRowsOrAuto() {
+        assertEquals(0, MicroKernels.tileRows("auto"));
+        assertEquals(14, MicroKernels.tileRows(" 14 "));
+        assertEquals(6, MicroKernels.tileRows("6"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MicroKernels.tileRows("12"));
+        assertEquals("deltaprop.cpu.tile: expected auto, 14 or 6, found '12'", e.getMessage());
+    }
 }

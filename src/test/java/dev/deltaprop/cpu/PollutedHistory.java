@@ -56,7 +56,7 @@ public final class PollutedHistory {
      * activation, a softmax output, both micro-kernel tiles and the scalar kernel, two threads.
      */
     private static void pollute() {
-        MicroKernel[] kernels = {MicroKernels.vector(), MicroKernels.vector(6) /* the 6-row tile of AVX2 */,
+        MicroKernel[] kernels = {MicroKernels.vector(14), MicroKernels.vector(6) /* both tiles, whichever this JVM chose */,
             new ScalarMicroKernel()};
         Activation[] hidden = {Activation.TANH, Activation.SIGMOID, Activation.RELU, Activation.LEAKY_RELU, Activation.SOFTPLUS};
         SplittableRandom random = new SplittableRandom(11);
