@@ -106,21 +106,10 @@ interface Derivatives {
     };
 
     /** The vector implementation where {@code jdk.incubator.vector} is loaded, else {@link #SCALAR}. */
-    Derivatives CHOSEN = Loader.load();
+    Derivatives CHOSEN = MicroKernels.vectorAvailable() ? vector() : SCALAR;
 
-    /** Loads the Vector API class by name, so that this interface links without the module. */
-    final class Loader {
-        static final String VECTOR_CLASS = "dev.deltaprop.cpu.VectorDerivatives";
-
-        private Loader() {
-        }
-
-        static Derivatives load() {
-            return MicroKernels.vectorAvailable() ? vector() : SCALAR;
-        }
-
-        static Derivatives vector() {
-            return MicroKernels.loadVector(VECTOR_CLASS, Derivatives.class, "derivatives");
-        }
+    /** {@code VectorDerivatives}, loaded by name, so that this interface links without the module. */
+    static Derivatives vector() {
+        return MicroKernels.loadVector("dev.deltaprop.cpu.VectorDerivatives", Derivatives.class, "derivatives");
     }
 }

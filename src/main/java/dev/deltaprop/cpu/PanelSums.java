@@ -52,21 +52,10 @@ interface PanelSums {
     };
 
     /** The vector implementation where {@code jdk.incubator.vector} is loaded, else {@link #SCALAR}. */
-    PanelSums CHOSEN = Loader.load();
+    PanelSums CHOSEN = MicroKernels.vectorAvailable() ? vector() : SCALAR;
 
-    /** Loads the Vector API class by name, so that this interface links without the module. */
-    final class Loader {
-        static final String VECTOR_CLASS = "dev.deltaprop.cpu.VectorPanelSums";
-
-        private Loader() {
-        }
-
-        static PanelSums load() {
-            return MicroKernels.vectorAvailable() ? vector() : SCALAR;
-        }
-
-        static PanelSums vector() {
-            return MicroKernels.loadVector(VECTOR_CLASS, PanelSums.class, "panel sums");
-        }
+    /** {@code VectorPanelSums}, loaded by name, so that this interface links without the module. */
+    static PanelSums vector() {
+        return MicroKernels.loadVector("dev.deltaprop.cpu.VectorPanelSums", PanelSums.class, "panel sums");
     }
 }

@@ -44,21 +44,10 @@ interface Transcendentals {
     };
 
     /** The vector implementation where {@code jdk.incubator.vector} is loaded, else {@link #SCALAR}. */
-    Transcendentals CHOSEN = Loader.load();
+    Transcendentals CHOSEN = MicroKernels.vectorAvailable() ? vector() : SCALAR;
 
-    /** Loads the Vector API class by name, so that this interface links without the module. */
-    final class Loader {
-        static final String VECTOR_CLASS = "dev.deltaprop.cpu.VectorTranscendentals";
-
-        private Loader() {
-        }
-
-        static Transcendentals load() {
-            return MicroKernels.vectorAvailable() ? vector() : SCALAR;
-        }
-
-        static Transcendentals vector() {
-            return MicroKernels.loadVector(VECTOR_CLASS, Transcendentals.class, "activations");
-        }
+    /** {@code VectorTranscendentals}, loaded by name, so that this interface links without the module. */
+    static Transcendentals vector() {
+        return MicroKernels.loadVector("dev.deltaprop.cpu.VectorTranscendentals", Transcendentals.class, "activations");
     }
 }

@@ -157,7 +157,7 @@ class DerivativesTest {
     @ValueSource(ints = {1, 7, 33, 257, 1031})
     void vectorMatchesTheSelects(int count) {
         assumeTrue(MicroKernels.vectorAvailable(), "no jdk.incubator.vector: the Vector API path cannot load");
-        check("vector", of(Derivatives.Loader.vector()), count, seed(count));
+        check("vector", of(Derivatives.vector()), count, seed(count));
     }
 
     @ParameterizedTest
@@ -201,7 +201,7 @@ class DerivativesTest {
                 u[i * n + j] = SPECIAL[j];
             }
         }
-        Path path = of(vector ? Derivatives.Loader.vector() : Derivatives.SCALAR);
+        Path path = of(vector ? Derivatives.vector() : Derivatives.SCALAR);
         for (Activation f : ACTIVATIONS) {
             float[] want = new float[n * n];
             float[] got = new float[n * n];

@@ -127,7 +127,7 @@ class FloatTranscendentalsTest {
     /** The Vector API loops against the scalar methods, bit for bit, at odd lengths and offsets. */
     @Test
     void vectorLanesAreBitwiseTheScalarOnes() {
-        Transcendentals vector = Transcendentals.Loader.vector();
+        Transcendentals vector = Transcendentals.vector();
         int n = 1 << 20;
         float[] x = new float[n + 7];
         long seed = 20261201L;

@@ -44,7 +44,7 @@ class PanelSumsTest {
         float[] delta = spread(random, from + rows * n);
         int at = 4;
         float[][] out = new float[4][];
-        PanelSums[] sums = {PanelSums.Loader.vector(), PanelSums.SCALAR};
+        PanelSums[] sums = {PanelSums.vector(), PanelSums.SCALAR};
         for (int k = 0; k < 2; k++) {
             out[2 * k] = Compare.poisoned(at + cols + 3);
             out[2 * k + 1] = Compare.poisoned(at + cols + 3);

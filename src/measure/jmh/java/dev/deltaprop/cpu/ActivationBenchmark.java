@@ -56,7 +56,7 @@ public class ActivationBenchmark {
             negative[i] = (float) (-random.nextDouble() * 20);
         }
         out = new float[count];
-        vector = Transcendentals.Loader.vector();
+        vector = Transcendentals.vector();
     }
 
     @Benchmark

@@ -59,7 +59,7 @@ public class DerivativeBenchmark {
             u[i] = (float) (random.nextDouble() * 2 - 1);
             z[i] = (float) Math.tanh(u[i]);
         }
-        vector = Derivatives.Loader.vector();
+        vector = Derivatives.vector();
     }
 
     @Benchmark
