@@ -70,11 +70,8 @@ final class Gemm {
     private final int kcMax;
     private final int mc;
     private final int nc;
-    /**
-     * {@code B}'s packed block, made at the first product that packs {@code B} per call: a
-     * {@code Gemm} that only runs {@link #multiplyPacked} ({@link Predictor}'s) never needs its 2 MiB.
-     */
-    private float[] packedB;
+    /** {@code B}'s packed block, and which slice and columns of which {@code B} it holds. */
+    private final PackedBlock packedB;
     /** The partial sums of the current column block between {@code K} slices, tile after tile. */
     private float[] sums = new float[0];
     /** The finished tile the epilogue reads. */
@@ -92,15 +89,6 @@ final class Gemm {
     private int productRowStride;
     private int productColStride;
     private int productK = -1;
-    /**
-     * What {@link #packedB} holds: {@code B}, how it is read, the slice and the columns, packed in
-     * product {@link #packedBProduct}. A later call of the same product for the same slice and
-     * columns (the row chunks of a narrow product, which all read the whole of {@code B}) reuses it.
-     */
-    private float[] packedBSource;
-    private int packedBOffset, packedBRowStride, packedBColStride, packedBSlice, packedBDepth, packedBColumn,
-            packedBColumns;
-    private int packedBProduct;
 
     Gemm(MicroKernel kernel) {
         this(kernel, KC, MC_TARGET, NC_TARGET);
@@ -116,6 +104,7 @@ final class Gemm {
         this.mc = Math.max(1, mcTarget / mr) * mr;
         this.nc = Math.max(nr, ncTarget / nr * nr);
         this.tile = new float[mr * nr];
+        this.packedB = new PackedBlock(kcMax * this.nc);
     }
 
     MicroKernel kernel() {
@@ -132,7 +121,7 @@ final class Gemm {
         productK = -1;
         if (product == Integer.MAX_VALUE) { // after 2³¹ products: stamps from the first could match again
             java.util.Arrays.fill(stamp, 0);
-            packedBProduct = 0;
+            packedB.forget();
             product = 1;
         }
     }
@@ -190,40 +179,6 @@ final class Gemm {
         return packed;
     }
 
-    /** {@link #packedB}, made at its first use (once per thread; never again after). */
-    private float[] packedB() {
-        if (packedB == null) {
-            packedB = new float[kcMax * nc];
-        }
-        return packedB;
-    }
-
-    /**
-     * {@link #packedB} holding {@code B}'s rows {@code [pc, pc + kc)} and columns
-     * {@code [jc, jc + ncBlock)}, packed now unless this product packed just those last. {@code B}
-     * does not change within a product (a phase's jobs never write what another reads): the row
-     * chunks of {@code mnist}'s 256 × 10 output layer each packed the same 512 × 10 {@code W} with
-     * its padding, a third of that phase.
-     */
-    private float[] packB(float[] b, int bOffset, int bRowStride, int bColStride, int pc, int kc, int jc, int ncBlock) {
-        float[] packed = packedB();
-        if (packedBProduct != product || packedBSource != b || packedBOffset != bOffset
-                || packedBRowStride != bRowStride || packedBColStride != bColStride || packedBSlice != pc
-                || packedBDepth != kc || packedBColumn != jc || packedBColumns != ncBlock) {
-            Packing.packB(b, bOffset, bRowStride, bColStride, pc, kc, jc, ncBlock, packed, kc * nr, kernel);
-            packedBProduct = product;
-            packedBSource = b;
-            packedBOffset = bOffset;
-            packedBRowStride = bRowStride;
-            packedBColStride = bColStride;
-            packedBSlice = pc;
-            packedBDepth = kc;
-            packedBColumn = jc;
-            packedBColumns = ncBlock;
-        }
-        return packed;
-    }
-
     private void run(float[] a, int aOffset, int aRowStride, int aColStride,
                      float[] b, int bOffset, int bRowStride, int bColStride, float[] packedWholeB,
                      int m0, int m1, int n0, int n1, int columns, int k, Epilogue epilogue) {
@@ -272,7 +227,7 @@ final class Gemm {
                 boolean last = s == slices - 1;
                 float[] bPacked = packedWholeB;
                 if (packedWholeB == null) {
-                    bPacked = packB(b, bOffset, bRowStride, bColStride, pc, kc, jc, ncBlock);
+                    bPacked = packedB.of(b, bOffset, bRowStride, bColStride, pc, kc, jc, ncBlock, product, kernel);
                 }
                 for (int ic = m0; ic < m1; ic += mc) {
                     int mcBlock = Math.min(mc, m1 - ic);
@@ -343,7 +298,7 @@ final class Gemm {
             boolean last = s == slices - 1;
             float[] bPacked = packedWholeB;
             if (packedWholeB == null) {
-                bPacked = packB(b, bOffset, bRowStride, bColStride, pc, kc, n0, n1 - n0);
+                bPacked = packedB.of(b, bOffset, bRowStride, bColStride, pc, kc, n0, n1 - n0, product, kernel);
             }
             for (int ic = m0; ic < m1; ic += mc) {
                 int mcBlock = Math.min(mc, m1 - ic);
