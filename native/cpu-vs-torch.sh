@@ -14,6 +14,10 @@
 # overrides); its figure is samples_per_s (the loss left as a tensor, favouring PyTorch).
 # Needs target/deltaprop.jar (mvn -o package -DskipTests) or DELTAPROP_JAR.
 #
+# PyTorch runs on as many threads as the cpu backend (nproc, its default; THREADS overrides both):
+# left to itself it takes the number of physical cores that its cpuinfo reads from sysfs, and in
+# guests whose sysfs lacks topology/package_id that is 1 on 2 cores, halving PyTorch.
+#
 # "OpenBLAS" in the last line is the rate OpenBLAS needs for the same GEMMs as one wide step
 # (Σ flops / Σ their times, no epilogues), the ceiling the ≥ 85 % goal of issue 14 is read against.
 set -eu
@@ -29,21 +33,22 @@ workloads=${WORKLOADS:-tiny,mnist,wide,mnist-adam}
 "$python" -c "import torch" 2>/dev/null || { echo "cpu-vs-torch: $python has no torch (apt-get install python3-torch)" >&2; exit 1; }
 results=$(mktemp -d "${TMPDIR:-/tmp}/cpu-vs-torch.XXXXXX")
 trap 'rm -rf "$results"' EXIT
+threads=${THREADS:-$(nproc)}
 deltaprop_steps=${steps:+--steps $steps}
 torch_steps=${steps:+--steps $steps --repeats 3}
 
-echo "== $(date -u +%FT%TZ), load average $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores, $(java -version 2>&1 | head -1), OPENBLAS_CORETYPE ${OPENBLAS_CORETYPE:-unset}"
+echo "== $(date -u +%FT%TZ), load average $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores, $threads threads each, $(java -version 2>&1 | head -1), OPENBLAS_CORETYPE ${OPENBLAS_CORETYPE:-unset}"
 round=1
 while [ "$round" -le "$rounds" ]; do
     for w in $(echo "$workloads" | tr ',' ' '); do
         echo "== round $round, $w: deltaprop cpu"
         # shellcheck disable=SC2086
-        java -jar "$jar" bench --backend cpu --workload "$w" $deltaprop_steps --json > "$results/deltaprop-$round-$w.json"
+        java -Ddeltaprop.cpu.threads="$threads" -jar "$jar" bench --backend cpu --workload "$w" $deltaprop_steps --json > "$results/deltaprop-$round-$w.json"
         grep -E '"(us_per_step|samples_per_s|gflops)"' "$results/deltaprop-$round-$w.json" | head -3 | tr -d ' \n'; echo
         for policy in ACTIVE PASSIVE; do
             echo "== round $round, $w: pytorch cpu, OMP_WAIT_POLICY=$policy"
             # shellcheck disable=SC2086
-            OMP_WAIT_POLICY=$policy "$python" "$here/torch-peer.py" --device cpu --workloads "$w" $torch_steps \
+            OMP_WAIT_POLICY=$policy "$python" "$here/torch-peer.py" --device cpu --threads "$threads" --workloads "$w" $torch_steps \
                 > "$results/torch-$round-$w-$policy.json"
             grep -o '"samples_per_s": [0-9.]*, "gflops": [0-9.]*' "$results/torch-$round-$w-$policy.json" || true
         done
