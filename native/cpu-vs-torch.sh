@@ -14,9 +14,8 @@
 # overrides); its figure is samples_per_s (the loss left as a tensor, favouring PyTorch).
 # Needs target/deltaprop.jar (mvn -o package -DskipTests) or DELTAPROP_JAR.
 #
-# PyTorch runs on as many threads as the cpu backend (nproc, its default; THREADS overrides both):
-# left to itself it takes the number of physical cores that its cpuinfo reads from sysfs, and in
-# guests whose sysfs lacks topology/package_id that is 1 on 2 cores, halving PyTorch.
+# Both sides run on the same number of threads, nproc (the cpu backend's default; torch-peer.py's
+# docstring says why not torch's own); THREADS overrides both.
 #
 # "OpenBLAS" in the last line is the rate OpenBLAS needs for the same GEMMs as one wide step
 # (Σ flops / Σ their times, no epilogues), the ceiling the ≥ 85 % goal of issue 14 is read against.

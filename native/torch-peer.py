@@ -30,8 +30,10 @@ loop does); `samples_per_s_loss_to_host` also calls loss.item() every step, as d
 Backend.step returns each step's loss to the host: that one is like with like.
 Prints one JSON object per workload (--json: one array).
 
-`--device cpu` runs the same on the CPU (timed with a monotonic clock, torch's own threads), for a
-side-by-side with `deltaprop bench --backend cpu`.
+`--device cpu` runs the same on the CPU (timed with a monotonic clock), for a side-by-side with
+`deltaprop bench --backend cpu`, on as many threads as that backend takes by default: every CPU this
+process may run on. Not torch's own default: PyTorch counts physical cores from sysfs, and in guests
+whose sysfs lacks topology/package_id it finds 1 on 2 cores and halves itself.
 
 Usage: python3 native/torch-peer.py [--workloads tiny,mnist,wide,mnist-adam,gemm-4096] [--steps N]
                                     [--repeats R] [--device cuda|cpu] [--json]
@@ -39,6 +41,7 @@ Usage: python3 native/torch-peer.py [--workloads tiny,mnist,wide,mnist-adam,gemm
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import time
@@ -209,11 +212,13 @@ def main(argv):
     parser.add_argument("--workloads", default="tiny,mnist,wide,mnist-adam,gemm-4096")
     parser.add_argument("--device", default="cuda", choices=["cuda", "cpu"],
                         help="cuda (default; fp32 with TF32 off) or cpu (for a side-by-side with the cpu backend)")
-    parser.add_argument("--threads", type=int, help="with --device cpu: torch.set_num_threads (default: torch's own)")
+    parser.add_argument("--threads", type=int, help="with --device cpu: torch.set_num_threads (default: every CPU this process may run on)")
     parser.add_argument("--steps", type=int, default=50, help="steps per timed repeat (default 50)")
     parser.add_argument("--repeats", type=int, default=5, help="timed repeats; the median is reported (default 5)")
     parser.add_argument("--json", action="store_true", help="print one JSON array instead of one object per line")
     args = parser.parse_args(argv)
+    if args.threads is not None and args.threads < 1:
+        parser.error(f"--threads: expected a whole number >= 1, found {args.threads}")
     names = [w.strip() for w in args.workloads.split(",") if w.strip()]
     for name in names:
         if name not in WORKLOADS and not (name.startswith(GEMM_PREFIX) and name[len(GEMM_PREFIX):].isdigit()):
@@ -232,8 +237,7 @@ def main(argv):
     device = torch.device(args.device)
     check_gradient(torch, device)
     if CPU_ONLY:
-        if args.threads:
-            torch.set_num_threads(args.threads)
+        torch.set_num_threads(args.threads or len(os.sched_getaffinity(0)))
         environment = {"torch": torch.__version__, "device": "cpu", "threads": torch.get_num_threads()}
     else:
         environment = {
