@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """The ratio table of native/cpu-vs-torch.sh, from the files it collected in one directory:
 deltaprop-ROUND-W.json (bench --json), torch-ROUND-W-POLICY.json (torch-peer.py lines) and
-openblas-SHAPE.txt (openblas-sgemm output). Per workload: each side's best samples/s over the
-rounds (PyTorch: best of its two OpenMP wait policies too), their ratio, and the spread of the
-per-round ratios; then wide's training GFLOP/s against OpenBLAS on the same GEMMs."""
+openblas-SHAPE.txt (openblas-sgemm output) and fma-peak.txt (fma-peak output). Per workload: each
+side's best samples/s over the rounds (PyTorch: best of its two OpenMP wait policies too), their
+ratio, and the spread of the per-round ratios; then wide's training GFLOP/s against OpenBLAS on the
+same GEMMs, and every wide rate against the host's FMA peak, with what 1.2× PyTorch would need."""
 
 import glob
 import json
@@ -39,6 +40,7 @@ def main(directory, rounds, workloads):
     rounds = int(rounds)
     rows = []
     wide_gflops = None
+    torch_wide_gflops = None
     for w in workloads.split(","):
         ours, theirs, ratios = [], [], []
         for r in range(1, rounds + 1):
@@ -50,6 +52,9 @@ def main(directory, rounds, workloads):
             ratios.append(d["samples_per_s"] / t[0])
             if w == "wide":
                 wide_gflops = max(wide_gflops or 0, d["gflops"])
+                torch_wide_gflops = max([torch_wide_gflops or 0] + [
+                    samples_per_s(os.path.join(directory, f"torch-{r}-{w}-{policy}.json"))["gflops"]
+                    for policy in ("ACTIVE", "PASSIVE")])
         best_ours, best_theirs = max(ours), max(theirs)
         rows.append((w, best_ours, best_theirs[0], best_theirs[1], best_ours / best_theirs[0], min(ratios), max(ratios)))
     print()
@@ -67,11 +72,20 @@ def main(directory, rounds, workloads):
             m, n, k = map(int, shape.groups())
             flops += 2.0 * m * n * k
             seconds += 2.0 * m * n * k / (float(rate.group(1)) * 1e9)
-    if wide_gflops is not None and seconds > 0:
-        ceiling = flops / seconds / 1e9
+    ceiling = flops / seconds / 1e9 if seconds > 0 else None
+    if wide_gflops is not None and ceiling:
         names = "/".join(sorted(kernels)) or "?"
         print(f"wide: deltaprop cpu {wide_gflops:.1f} GFLOP/s per training step, OpenBLAS ({names} kernels) {ceiling:.1f} GFLOP/s "
               f"on the same GEMMs: {100 * wide_gflops / ceiling:.0f} % (goal ≥ 85 %)")
+    peak_path = os.path.join(directory, "fma-peak.txt")
+    peak = re.search(r"(.*) FMA peak, (\d+) threads: ([\d.]+) GFLOP/s", open(peak_path).read()) if os.path.exists(peak_path) else None
+    if wide_gflops is not None and torch_wide_gflops and peak:
+        rate = float(peak.group(3))
+        share = lambda g: f"{100 * g / rate:.0f} %"
+        print(f"wide against the {peak.group(1)} FMA peak on {peak.group(2)} threads, {rate:.1f} GFLOP/s: deltaprop cpu {share(wide_gflops)}, "
+              + (f"OpenBLAS's bare GEMMs {share(ceiling)}, " if ceiling else "")
+              + f"PyTorch {share(torch_wide_gflops)}; 1.2× PyTorch would be {1.2 * torch_wide_gflops:.1f} GFLOP/s, "
+              f"{share(1.2 * torch_wide_gflops)} of the peak for the whole step")
 
 
 if __name__ == "__main__":

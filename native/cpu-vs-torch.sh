@@ -19,6 +19,8 @@
 #
 # "OpenBLAS" in the last line is the rate OpenBLAS needs for the same GEMMs as one wide step
 # (Σ flops / Σ their times, no epilogues), the ceiling the ≥ 85 % goal of issue 14 is read against.
+# The line after it reads every wide rate against the host's FMA peak on the same threads
+# (native/fma-peak.sh: FMAs in registers, nothing else), the bound no step can pass.
 set -eu
 rounds=${1:-2}
 steps=${2:-}
@@ -62,5 +64,8 @@ for shape in 512x2048x1024:NN 512x2048x2048:NN 512x1024x2048:NN 512x2048x1024:NT
     "$here/openblas-sgemm.sh" "$shape" 2 "${steps:-5}" > "$results/openblas-$shape.txt"
     head -2 "$results/openblas-$shape.txt" | tr -s ' \n' ' '; echo
 done
+echo "== FMA peak on $threads threads"
+"$here/fma-peak.sh" "$threads" > "$results/fma-peak.txt"
+tail -1 "$results/fma-peak.txt"
 echo "== $(date -u +%FT%TZ), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 "$python" "$here/cpu-vs-torch-table.py" "$results" "$rounds" "$workloads"
